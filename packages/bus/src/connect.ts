@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { Logger } from "@corral/logger";
+
+export interface BusConfig {
+  /** One URL or several (a cluster), e.g. `nats://127.0.0.1:4222`. */
+  servers: string | string[];
+  name: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  requestTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface Bus {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly kvm: Kvm;
+  readonly name: string;
+  readonly requestTimeoutMs: number;
+  readonly logger: Logger | undefined;
+  close(): Promise<void>;
+}
+
+function connectionOptions(config: BusConfig): ConnectionOptions {
+  const options: ConnectionOptions = {
+    servers: config.servers,
+    name: config.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: true,
+    timeout: 5000,
+  };
+  if (config.user !== undefined) options.user = config.user;
+  if (config.pass !== undefined) options.pass = config.pass;
+  if (config.token !== undefined) options.token = config.token;
+  if (config.credsFile) options.authenticator = credsAuthenticator(readFileSync(config.credsFile));
+  if (config.tls) options.tls = config.tls;
+  return options;
+}
+
+export async function connectBus(config: BusConfig): Promise<Bus> {
+  const nc = await connect(connectionOptions(config));
+  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  const js = jetstream(nc, { timeout: 10_000 });
+  watchStatus(nc, config.logger);
+  return {
+    nc,
+    js,
+    jsm,
+    kvm: new Kvm(js),
+    name: config.name,
+    requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
+    logger: config.logger,
+    async close() {
+      if (nc.isClosed()) return;
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {
+  if (!logger) return;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === "disconnect" || status.type === "reconnect") {
+        logger.warn({ status: status.type, server: status.server }, "nats connection status");
+      }
+    }
+  })();
+}
+
+/** Reads the connection settings every service shares from its environment (called from main.ts only). */
+export function busConfigFromEnv(env: NodeJS.ProcessEnv, name: string): BusConfig {
+  const config: BusConfig = { servers: (env.NATS_URL ?? "nats://127.0.0.1:4222").split(","), name };
+  if (env.NATS_USER) config.user = env.NATS_USER;
+  if (env.NATS_PASS) config.pass = env.NATS_PASS;
+  if (env.NATS_TOKEN) config.token = env.NATS_TOKEN;
+  if (env.NATS_CREDS) config.credsFile = env.NATS_CREDS;
+  if (env.NATS_TLS_CA || env.NATS_TLS_CERT) {
+    config.tls = {};
+    if (env.NATS_TLS_CA) config.tls.caFile = env.NATS_TLS_CA;
+    if (env.NATS_TLS_CERT) config.tls.certFile = env.NATS_TLS_CERT;
+    if (env.NATS_TLS_KEY) config.tls.keyFile = env.NATS_TLS_KEY;
+  }
+  return config;
+}

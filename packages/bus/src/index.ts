@@ -1,0 +1,16 @@
+export { connectBus, busConfigFromEnv } from "./connect.js";
+export type { Bus, BusConfig } from "./connect.js";
+export { serve, request } from "./rpc.js";
+export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
+export { ensureStreams, openBucket, ensureWorkConsumer } from "./streams.js";
+export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.js";
+export { openSessionLog, isWrongLastSequence } from "./log.js";
+export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";
+export { readSlice, tailEvents } from "./log-reader.js";
+export type { SliceQuery, Slice } from "./log-reader.js";
+export { getJson, createJson, putJson, updateJson, isKeyConflict } from "./kv.js";
+export type { Versioned } from "./kv.js";
+export { nanos, millis, headers } from "@nats-io/transport-node";
+export type { Msg, Subscription, NatsConnection } from "@nats-io/transport-node";
+export type { JsMsg, Consumer, PubAck } from "@nats-io/jetstream";
+export type { KV } from "@nats-io/kv";

@@ -1,0 +1,54 @@
+import type { SessionEvent } from "@corral/protocol";
+import type { LogHead, SessionLog } from "./log.js";
+
+export interface SliceQuery {
+  from: number;
+  limit: number;
+  types?: readonly string[] | undefined;
+}
+
+export interface Slice {
+  events: SessionEvent[];
+  /** Position to continue from, or null when the slice reached the end of the log. */
+  nextFrom: number | null;
+  head: LogHead | null;
+}
+
+/**
+ * Reads a positional slice. Its cost depends on the slice, not on the session's length: the index gives
+ * the stream sequence near `from`, and at most one index stride of earlier events is skipped.
+ */
+export async function readSlice(log: SessionLog, sessionId: string, query: SliceQuery): Promise<Slice> {
+  const head = await log.head(sessionId);
+  if (!head || query.from > head.lastSeq || query.limit <= 0) return { events: [], nextFrom: null, head };
+  const wanted = query.types && query.types.length > 0 ? new Set(query.types) : null;
+  const events: SessionEvent[] = [];
+  let position = query.from;
+  for await (const message of log.scan(sessionId, await log.locate(sessionId, query.from), head.streamSeq)) {
+    if (message.firstSeq + message.count <= position) continue;
+    for (const event of message.events()) {
+      if (event.seq < position) continue;
+      position = event.seq + 1;
+      if (!wanted || wanted.has(event.type)) events.push(event);
+      if (events.length >= query.limit) {
+        return { events, nextFrom: position > head.lastSeq ? null : position, head };
+      }
+    }
+  }
+  return { events, nextFrom: null, head };
+}
+
+/** Every event from position `from` on, first the stored ones then live ones, with no gap and no repeat. */
+export async function* tailEvents(log: SessionLog, sessionId: string, from: number, signal: AbortSignal): AsyncGenerator<SessionEvent> {
+  let next = from;
+  const head = await log.head(sessionId);
+  const start = head && from > head.lastSeq ? head.streamSeq + 1 : await log.locate(sessionId, from);
+  for await (const message of log.follow(sessionId, start, signal)) {
+    if (message.firstSeq + message.count <= next) continue;
+    for (const event of message.events()) {
+      if (event.seq < next) continue;
+      next = event.seq + 1;
+      yield event;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { nanos } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type Consumer, type StreamConfig } from "@nats-io/jetstream";
+import type { KV, KvOptions } from "@nats-io/kv";
+import { STREAMS, SUBJECTS, BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
+import type { Bus } from "./connect.js";
+
+export interface TopologyConfig {
+  /** 1 on a single server, 3 on a cluster. */
+  replicas?: number;
+  /** How long a retried append is recognised as a duplicate. */
+  duplicateWindowMs?: number;
+}
+
+function sessionStream(config: TopologyConfig): Partial<StreamConfig> {
+  return {
+    name: STREAMS.sessions,
+    subjects: [SUBJECTS.logAll],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    allow_direct: true,
+    deny_delete: true,
+    max_msg_size: MAX_PAYLOAD_BYTES,
+    duplicate_window: nanos(config.duplicateWindowMs ?? 10 * 60_000),
+    num_replicas: config.replicas ?? 1,
+  };
+}
+
+function workQueue(name: string, subjects: string[], config: TopologyConfig): Partial<StreamConfig> {
+  return {
+    name,
+    subjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Workqueue,
+    allow_direct: true,
+    max_msg_size: MAX_PAYLOAD_BYTES,
+    duplicate_window: nanos(config.duplicateWindowMs ?? 10 * 60_000),
+    num_replicas: config.replicas ?? 1,
+  };
+}
+
+async function ensureStream(bus: Bus, config: Partial<StreamConfig>): Promise<void> {
+  try {
+    await bus.jsm.streams.add(config);
+  } catch (error) {
+    // 10058: a stream with this name exists with another config; keep it, update what may change.
+    if (error instanceof JetStreamApiError && error.code === 10058) {
+      await bus.jsm.streams.update(config.name!, config);
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Creates (or brings up to date) every stream Corral uses. Safe to call from any replica at any time. */
+export async function ensureStreams(bus: Bus, config: TopologyConfig = {}): Promise<void> {
+  await ensureStream(bus, sessionStream(config));
+  await ensureStream(bus, workQueue(STREAMS.wake, [SUBJECTS.wakeAll], config));
+  await ensureStream(bus, workQueue(STREAMS.tasks, [SUBJECTS.tasksSubmit], config));
+}
+
+export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
+
+export async function openBucket(bus: Bus, name: BucketName, options: Partial<KvOptions> = {}): Promise<KV> {
+  return bus.kvm.create(name, { history: 1, replicas: 1, ...options });
+}
+
+export interface WorkConsumerOptions {
+  filterSubject: string;
+  ackWaitMs: number;
+  maxAckPending?: number;
+}
+
+/** A durable, explicit-ack pull consumer shared by every replica of one service (work-queue semantics). */
+export async function ensureWorkConsumer(bus: Bus, stream: string, name: string, options: WorkConsumerOptions): Promise<Consumer> {
+  await bus.jsm.consumers.add(stream, {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: options.filterSubject,
+    ack_wait: nanos(options.ackWaitMs),
+    max_ack_pending: options.maxAckPending ?? 1000,
+    max_deliver: -1,
+  });
+  return bus.js.consumers.get(stream, name);
+}

@@ -1,0 +1,35 @@
+/** Every NATS name Corral uses, in one place: general → specific, the id last. */
+export const STREAMS = {
+  sessions: "CORRAL_SESSIONS",
+  wake: "CORRAL_WAKE",
+  tasks: "CORRAL_TASKS",
+} as const;
+
+export const BUCKETS = {
+  sessions: "corral_sessions",
+  agents: "corral_agents",
+  environments: "corral_environments",
+  logIndex: "corral_log_index",
+  tasks: "corral_tasks",
+  leases: "corral_leases",
+  sandboxes: "corral_sandboxes",
+  toolLedger: "corral_tool_ledger",
+  vault: "corral_vault",
+} as const;
+
+export const SUBJECTS = {
+  log: (sessionId: string) => `corral.log.${sessionId}`,
+  logAll: "corral.log.*",
+  wake: (sessionId: string) => `corral.wake.${sessionId}`,
+  wakeAll: "corral.wake.*",
+  delta: (sessionId: string) => `corral.delta.${sessionId}`,
+  tasksSubmit: "corral.tasks.submit",
+  rpc: (service: string, verb: string) => `corral.api.${service}.${verb}`,
+  sandboxExec: (sandboxId: string) => `corral.sandbox.${sandboxId}.exec`,
+} as const;
+
+export const WAKE_CONSUMER = "harness";
+export const TASKS_CONSUMER = "session-store";
+
+/** JetStream's default max payload; appends above it are refused before they reach the server. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;

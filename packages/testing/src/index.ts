@@ -1,0 +1,6 @@
+export { startNatsServer, freePort } from "./nats-server.js";
+export type { NatsServer, NatsServerOptions } from "./nats-server.js";
+export { waitFor } from "./wait-for.js";
+export type { WaitForOptions } from "./wait-for.js";
+export { spawnService } from "./process.js";
+export type { ServiceProcess } from "./process.js";

@@ -1,0 +1,140 @@
+import {
+  CorralError,
+  newId,
+  SUBJECTS,
+  STREAMS,
+  LogEnvelope,
+  MAX_PAYLOAD_BYTES,
+  type SessionEvent,
+  type SessionEventInput,
+  type WakeMessage,
+} from "@corral/protocol";
+import { isWrongLastSequence, updateJson, type Bus, type KV, type LogHead, type SessionLog } from "@corral/bus";
+import { StoredSession, affectsRecord, foldEvents } from "./session-state.js";
+
+export interface AppendInput {
+  sessionId: string;
+  events: SessionEventInput[];
+  expectedSeq?: number | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export interface Appender {
+  append(input: AppendInput): Promise<SessionEvent[]>;
+  forget(sessionId: string): void;
+}
+
+const ENVELOPE_HEADROOM_BYTES = 4096;
+
+const wakes = (events: readonly SessionEvent[]) =>
+  events.filter((e) => e.type.startsWith("user.") || e.type === "system.message");
+
+/**
+ * Appends batches to session logs: one message per batch, guarded by the session's last stream sequence so
+ * two writers (in this process or in another replica) can never interleave, and deduplicated by message id
+ * so a retried append is a no-op that returns the events stored the first time.
+ */
+export function createAppender(deps: { bus: Bus; log: SessionLog; sessions: KV }): Appender {
+  const { bus, log, sessions } = deps;
+  const heads = new Map<string, LogHead | null>();
+  const queues = new Map<string, Promise<unknown>>();
+
+  function serialize<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    const previous = queues.get(sessionId) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    queues.set(sessionId, tail);
+    void tail.then(() => queues.get(sessionId) === tail && queues.delete(sessionId));
+    return run;
+  }
+
+  async function currentHead(sessionId: string, refresh: boolean): Promise<LogHead | null> {
+    if (!refresh && heads.has(sessionId)) return heads.get(sessionId) ?? null;
+    const head = await log.head(sessionId);
+    heads.set(sessionId, head);
+    return head;
+  }
+
+  function stamp(inputs: SessionEventInput[], ids: readonly string[], firstSeq: number): SessionEvent[] {
+    const now = new Date().toISOString();
+    return inputs.map((input, i) => ({ ...input, id: ids[i]!, seq: firstSeq + i, processed_at: now }) as SessionEvent);
+  }
+
+  async function storedBatch(streamSeq: number): Promise<SessionEvent[]> {
+    const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, { seq: streamSeq });
+    if (!msg) throw new CorralError("INTERNAL", "a deduplicated append's original batch is gone");
+    return LogEnvelope.parse(msg.json()).events;
+  }
+
+  function conflict(expected: number, next: number): CorralError {
+    return new CorralError("CONFLICT", `expected_seq is ${expected} but the next position is ${next}`, { retryable: false });
+  }
+
+  /** One attempt; throws the server's wrong-last-sequence error when another writer got there first. */
+  async function publishOnce(input: AppendInput, ids: readonly string[], refresh: boolean): Promise<SessionEvent[]> {
+    const head = await currentHead(input.sessionId, refresh);
+    const nextSeq = head ? head.lastSeq + 1 : 0;
+    const misplaced = input.expectedSeq !== undefined && input.expectedSeq !== nextSeq;
+    if (misplaced && !input.idempotencyKey) throw conflict(input.expectedSeq!, nextSeq);
+    const events = stamp(input.events, ids, nextSeq);
+    if (Buffer.byteLength(JSON.stringify({ events })) > MAX_PAYLOAD_BYTES - ENVELOPE_HEADROOM_BYTES) {
+      throw new CorralError("PAYLOAD_TOO_LARGE", "the batch is larger than one log message may be; send fewer or smaller events");
+    }
+    // Not `<session>:<seq>`: two writers racing for one position would share that id, and the server's
+    // dedup check (which runs before the sequence guard) would then drop the loser's batch silently.
+    const msgId = `${input.sessionId}:${input.idempotencyKey ? `k:${input.idempotencyKey}` : ids[0]}`;
+    // A misplaced retry may still be a duplicate: the server checks the message id before the guard,
+    // so an impossible guard answers "duplicate" for a retry and "wrong last sequence" otherwise.
+    const expectStreamSeq = misplaced ? Number.MAX_SAFE_INTEGER : (head?.streamSeq ?? 0);
+    const ack = await log.append(input.sessionId, events, { expectStreamSeq, msgId });
+    if (ack.duplicate) return storedBatch(ack.seq);
+    heads.set(input.sessionId, { lastSeq: nextSeq + events.length - 1, streamSeq: ack.seq });
+    return events;
+  }
+
+  async function publish(input: AppendInput): Promise<SessionEvent[]> {
+    const ids = input.events.map(() => newId("event"));
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        return await publishOnce(input, ids, attempt > 0);
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+        heads.delete(input.sessionId);
+        if (input.expectedSeq !== undefined) {
+          const head = await currentHead(input.sessionId, true);
+          const next = head ? head.lastSeq + 1 : 0;
+          if (next !== input.expectedSeq) throw conflict(input.expectedSeq, next);
+        }
+      }
+    }
+    throw new CorralError("CONFLICT", "the session is being appended to too fast to get a turn; retry");
+  }
+
+  async function publishWakes(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
+    for (const event of wakes(events)) {
+      const wake: WakeMessage = { session_id: sessionId, event_id: event.id, seq: event.seq };
+      await bus.js.publish(SUBJECTS.wake(sessionId), JSON.stringify(wake), { msgID: event.id });
+    }
+  }
+
+  async function foldIntoRecord(sessionId: string, events: SessionEvent[]): Promise<void> {
+    if (!events.some(affectsRecord)) return;
+    await updateJson(sessions, StoredSession, sessionId, (stored) => {
+      const next = foldEvents(stored, events);
+      return next === stored ? undefined : next;
+    });
+  }
+
+  return {
+    async append(input) {
+      const events = await serialize(input.sessionId, () => publish(input));
+      await publishWakes(input.sessionId, events);
+      await foldIntoRecord(input.sessionId, events);
+      return events;
+    },
+    forget(sessionId) {
+      heads.delete(sessionId);
+    },
+  };
+}
+

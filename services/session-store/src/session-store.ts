@@ -1,0 +1,117 @@
+import { CorralError, STORE_QUEUE, STORE_RPC, BUCKETS, type RpcDef } from "@corral/protocol";
+import { ensureStreams, openBucket, openSessionLog, serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import type { StoreConfig } from "./config.js";
+import { createAgentStore } from "./agents.js";
+import { createEnvironmentStore } from "./environments.js";
+import { createSessionStore as createSessions } from "./sessions.js";
+import { createAppender } from "./appender.js";
+import { createSessionGate } from "./session-gate.js";
+import { listEvents } from "./events.js";
+import { createTaskIntake } from "./tasks.js";
+import { getJson } from "@corral/bus";
+import { TaskRecord } from "@corral/protocol";
+
+export interface SessionStoreService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSessionStore(deps: { bus: Bus; logger: Logger; config: StoreConfig }): SessionStoreService {
+  const { bus, logger, config } = deps;
+  const subscriptions: Subscription[] = [];
+  let stopTasks: (() => Promise<void>) | null = null;
+  let stopGate: (() => void) | null = null;
+
+  async function start(): Promise<void> {
+    await ensureStreams(bus, { replicas: config.replicas, duplicateWindowMs: config.duplicateWindowMs });
+    const bucket = (name: Parameters<typeof openBucket>[1]) => openBucket(bus, name, { replicas: config.replicas });
+    const [agentsKv, environmentsKv, sessionsKv, tasksKv] = await Promise.all([
+      bucket(BUCKETS.agents),
+      bucket(BUCKETS.environments),
+      bucket(BUCKETS.sessions),
+      bucket(BUCKETS.tasks),
+    ]);
+    const log = await openSessionLog(bus);
+    const agents = createAgentStore(agentsKv);
+    const environments = createEnvironmentStore(environmentsKv);
+    const sessions = createSessions({ kv: sessionsKv, log, agents, environments });
+    const appender = createAppender({ bus, log, sessions: sessionsKv });
+    const gate = createSessionGate({ kv: sessionsKv, sessions, logger });
+    await gate.start();
+    stopGate = () => gate.stop();
+
+    const on = <D extends RpcDef>(def: D, handler: RpcHandler<D>) => subscriptions.push(serve(bus, def, handler, { queue: STORE_QUEUE }));
+    const R = STORE_RPC;
+    on(R.agentsCreate, (p) => agents.create(p));
+    on(R.agentsGet, (p) => agents.get(p.agent_id, p.version));
+    on(R.agentsUpdate, (p) => agents.update(p.agent_id, p.params));
+    on(R.agentsList, (p) => agents.list(p));
+    on(R.agentsArchive, (p) => agents.archive(p.agent_id));
+    on(R.agentsVersions, (p) => agents.versions(p.agent_id, p));
+    on(R.environmentsCreate, (p) => environments.create(p));
+    on(R.environmentsGet, (p) => environments.get(p.environment_id));
+    on(R.environmentsUpdate, (p) => environments.update(p.environment_id, p.params));
+    on(R.environmentsList, (p) => environments.list(p));
+    on(R.environmentsArchive, (p) => environments.archive(p.environment_id));
+    on(R.environmentsDelete, (p) => environments.delete(p.environment_id));
+    on(R.sessionsCreate, async (p) => {
+      const record = await sessions.create(p);
+      if (p.initial_events?.length) {
+        await appender.append({ sessionId: record.id, events: p.initial_events, idempotencyKey: "initial" });
+      }
+      return sessions.get(record.id);
+    });
+    on(R.sessionsGet, (p) => sessions.get(p.session_id));
+    on(R.sessionsList, (p) => sessions.list(p));
+    on(R.sessionsUpdate, async (p) => {
+      const { record, changed } = await sessions.update(p.session_id, p.params);
+      if (Object.keys(changed).length) await appender.append({ sessionId: record.id, events: [{ type: "session.updated", ...changed }] as never });
+      return sessions.get(record.id);
+    });
+    on(R.sessionsArchive, (p) => sessions.archive(p.session_id));
+    on(R.sessionsDelete, async (p) => {
+      await gate.check(p.session_id, "internal");
+      await sessions.stored(p.session_id);
+      await appender.append({ sessionId: p.session_id, events: [{ type: "session.deleted" }] as never });
+      await sessions.remove(p.session_id);
+      await log.purge(p.session_id, 1);
+      appender.forget(p.session_id);
+      return { id: p.session_id, type: "session_deleted" };
+    });
+    on(R.eventsSend, async (p) => {
+      await gate.check(p.session_id, "client");
+      return { events: await appender.append({ sessionId: p.session_id, events: p.events, idempotencyKey: p.idempotency_key }) };
+    });
+    on(R.eventsAppend, async (p) => {
+      await gate.check(p.session_id, "internal");
+      return {
+        events: await appender.append({ sessionId: p.session_id, events: p.events, expectedSeq: p.expected_seq, idempotencyKey: p.idempotency_key }),
+      };
+    });
+    on(R.eventsList, async (p) => {
+      await sessions.stored(p.session_id);
+      return listEvents(log, p);
+    });
+    on(R.tasksGet, async (p) => {
+      const entry = await getJson(tasksKv, TaskRecord, p.task_id);
+      if (!entry) throw new CorralError("NOT_FOUND", `task ${p.task_id} not found`);
+      return entry.value;
+    });
+
+    if (config.taskIntake) {
+      const intake = createTaskIntake({ bus, kv: tasksKv, sessions, appender, logger });
+      await intake.start();
+      stopTasks = () => intake.stop();
+    }
+    logger.info({ rpcs: subscriptions.length }, "session-store started");
+  }
+
+  async function stop(): Promise<void> {
+    for (const sub of subscriptions) sub.unsubscribe();
+    stopGate?.();
+    await stopTasks?.();
+  }
+
+  return { start, stop };
+}

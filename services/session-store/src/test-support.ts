@@ -1,0 +1,40 @@
+import { connectBus, request, type Bus } from "@corral/bus";
+import { silentLogger } from "@corral/logger";
+import { STORE_RPC, type AgentRecord, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
+import { createSessionStore, type SessionStoreService } from "./session-store.js";
+
+export interface StoreHarness {
+  bus: Bus;
+  store: SessionStoreService;
+  close(): Promise<void>;
+}
+
+/** A session-store replica in this process, on its own connection, as a test's server side. */
+export async function startStore(url: string, options: { taskIntake?: boolean } = {}): Promise<StoreHarness> {
+  const bus = await connectBus({ servers: url, name: "session-store" });
+  const store = createSessionStore({ bus, logger: silentLogger(), config: { replicas: 1, duplicateWindowMs: 120_000, taskIntake: options.taskIntake ?? true } });
+  await store.start();
+  return {
+    bus,
+    store,
+    async close() {
+      await store.stop();
+      await bus.close();
+    },
+  };
+}
+
+export async function makeAgent(bus: Bus, name = "tester"): Promise<AgentRecord> {
+  return request(bus, STORE_RPC.agentsCreate, { name, model: "claude-test", system: "be brief" });
+}
+
+export async function makeEnvironment(bus: Bus): Promise<EnvironmentRecord> {
+  return request(bus, STORE_RPC.environmentsCreate, { name: `env-${Math.random().toString(36).slice(2)}`, config: { type: "cloud", networking: { type: "unrestricted" } } });
+}
+
+export async function makeSession(bus: Bus): Promise<SessionRecord> {
+  const [agent, environment] = await Promise.all([makeAgent(bus), makeEnvironment(bus)]);
+  return request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id });
+}
+
+export const text = (t: string) => ({ type: "user.message" as const, content: [{ type: "text" as const, text: t }] });
