@@ -140,7 +140,7 @@ describe("session-store under concurrency and failure", () => {
     await request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: [message(0, 0)] });
     const huge = Array.from({ length: 4 }, () => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: "x".repeat(300_000) }] }));
     await expect(request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: huge })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
-    const near = Array.from({ length: 3 }, () => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: "x".repeat(330_000) }] }));
+    const near = Array.from({ length: 3 }, () => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: "x".repeat(348_600) }] }));
     await expect(request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: near })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
     expect((await allEvents(sessionId)).length).toBe(1);
   });

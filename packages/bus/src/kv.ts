@@ -8,16 +8,16 @@ export interface Versioned<T> {
   revision: number;
 }
 
-function decode<S extends z.ZodType>(schema: S, bucket: string, key: string, text: string): z.output<S> {
+function decode<S extends z.ZodType>(schema: S, key: string, text: string): z.output<S> {
   const parsed = schema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new CorralError("INTERNAL", `stored value ${bucket}/${key} does not match its schema`);
+  if (!parsed.success) throw new CorralError("INTERNAL", `stored value ${key} does not match its schema`);
   return parsed.data;
 }
 
 export async function getJson<S extends z.ZodType>(kv: KV, schema: S, key: string): Promise<Versioned<z.output<S>> | null> {
   const entry = await kv.get(key);
   if (!entry || entry.operation !== "PUT" || entry.length === 0) return null;
-  return { value: decode(schema, kv.bucket, key, entry.string()), revision: entry.revision };
+  return { value: decode(schema, key, entry.string()), revision: entry.revision };
 }
 
 function isKeyConflict(error: unknown): boolean {
@@ -62,7 +62,7 @@ export async function updateJson<S extends z.ZodType>(
       if (!isKeyConflict(error)) throw error;
     }
   }
-  throw new CorralError("CONFLICT", `too much contention on ${kv.bucket}/${key}`);
+  throw new CorralError("CONFLICT", `too much contention on ${key}`);
 }
 
 export { isKeyConflict };

@@ -17,6 +17,8 @@ export type RpcHandler<D extends RpcDef> = (request: RpcParsedRequest<D>, msg: M
 export interface ServeOptions {
   /** Queue group; replicas in one group share the subject. Omit for a subject only this process serves. */
   queue?: string;
+  /** Serve this concrete subject instead of the definition's (e.g. one sandbox's exec subject). */
+  subject?: string;
 }
 
 function parseJson(data: Uint8Array): unknown {
@@ -57,7 +59,7 @@ async function handle<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>
 
 /** Serves one RPC: every request is validated, every reply is `{ok, value} | {ok:false, error}`. */
 export function serve<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>, options: ServeOptions = {}): Subscription {
-  return bus.nc.subscribe(def.subject, {
+  return bus.nc.subscribe(options.subject ?? def.subject, {
     ...(options.queue ? { queue: options.queue } : {}),
     callback: (err, msg) => {
       if (err) {

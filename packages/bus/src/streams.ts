@@ -11,7 +11,9 @@ export interface TopologyConfig {
   duplicateWindowMs?: number;
 }
 
-function sessionStream(config: TopologyConfig): Partial<StreamConfig> {
+type NamedStreamConfig = Partial<StreamConfig> & { name: string };
+
+function sessionStream(config: TopologyConfig): NamedStreamConfig {
   return {
     name: STREAMS.sessions,
     subjects: [SUBJECTS.logAll],
@@ -26,7 +28,7 @@ function sessionStream(config: TopologyConfig): Partial<StreamConfig> {
   };
 }
 
-function workQueue(name: string, subjects: string[], config: TopologyConfig): Partial<StreamConfig> {
+function workQueue(name: string, subjects: string[], config: TopologyConfig): NamedStreamConfig {
   return {
     name,
     subjects,
@@ -39,13 +41,13 @@ function workQueue(name: string, subjects: string[], config: TopologyConfig): Pa
   };
 }
 
-async function ensureStream(bus: Bus, config: Partial<StreamConfig>): Promise<void> {
+async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> {
   try {
     await bus.jsm.streams.add(config);
   } catch (error) {
     // 10058: a stream with this name exists with another config; keep it, update what may change.
     if (error instanceof JetStreamApiError && error.code === 10058) {
-      await bus.jsm.streams.update(config.name!, config);
+      await bus.jsm.streams.update(config.name, config);
       return;
     }
     throw error;
