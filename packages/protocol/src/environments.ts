@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { Metadata } from "./agents.js";
+import { Timestamp, prefixedId } from "./primitives.js";
+
+// A hostname (optionally `*.`-prefixed) or IPv4 address, with an optional port.
+const Host = z.string().regex(/^(\*\.)?[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/, "must be a hostname, *.domain or IP, optionally with :port");
+
+export const NetworkingConfig = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("unrestricted") }),
+  z.object({
+    type: z.literal("limited"),
+    allowed_hosts: z.array(Host).max(64).default([]),
+    allow_package_managers: z.boolean().default(false),
+    allow_mcp_servers: z.boolean().default(false),
+  }),
+]);
+export type NetworkingConfig = z.infer<typeof NetworkingConfig>;
+
+const PackageList = z.array(z.string().min(1).max(256)).max(256).default([]);
+
+/** Versions use each manager's own syntax, e.g. `pip: ["requests==2.32.0"]`; unversioned means latest. */
+export const PackagesConfig = z.object({
+  type: z.literal("packages").optional(),
+  apt: PackageList,
+  cargo: PackageList,
+  gem: PackageList,
+  go: PackageList,
+  npm: PackageList,
+  pip: PackageList,
+});
+export type PackagesConfig = z.infer<typeof PackagesConfig>;
+
+export const DockerResources = z.object({
+  memory_mb: z.number().int().min(128).max(262_144).optional(),
+  cpus: z.number().positive().max(128).optional(),
+  pids: z.number().int().min(16).max(1_000_000).optional(),
+  disk_mb: z.number().int().min(256).max(4_194_304).optional(),
+});
+export type DockerResources = z.infer<typeof DockerResources>;
+
+const DEFAULT_NETWORKING = { type: "unrestricted" } as const;
+
+export const CloudConfig = z.object({
+  type: z.literal("cloud"),
+  networking: NetworkingConfig.default(DEFAULT_NETWORKING),
+  packages: PackagesConfig.optional(),
+});
+export type CloudConfig = z.infer<typeof CloudConfig>;
+
+export const SelfHostedConfig = z.object({ type: z.literal("self_hosted") });
+export type SelfHostedConfig = z.infer<typeof SelfHostedConfig>;
+
+/**
+ * Corral's own sandbox kind: a Docker container from `image`. Corral runs `cloud` environments the same
+ * way with its default image, so API clients that only know `cloud` work unchanged.
+ */
+export const DockerConfig = z.object({
+  type: z.literal("docker"),
+  image: z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be a docker image reference").optional(),
+  networking: NetworkingConfig.default(DEFAULT_NETWORKING),
+  packages: PackagesConfig.optional(),
+  resources: DockerResources.optional(),
+});
+export type DockerConfig = z.infer<typeof DockerConfig>;
+
+export const EnvironmentConfig = z.discriminatedUnion("type", [CloudConfig, SelfHostedConfig, DockerConfig]);
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
+
+const EnvironmentName = z.string().min(1).max(256);
+const EnvironmentDescription = z.string().max(2048);
+
+export const EnvironmentCreateParams = z.object({
+  name: EnvironmentName,
+  description: EnvironmentDescription.nullish(),
+  config: EnvironmentConfig.default({ type: "cloud", networking: DEFAULT_NETWORKING }),
+  metadata: Metadata.optional(),
+});
+export type EnvironmentCreateParams = z.infer<typeof EnvironmentCreateParams>;
+
+/** Omitted fields are kept; config and metadata are replaced whole. Changes reach new sandboxes only. */
+export const EnvironmentUpdateParams = z.object({
+  name: EnvironmentName.optional(),
+  description: EnvironmentDescription.nullish(),
+  config: EnvironmentConfig.optional(),
+  metadata: Metadata.optional(),
+});
+export type EnvironmentUpdateParams = z.infer<typeof EnvironmentUpdateParams>;
+
+export const EnvironmentRecord = z.object({
+  id: prefixedId("env"),
+  type: z.literal("environment"),
+  name: EnvironmentName,
+  description: EnvironmentDescription.nullable(),
+  config: EnvironmentConfig,
+  metadata: Metadata,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: Timestamp.nullable(),
+});
+export type EnvironmentRecord = z.infer<typeof EnvironmentRecord>;

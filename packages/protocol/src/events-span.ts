@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { EventId, stored } from "./event-base.js";
+import { prefixedId } from "./primitives.js";
+import { ModelUsage } from "./usage.js";
+
+const OutcomeFields = {
+  outcome_id: prefixedId("outc"),
+  /** 0-based revision cycle. */
+  iteration: z.number().int().min(0).max(20),
+};
+const Host = z.string().min(1).max(300);
+const HttpMethod = z.string().min(1).max(16);
+
+export const OutcomeEvaluationResult = z.enum(["satisfied", "needs_revision", "max_iterations_reached", "failed", "interrupted"]);
+export type OutcomeEvaluationResult = z.infer<typeof OutcomeEvaluationResult>;
+
+export const SpanModelRequestStartInput = z.object({ type: z.literal("span.model_request_start") });
+export type SpanModelRequestStartInput = z.infer<typeof SpanModelRequestStartInput>;
+
+export const SpanModelRequestEndInput = z.object({
+  type: z.literal("span.model_request_end"),
+  model_request_start_id: EventId,
+  is_error: z.boolean(),
+  model_usage: ModelUsage,
+});
+export type SpanModelRequestEndInput = z.infer<typeof SpanModelRequestEndInput>;
+
+export const SpanOutcomeEvaluationStartInput = z.object({ type: z.literal("span.outcome_evaluation_start"), ...OutcomeFields });
+export type SpanOutcomeEvaluationStartInput = z.infer<typeof SpanOutcomeEvaluationStartInput>;
+
+/** A heartbeat while the grader runs, so a stuck evaluation can be told from a slow one. */
+export const SpanOutcomeEvaluationOngoingInput = z.object({ type: z.literal("span.outcome_evaluation_ongoing"), ...OutcomeFields });
+export type SpanOutcomeEvaluationOngoingInput = z.infer<typeof SpanOutcomeEvaluationOngoingInput>;
+
+export const SpanOutcomeEvaluationEndInput = z.object({
+  type: z.literal("span.outcome_evaluation_end"),
+  ...OutcomeFields,
+  outcome_evaluation_start_id: EventId,
+  result: OutcomeEvaluationResult,
+  explanation: z.string().max(100_000),
+  usage: ModelUsage,
+});
+export type SpanOutcomeEvaluationEndInput = z.infer<typeof SpanOutcomeEvaluationEndInput>;
+
+// Corral's own spans below: sandboxes are provisioned lazily and egress goes through Corral's proxy, and
+// both are worth seeing in the timeline. API clients that switch on `type` ignore types they don't know.
+
+export const SpanSandboxProvisionStartInput = z.object({
+  type: z.literal("span.sandbox_provision_start"),
+  sandbox_id: prefixedId("sbx").optional(),
+});
+export type SpanSandboxProvisionStartInput = z.infer<typeof SpanSandboxProvisionStartInput>;
+
+export const SpanSandboxProvisionEndInput = z.object({
+  type: z.literal("span.sandbox_provision_end"),
+  sandbox_id: prefixedId("sbx"),
+  is_error: z.boolean(),
+  error_message: z.string().max(10_000).optional(),
+});
+export type SpanSandboxProvisionEndInput = z.infer<typeof SpanSandboxProvisionEndInput>;
+
+/** The egress proxy substituted a vault credential into a request; the secret itself is never logged. */
+export const SpanCredentialUseInput = z.object({
+  type: z.literal("span.credential_use"),
+  credential_id: prefixedId("vcrd"),
+  vault_id: prefixedId("vlt"),
+  host: Host,
+  method: HttpMethod,
+  /** The upstream HTTP status, or 0 when no response arrived. */
+  status: z.number().int().min(0).max(999),
+});
+export type SpanCredentialUseInput = z.infer<typeof SpanCredentialUseInput>;
+
+export const SpanEgressBlockedInput = z.object({
+  type: z.literal("span.egress_blocked"),
+  host: Host,
+  method: HttpMethod,
+  reason: z.string().min(1).max(1000),
+  credential_id: prefixedId("vcrd").optional(),
+});
+export type SpanEgressBlockedInput = z.infer<typeof SpanEgressBlockedInput>;
+
+export const SpanModelRequestStartEvent = stored(SpanModelRequestStartInput);
+export type SpanModelRequestStartEvent = z.infer<typeof SpanModelRequestStartEvent>;
+export const SpanModelRequestEndEvent = stored(SpanModelRequestEndInput);
+export type SpanModelRequestEndEvent = z.infer<typeof SpanModelRequestEndEvent>;
+export const SpanOutcomeEvaluationStartEvent = stored(SpanOutcomeEvaluationStartInput);
+export type SpanOutcomeEvaluationStartEvent = z.infer<typeof SpanOutcomeEvaluationStartEvent>;
+export const SpanOutcomeEvaluationOngoingEvent = stored(SpanOutcomeEvaluationOngoingInput);
+export type SpanOutcomeEvaluationOngoingEvent = z.infer<typeof SpanOutcomeEvaluationOngoingEvent>;
+export const SpanOutcomeEvaluationEndEvent = stored(SpanOutcomeEvaluationEndInput);
+export type SpanOutcomeEvaluationEndEvent = z.infer<typeof SpanOutcomeEvaluationEndEvent>;
+export const SpanSandboxProvisionStartEvent = stored(SpanSandboxProvisionStartInput);
+export type SpanSandboxProvisionStartEvent = z.infer<typeof SpanSandboxProvisionStartEvent>;
+export const SpanSandboxProvisionEndEvent = stored(SpanSandboxProvisionEndInput);
+export type SpanSandboxProvisionEndEvent = z.infer<typeof SpanSandboxProvisionEndEvent>;
+export const SpanCredentialUseEvent = stored(SpanCredentialUseInput);
+export type SpanCredentialUseEvent = z.infer<typeof SpanCredentialUseEvent>;
+export const SpanEgressBlockedEvent = stored(SpanEgressBlockedInput);
+export type SpanEgressBlockedEvent = z.infer<typeof SpanEgressBlockedEvent>;

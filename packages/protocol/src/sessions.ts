@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { AgentModelParam, AgentSnapshot, AgentTools, McpServers, Metadata, Skills, SystemPrompt } from "./agents.js";
+import { SessionStatus, StopReason } from "./events-session.js";
+import { UserDefineOutcomeParams, UserMessageInput } from "./events-user.js";
+import { Timestamp, prefixedId } from "./primitives.js";
+import { Budget, Usage } from "./usage.js";
+
+const AgentId = prefixedId("agent");
+const AgentVersion = z.number().int().min(1);
+const Title = z.string().max(512);
+
+/** An agent id (latest version), a pinned version, or a version with session-local replacements. */
+export const SessionAgentParam = z.union([
+  AgentId,
+  z.discriminatedUnion("type", [
+    z.object({ type: z.literal("agent"), id: AgentId, version: AgentVersion.optional() }),
+    z.object({
+      type: z.literal("agent_with_overrides"),
+      id: AgentId,
+      version: AgentVersion.optional(),
+      model: AgentModelParam.optional(),
+      system: SystemPrompt.nullish(),
+      tools: AgentTools.optional(),
+      mcp_servers: McpServers.optional(),
+      skills: Skills.optional(),
+    }),
+  ]),
+]);
+export type SessionAgentParam = z.infer<typeof SessionAgentParam>;
+
+/** Files, repositories and memory stores to mount; each kind's fields are checked by whoever mounts it. */
+export const SessionResource = z.looseObject({ type: z.string().min(1).max(64) });
+export type SessionResource = z.infer<typeof SessionResource>;
+
+export const InitialEvent = z.discriminatedUnion("type", [UserMessageInput, UserDefineOutcomeParams]);
+export type InitialEvent = z.infer<typeof InitialEvent>;
+
+export const SessionCreateParams = z.object({
+  agent: SessionAgentParam,
+  environment_id: prefixedId("env"),
+  title: Title.nullish(),
+  metadata: Metadata.optional(),
+  resources: z.array(SessionResource).max(1024).optional(),
+  vault_ids: z.array(prefixedId("vlt")).max(20).optional(),
+  budget: Budget.optional(),
+  initial_events: z.array(InitialEvent).max(50).optional(),
+  /** Corral: the client's id for the task this session was created for (task intake). */
+  task_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only").optional(),
+});
+export type SessionCreateParams = z.infer<typeof SessionCreateParams>;
+
+/** A metadata patch: a string upserts a key, null deletes it. */
+export const MetadataPatch = z
+  .record(z.string().min(1).max(64), z.string().max(512).nullable())
+  .refine((m) => Object.keys(m).length <= 16, "a metadata patch names at most 16 keys");
+export type MetadataPatch = z.infer<typeof MetadataPatch>;
+
+/** Changes apply from the next turn; `agent` tools and MCP servers are replaced whole. */
+export const SessionUpdateParams = z.object({
+  title: Title.nullish(),
+  metadata: MetadataPatch.optional(),
+  budget: Budget.nullish(),
+  agent: z.object({ tools: AgentTools.optional(), mcp_servers: McpServers.optional() }).optional(),
+});
+export type SessionUpdateParams = z.infer<typeof SessionUpdateParams>;
+
+export const SessionStats = z.object({
+  /** Seconds spent running; what runtime is priced on. */
+  active_seconds: z.number().min(0),
+  duration_seconds: z.number().min(0),
+});
+export type SessionStats = z.infer<typeof SessionStats>;
+
+export const SessionRecord = z.object({
+  id: prefixedId("sesn"),
+  type: z.literal("session"),
+  status: SessionStatus,
+  /** Why the session last went idle; null while it has not, or once it runs again. */
+  stop_reason: StopReason.nullable(),
+  title: Title.nullable(),
+  agent: AgentSnapshot,
+  environment_id: prefixedId("env"),
+  resources: z.array(SessionResource),
+  vault_ids: z.array(prefixedId("vlt")),
+  metadata: Metadata,
+  usage: Usage,
+  stats: SessionStats,
+  budget: Budget.nullable(),
+  task_id: z.string().nullable(),
+  event_count: z.number().int().min(0),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: Timestamp.nullable(),
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;
