@@ -7,10 +7,12 @@ export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.
 export { openSessionLog, isWrongLastSequence } from "./log.js";
 export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";
 export { readSlice, tailEvents } from "./log-reader.js";
+export { createLogWriter, wakesSession } from "./log-writer.js";
+export type { LogWriter, AppendInput } from "./log-writer.js";
 export type { SliceQuery, Slice } from "./log-reader.js";
 export { getJson, createJson, putJson, updateJson, isKeyConflict } from "./kv.js";
 export type { Versioned } from "./kv.js";
 export { nanos, millis, headers } from "@nats-io/transport-node";
-export type { Msg, Subscription, NatsConnection } from "@nats-io/transport-node";
+export type { Msg, MsgHdrs, Subscription, NatsConnection } from "@nats-io/transport-node";
 export type { JsMsg, Consumer, PubAck } from "@nats-io/jetstream";
 export type { KV } from "@nats-io/kv";

@@ -26,8 +26,9 @@ export async function readSlice(log: SessionLog, sessionId: string, query: Slice
   let position = query.from;
   for await (const message of log.scan(sessionId, await log.locate(sessionId, query.from), head.streamSeq)) {
     if (message.firstSeq + message.count <= position) continue;
-    for (const event of message.events()) {
-      if (event.seq < position) continue;
+    // Without a type filter only the positions still wanted are decoded.
+    const last = wanted ? Number.MAX_SAFE_INTEGER : position + query.limit - events.length - 1;
+    for (const event of message.events(position, last)) {
       position = event.seq + 1;
       if (!wanted || wanted.has(event.type)) events.push(event);
       if (events.length >= query.limit) {

@@ -3,14 +3,14 @@ import { JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import {
   CorralError,
-  LogEnvelope,
+  SessionEvent,
   LOG_HEADERS,
   LOG_INDEX_STRIDE,
   STREAMS,
   SUBJECTS,
   BUCKETS,
-  type SessionEvent,
 } from "@corral/protocol";
+import { z } from "zod";
 import type { Bus } from "./connect.js";
 import { openBucket } from "./streams.js";
 
@@ -24,7 +24,8 @@ export interface LogMessage {
   firstSeq: number;
   count: number;
   streamSeq: number;
-  events: () => SessionEvent[];
+  /** The batch's events with positions in [from, to]; only those are validated. */
+  events: (from?: number, to?: number) => SessionEvent[];
 }
 
 function headerInt(h: MsgHdrs | undefined, name: string): number {
@@ -33,12 +34,21 @@ function headerInt(h: MsgHdrs | undefined, name: string): number {
   return value;
 }
 
-function decodeEnvelope(data: Uint8Array): SessionEvent[] {
-  return LogEnvelope.parse(JSON.parse(new TextDecoder().decode(data))).events;
+const RawEnvelope = z.object({ events: z.array(z.unknown()).min(1) });
+
+function decodeEnvelope(data: Uint8Array, firstSeq: number, from: number, to: number): SessionEvent[] {
+  const raw = RawEnvelope.parse(JSON.parse(new TextDecoder().decode(data))).events;
+  return raw.slice(Math.max(0, from - firstSeq), Math.max(0, to - firstSeq + 1)).map((event) => SessionEvent.parse(event));
 }
 
 function toLogMessage(h: MsgHdrs | undefined, streamSeq: number, data: Uint8Array): LogMessage {
-  return { firstSeq: headerInt(h, LOG_HEADERS.firstSeq), count: headerInt(h, LOG_HEADERS.count), streamSeq, events: () => decodeEnvelope(data) };
+  const firstSeq = headerInt(h, LOG_HEADERS.firstSeq);
+  return {
+    firstSeq,
+    count: headerInt(h, LOG_HEADERS.count),
+    streamSeq,
+    events: (from = firstSeq, to = Number.MAX_SAFE_INTEGER) => decodeEnvelope(data, firstSeq, from, to),
+  };
 }
 
 export interface SessionLog {
@@ -60,6 +70,7 @@ export interface AppendOptions {
   msgId: string;
 }
 
+const DIRECT_WALK = 8;
 const blockKey = (sessionId: string, block: number) => `${sessionId}.${block}`;
 
 export async function openSessionLog(bus: Bus): Promise<SessionLog> {
@@ -91,6 +102,7 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     const h = natsHeaders();
     h.set(LOG_HEADERS.firstSeq, String(first.seq));
     h.set(LOG_HEADERS.count, String(events.length));
+    h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
     const ack = await bus.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
       msgID: options.msgId,
       expect: { lastSubjectSequence: options.expectStreamSeq },
@@ -116,12 +128,12 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     return 1;
   }
 
-  async function* consume(sessionId: string, start: number, signal?: AbortSignal): AsyncGenerator<LogMessage> {
+  async function* consume(sessionId: string, start: number, signal?: AbortSignal, batch = 256): AsyncGenerator<LogMessage> {
     const consumer = await bus.js.consumers.get(STREAMS.sessions, {
       filter_subjects: SUBJECTS.log(sessionId),
       opt_start_seq: Math.max(1, start),
     });
-    const messages = await consumer.consume({ max_messages: 256 });
+    const messages = await consumer.consume({ max_messages: batch });
     const onAbort = () => void messages.close();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -133,9 +145,17 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     }
   }
 
+  /** Short reads walk with direct gets (no consumer to create); long ones switch to an ordered consumer. */
   async function* scan(sessionId: string, start: number, until: number): AsyncGenerator<LogMessage> {
-    if (start > until) return;
-    for await (const m of consume(sessionId, start)) {
+    let next = start;
+    for (let walked = 0; walked < DIRECT_WALK && next <= until; walked++) {
+      const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, { seq: next, next_by_subj: SUBJECTS.log(sessionId) });
+      if (!msg || msg.seq > until) return;
+      yield toLogMessage(msg.header, msg.seq, msg.data);
+      next = msg.seq + 1;
+    }
+    if (next > until) return;
+    for await (const m of consume(sessionId, next, undefined, 64)) {
       yield m;
       if (m.streamSeq >= until) return;
     }

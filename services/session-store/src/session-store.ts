@@ -1,11 +1,12 @@
 import { CorralError, STORE_QUEUE, STORE_RPC, BUCKETS, type RpcDef } from "@corral/protocol";
-import { ensureStreams, openBucket, openSessionLog, serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
+import { createLogWriter, ensureStreams, openBucket, openSessionLog, serve, type AppendInput, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { StoreConfig } from "./config.js";
 import { createAgentStore } from "./agents.js";
 import { createEnvironmentStore } from "./environments.js";
 import { createSessionStore as createSessions } from "./sessions.js";
-import { createAppender } from "./appender.js";
+import { createProjector } from "./projector.js";
+import { foldIntoRecord } from "./records.js";
 import { createSessionGate } from "./session-gate.js";
 import { listEvents } from "./events.js";
 import { createTaskIntake } from "./tasks.js";
@@ -21,6 +22,7 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
   const { bus, logger, config } = deps;
   const subscriptions: Subscription[] = [];
   let stopTasks: (() => Promise<void>) | null = null;
+  let stopProjector: (() => Promise<void>) | null = null;
   let stopGate: (() => void) | null = null;
 
   async function start(): Promise<void> {
@@ -36,7 +38,20 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     const agents = createAgentStore(agentsKv);
     const environments = createEnvironmentStore(environmentsKv);
     const sessions = createSessions({ kv: sessionsKv, log, agents, environments });
-    const appender = createAppender({ bus, log, sessions: sessionsKv });
+    const writer = createLogWriter({ bus, log });
+    // Read-your-writes for RPC callers: wake and fold before replying (the projector repeats both, idempotently).
+    const appender = {
+      async append(input: AppendInput) {
+        const events = await writer.append(input);
+        await writer.wake(input.sessionId, events);
+        await foldIntoRecord(sessionsKv, input.sessionId, events);
+        return events;
+      },
+      forget: (sessionId: string) => writer.forget(sessionId),
+    };
+    const projector = createProjector({ bus, writer, sessions: sessionsKv, logger });
+    await projector.start();
+    stopProjector = () => projector.stop();
     const gate = createSessionGate({ kv: sessionsKv, sessions, logger });
     await gate.start();
     stopGate = () => gate.stop();
@@ -111,6 +126,7 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     for (const sub of subscriptions) sub.unsubscribe();
     stopGate?.();
     await stopTasks?.();
+    await stopProjector?.();
   }
 
   return { start, stop };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { startNatsServer, type NatsServer } from "@corral/testing";
+import { connectBus, createLogWriter, openSessionLog, request, type Bus } from "@corral/bus";
+import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
 import { makeAgent, makeEnvironment, makeSession, startStore, text, type StoreHarness } from "./test-support.js";
 
 let server: NatsServer;
@@ -203,4 +203,15 @@ test("environments: names are unique, archive is read-only, delete removes", asy
   await expect(request(bus, STORE_RPC.environmentsGet, { environment_id: environment.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   const again = await request(bus, STORE_RPC.environmentsCreate, { name: environment.name });
   expect(again.name).toBe(environment.name);
+});
+
+test("events a trusted writer appends straight to the log still wake the session and fold into the record", async () => {
+  const session = await makeSession(bus);
+  const writer = createLogWriter({ bus, log: await openSessionLog(bus) });
+  await writer.append({ sessionId: session.id, events: [text("direct"), { type: "session.status_running" }] });
+  await waitFor(async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: session.id })).status === "running");
+  const wake = await waitFor(() => bus.jsm.streams.getMessage("CORRAL_WAKE", { last_by_subj: `corral.wake.${session.id}` }));
+  expect(wake.json()).toMatchObject({ session_id: session.id, seq: 0 });
+  await writer.append({ sessionId: session.id, events: [{ type: "session.status_idle", stop_reason: { type: "end_turn" } }] });
+  await waitFor(async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: session.id })).status === "idle");
 });

@@ -12,7 +12,8 @@ import {
 import { createJson, getJson, putJson, ensureWorkConsumer, type Bus, type JsMsg, type KV } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { SessionStore } from "./sessions.js";
-import type { Appender } from "./appender.js";
+import type { AppendInput } from "@corral/bus";
+import type { SessionEvent } from "@corral/protocol";
 
 export interface TaskIntake {
   start(): Promise<void>;
@@ -23,7 +24,7 @@ interface Deps {
   bus: Bus;
   kv: KV;
   sessions: SessionStore;
-  appender: Appender;
+  appender: { append(input: AppendInput): Promise<SessionEvent[]> };
   logger: Logger;
 }
 

@@ -9,8 +9,8 @@ import {
   type SessionEventInput,
   type WakeMessage,
 } from "@corral/protocol";
-import { isWrongLastSequence, updateJson, type Bus, type KV, type LogHead, type SessionLog } from "@corral/bus";
-import { StoredSession, affectsRecord, foldEvents } from "./session-state.js";
+import type { Bus } from "./connect.js";
+import { isWrongLastSequence, type LogHead, type SessionLog } from "./log.js";
 
 export interface AppendInput {
   sessionId: string;
@@ -19,23 +19,26 @@ export interface AppendInput {
   idempotencyKey?: string | undefined;
 }
 
-export interface Appender {
+export interface LogWriter {
+  /** Appends one batch atomically and returns the stored events (the first result again for a retried key). */
   append(input: AppendInput): Promise<SessionEvent[]>;
+  /** Publishes the wake for every `user.*` / `system.message` event (idempotent: the event id dedups it). */
+  wake(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
   forget(sessionId: string): void;
 }
 
 const ENVELOPE_HEADROOM_BYTES = 4096;
 
-const wakes = (events: readonly SessionEvent[]) =>
-  events.filter((e) => e.type.startsWith("user.") || e.type === "system.message");
+export const wakesSession = (type: string) => type.startsWith("user.") || type === "system.message";
 
 /**
- * Appends batches to session logs: one message per batch, guarded by the session's last stream sequence so
+ * The one way to write a session log, used by the session-store and by trusted writers such as the
+ * harness (one JetStream round trip, no RPC hop). Appends batches to session logs: one message per batch, guarded by the session's last stream sequence so
  * two writers (in this process or in another replica) can never interleave, and deduplicated by message id
  * so a retried append is a no-op that returns the events stored the first time.
  */
-export function createAppender(deps: { bus: Bus; log: SessionLog; sessions: KV }): Appender {
-  const { bus, log, sessions } = deps;
+export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter {
+  const { bus, log } = deps;
   const heads = new Map<string, LogHead | null>();
   const queues = new Map<string, Promise<unknown>>();
 
@@ -110,28 +113,17 @@ export function createAppender(deps: { bus: Bus; log: SessionLog; sessions: KV }
     throw new CorralError("CONFLICT", "the session is being appended to too fast to get a turn; retry");
   }
 
-  async function publishWakes(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
-    for (const event of wakes(events)) {
-      const wake: WakeMessage = { session_id: sessionId, event_id: event.id, seq: event.seq };
-      await bus.js.publish(SUBJECTS.wake(sessionId), JSON.stringify(wake), { msgID: event.id });
+  async function wake(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
+    for (const event of events) {
+      if (!wakesSession(event.type)) continue;
+      const message: WakeMessage = { session_id: sessionId, event_id: event.id, seq: event.seq };
+      await bus.js.publish(SUBJECTS.wake(sessionId), JSON.stringify(message), { msgID: event.id });
     }
   }
 
-  async function foldIntoRecord(sessionId: string, events: SessionEvent[]): Promise<void> {
-    if (!events.some(affectsRecord)) return;
-    await updateJson(sessions, StoredSession, sessionId, (stored) => {
-      const next = foldEvents(stored, events);
-      return next === stored ? undefined : next;
-    });
-  }
-
   return {
-    async append(input) {
-      const events = await serialize(input.sessionId, () => publish(input));
-      await publishWakes(input.sessionId, events);
-      await foldIntoRecord(input.sessionId, events);
-      return events;
-    },
+    append: (input) => serialize(input.sessionId, () => publish(input)),
+    wake,
     forget(sessionId) {
       heads.delete(sessionId);
     },
