@@ -4,6 +4,22 @@ import { AgentContentBlock, ToolResultContentBlock, UserContentBlock } from "./c
 import { EnvironmentCreateParams, EnvironmentRecord, EnvironmentUpdateParams } from "./environments.js";
 import { ClientEventInput, SessionEvent, SessionEventInput, SessionEventType } from "./events.js";
 import { SessionCreateParams, SessionRecord, SessionUpdateParams } from "./sessions.js";
+import { STORE_RPC } from "./rpc.js";
+import { SANDBOX_RPC } from "./sandbox.js";
+import { TaskSubmission, TaskRecord, WakeMessage } from "./tasks.js";
+import { LogEnvelope } from "./log.js";
+import { RpcError } from "./errors.js";
+import type { RpcDef } from "./rpc-def.js";
+
+/** `<service>.<rpc>.request` / `.response` for every RPC, named after the catalog key. */
+function rpcSchemas(service: string, catalog: Record<string, RpcDef>): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [name, def] of Object.entries(catalog)) {
+    out[`rpc.${service}.${name}.request`] = def.request;
+    out[`rpc.${service}.${name}.response`] = def.response;
+  }
+  return out;
+}
 
 /** Every schema published as JSON Schema in `docs/schemas/<name>.json`, for clients in other languages. */
 export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
@@ -23,4 +39,11 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   SessionCreateParams,
   SessionUpdateParams,
   SessionRecord,
+  TaskSubmission,
+  TaskRecord,
+  WakeMessage,
+  LogEnvelope,
+  RpcError,
+  ...rpcSchemas("store", STORE_RPC),
+  ...rpcSchemas("sandbox", SANDBOX_RPC),
 };
