@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm start`: install what is missing, then run the whole stack on embedded defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec node packages/cli/bin/corral.mjs up
