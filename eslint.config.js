@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "docs/**", ".corral/**", "**/*.js", "**/*.py"] },
+  { ignores: ["**/node_modules/**", "docs/**", ".corral/**", "**/*.js", "**/*.mjs", "**/*.py", "vitest.config.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

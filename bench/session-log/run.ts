@@ -1,7 +1,7 @@
 import { STORE_RPC, STREAMS, type SessionEventInput } from "@corral/protocol";
 import { connectBus, createLogWriter, ensureStreams, openSessionLog, request, type Bus } from "@corral/bus";
 import { spawnService, startNatsServer, waitFor } from "@corral/testing";
-import { percentile, printRows, throughput, timeEach, type Row } from "../lib/stats.js";
+import { percentile, printRows, throughput, timeEach } from "../lib/stats.js";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const message = (i: number): SessionEventInput => ({ type: "agent.message", content: [{ type: "text", text: `event number ${i} with a little text` }] });

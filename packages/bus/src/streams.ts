@@ -1,7 +1,7 @@
 import { nanos } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type Consumer, type StreamConfig } from "@nats-io/jetstream";
 import type { KV, KvOptions } from "@nats-io/kv";
-import { STREAMS, SUBJECTS, BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
+import { STREAMS, SUBJECTS, type BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 
 export interface TopologyConfig {

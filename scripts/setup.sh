@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs and starts what Corral needs, idempotently: Debian packages, dockerd, the sandbox image and
+# the npm dependencies. Prints one line per thing it had to do; silent when all is in place.
+#   CORRAL_SKIP_DOCKER=1  skip dockerd and the sandbox image (session-store work needs neither)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+say() { echo "setup: $*" >&2; }
+
+missing=()
+command -v nats-server >/dev/null || missing+=(nats-server)
+if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
+  if ! docker info >/dev/null 2>&1; then
+    say "starting dockerd (log: /var/log/corral-dockerd.log)"
+    as_root bash -c 'nohup dockerd > /var/log/corral-dockerd.log 2>&1 &'
+    for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 || { say "dockerd did not start; see /var/log/corral-dockerd.log"; exit 1; }
+  fi
+  version="$(cat deploy/sandbox-image/VERSION)"
+  if ! docker image inspect "corral-sandbox:$version" >/dev/null 2>&1; then
+    say "building the sandbox image corral-sandbox:$version (about a minute)"
+    bash deploy/sandbox-image/build.sh
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+mkdir -p .corral
