@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import { STORE_RPC, isCorralError, type SessionEvent } from "@corral/protocol";
+import { STORE_RPC, isCorralError, type EventsListResponse, type SessionEvent } from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { spawnService, startNatsServer, waitFor, type NatsServer, type ServiceProcess } from "@corral/testing";
 
@@ -43,7 +43,7 @@ async function allEvents(sessionId: string): Promise<SessionEvent[]> {
   const events: SessionEvent[] = [];
   let from: number | null = 0;
   while (from !== null) {
-    const page = await request(bus, STORE_RPC.eventsList, { session_id: sessionId, from, limit: 1000 });
+    const page: EventsListResponse = await request(bus, STORE_RPC.eventsList, { session_id: sessionId, from, limit: 1000 });
     events.push(...page.data);
     from = page.next_from;
   }

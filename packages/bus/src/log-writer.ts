@@ -17,6 +17,8 @@ export interface AppendInput {
   events: SessionEventInput[];
   expectedSeq?: number | undefined;
   idempotencyKey?: string | undefined;
+  /** Ids chosen in advance (e.g. announced in a live preview); others are generated. */
+  ids?: readonly (string | undefined)[] | undefined;
 }
 
 export interface LogWriter {
@@ -96,7 +98,7 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
   }
 
   async function publish(input: AppendInput): Promise<SessionEvent[]> {
-    const ids = input.events.map(() => newId("event"));
+    const ids = input.events.map((_, i) => input.ids?.[i] ?? newId("event"));
     for (let attempt = 0; attempt < 50; attempt++) {
       try {
         return await publishOnce(input, ids, attempt > 0);

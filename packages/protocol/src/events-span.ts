@@ -53,11 +53,20 @@ export type SpanSandboxProvisionStartInput = z.infer<typeof SpanSandboxProvision
 
 export const SpanSandboxProvisionEndInput = z.object({
   type: z.literal("span.sandbox_provision_end"),
-  sandbox_id: prefixedId("sbx"),
+  /** Absent when provisioning failed before a sandbox existed. */
+  sandbox_id: prefixedId("sbx").optional(),
   is_error: z.boolean(),
   error_message: z.string().max(10_000).optional(),
 });
 export type SpanSandboxProvisionEndInput = z.infer<typeof SpanSandboxProvisionEndInput>;
+
+/** The session's sandbox died (killed, out of memory, host gone); the next built-in tool call provisions a new one. */
+export const SpanSandboxLostInput = z.object({
+  type: z.literal("span.sandbox_lost"),
+  sandbox_id: prefixedId("sbx"),
+  reason: z.string().max(10_000),
+});
+export type SpanSandboxLostInput = z.infer<typeof SpanSandboxLostInput>;
 
 /** The egress proxy substituted a vault credential into a request; the secret itself is never logged. */
 export const SpanCredentialUseInput = z.object({
@@ -94,6 +103,8 @@ export const SpanSandboxProvisionStartEvent = stored(SpanSandboxProvisionStartIn
 export type SpanSandboxProvisionStartEvent = z.infer<typeof SpanSandboxProvisionStartEvent>;
 export const SpanSandboxProvisionEndEvent = stored(SpanSandboxProvisionEndInput);
 export type SpanSandboxProvisionEndEvent = z.infer<typeof SpanSandboxProvisionEndEvent>;
+export const SpanSandboxLostEvent = stored(SpanSandboxLostInput);
+export type SpanSandboxLostEvent = z.infer<typeof SpanSandboxLostEvent>;
 export const SpanCredentialUseEvent = stored(SpanCredentialUseInput);
 export type SpanCredentialUseEvent = z.infer<typeof SpanCredentialUseEvent>;
 export const SpanEgressBlockedEvent = stored(SpanEgressBlockedInput);

@@ -94,6 +94,7 @@ const SAMPLES: { [T in SessionEventType]: Extract<SessionEventInput, { type: T }
   },
   "span.sandbox_provision_start": { type: "span.sandbox_provision_start" },
   "span.sandbox_provision_end": { type: "span.sandbox_provision_end", sandbox_id: "sbx_01J9ZK3M4N5P6Q7R8S9T0VWXYZ", is_error: true, error_message: "no image" },
+  "span.sandbox_lost": { type: "span.sandbox_lost", sandbox_id: "sbx_01J9ZK3M4N5P6Q7R8S9T0VWXYZ", reason: "killed" },
   "span.credential_use": {
     type: "span.credential_use",
     credential_id: "vcrd_01J9ZK3M4N5P6Q7R8S9T0VWXYZ",

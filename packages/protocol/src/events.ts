@@ -88,6 +88,8 @@ import {
   SpanSandboxProvisionEndInput,
   SpanSandboxProvisionStartEvent,
   SpanSandboxProvisionStartInput,
+  SpanSandboxLostEvent,
+  SpanSandboxLostInput,
 } from "./events-span.js";
 
 export const SESSION_EVENT_TYPES = [
@@ -128,6 +130,7 @@ export const SESSION_EVENT_TYPES = [
   "span.outcome_evaluation_end",
   "span.sandbox_provision_start",
   "span.sandbox_provision_end",
+  "span.sandbox_lost",
   "span.credential_use",
   "span.egress_blocked",
 ] as const;
@@ -184,6 +187,7 @@ export const SessionEventInput = z.discriminatedUnion("type", [
   SpanOutcomeEvaluationEndInput,
   SpanSandboxProvisionStartInput,
   SpanSandboxProvisionEndInput,
+  SpanSandboxLostInput,
   SpanCredentialUseInput,
   SpanEgressBlockedInput,
 ]);
@@ -227,6 +231,7 @@ export const SessionEvent = z.discriminatedUnion("type", [
   SpanOutcomeEvaluationEndEvent,
   SpanSandboxProvisionStartEvent,
   SpanSandboxProvisionEndEvent,
+  SpanSandboxLostEvent,
   SpanCredentialUseEvent,
   SpanEgressBlockedEvent,
 ]);
