@@ -77,8 +77,13 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
 
   /** One attempt; throws the server's wrong-last-sequence error when another writer got there first. */
   async function publishOnce(input: AppendInput, ids: readonly string[], refresh: boolean): Promise<SessionEvent[]> {
-    const head = await currentHead(input.sessionId, refresh);
-    const nextSeq = head ? head.lastSeq + 1 : 0;
+    let head = await currentHead(input.sessionId, refresh);
+    let nextSeq = head ? head.lastSeq + 1 : 0;
+    if (input.expectedSeq !== undefined && input.expectedSeq !== nextSeq && !refresh) {
+      // The cached head may be behind other writers; judge the expectation against the real one.
+      head = await currentHead(input.sessionId, true);
+      nextSeq = head ? head.lastSeq + 1 : 0;
+    }
     const misplaced = input.expectedSeq !== undefined && input.expectedSeq !== nextSeq;
     if (misplaced && !input.idempotencyKey) throw conflict(input.expectedSeq!, nextSeq);
     const events = stamp(input.events, ids, nextSeq);

@@ -22,6 +22,7 @@ function sessionStream(config: TopologyConfig): NamedStreamConfig {
     discard: DiscardPolicy.Old,
     allow_direct: true,
     deny_delete: true,
+    republish: { src: SUBJECTS.logAll, dest: "corral.logged.{{wildcard(1)}}", headers_only: true },
     max_msg_size: MAX_PAYLOAD_BYTES,
     duplicate_window: nanos(config.duplicateWindowMs ?? 10 * 60_000),
     num_replicas: config.replicas ?? 1,

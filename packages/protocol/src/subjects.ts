@@ -20,6 +20,9 @@ export const BUCKETS = {
 export const SUBJECTS = {
   log: (sessionId: string) => `corral.log.${sessionId}`,
   logAll: "corral.log.*",
+  /** Headers of every stored log message, republished by the stream after storing it (never a rejected append). */
+  logged: (sessionId: string) => `corral.logged.${sessionId}`,
+  loggedAll: "corral.logged.*",
   wake: (sessionId: string) => `corral.wake.${sessionId}`,
   wakeAll: "corral.wake.*",
   delta: (sessionId: string) => `corral.delta.${sessionId}`,

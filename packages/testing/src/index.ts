@@ -4,3 +4,5 @@ export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";
 export { spawnService } from "./process.js";
 export type { ServiceProcess } from "./process.js";
+export { startScriptedModel, lastUserText } from "./scripted-model.js";
+export type { ScriptedModel, ScriptedTurn, ScriptedReply, ScriptedBlock, ReceivedRequest } from "./scripted-model.js";

@@ -1,0 +1,69 @@
+import { expect, test } from "vitest";
+import type { SessionEvent, SessionEventInput } from "@corral/protocol";
+import { decide } from "./decide.js";
+import { foldLog } from "./state.js";
+
+let n = 0;
+function log(...inputs: SessionEventInput[]): SessionEvent[] {
+  return inputs.map((input, seq) => ({ ...input, id: `sevt_${String(++n).padStart(12, "0")}`, seq, processed_at: new Date(1_700_000_000_000 + seq).toISOString() }) as SessionEvent);
+}
+const user = (text: string): SessionEventInput => ({ type: "user.message", content: [{ type: "text", text }] });
+const usage = { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+const start: SessionEventInput = { type: "span.model_request_start" };
+const end = (startId: string): SessionEventInput => ({ type: "span.model_request_end", model_request_start_id: startId, is_error: false, model_usage: usage });
+const idle: SessionEventInput = { type: "session.status_idle", stop_reason: { type: "end_turn" } };
+
+test("a new user message asks for the model; an empty log has nothing to do", () => {
+  expect(decide(foldLog([]), null).kind).toBe("done");
+  expect(decide(foldLog(log(user("hi"))), null).kind).toBe("call_model");
+});
+
+test("after the model answered, a running session idles, and an idle one is done", () => {
+  const events = log(user("hi"), { type: "session.status_running" }, start, { type: "agent.message", content: [{ type: "text", text: "hello" }] });
+  const done = [...events, ...log(end(events[2]!.id))].map((e, seq) => ({ ...e, seq }));
+  expect(decide(foldLog(done), null).kind).toBe("idle");
+  expect(decide(foldLog([...done, { ...log(idle)[0]!, seq: done.length }]), null).kind).toBe("done");
+});
+
+test("a message that arrived during a model request is answered before idling", () => {
+  const e = log(user("one"), { type: "session.status_running" }, start, user("two"));
+  const all = [...e, { ...log(end(e[2]!.id))[0]!, seq: 4 }];
+  expect(decide(foldLog(all), null).kind).toBe("call_model");
+});
+
+test("a built-in tool use runs; an always_ask one waits for confirmation, then runs or is denied", () => {
+  const base = log(user("go"), { type: "session.status_running" }, start, { type: "agent.tool_use", name: "bash", input: { command: "ls" }, evaluated_permission: "ask" });
+  const withEnd = [...base, { ...log(end(base[2]!.id))[0]!, seq: 4 }];
+  const waiting = decide(foldLog(withEnd), null);
+  expect(waiting).toEqual({ kind: "await_action", eventIds: [base[3]!.id] });
+  const denied = foldLog([...withEnd, { ...log({ type: "user.tool_confirmation", tool_use_id: base[3]!.id, result: "deny", deny_message: "no" })[0]!, seq: 5 }]);
+  const step = decide(denied, null);
+  expect(step.kind).toBe("run_tools");
+  expect(step.kind === "run_tools" && step.calls[0]?.confirmation).toEqual({ result: "deny", deny_message: "no" });
+});
+
+test("an interrupt wins over everything else and names the open calls", () => {
+  const e = log(user("go"), { type: "session.status_running" }, start, { type: "agent.custom_tool_use", name: "lookup", input: {} }, { type: "user.interrupt" });
+  const step = decide(foldLog(e), null);
+  expect(step.kind).toBe("interrupt");
+  expect(step.kind === "interrupt" && step.open.map((c) => c.id)).toEqual([e[3]!.id]);
+  const after = foldLog([...e, { ...log(idle)[0]!, seq: 5 }]);
+  expect(after.pendingInterrupt).toBe(false);
+});
+
+test("an interrupted turn drops the input it was answering", () => {
+  const e = log(user("go"), { type: "session.status_running" }, start, { type: "user.interrupt" }, idle);
+  expect(decide(foldLog(e), null).kind).toBe("done");
+});
+
+test("a budget of one turn stops the second model request", () => {
+  const e = log(user("one"), { type: "session.status_running" }, start);
+  const all = [...e, ...log(end(e[2]!.id), idle, user("two")).map((ev, i) => ({ ...ev, seq: 3 + i }))];
+  expect(decide(foldLog(all), { type: "limit", max_turns: 1 }).kind).toBe("budget_reached");
+  expect(decide(foldLog(all), { type: "limit", max_turns: 2 }).kind).toBe("call_model");
+});
+
+test("a lost sandbox is remembered so the next tool call provisions again", () => {
+  const e = log({ type: "span.sandbox_provision_end", sandbox_id: "sbx_0000000000AAAA", is_error: false }, { type: "span.sandbox_lost", sandbox_id: "sbx_0000000000AAAA", reason: "killed" });
+  expect(foldLog(e).sandbox).toEqual({ id: "sbx_0000000000AAAA", lost: true });
+});

@@ -1,0 +1,51 @@
+import type { Budget } from "@corral/protocol";
+import type { SessionState, ToolCall } from "./state.js";
+
+export type Step =
+  | { kind: "interrupt"; open: ToolCall[] }
+  | { kind: "run_tools"; calls: ToolCall[] }
+  | { kind: "await_action"; eventIds: string[] }
+  | { kind: "call_model" }
+  | { kind: "budget_reached" }
+  | { kind: "idle" }
+  | { kind: "done" };
+
+/** A call the harness may settle by itself: run it, or answer a denial. */
+function settleable(call: ToolCall): boolean {
+  if (call.kind === "custom") return false;
+  if (call.permission === "ask") return call.confirmation !== null;
+  return true;
+}
+
+export function overBudget(state: SessionState, budget: Budget | null, now: number): boolean {
+  if (!budget) return false;
+  const tokens = state.usage.input_tokens + state.usage.output_tokens;
+  if (budget.max_tokens !== undefined && tokens >= budget.max_tokens) return true;
+  if (budget.max_turns !== undefined && state.modelRequests >= budget.max_turns) return true;
+  if (budget.max_wall_clock_seconds !== undefined && state.firstRunningAt) {
+    return (now - Date.parse(state.firstRunningAt)) / 1000 >= budget.max_wall_clock_seconds;
+  }
+  return false;
+}
+
+/**
+ * What to do next, decided from the folded log alone, so a replica that picks the session up after a
+ * crash takes exactly the step the dead one would have taken.
+ */
+export function decide(state: SessionState, budget: Budget | null, now = Date.now()): Step {
+  if (state.status === "terminated") return { kind: "done" };
+  if (state.pendingInterrupt) return { kind: "interrupt", open: state.openCalls };
+  const runnable = state.openCalls.filter(settleable);
+  if (runnable.length > 0) return { kind: "run_tools", calls: runnable };
+  if (state.openCalls.length > 0) {
+    const waiting = state.openCalls.map((c) => c.id);
+    const already = state.status === "idle" && state.lastStopReason?.type === "requires_action" && sameIds(state.lastStopReason.event_ids, waiting);
+    return already ? { kind: "done" } : { kind: "await_action", eventIds: waiting };
+  }
+  if (state.newInputSeqs.length > 0) return overBudget(state, budget, now) ? { kind: "budget_reached" } : { kind: "call_model" };
+  return state.status === "idle" ? { kind: "done" } : { kind: "idle" };
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, WAKE_CONSUMER, WakeMessage, isCorralError } from "@corral/protocol";
+import { createLogWriter, ensureStreams, ensureWorkConsumer, openBucket, openSessionLog, request, type Bus, type JsMsg } from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import { createLeases, type Leases } from "./lease.js";
+import { runSession, type RunnerDeps, type SessionInfo } from "./runner.js";
+import type { Model } from "./model.js";
+import type { Hands } from "./sandbox-client.js";
+import type { ContextStrategy } from "./context.js";
+import type { HarnessConfig } from "./config.js";
+
+export interface Harness {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sessions this replica is running right now. */
+  active(): string[];
+}
+
+interface Active {
+  again: boolean;
+}
+
+export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessConfig; model: Model; hands: Hands; strategy: ContextStrategy }): Harness {
+  const { bus, logger, config } = deps;
+  const holder = `${config.replicaName}:${randomUUID()}`;
+  const active = new Map<string, Active>();
+  const stopping = new AbortController();
+  let loop: Promise<void> = Promise.resolve();
+  let runner: RunnerDeps;
+  let leases: Leases;
+
+  async function loadInfo(sessionId: string): Promise<SessionInfo> {
+    const session = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+    const environment = await request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null);
+    return { session, environment };
+  }
+
+  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      entry.again = false;
+      await runSession(runner, await loadInfo(sessionId), signal);
+      // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
+      if (!entry.again || signal.aborted) {
+        active.delete(sessionId);
+        return;
+      }
+    }
+  }
+
+  async function handle(msg: JsMsg): Promise<void> {
+    const wake = WakeMessage.safeParse(msg.json());
+    if (!wake.success) {
+      logger.warn({ subject: msg.subject }, "malformed wake dropped");
+      msg.term();
+      return;
+    }
+    const sessionId = wake.data.session_id;
+    const running = active.get(sessionId);
+    if (running) {
+      running.again = true;
+      msg.ack();
+      return;
+    }
+    const lease = await leases.acquire(sessionId);
+    if (!lease) {
+      msg.nak(config.busyRetryMs);
+      return;
+    }
+    const entry: Active = { again: false };
+    active.set(sessionId, entry);
+    const keepalive = setInterval(() => msg.working(), Math.max(100, Math.floor(config.leaseTtlMs / 3)));
+    const signal = AbortSignal.any([lease.lost, stopping.signal]);
+    try {
+      await runWhileWoken(sessionId, entry, signal);
+      if (signal.aborted) msg.nak(0);
+      else msg.ack();
+    } catch (error) {
+      active.delete(sessionId);
+      if (isCorralError(error, "NOT_FOUND")) {
+        logger.warn({ session_id: sessionId }, "wake for a session that no longer exists");
+        msg.ack();
+      } else {
+        logger.error({ err: error, session_id: sessionId }, "session run failed; will retry");
+        msg.nak(config.busyRetryMs);
+      }
+    } finally {
+      clearInterval(keepalive);
+      await lease.release();
+    }
+  }
+
+  async function consume(): Promise<void> {
+    const consumer = await ensureWorkConsumer(bus, STREAMS.wake, WAKE_CONSUMER, {
+      filterSubject: SUBJECTS.wakeAll,
+      ackWaitMs: config.leaseTtlMs,
+      maxAckPending: 100_000,
+    });
+    while (!stopping.signal.aborted) {
+      const free = config.concurrency - active.size;
+      if (free <= 0) {
+        await sleep(20);
+        continue;
+      }
+      try {
+        const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
+        for await (const msg of batch) void handle(msg);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        logger.warn({ err: error }, "wake fetch failed; retrying");
+        await sleep(500);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      await ensureStreams(bus);
+      const log = await openSessionLog(bus);
+      leases = createLeases(await openBucket(bus, BUCKETS.leases), holder, config.leaseTtlMs);
+      runner = { bus, log, writer: createLogWriter({ bus, log }), model: deps.model, hands: deps.hands, strategy: deps.strategy, logger, config };
+      loop = consume();
+      logger.info({ holder, concurrency: config.concurrency }, "harness started");
+    },
+    async stop() {
+      stopping.abort();
+      await loop.catch(() => undefined);
+      const deadline = Date.now() + 10_000;
+      while (active.size > 0 && Date.now() < deadline) await sleep(20);
+    },
+    active: () => [...active.keys()],
+  };
+}

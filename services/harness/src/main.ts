@@ -1,0 +1,31 @@
+import { busConfigFromEnv, connectBus } from "@corral/bus";
+import { createLogger } from "@corral/logger";
+import { harnessConfigFromEnv } from "./config.js";
+import { createHarness } from "./harness.js";
+import { createAnthropicModel } from "./anthropic-model.js";
+import { createHands } from "./sandbox-client.js";
+import { compacting, fullHistory } from "./context.js";
+
+const logger = createLogger({ service: "harness", level: process.env.LOG_LEVEL });
+const config = harnessConfigFromEnv(process.env);
+if (!process.env.ANTHROPIC_API_KEY) {
+  logger.error("ANTHROPIC_API_KEY is not set");
+  process.exit(2);
+}
+const bus = await connectBus({ ...busConfigFromEnv(process.env, "harness"), logger });
+const model = createAnthropicModel({ apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL });
+const strategy = config.contextStrategy === "compacting" ? compacting(config.compactAtTokens) : fullHistory();
+const harness = createHarness({ bus, logger, config, model, hands: createHands(bus), strategy });
+await harness.start();
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "harness stopping");
+  await harness.stop();
+  await bus.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,308 @@
+import { isCorralError, newId, SUBJECTS, LOG_HEADERS, type SessionEventInput, type SessionRecord, type EnvironmentRecord, type SandboxSpec } from "@corral/protocol";
+import type { Bus, LogWriter, SessionLog } from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import { decide, type Step } from "./decide.js";
+import { openSessionView, type SessionView } from "./session-view.js";
+import { toolCatalog, type ToolCatalog } from "./tools.js";
+import { estimateTokens, type ContextStrategy } from "./context.js";
+import { AbortedError, ModelError, type Model, type ModelResponse } from "./model.js";
+import type { Hands } from "./sandbox-client.js";
+import type { ToolCall } from "./state.js";
+
+export interface RunnerConfig {
+  maxTokens: number;
+  maxModelAttempts: number;
+  retryBaseMs: number;
+  /** Benchmark baseline only: provision the sandbox before the first model call. */
+  coupled: boolean;
+}
+
+export interface RunnerDeps {
+  bus: Bus;
+  log: SessionLog;
+  writer: LogWriter;
+  model: Model;
+  hands: Hands;
+  strategy: ContextStrategy;
+  logger: Logger;
+  config: RunnerConfig;
+}
+
+export interface SessionInfo {
+  session: SessionRecord;
+  environment: EnvironmentRecord | null;
+}
+
+const INTERRUPTED = "Tool execution was interrupted before completion. Please retry.";
+
+function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
+  const config = environment?.config;
+  if (!config || config.type === "self_hosted") return {};
+  const spec: SandboxSpec = { networking: config.networking };
+  if (config.type === "docker") {
+    if (config.image) spec.image = config.image;
+    if (config.resources) spec.resources = { memory_mb: config.resources.memory_mb, cpus: config.resources.cpus, pids: config.resources.pids };
+  }
+  return spec;
+}
+
+const text = (t: string) => [{ type: "text" as const, text: t }];
+
+/**
+ * Runs one session until it has nothing left to do (idle, waiting for the client, terminated) or `signal`
+ * aborts (the lease was lost or the process is stopping). Every step is decided from the log, and every
+ * effect is an append, so killing the process at any point loses nothing.
+ */
+export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: AbortSignal): Promise<void> {
+  const { writer, logger } = deps;
+  const sessionId = info.session.id;
+  const view = await openSessionView(deps.log, sessionId);
+  const catalog = toolCatalog(info.session.agent);
+  const log = logger.child({ session_id: sessionId });
+  let stepAbort = new AbortController();
+  // Republished headers of stored appends: a hint to look at the log now, never a phantom of a rejected append.
+  const interrupts = deps.bus.nc.subscribe(SUBJECTS.logged(sessionId), {
+    callback: (_err, msg) => {
+      if ((msg.headers?.get(LOG_HEADERS.types) ?? "").includes("user.interrupt")) stepAbort.abort();
+    },
+  });
+  const onStop = () => stepAbort.abort();
+  signal.addEventListener("abort", onStop, { once: true });
+
+  async function append(events: SessionEventInput[], options: { guarded?: boolean; ids?: (string | undefined)[] } = {}): Promise<boolean> {
+    try {
+      const stored = await writer.append({
+        sessionId,
+        events,
+        ids: options.ids,
+        ...(options.guarded ? { expectedSeq: view.state.lastSeq + 1 } : {}),
+      });
+      view.add(stored);
+      return true;
+    } catch (error) {
+      if (options.guarded && isCorralError(error, "CONFLICT")) return false;
+      throw error;
+    }
+  }
+
+  async function ensureRunning(): Promise<void> {
+    if (view.state.status !== "running") await append([{ type: "session.status_running" }]);
+  }
+
+  const usageEvent = (): SessionEventInput => ({ type: "session.usage", usage: { ...view.state.usage }, budget: info.session.budget ?? null });
+
+  try {
+    // A session left running means its previous runner died: say so, then carry on from the log.
+    if (view.state.status === "running") await append([{ type: "session.status_rescheduled" }]);
+    if (deps.config.coupled && !view.state.sandbox) await provision();
+    for (;;) {
+      if (signal.aborted) return;
+      await view.catchUp();
+      stepAbort = new AbortController();
+      if (signal.aborted) return;
+      const step = decide(view.state, info.session.budget ?? null);
+      log.debug({ step: step.kind }, "step");
+      if (step.kind === "done") return;
+      await take(step);
+    }
+  } finally {
+    signal.removeEventListener("abort", onStop);
+    interrupts.unsubscribe();
+  }
+
+  async function take(step: Exclude<Step, { kind: "done" }>): Promise<void> {
+    switch (step.kind) {
+      case "interrupt":
+        await append(
+          [
+            ...step.open.map((c): SessionEventInput => ({ type: "agent.tool_result", tool_use_id: c.id, content: text(INTERRUPTED), is_error: true })),
+            usageEvent(),
+            { type: "session.status_idle", stop_reason: { type: "end_turn" } },
+          ],
+          { guarded: true },
+        );
+        return;
+      case "run_tools":
+        await ensureRunning();
+        for (const call of step.calls) {
+          if (stepAbort.signal.aborted) return;
+          await runTool(call);
+        }
+        return;
+      case "await_action":
+        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "requires_action", event_ids: step.eventIds } }], { guarded: true });
+        return;
+      case "call_model":
+        await ensureRunning();
+        await callModel();
+        return;
+      case "budget_reached":
+        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "budget_reached" } }], { guarded: true });
+        return;
+      case "idle":
+        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "end_turn" } }], { guarded: true });
+        return;
+    }
+  }
+
+  async function provision(): Promise<string | null> {
+    await append([{ type: "span.sandbox_provision_start" }]);
+    try {
+      const sandboxId = await deps.hands.provision(sessionId, sandboxSpec(info.environment));
+      await append([{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
+      return sandboxId;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn({ err: error }, "sandbox provision failed");
+      await append([{ type: "span.sandbox_provision_end", is_error: true, error_message: message }]);
+      return null;
+    }
+  }
+
+  async function runTool(call: ToolCall): Promise<void> {
+    const denied = call.permission === "deny" || call.confirmation?.result === "deny";
+    if (denied) {
+      const reason = call.confirmation?.deny_message ? `: ${call.confirmation.deny_message}` : "";
+      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`The user denied this tool call${reason}`), is_error: true }]);
+      return;
+    }
+    if (call.kind !== "builtin" || catalog.kindOf(call.name) === "unknown") {
+      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`Unknown tool ${call.name}`), is_error: true }]);
+      return;
+    }
+    const sandbox = view.state.sandbox;
+    const sandboxId = sandbox && !sandbox.lost ? sandbox.id : await provision();
+    if (!sandboxId) {
+      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text("No sandbox could be started for this tool call."), is_error: true }]);
+      return;
+    }
+    let outcome;
+    try {
+      outcome = await deps.hands.execute(sandboxId, { toolUseId: call.id, name: call.name, input: call.input }, stepAbort.signal);
+    } catch (error) {
+      if (stepAbort.signal.aborted) return;
+      throw error;
+    }
+    if (outcome.kind === "lost") {
+      await append([
+        { type: "span.sandbox_lost", sandbox_id: sandboxId, reason: outcome.reason },
+        {
+          type: "agent.tool_result",
+          tool_use_id: call.id,
+          content: text(`The sandbox was lost (${outcome.reason}). The workspace files are kept; the next tool call starts a new sandbox.`),
+          is_error: true,
+        },
+      ]);
+      return;
+    }
+    await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(outcome.result.content), is_error: outcome.result.is_error }]);
+  }
+
+  async function callModel(): Promise<void> {
+    let context = deps.strategy.build(view.events, view.state, info.session.agent);
+    if (estimateTokens(context) > deps.strategy.compactAtTokens) {
+      await compact();
+      context = deps.strategy.build(view.events, view.state, info.session.agent);
+    }
+    const attempt = view.state.modelRetries + 1;
+    if (view.state.lastErrorAt && attempt > 1) {
+      const waitMs = Date.parse(view.state.lastErrorAt) + deps.config.retryBaseMs * 2 ** (attempt - 2) - Date.now();
+      if (waitMs > 0) await sleepUnlessAborted(waitMs, stepAbort.signal);
+      if (stepAbort.signal.aborted) return;
+    }
+    const startId = newId("event");
+    await append([{ type: "span.model_request_start" }], { ids: [startId] });
+    const previews = new Map<number, string>();
+    try {
+      const response = await deps.model.stream(
+        { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: context.messages, tools: catalog.tools },
+        { signal: stepAbort.signal, onText: (index, delta) => publishDelta(previews, index, delta) },
+      );
+      await appendResponse(response, startId, previews, catalog);
+    } catch (error) {
+      const failed = { type: "span.model_request_end" as const, model_request_start_id: startId, is_error: true, model_usage: zeroUsage() };
+      if (error instanceof AbortedError || stepAbort.signal.aborted) {
+        await append([failed]);
+        return;
+      }
+      // Each attempt is an event, and the next one is decided from the log: retries survive a crash too.
+      const modelError = error instanceof ModelError ? error : new ModelError(String(error), "unknown_error", false);
+      const exhausted = attempt >= deps.config.maxModelAttempts;
+      const retry_status = { type: !modelError.retryable ? "terminal" : exhausted ? "exhausted" : "retrying" } as const;
+      log.warn({ attempt, error_type: modelError.errorType, retry_status: retry_status.type }, "model request failed");
+      const errorEvent: SessionEventInput = { type: "session.error", error: { type: modelError.errorType, message: modelError.message, retry_status } };
+      if (retry_status.type === "retrying") {
+        await append([failed, errorEvent]);
+        return;
+      }
+      const end: SessionEventInput =
+        retry_status.type === "terminal" ? { type: "session.status_terminated" } : { type: "session.status_idle", stop_reason: { type: "retries_exhausted" } };
+      await append([failed, errorEvent, usageEvent(), end]);
+    }
+  }
+
+  function publishDelta(previews: Map<number, string>, index: number, delta: string): void {
+    let id = previews.get(index);
+    const subject = SUBJECTS.delta(sessionId);
+    if (!id) {
+      id = newId("event");
+      previews.set(index, id);
+      deps.bus.nc.publish(subject, JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }));
+    }
+    deps.bus.nc.publish(subject, JSON.stringify({ type: "event_delta", event_id: id, delta: { type: "content_delta", index, content: { type: "text", text: delta } } }));
+  }
+
+  async function appendResponse(response: ModelResponse, startId: string, previews: Map<number, string>, tools: ToolCatalog): Promise<void> {
+    const events: SessionEventInput[] = [];
+    const ids: (string | undefined)[] = [];
+    response.content.forEach((block, index) => {
+      if (block.type === "text") {
+        if (!block.text) return;
+        events.push({ type: "agent.message", content: text(block.text) });
+        ids.push(previews.get(index));
+      } else if (tools.kindOf(block.name) === "custom") {
+        events.push({ type: "agent.custom_tool_use", name: block.name, input: block.input });
+        ids.push(undefined);
+      } else {
+        events.push({ type: "agent.tool_use", name: block.name, input: block.input, evaluated_permission: tools.permissionOf(block.name) });
+        ids.push(undefined);
+      }
+    });
+    events.push({ type: "span.model_request_end", model_request_start_id: startId, is_error: false, model_usage: response.usage });
+    await append(events, { ids });
+  }
+
+  async function compact(): Promise<void> {
+    const throughSeq = view.state.lastSeq;
+    const context = deps.strategy.build(view.events, view.state, info.session.agent);
+    context.messages.push({ role: "user", content: text("Summarise the conversation so far for your own future reference: goals, decisions, files touched, open work. Reply with the summary only.") });
+    const response = await deps.model.stream(
+      { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: mergeTail(context.messages), tools: [] },
+      { signal: stepAbort.signal, onText: () => undefined },
+    );
+    const summary = response.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+    await append([{ type: "agent.thread_context_compacted", compacted_through_seq: throughSeq, summary, pre_compaction_tokens: estimateTokens(context) }]);
+  }
+}
+
+function mergeTail<T extends { role: string; content: unknown[] }>(messages: T[]): T[] {
+  const out: T[] = [];
+  for (const m of messages) {
+    const last = out[out.length - 1];
+    if (last && last.role === m.role) last.content.push(...m.content);
+    else out.push({ ...m, content: [...m.content] });
+  }
+  return out;
+}
+
+function zeroUsage() {
+  return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+}
+
+async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+

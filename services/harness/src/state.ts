@@ -1,0 +1,146 @@
+import type { ModelUsage, SessionEvent, StopReason } from "@corral/protocol";
+
+export type ToolKind = "builtin" | "custom" | "mcp";
+
+export interface ToolCall {
+  /** The tool-use event's id: the tool_use id the model sees and the sandbox ledger's key. */
+  id: string;
+  seq: number;
+  kind: ToolKind;
+  name: string;
+  input: Record<string, unknown>;
+  permission: "allow" | "ask" | "deny" | undefined;
+  confirmation: { result: "allow" | "deny"; deny_message?: string | null | undefined } | null;
+}
+
+/** Everything the harness decides from: a pure fold of the session log. */
+export interface SessionState {
+  lastSeq: number;
+  status: "idle" | "running" | "rescheduling" | "terminated";
+  lastStopReason: StopReason | null;
+  /** Inputs at or before this position were seen by a finished model request, or closed by a halt (an idle that is not requires_action). */
+  barrierSeq: number;
+  /** Positions of new inputs (messages, tool results) after the barrier. */
+  newInputSeqs: number[];
+  pendingInterrupt: boolean;
+  openCalls: ToolCall[];
+  sandbox: { id: string; lost: boolean } | null;
+  usage: Required<Pick<ModelUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">>;
+  modelRequests: number;
+  lastModelStartSeq: number;
+  /** Model failures in a row that are being retried, and when the last one happened. */
+  modelRetries: number;
+  lastErrorAt: string | null;
+  firstRunningAt: string | null;
+  lastIdleSeq: number;
+  compaction: { throughSeq: number; summary: string } | null;
+}
+
+export function initialState(): SessionState {
+  return {
+    lastSeq: -1,
+    status: "idle",
+    lastStopReason: null,
+    barrierSeq: -1,
+    newInputSeqs: [],
+    pendingInterrupt: false,
+    openCalls: [],
+    sandbox: null,
+    usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    modelRequests: 0,
+    lastModelStartSeq: -1,
+    modelRetries: 0,
+    lastErrorAt: null,
+    firstRunningAt: null,
+    lastIdleSeq: -1,
+    compaction: null,
+  };
+}
+
+function resolve(state: SessionState, toolUseId: string, seq: number): SessionState {
+  if (!state.openCalls.some((c) => c.id === toolUseId)) return state;
+  return { ...state, openCalls: state.openCalls.filter((c) => c.id !== toolUseId), newInputSeqs: [...state.newInputSeqs, seq] };
+}
+
+function call(event: SessionEvent & { name: string; input: Record<string, unknown> }, kind: ToolKind, permission: ToolCall["permission"]): ToolCall {
+  return { id: event.id, seq: event.seq, kind, name: event.name, input: event.input, permission, confirmation: null };
+}
+
+function halt(state: SessionState, seq: number): SessionState {
+  return { ...state, barrierSeq: Math.max(state.barrierSeq, seq), newInputSeqs: state.newInputSeqs.filter((s) => s > seq), modelRetries: 0 };
+}
+
+/** The pure step: `(state, event) → state`. */
+export function reduce(state: SessionState, event: SessionEvent): SessionState {
+  const s = { ...state, lastSeq: event.seq };
+  switch (event.type) {
+    case "user.message":
+    case "system.message":
+      return { ...s, newInputSeqs: [...s.newInputSeqs, event.seq] };
+    case "user.interrupt":
+      return { ...s, pendingInterrupt: true };
+    case "user.tool_confirmation":
+      return {
+        ...s,
+        openCalls: s.openCalls.map((c) => (c.id === event.tool_use_id ? { ...c, confirmation: { result: event.result, deny_message: event.deny_message } } : c)),
+      };
+    case "user.custom_tool_result":
+      return resolve(s, event.custom_tool_use_id, event.seq);
+    case "user.tool_result":
+    case "agent.tool_result":
+      return resolve(s, event.tool_use_id, event.seq);
+    case "agent.mcp_tool_result":
+      return resolve(s, event.mcp_tool_use_id, event.seq);
+    case "agent.tool_use":
+      return { ...s, openCalls: [...s.openCalls, call(event, "builtin", event.evaluated_permission)] };
+    case "agent.custom_tool_use":
+      return { ...s, openCalls: [...s.openCalls, call(event, "custom", undefined)] };
+    case "agent.mcp_tool_use":
+      return { ...s, openCalls: [...s.openCalls, call(event, "mcp", event.evaluated_permission)] };
+    case "span.model_request_start":
+      return { ...s, lastModelStartSeq: event.seq };
+    default:
+      return reduceStatus(s, event);
+  }
+}
+
+function reduceStatus(s: SessionState, event: SessionEvent): SessionState {
+  switch (event.type) {
+    case "span.model_request_end": {
+      const u = event.model_usage;
+      const usage = {
+        input_tokens: s.usage.input_tokens + u.input_tokens,
+        output_tokens: s.usage.output_tokens + u.output_tokens,
+        cache_read_input_tokens: s.usage.cache_read_input_tokens + u.cache_read_input_tokens,
+        cache_creation_input_tokens: s.usage.cache_creation_input_tokens + u.cache_creation_input_tokens,
+      };
+      const counted = { ...s, usage, modelRequests: s.modelRequests + 1 };
+      // A finished request saw every input before it started; a failed one saw nothing.
+      return event.is_error ? counted : halt(counted, s.lastModelStartSeq);
+    }
+    case "session.status_running":
+      return { ...s, status: "running", lastStopReason: null, firstRunningAt: s.firstRunningAt ?? event.processed_at };
+    case "session.status_idle": {
+      const next = { ...s, status: "idle" as const, lastStopReason: event.stop_reason, lastIdleSeq: event.seq, pendingInterrupt: false };
+      return event.stop_reason.type === "requires_action" ? next : halt(next, event.seq);
+    }
+    case "session.status_terminated":
+      return halt({ ...s, status: "terminated" }, event.seq);
+    case "session.status_rescheduled":
+      return { ...s, status: "rescheduling" };
+    case "session.error":
+      return event.error.retry_status.type === "retrying" ? { ...s, modelRetries: s.modelRetries + 1, lastErrorAt: event.processed_at } : s;
+    case "span.sandbox_provision_end":
+      return event.is_error || !event.sandbox_id ? s : { ...s, sandbox: { id: event.sandbox_id, lost: false } };
+    case "span.sandbox_lost":
+      return s.sandbox?.id === event.sandbox_id ? { ...s, sandbox: { ...s.sandbox, lost: true } } : s;
+    case "agent.thread_context_compacted":
+      return { ...s, compaction: { throughSeq: event.compacted_through_seq, summary: event.summary ?? "" } };
+    default:
+      return s;
+  }
+}
+
+export function foldLog(events: readonly SessionEvent[], from: SessionState = initialState()): SessionState {
+  return events.reduce(reduce, from);
+}

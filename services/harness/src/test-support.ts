@@ -1,0 +1,81 @@
+import { connectBus, createLogWriter, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
+import { createLogger, silentLogger } from "@corral/logger";
+import { STORE_RPC, type AgentCreateParams, type SessionEvent, type SessionCreateParams } from "@corral/protocol";
+import { createHarness, type Harness } from "./harness.js";
+import { createAnthropicModel } from "./anthropic-model.js";
+import { createHands, type Hands } from "./sandbox-client.js";
+import { compacting, fullHistory } from "./context.js";
+import type { HarnessConfig } from "./config.js";
+
+export const testConfig = (over: Partial<HarnessConfig> = {}): HarnessConfig => ({
+  replicaName: "test",
+  concurrency: 16,
+  leaseTtlMs: 3000,
+  busyRetryMs: 100,
+  maxTokens: 1024,
+  maxModelAttempts: 3,
+  retryBaseMs: 20,
+  coupled: false,
+  contextStrategy: "full",
+  compactAtTokens: Number.POSITIVE_INFINITY,
+  ...over,
+});
+
+/** A harness replica in this process, talking to the real SDK pointed at `modelUrl`. */
+export async function startHarness(natsUrl: string, modelUrl: string, over: Partial<HarnessConfig> = {}, hands?: Hands): Promise<{ harness: Harness; bus: Bus; close(): Promise<void> }> {
+  const bus = await connectBus({ servers: natsUrl, name: "harness" });
+  const config = testConfig(over);
+  const harness = createHarness({
+    bus,
+    logger: process.env.TEST_LOG ? createLogger({ service: "harness", level: process.env.TEST_LOG }) : silentLogger(),
+    config,
+    model: createAnthropicModel({ apiKey: "test-key", baseURL: modelUrl }),
+    hands: hands ?? createHands(bus),
+    strategy: config.contextStrategy === "compacting" ? compacting(config.compactAtTokens) : fullHistory(),
+  });
+  await harness.start();
+  return {
+    harness,
+    bus,
+    async close() {
+      await harness.stop();
+      await bus.close();
+    },
+  };
+}
+
+export async function newSession(bus: Bus, agent: Partial<AgentCreateParams> = {}, session: Partial<SessionCreateParams> = {}): Promise<string> {
+  const a = await request(bus, STORE_RPC.agentsCreate, { name: "agent", model: "claude-test", system: "You are a test agent.", ...agent });
+  const e = await request(bus, STORE_RPC.environmentsCreate, { name: `env-${Math.random().toString(36).slice(2)}` });
+  return (await request(bus, STORE_RPC.sessionsCreate, { agent: a.id, environment_id: e.id, ...session })).id;
+}
+
+export async function send(bus: Bus, sessionId: string, ...events: Parameters<typeof request<typeof STORE_RPC.eventsSend>>[2]["events"]): Promise<SessionEvent[]> {
+  return (await request(bus, STORE_RPC.eventsSend, { session_id: sessionId, events })).events;
+}
+
+export const say = (text: string) => ({ type: "user.message" as const, content: [{ type: "text" as const, text }] });
+
+/** Collects the session's events from `from` until one matches `until` (or the deadline passes). */
+export async function eventsUntil(bus: Bus, sessionId: string, until: (e: SessionEvent) => boolean, from = 0, timeoutMs = 20_000): Promise<SessionEvent[]> {
+  const log = await openSessionLog(bus);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const seen: SessionEvent[] = [];
+  try {
+    for await (const event of tailEvents(log, sessionId, from, controller.signal)) {
+      seen.push(event);
+      if (until(event)) return seen;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  throw new Error(`session ${sessionId} did not reach the expected event; saw ${seen.map((e) => e.type).join(", ")}`);
+}
+
+export const isIdle = (e: SessionEvent) => e.type === "session.status_idle" || e.type === "session.status_terminated";
+
+export async function writerFor(bus: Bus) {
+  return createLogWriter({ bus, log: await openSessionLog(bus) });
+}
