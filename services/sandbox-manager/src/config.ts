@@ -1,0 +1,38 @@
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+
+export interface ManagerConfig {
+  /** This Docker host's manager; its containers carry it as a label. */
+  hostId: string;
+  image: string;
+  network: string;
+  warmPool: number;
+  idleReapMs: number;
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  tmpfsMb: number;
+  executorPath: string;
+  /** Extra labels on every container (tests use them to clean up). */
+  extraLabels: Record<string, string>;
+}
+
+const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
+
+export const EXECUTOR_PATH = fileURLToPath(new URL("../executor/corral_exec.py", import.meta.url));
+
+export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
+  return {
+    hostId: env.CORRAL_HOST_ID ?? hostname(),
+    image: env.SANDBOX_IMAGE ?? "corral-sandbox:1",
+    network: env.SANDBOX_NETWORK ?? "corral-sandboxes",
+    warmPool: num(env.SANDBOX_WARM_POOL, 2),
+    idleReapMs: num(env.SANDBOX_IDLE_REAP_MS, 30 * 60_000),
+    memoryMb: num(env.SANDBOX_MEMORY_MB, 512),
+    cpus: num(env.SANDBOX_CPUS, 1),
+    pids: num(env.SANDBOX_PIDS, 256),
+    tmpfsMb: num(env.SANDBOX_TMPFS_MB, 256),
+    executorPath: env.SANDBOX_EXECUTOR_PATH ?? EXECUTOR_PATH,
+    extraLabels: env.SANDBOX_EXTRA_LABELS ? (JSON.parse(env.SANDBOX_EXTRA_LABELS) as Record<string, string>) : {},
+  };
+}

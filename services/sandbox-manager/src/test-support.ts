@@ -1,0 +1,55 @@
+import Docker from "dockerode";
+import { randomBytes } from "node:crypto";
+import { connectBus, type Bus } from "@corral/bus";
+import { createLogger, silentLogger } from "@corral/logger";
+import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
+import { createDockerRuntime, type SandboxRuntime } from "./docker-runtime.js";
+import { createSandboxManager, type SandboxManager } from "./sandbox-manager.js";
+
+export const docker = new Docker();
+/** Every container, volume and network a test run makes carries this label, so it can all be removed. */
+export const RUN_LABEL = { "corral.test": `t${randomBytes(4).toString("hex")}` };
+
+export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig {
+  return {
+    hostId: `host-${randomBytes(3).toString("hex")}`,
+    image: "corral-sandbox:1",
+    network: "corral-sandboxes-test",
+    warmPool: 0,
+    idleReapMs: 10 * 60_000,
+    memoryMb: 256,
+    cpus: 1,
+    pids: 128,
+    tmpfsMb: 64,
+    executorPath: EXECUTOR_PATH,
+    extraLabels: RUN_LABEL,
+    ...over,
+  };
+}
+
+export async function startManager(natsUrl: string, over: Partial<ManagerConfig> = {}): Promise<{ manager: SandboxManager; runtime: SandboxRuntime; bus: Bus; config: ManagerConfig; close(): Promise<void> }> {
+  const config = managerConfig(over);
+  const bus = await connectBus({ servers: natsUrl, name: "sandbox-manager" });
+  const runtime = createDockerRuntime(docker, { network: config.network, hostId: config.hostId, executorPath: config.executorPath, extraLabels: config.extraLabels });
+  const logger = process.env.TEST_LOG ? createLogger({ service: "sandbox-manager", level: process.env.TEST_LOG }) : silentLogger();
+  const manager = createSandboxManager({ bus, runtime, logger, config });
+  await manager.start();
+  return {
+    manager,
+    runtime,
+    bus,
+    config,
+    async close() {
+      await manager.stop();
+      await bus.close();
+    },
+  };
+}
+
+export async function removeTestContainers(): Promise<void> {
+  const label = Object.entries(RUN_LABEL).map(([k, v]) => `${k}=${v}`);
+  const containers = await docker.listContainers({ all: true, filters: { label } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const { Volumes } = await docker.listVolumes({ filters: { label } });
+  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined)));
+}
