@@ -182,12 +182,13 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     for (const container of await runtime.list({ [LABELS.host]: config.hostId, ...config.extraLabels })) {
       const sandboxId = container.labels[LABELS.sandboxId];
       if (!sandboxId) continue;
-      if (container.labels[LABELS.pool] === "1") {
+      // Labels cannot change after creation, so a claimed pool container still says "pool": the record decides.
+      const record = await getJson(kv, SandboxRecordSchema, sandboxId);
+      if (!record && container.labels[LABELS.pool] === "1") {
         if (container.running) await pool.adopt(sandboxId, container.id, container.labels);
         else await runtime.remove(container.id);
         continue;
       }
-      const record = await getJson(kv, SandboxRecordSchema, sandboxId);
       if (!record || record.value.status !== "ready" || !container.running) {
         await runtime.remove(container.id);
         if (record?.value.status === "ready") await putJson(kv, sandboxId, { ...record.value, status: "lost", lost_reason: "the sandbox stopped while its manager was down" });
