@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connectBus, request, type Bus } from "@corral/bus";
+import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent } from "@corral/protocol";
+import { spawnService, startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
+import { newSession, say, send } from "../services/harness/src/test-support.js";
+import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
+
+const STEPS = 5;
+const SESSIONS = 6;
+
+let nats: NatsServer;
+let model: ScriptedModel;
+let store: StoreHarness;
+let hands: Awaited<ReturnType<typeof startManager>>;
+let bus: Bus;
+const brains: ServiceProcess[] = [];
+const brainsByName = new Map<string, ServiceProcess>();
+
+function toolResults(req: ReceivedRequest): number {
+  return req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === "tool_result").length;
+}
+
+/** A deterministic agent: append step k to a file, STEPS times, then say it is done. */
+function agentProgram(req: ReceivedRequest) {
+  const k = toolResults(req);
+  if (k < STEPS) return { type: "message" as const, latencyMs: 100, chunkDelayMs: 20, content: [{ type: "tool_use" as const, name: "bash", input: { command: `echo step-${k} >> /workspace/count.log; sleep 0.2` } }] };
+  return { type: "message" as const, latencyMs: 100, content: [{ type: "text" as const, text: "all steps done" }] };
+}
+
+function startBrain(): ServiceProcess {
+  const name = `brain-${brains.length}`;
+  const brain = spawnService("harness", { NATS_URL: nats.url, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn" });
+  brains.push(brain);
+  brainsByName.set(name, brain);
+  return brain;
+}
+
+/** The replica holding a session's lease right now, if any. */
+async function holderOf(sessionId: string): Promise<ServiceProcess | null> {
+  const leases = await bus.kvm.open("corral_leases").catch(() => null);
+  const entry = await leases?.get(sessionId).catch(() => null);
+  if (!entry || entry.operation !== "PUT") return null;
+  const holder = (entry.json() as { holder: string }).holder.split(":")[0]!;
+  const brain = brainsByName.get(holder);
+  return brain && brain.child.exitCode === null && brain.child.signalCode === null ? brain : null;
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  model = await startScriptedModel();
+  model.setFallback(agentProgram);
+  store = await startStore(nats.url, { taskIntake: false });
+  hands = await startManager(nats.url, { warmPool: 2 });
+  bus = await connectBus({ servers: nats.url, name: "client" });
+});
+
+afterAll(async () => {
+  await Promise.all(brains.map((b) => b.kill("SIGKILL")));
+  await bus.close();
+  await hands.close();
+  await store.close();
+  await model.close();
+  await removeTestContainers();
+  await nats.stop();
+});
+
+async function allEvents(sessionId: string): Promise<SessionEvent[]> {
+  return (await request(bus, STORE_RPC.eventsList, { session_id: sessionId, limit: 1000 })).data;
+}
+
+async function countLog(sessionId: string): Promise<string> {
+  const sandbox = (await request(bus, SANDBOX_RPC.list, { session_id: sessionId })).data.find((s) => s.status === "ready")!;
+  const result = await request(
+    bus,
+    SANDBOX_RPC.execute,
+    { sandbox_id: sandbox.id, tool_use_id: `toolu_${randomBytes(6).toString("hex")}`, name: "bash", input: { command: "cat /workspace/count.log" } },
+    { subject: sandboxSubject(sandbox.id, "exec") },
+  );
+  return result.content;
+}
+
+test("harness replicas SIGKILLed again and again mid-run: every session completes, nothing lost, no tool effect twice", async () => {
+  startBrain();
+  startBrain();
+  const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })));
+  for (const sid of sessions) await send(bus, sid, say("count the steps"));
+
+  const done = async () => {
+    const records = await Promise.all(sessions.map((sid) => allEvents(sid)));
+    return records.every((events) => events.some((e) => e.type === "agent.message" && JSON.stringify(e).includes("all steps done")) && events.at(-1)?.type === "session.status_idle");
+  };
+  // Kill whichever replica holds a running session, at random moments: mid-stream, mid-tool, between appends.
+  let kills = 0;
+  while (!(await done()) && kills < 10) {
+    await sleep(150 + Math.floor(Math.random() * 400));
+    const victims = (await Promise.all(sessions.map(holderOf))).filter((b): b is ServiceProcess => b !== null);
+    const victim = victims[Math.floor(Math.random() * victims.length)];
+    if (!victim) continue;
+    await victim.kill("SIGKILL");
+    kills++;
+    startBrain();
+  }
+  await waitFor(done, { timeoutMs: 90_000, intervalMs: 250 });
+  expect(kills).toBeGreaterThan(3);
+
+  let takeovers = 0;
+  for (const sid of sessions) {
+    const events = await allEvents(sid);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    const uses = events.filter((e) => e.type === "agent.tool_use").map((e) => e.id);
+    const results = events.filter((e) => e.type === "agent.tool_result").map((e) => (e.type === "agent.tool_result" ? e.tool_use_id : ""));
+    expect(results.sort()).toEqual([...uses].sort());
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    takeovers += events.filter((e) => e.type === "session.status_rescheduled").length;
+    const log = await countLog(sid);
+    expect(log).toContain(Array.from({ length: STEPS }, (_, k) => `step-${k}`).join("\n"));
+    for (let k = 0; k < STEPS; k++) expect(log.split(`step-${k}\n`).length - 1).toBe(1);
+  }
+  expect(takeovers).toBeGreaterThan(0);
+});
