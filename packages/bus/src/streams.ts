@@ -48,7 +48,10 @@ async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> 
   } catch (error) {
     // 10058: a stream with this name exists with another config; keep it, update what may change.
     if (error instanceof JetStreamApiError && error.code === 10058) {
-      await bus.jsm.streams.update(config.name, config);
+      await bus.jsm.streams.update(config.name, config).catch((updateError: unknown) => {
+        // Some fields (e.g. republish on 2.9) cannot change on an existing stream: keep it and say so.
+        bus.logger?.warn({ stream: config.name, err: updateError }, "stream config could not be brought up to date; keeping the existing one");
+      });
       return;
     }
     throw error;

@@ -5,12 +5,14 @@ import type { Logger } from "@corral/logger";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
 /** Every service `corral up` runs, in start order. */
-export const SERVICES = ["session-store"] as const;
+export const SERVICES = ["session-store", "sandbox-manager", "harness"] as const;
 
 export interface UpOptions {
   root: string;
   natsUrl: string | undefined;
   natsPort: number;
+  /** Extra environment per service (e.g. the model endpoint for the harness). */
+  env: Partial<Record<(typeof SERVICES)[number], Record<string, string>>>;
 }
 
 function listening(port: number): Promise<boolean> {
@@ -24,15 +26,15 @@ function listening(port: number): Promise<boolean> {
 function natsSpec(root: string, port: number): ProcessSpec {
   const dataDir = join(root, ".corral", "nats");
   mkdirSync(dataDir, { recursive: true });
-  return { name: "nats-server", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dataDir] };
+  return { name: "nats-server", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dataDir, "-l", join(root, ".corral", "nats-server.log")] };
 }
 
-function serviceSpec(root: string, service: string, natsUrl: string): ProcessSpec {
+function serviceSpec(root: string, service: string, natsUrl: string, env: Record<string, string>): ProcessSpec {
   return {
     name: service,
     command: process.execPath,
     args: ["--import", "tsx", join(root, "services", service, "src", "main.ts")],
-    env: { NATS_URL: natsUrl },
+    env: { NATS_URL: natsUrl, ...env },
   };
 }
 
@@ -46,7 +48,7 @@ export async function up(options: UpOptions, logger: Logger): Promise<{ natsUrl:
     else specs.push(natsSpec(options.root, options.natsPort));
   }
   for (const service of SERVICES) {
-    if (existsSync(join(options.root, "services", service, "src", "main.ts"))) specs.push(serviceSpec(options.root, service, natsUrl));
+    if (existsSync(join(options.root, "services", service, "src", "main.ts"))) specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
   }
   const supervisor = supervise(specs, logger, options.root);
   return { natsUrl, stop: () => supervisor.stop() };
