@@ -15,6 +15,8 @@ export interface BusConfig {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   requestTimeoutMs?: number;
   logger?: Logger;
+  /** Services wait for NATS to come up (default); a command-line tool fails fast instead. */
+  waitOnFirstConnect?: boolean;
 }
 
 export interface Bus {
@@ -34,7 +36,7 @@ function connectionOptions(config: BusConfig): ConnectionOptions {
     name: config.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: config.waitOnFirstConnect ?? true,
     timeout: 5000,
   };
   if (config.user !== undefined) options.user = config.user;

@@ -21,7 +21,7 @@ options for run: --agent NAME (default corral-default), --model ID (default $COR
 
 async function connectOrExplain(): Promise<Bus> {
   try {
-    return await connectBus({ servers: natsUrl ?? `nats://127.0.0.1:${natsPort}`, name: "corral-cli", requestTimeoutMs: 30_000 });
+    return await connectBus({ servers: natsUrl ?? `nats://127.0.0.1:${natsPort}`, name: "corral-cli", requestTimeoutMs: 30_000, waitOnFirstConnect: false });
   } catch {
     process.stderr.write(`Corral is not running (no NATS at ${natsUrl ?? `nats://127.0.0.1:${natsPort}`}). Start it with: npm start\n`);
     process.exit(1);

@@ -51,5 +51,6 @@ export async function up(options: UpOptions, logger: Logger): Promise<{ natsUrl:
     if (existsSync(join(options.root, "services", service, "src", "main.ts"))) specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
   }
   const supervisor = supervise(specs, logger, options.root);
+  for (let i = 0; i < 150 && !options.natsUrl && !(await listening(options.natsPort)); i++) await new Promise((r) => setTimeout(r, 100));
   return { natsUrl, stop: () => supervisor.stop() };
 }

@@ -2,7 +2,7 @@ import { isCorralError, newId, SUBJECTS, LOG_HEADERS, type SessionEventInput, ty
 import type { Bus, LogWriter, SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { decide, type Step } from "./decide.js";
-import { openSessionView, type SessionView } from "./session-view.js";
+import { openSessionView } from "./session-view.js";
 import { toolCatalog, type ToolCatalog } from "./tools.js";
 import { estimateTokens, type ContextStrategy } from "./context.js";
 import { AbortedError, ModelError, type Model, type ModelResponse } from "./model.js";

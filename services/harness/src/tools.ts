@@ -23,7 +23,8 @@ const DESCRIPTIONS: Record<BuiltinToolName, string> = {
 };
 
 function schemaOf(name: BuiltinToolName): ModelTool["input_schema"] {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(TOOL_INPUTS[name], { io: "input" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(TOOL_INPUTS[name], { io: "input" }) as Record<string, unknown>;
+  delete schema.$schema;
   return { ...schema, type: "object" };
 }
 

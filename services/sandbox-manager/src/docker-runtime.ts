@@ -1,4 +1,4 @@
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { createHash } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { SandboxResources } from "@corral/protocol";
