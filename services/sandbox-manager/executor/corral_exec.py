@@ -7,7 +7,8 @@ Response: {"id": 1, "content": "...", "is_error": false}
 import glob as globlib
 import json
 import os
-import shlex
+import select
+import time
 import signal
 import subprocess
 import sys
@@ -52,42 +53,91 @@ def writable(path):
     return real
 
 
+class Shell:
+    """One long-lived bash per sandbox: cwd, variables and functions persist from call to call."""
+
+    def __init__(self):
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["bash", "--noprofile", "--norc"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=WORKSPACE if os.path.isdir(WORKSPACE) else "/", process_group=0, close_fds=False,
+        )
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.proc = None
+
+    def run(self, command, timeout_s):
+        """Returns (exit code or None on timeout, stdout bytes, stderr bytes, shell restarted?)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        out, err = os.path.join(STATE_DIR, "out"), os.path.join(STATE_DIR, "err")
+        marker = "__CORRAL_DONE_%s__" % os.urandom(8).hex()
+        # The group runs in the shell itself, so `cd` and `export` stick; its output goes to files.
+        script = "{ %s\n} > %s 2> %s < /dev/null\necho \"%s $?\"\n" % (command, out, err, marker)
+        try:
+            self.proc.stdin.write(script.encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.start()
+            return self.run(command, timeout_s)
+        deadline = time.monotonic() + timeout_s
+        line = b""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.stop()
+                return None, read_file(out), read_file(err), True
+            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                # The command ended the shell itself (e.g. `exit 3`).
+                code = self.proc.wait()
+                self.proc = None
+                return code, read_file(out), read_file(err), True
+            line += chunk
+            if marker.encode() in line:
+                code = int(line.split(marker.encode())[1].split()[0])
+                return code, read_file(out), read_file(err), False
+
+
+def read_file(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+shell = Shell()
+
+
 def bash(inp):
     os.makedirs(STATE_DIR, exist_ok=True)
-    cwd_file, env_file = os.path.join(STATE_DIR, "cwd"), os.path.join(STATE_DIR, "env")
     if inp.get("restart"):
-        for f in (cwd_file, env_file):
-            if os.path.exists(f):
-                os.remove(f)
+        shell.stop()
         if not inp.get("command"):
             return "The shell was restarted.", False
     command = inp.get("command")
     if not command:
         raise ToolError("bash needs a command")
-    timeout_s = inp.get("timeout_ms", 120000) / 1000.0
-    cwd = WORKSPACE
-    if os.path.exists(cwd_file):
-        with open(cwd_file) as f:
-            cwd = f.read().strip() or WORKSPACE
-    # The shell's cwd and exported variables persist between calls through two state files.
-    script = (
-        "cd %s 2>/dev/null || cd %s\n" % (shlex.quote(cwd), WORKSPACE)
-        + "[ -f %s ] && . %s 2>/dev/null\n" % (env_file, env_file)
-        + "trap 'pwd > %s; export -p > %s' EXIT\n" % (cwd_file, env_file)
-        + command
-        + "\n"
-    )
-    proc = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate()
-        text = "Command timed out after %d ms and was killed.\n" % inp.get("timeout_ms", 120000)
-        return truncate(text + render(stdout, stderr)), True
-    code = proc.returncode
+    timeout_ms = inp.get("timeout_ms", 120000)
+    code, stdout, stderr, restarted = shell.run(command, timeout_ms / 1000.0)
     body = render(stdout, stderr)
-    return truncate("exit code: %d\n%s" % (code, body)), code != 0
+    if code is None:
+        return truncate("Command timed out after %d ms and was killed; the shell was restarted.\n%s" % (timeout_ms, body)), True
+    note = "\n(the shell exited and will be restarted)" if restarted else ""
+    return truncate("exit code: %d\n%s%s" % (code, body, note)), code != 0
 
 
 def render(stdout, stderr):

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 test("bash returns the exit code and both streams, and the shell keeps cwd and exported variables", async () => {
-  await expect(run("bash", { command: "echo out; echo err >&2; exit 3" })).resolves.toEqual({ content: "exit code: 3\nstdout:\nout\n\nstderr:\nerr\n", is_error: true });
+  await expect(run("bash", { command: "echo out; echo err >&2; false" })).resolves.toEqual({ content: "exit code: 1\nstdout:\nout\n\nstderr:\nerr\n", is_error: true });
+  await expect(run("bash", { command: "exit 3" })).resolves.toEqual({ content: "exit code: 3\n(no output)\n(the shell exited and will be restarted)", is_error: true });
   await run("bash", { command: "mkdir -p sub && cd sub && export GREETING=hello" });
   const second = await run("bash", { command: 'pwd; echo "$GREETING"' });
   expect(second).toEqual({ content: "exit code: 0\nstdout:\n/workspace/sub\nhello\n", is_error: false });
