@@ -3,12 +3,13 @@
 # Ends with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+fail() { echo "$1 failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh || fail "setup"
 export TURBO_TELEMETRY_DISABLED=1
-npx turbo run typecheck --output-logs=errors-only || exit 1
-npx tsc -p test/tsconfig.json || exit 1
-npx tsc -p bench/tsconfig.json || exit 1
-npx eslint . || exit 1
+npx turbo run typecheck --output-logs=errors-only || fail "typecheck"
+npx tsc -p test/tsconfig.json || fail "typecheck of test/"
+npx tsc -p bench/tsconfig.json || fail "typecheck of bench/"
+npx eslint . || fail "lint"
 npx vitest run --reporter=default --reporter=json --outputFile=.corral/vitest.json "$@"
 status=$?
 node -e '

@@ -9,6 +9,7 @@ import {
   type SessionEventInput,
   type WakeMessage,
 } from "@corral/protocol";
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connect.js";
 import { isWrongLastSequence, type LogHead, type SessionLog } from "./log.js";
 
@@ -24,8 +25,11 @@ export interface AppendInput {
 export interface LogWriter {
   /** Appends one batch atomically and returns the stored events (the first result again for a retried key). */
   append(input: AppendInput): Promise<SessionEvent[]>;
-  /** Publishes the wake for every `user.*` / `system.message` event (idempotent: the event id dedups it). */
-  wake(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  /**
+   * Publishes the wake for every `user.*` / `system.message` event (idempotent: the event id dedups it).
+   * `confirm` waits for JetStream's ack; without it the publish costs no round trip.
+   */
+  wake(sessionId: string, events: readonly SessionEvent[], options?: { confirm?: boolean }): Promise<void>;
   forget(sessionId: string): void;
 }
 
@@ -120,11 +124,19 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
     throw new CorralError("CONFLICT", "the session is being appended to too fast to get a turn; retry");
   }
 
-  async function wake(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
+  async function wake(sessionId: string, events: readonly SessionEvent[], options: { confirm?: boolean } = {}): Promise<void> {
     for (const event of events) {
       if (!wakesSession(event.type)) continue;
-      const message: WakeMessage = { session_id: sessionId, event_id: event.id, seq: event.seq };
-      await bus.js.publish(SUBJECTS.wake(sessionId), JSON.stringify(message), { msgID: event.id });
+      const message = JSON.stringify({ session_id: sessionId, event_id: event.id, seq: event.seq } satisfies WakeMessage);
+      if (options.confirm) {
+        await bus.js.publish(SUBJECTS.wake(sessionId), message, { msgID: event.id });
+      } else {
+        // Fire and forget: the stream still stores it (and dedups by the id header); the projector's
+        // confirmed wake covers the rare loss.
+        const h = natsHeaders();
+        h.set("Nats-Msg-Id", event.id);
+        bus.nc.publish(SUBJECTS.wake(sessionId), message, { headers: h });
+      }
     }
   }
 

@@ -108,7 +108,10 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
       expect: { lastSubjectSequence: options.expectStreamSeq },
       headers: h,
     });
-    if (!ack.duplicate) await writeCheckpoints(sessionId, first.seq, events.length, ack.seq);
+    // Off the append's critical path: a missing checkpoint only makes a later read start further back.
+    if (!ack.duplicate) {
+      writeCheckpoints(sessionId, first.seq, events.length, ack.seq).catch((err: unknown) => bus.logger?.warn({ err, session_id: sessionId }, "log index checkpoint not written"));
+    }
     return ack;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, WAKE_CONSUMER, WakeMessage, isCorralError } from "@corral/protocol";
+import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, WAKE_CONSUMER, WakeMessage, isCorralError, type EnvironmentRecord } from "@corral/protocol";
 import { createLogWriter, ensureStreams, ensureWorkConsumer, openBucket, openSessionLog, request, type Bus, type JsMsg } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, type Leases } from "./lease.js";
@@ -32,14 +32,18 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
 
   async function loadInfo(sessionId: string): Promise<SessionInfo> {
     const session = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
-    const environment = await request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null);
-    return { session, environment };
+    let environment: Promise<EnvironmentRecord | null> | null = null;
+    // Only a sandbox needs the environment, so it is not fetched before the first model call.
+    const loadEnvironment = () => (environment ??= request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null));
+    return { session, environment: loadEnvironment };
   }
 
-  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal): Promise<void> {
+  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal, first: Promise<SessionInfo>): Promise<void> {
+    let info = first;
     for (;;) {
       entry.again = false;
-      await runSession(runner, await loadInfo(sessionId), signal);
+      await runSession(runner, await info, signal);
+      info = loadInfo(sessionId);
       // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
       if (!entry.again || signal.aborted) {
         active.delete(sessionId);
@@ -62,6 +66,8 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       msg.ack();
       return;
     }
+    const info = loadInfo(sessionId);
+    info.catch(() => undefined);
     const lease = await leases.acquire(sessionId);
     if (!lease) {
       msg.nak(config.busyRetryMs);
@@ -72,7 +78,7 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
     const keepalive = setInterval(() => msg.working(), Math.max(100, Math.floor(config.leaseTtlMs / 3)));
     const signal = AbortSignal.any([lease.lost, stopping.signal]);
     try {
-      await runWhileWoken(sessionId, entry, signal);
+      await runWhileWoken(sessionId, entry, signal, info);
       if (signal.aborted) msg.nak(0);
       else msg.ack();
     } catch (error) {
@@ -104,7 +110,12 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       }
       try {
         const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
-        for await (const msg of batch) void handle(msg);
+        for await (const msg of batch) {
+          void handle(msg).catch((err: unknown) => {
+            logger.error({ err, subject: msg.subject }, "wake handling failed");
+            msg.nak(config.busyRetryMs);
+          });
+        }
       } catch (error) {
         if (stopping.signal.aborted) return;
         logger.warn({ err: error }, "wake fetch failed; retrying");

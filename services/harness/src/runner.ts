@@ -30,7 +30,7 @@ export interface RunnerDeps {
 
 export interface SessionInfo {
   session: SessionRecord;
-  environment: EnvironmentRecord | null;
+  environment: () => Promise<EnvironmentRecord | null>;
 }
 
 const INTERRUPTED = "Tool execution was interrupted before completion. Please retry.";
@@ -133,7 +133,6 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
         await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "requires_action", event_ids: step.eventIds } }], { guarded: true });
         return;
       case "call_model":
-        await ensureRunning();
         await callModel();
         return;
       case "budget_reached":
@@ -148,7 +147,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   async function provision(): Promise<string | null> {
     await append([{ type: "span.sandbox_provision_start" }]);
     try {
-      const sandboxId = await deps.hands.provision(sessionId, sandboxSpec(info.environment));
+      const sandboxId = await deps.hands.provision(sessionId, sandboxSpec(await info.environment()));
       await append([{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
       return sandboxId;
     } catch (error) {
@@ -211,7 +210,9 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       if (stepAbort.signal.aborted) return;
     }
     const startId = newId("event");
-    await append([{ type: "span.model_request_start" }], { ids: [startId] });
+    // One append for both: the platform's share of time-to-first-token is a handful of round trips.
+    const running: SessionEventInput[] = view.state.status === "running" ? [] : [{ type: "session.status_running" }];
+    await append([...running, { type: "span.model_request_start" }], { ids: [...running.map(() => undefined), startId] });
     const previews = new Map<number, string>();
     try {
       const response = await deps.model.stream(

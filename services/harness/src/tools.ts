@@ -22,10 +22,18 @@ const DESCRIPTIONS: Record<BuiltinToolName, string> = {
   grep: "Search file contents with a regular expression; prints file:line:text.",
 };
 
+const schemas = new Map<BuiltinToolName, ModelTool["input_schema"]>();
+
+/** Rendered once per process: JSON Schema generation is too slow for every session's first model call. */
 function schemaOf(name: BuiltinToolName): ModelTool["input_schema"] {
-  const schema = z.toJSONSchema(TOOL_INPUTS[name], { io: "input" }) as Record<string, unknown>;
-  delete schema.$schema;
-  return { ...schema, type: "object" };
+  let schema = schemas.get(name);
+  if (!schema) {
+    const rendered = z.toJSONSchema(TOOL_INPUTS[name], { io: "input" }) as Record<string, unknown>;
+    delete rendered.$schema;
+    schema = { ...rendered, type: "object" };
+    schemas.set(name, schema);
+  }
+  return schema;
 }
 
 const policyOf = (policy: PermissionPolicy | null | undefined) => (policy?.type === "always_ask" ? "ask" : "allow");

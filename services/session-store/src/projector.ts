@@ -29,7 +29,7 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; sessions: K
       logger.error({ session_id: sessionId, seq: msg.seq }, "log message does not parse; skipped");
       return;
     }
-    if (wakes) await writer.wake(sessionId, parsed.data.events);
+    if (wakes) await writer.wake(sessionId, parsed.data.events, { confirm: true });
     if (folds) await foldIntoRecord(sessions, sessionId, parsed.data.events);
   }
 

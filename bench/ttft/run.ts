@@ -1,0 +1,82 @@
+import { connectBus, type Bus } from "@corral/bus";
+import { SUBJECTS } from "@corral/protocol";
+import { STORE_RPC } from "@corral/protocol";
+import { request } from "@corral/bus";
+import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor } from "@corral/testing";
+import { newSession, say, send } from "../../services/harness/src/test-support.js";
+import { removeTestContainers, RUN_LABEL } from "../../services/sandbox-manager/src/test-support.js";
+import { percentile, printRows } from "../lib/stats.js";
+
+const SESSIONS = Number(process.env.BENCH_N ?? 30);
+const CONCURRENCY = 5;
+
+interface Sample {
+  toModel: number;
+  toDelta: number;
+}
+
+/** TTFT from the user.message append: to the model request arriving, and to the first delta a subscriber sees. */
+async function measure(bus: Bus, arrivals: Map<string, number>, token: string): Promise<Sample> {
+  const sid = await newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] });
+  let firstDelta = 0;
+  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { max: 1, callback: () => void (firstDelta = performance.now()) });
+  await bus.nc.flush();
+  const t0 = performance.now();
+  await send(bus, sid, say(token));
+  await waitFor(() => firstDelta > 0 && arrivals.has(token), { timeoutMs: 120_000, intervalMs: 1 });
+  sub.unsubscribe();
+  return { toModel: arrivals.get(token)! - t0, toDelta: firstDelta - t0 };
+}
+
+/** Every service in its own process, as deployed; only the scripted model and the client live here. */
+async function runMode(natsUrl: string, modelUrl: string, arrivals: Map<string, number>, coupled: boolean): Promise<Sample[]> {
+  const brain = spawnService("harness", { NATS_URL: natsUrl, ANTHROPIC_API_KEY: "bench", ANTHROPIC_BASE_URL: modelUrl, HARNESS_COUPLED: coupled ? "1" : "0", LOG_LEVEL: "warn" });
+  const bus = await connectBus({ servers: natsUrl, name: "bench" });
+  await measure(bus, new Map([[`warm-${coupled}`, 0]]), `warm-${coupled}`).catch(() => undefined);
+  const samples: Sample[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < SESSIONS) {
+        const i = next++;
+        samples.push(await measure(bus, arrivals, `${coupled ? "coupled" : "lazy"}-${i}`));
+      }
+    }),
+  );
+  await bus.close();
+  await brain.kill("SIGTERM");
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const nats = await startNatsServer();
+  const model = await startScriptedModel();
+  const arrivals = new Map<string, number>();
+  model.setFallback((req) => {
+    arrivals.set(lastUserText(req), req.receivedAt);
+    return { type: "message", content: [{ type: "text", text: "first token and the rest" }] };
+  });
+  const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
+  const hands = spawnService("sandbox-manager", { NATS_URL: nats.url, SANDBOX_WARM_POOL: "0", SANDBOX_NETWORK: "corral-sandboxes-test", SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL), LOG_LEVEL: "warn" });
+  const probe = await connectBus({ servers: nats.url, name: "probe" });
+  await waitFor(() => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
+  await probe.close();
+  const lazy = await runMode(nats.url, model.url, arrivals, false);
+  const coupled = await runMode(nats.url, model.url, arrivals, true);
+  const p = (xs: Sample[], key: keyof Sample, q: number) => percentile(xs.map((x) => x[key]), q);
+  printRows(`TTFT (${SESSIONS} sessions per mode, ${CONCURRENCY} at a time; scripted model with zero latency; cold Docker sandboxes)`, [
+    { metric: "append → model request, p50 (lazy vs coupled)", corral: p(lazy, "toModel", 50), baseline: p(coupled, "toModel", 50), unit: "ms", target: "ratio ≤ 0.10 (−90%)", ok: (r) => r <= 0.1 },
+    { metric: "append → model request, p95", corral: p(lazy, "toModel", 95), baseline: p(coupled, "toModel", 95), unit: "ms", target: "ratio ≤ 0.05 (−95%)", ok: (r) => r <= 0.05 },
+    { metric: "append → first delta at a subscriber, p50", corral: p(lazy, "toDelta", 50), baseline: p(coupled, "toDelta", 50), unit: "ms", target: "ratio ≤ 0.10", ok: (r) => r <= 0.1 },
+    { metric: "append → first delta at a subscriber, p95", corral: p(lazy, "toDelta", 95), baseline: p(coupled, "toDelta", 95), unit: "ms", target: "ratio ≤ 0.05", ok: (r) => r <= 0.05 },
+    { metric: "platform share (lazy, append → model), p50", corral: p(lazy, "toModel", 50), baseline: 10, unit: "ms", target: "< 10 ms (baseline column = the target)", ok: (r) => r < 1 },
+    { metric: "platform share (lazy, append → model), p95", corral: p(lazy, "toModel", 95), baseline: 25, unit: "ms", target: "< 25 ms (baseline column = the target)", ok: (r) => r < 1 },
+  ]);
+  await hands.kill("SIGTERM");
+  await store.kill("SIGTERM");
+  await model.close();
+  await removeTestContainers();
+  await nats.stop();
+}
+
+await main();
