@@ -12,9 +12,11 @@ npx tsc -p bench/tsconfig.json || fail "typecheck of bench/"
 npx eslint . || fail "lint"
 npx vitest run --reporter=default --reporter=json --outputFile=.corral/vitest.json "$@"
 status=$?
-node -e '
+STATUS=$status node -e '
   const r = JSON.parse(require("fs").readFileSync(".corral/vitest.json", "utf8"));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  // A run that failed with every test green (an unhandled error) must not read as a pass.
+  const failed = r.numFailedTests || (process.env.STATUS !== "0" ? 1 : 0);
+  console.log(`${r.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || echo "0 passed, 1 failed"
 exit $status

@@ -91,7 +91,9 @@ test("a manager SIGKILLed and restarted re-adopts its running sandboxes", async 
   const sbx = await provision(sessionId());
   await exec(sbx, "echo before > /tmp/state");
   await managers[0]!.kill("SIGKILL");
-  await expect(exec(sbx, "echo nobody", toolId(), 2000)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+  // No responders, or (while the server has not yet seen the socket close) no reply in time.
+  const orphaned = await exec(sbx, "echo nobody", toolId(), 2000).catch((e: { code?: string }) => e);
+  expect(["UNAVAILABLE", "TIMEOUT"]).toContain((orphaned as { code?: string }).code);
   startManager(hostA, 1);
   await ready();
   const after = await waitFor(() => exec(sbx, "cat /tmp/state", toolId(), 5000).catch(() => null), { timeoutMs: 30_000 }).catch((error: unknown) => {

@@ -43,12 +43,12 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
     for (;;) {
       entry.again = false;
       await runSession(runner, await info, signal);
-      info = loadInfo(sessionId);
       // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
       if (!entry.again || signal.aborted) {
         active.delete(sessionId);
         return;
       }
+      info = loadInfo(sessionId);
     }
   }
 
