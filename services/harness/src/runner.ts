@@ -274,8 +274,11 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   }
 
   async function compact(): Promise<void> {
-    const throughSeq = view.state.lastSeq;
-    const context = deps.strategy.build(view.events, view.state, info.session.agent);
+    // The inputs the model has not answered yet stay verbatim: the summary covers what came before them.
+    const firstNew = view.state.newInputSeqs[0] ?? view.state.lastSeq + 1;
+    const throughSeq = firstNew - 1;
+    if (throughSeq < 0 || throughSeq <= (view.state.compaction?.throughSeq ?? -1)) return;
+    const context = deps.strategy.build(view.events.filter((e) => e.seq <= throughSeq), view.state, info.session.agent);
     context.messages.push({ role: "user", content: text("Summarise the conversation so far for your own future reference: goals, decisions, files touched, open work. Reply with the summary only.") });
     const response = await deps.model.stream(
       { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: mergeTail(context.messages), tools: [] },
