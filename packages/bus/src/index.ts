@@ -16,3 +16,4 @@ export { nanos, millis, headers } from "@nats-io/transport-node";
 export type { Msg, MsgHdrs, Subscription, NatsConnection } from "@nats-io/transport-node";
 export type { JsMsg, Consumer, PubAck } from "@nats-io/jetstream";
 export type { KV } from "@nats-io/kv";
+export { stopOnSignals } from "./lifecycle.js";

@@ -1,4 +1,4 @@
-import { busConfigFromEnv, connectBus } from "@corral/bus";
+import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { harnessConfigFromEnv } from "./config.js";
 import { createHarness } from "./harness.js";
@@ -18,14 +18,4 @@ const strategy = config.contextStrategy === "compacting" ? compacting(config.com
 const harness = createHarness({ bus, logger, config, model, hands: createHands(bus), strategy });
 await harness.start();
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "harness stopping");
-  await harness.stop();
-  await bus.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+stopOnSignals({ bus, logger, service: "harness", stop: () => harness.stop() });

@@ -1,5 +1,5 @@
 import Docker from "dockerode";
-import { busConfigFromEnv, connectBus } from "@corral/bus";
+import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { managerConfigFromEnv } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
@@ -12,14 +12,4 @@ const runtime = createDockerRuntime(new Docker(), { network: config.network, hos
 const manager = createSandboxManager({ bus, runtime, logger, config });
 await manager.start();
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "sandbox-manager stopping");
-  await manager.stop();
-  await bus.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+stopOnSignals({ bus, logger, service: "sandbox-manager", stop: () => manager.stop() });
