@@ -2,35 +2,25 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { freePort, startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel } from "@corral/testing";
-import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { startHarness } from "../services/harness/src/test-support.js";
+import { freePort, type ScriptedModel } from "@corral/testing";
+import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../packages/cli/bin/corral.mjs", import.meta.url));
 
-let nats: NatsServer;
+let stack: BrainStack;
 let model: ScriptedModel;
-let store: StoreHarness;
-let brain: Awaited<ReturnType<typeof startHarness>>;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  model = await startScriptedModel();
-  store = await startStore(nats.url, { taskIntake: false });
-  brain = await startHarness(nats.url, model.url);
+  stack = await startBrainStack();
+  ({ model } = stack);
 });
 
-afterAll(async () => {
-  await brain.close();
-  await store.close();
-  await model.close();
-  await nats.stop();
-});
+afterAll(() => stack.close());
 
 test("corral run starts a session and prints its events until it stops", async () => {
   model.script({ type: "message", content: [{ type: "text", text: "Forty-two, as always." }], usage: { input_tokens: 30, output_tokens: 6 } });
-  const { stdout } = await run(process.execPath, [cli, "run", "What is the answer?"], { env: { ...process.env, NATS_URL: nats.url }, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, [cli, "run", "What is the answer?"], { env: { ...process.env, NATS_URL: stack.nats.url }, timeout: 60_000 });
   expect(stdout).toMatch(/^session sesn_\w+ \(agent corral-default v1\)$/m);
   expect(stdout).toContain("> What is the answer?");
   expect(stdout).toContain("Forty-two, as always.");

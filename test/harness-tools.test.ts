@@ -1,39 +1,25 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { connectBus, type Bus } from "@corral/bus";
+import { request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, type SessionEvent } from "@corral/protocol";
-import { request } from "@corral/bus";
-import { startNatsServer, startScriptedModel, lastUserText, type NatsServer, type ScriptedModel } from "@corral/testing";
-import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { eventsUntil, isIdle, newSession, say, send, startHarness } from "../services/harness/src/test-support.js";
+import { lastUserText, type ScriptedModel } from "@corral/testing";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 import { docker, removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
 
-let nats: NatsServer;
+let stack: BrainStack;
 let model: ScriptedModel;
-let store: StoreHarness;
-let brain: Awaited<ReturnType<typeof startHarness>>;
-let hands: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 
 const toolset = { tools: [{ type: "agent_toolset_20260401" as const }] };
 const types = (events: SessionEvent[]) => events.map((e) => e.type);
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  model = await startScriptedModel();
-  store = await startStore(nats.url, { taskIntake: false });
-  hands = await startManager(nats.url, { warmPool: 1 });
-  brain = await startHarness(nats.url, model.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 1 }));
+  ({ model, bus } = stack);
 });
 
 afterAll(async () => {
-  await bus.close();
-  await brain.close();
-  await hands.close();
-  await store.close();
-  await model.close();
+  await stack.close();
   await removeTestContainers();
-  await nats.stop();
 });
 
 test("a session that never uses a tool never gets a sandbox", async () => {

@@ -1,31 +1,19 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel } from "@corral/testing";
-import { startStore, type StoreHarness } from "../../session-store/src/test-support.js";
-import { eventsUntil, isIdle, newSession, say, send, startHarness } from "./test-support.js";
+import { request, type Bus } from "@corral/bus";
+import type { ScriptedModel } from "@corral/testing";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./test-support.js";
 
-let nats: NatsServer;
+let stack: BrainStack;
 let model: ScriptedModel;
-let store: StoreHarness;
-let brain: Awaited<ReturnType<typeof startHarness>>;
 let bus: Bus;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  model = await startScriptedModel();
-  store = await startStore(nats.url, { taskIntake: false });
-  brain = await startHarness(nats.url, model.url, { contextStrategy: "compacting", compactAtTokens: 60 });
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  stack = await startBrainStack({ contextStrategy: "compacting", compactAtTokens: 60 });
+  ({ model, bus } = stack);
 });
 
-afterAll(async () => {
-  await bus.close();
-  await brain.close();
-  await store.close();
-  await model.close();
-  await nats.stop();
-});
+afterAll(() => stack.close());
 
 test("past the threshold the model writes a summary, later requests use it, and the raw log keeps everything", async () => {
   const sid = await newSession(bus, { system: "s" });

@@ -1,31 +1,19 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { startNatsServer, startScriptedModel, waitFor, type NatsServer, type ScriptedModel } from "@corral/testing";
-import { startStore, type StoreHarness } from "../../session-store/src/test-support.js";
-import { eventsUntil, isIdle, newSession, say, send, startHarness } from "./test-support.js";
+import { request, type Bus } from "@corral/bus";
+import { waitFor, type ScriptedModel } from "@corral/testing";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./test-support.js";
 
-let nats: NatsServer;
+let stack: BrainStack;
 let model: ScriptedModel;
-let store: StoreHarness;
-let brain: Awaited<ReturnType<typeof startHarness>>;
 let bus: Bus;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  model = await startScriptedModel();
-  store = await startStore(nats.url, { taskIntake: false });
-  brain = await startHarness(nats.url, model.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  stack = await startBrainStack();
+  ({ model, bus } = stack);
 });
 
-afterAll(async () => {
-  await bus.close();
-  await brain.close();
-  await store.close();
-  await model.close();
-  await nats.stop();
-});
+afterAll(() => stack.close());
 
 beforeEach(() => model.setFallback(null));
 

@@ -1,5 +1,7 @@
 import { connectBus, createLogWriter, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
+import { startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel } from "@corral/testing";
+import { startStore } from "../../session-store/src/test-support.js";
 import { STORE_RPC, type AgentCreateParams, type SessionEvent, type SessionCreateParams } from "@corral/protocol";
 import { createHarness, type Harness } from "./harness.js";
 import { createAnthropicModel } from "./anthropic-model.js";
@@ -78,4 +80,38 @@ export const isIdle = (e: SessionEvent) => e.type === "session.status_idle" || e
 
 export async function writerFor(bus: Bus) {
   return createLogWriter({ bus, log: await openSessionLog(bus) });
+}
+
+export interface BrainStack {
+  nats: NatsServer;
+  model: ScriptedModel;
+  bus: Bus;
+  close(): Promise<void>;
+}
+
+/**
+ * A real nats-server, the scripted model, a session-store and a harness in this process, and a client
+ * connection — what every brain test starts from. `before` runs after the store and before the harness
+ * (e.g. to start a sandbox-manager); its `close` runs before the store stops.
+ */
+export async function startBrainStack(over: Partial<HarnessConfig> = {}, before?: (natsUrl: string) => Promise<{ close(): Promise<void> }>): Promise<BrainStack> {
+  const nats = await startNatsServer();
+  const model = await startScriptedModel();
+  const store = await startStore(nats.url, { taskIntake: false });
+  const extra = before ? await before(nats.url) : null;
+  const brain = await startHarness(nats.url, model.url, over);
+  const bus = await connectBus({ servers: nats.url, name: "client" });
+  return {
+    nats,
+    model,
+    bus,
+    async close() {
+      await bus.close();
+      await brain.close();
+      await extra?.close();
+      await store.close();
+      await model.close();
+      await nats.stop();
+    },
+  };
 }
