@@ -15,6 +15,7 @@ export const BUCKETS = {
   sandboxes: "corral_sandboxes",
   toolLedger: "corral_tool_ledger",
   vault: "corral_vault",
+  apiKeys: "corral_api_keys",
 } as const;
 
 export const SUBJECTS = {

@@ -1,0 +1,11 @@
+import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { createLogger } from "@corral/logger";
+import { gatewayConfigFromEnv } from "./config.js";
+import { createGateway } from "./gateway.js";
+
+const logger = createLogger({ service: "gateway", level: process.env.LOG_LEVEL });
+const bus = await connectBus({ ...busConfigFromEnv(process.env, "gateway"), logger });
+const gateway = createGateway({ bus, logger, config: gatewayConfigFromEnv(process.env) });
+await gateway.start();
+
+stopOnSignals({ bus, logger, service: "gateway", stop: () => gateway.stop() });

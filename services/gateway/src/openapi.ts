@@ -1,0 +1,50 @@
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
+import { z } from "zod";
+import { StreamQuery, type Route } from "./routes.js";
+
+const ErrorBody = z.object({
+  type: z.literal("error"),
+  error: z.object({ type: z.string(), message: z.string() }),
+  request_id: z.string(),
+});
+
+const errors = {
+  "400": { description: "invalid_request_error", content: { "application/json": { schema: ErrorBody } } },
+  "401": { description: "authentication_error", content: { "application/json": { schema: ErrorBody } } },
+  "404": { description: "not_found_error", content: { "application/json": { schema: ErrorBody } } },
+} as const;
+
+const openApiPath = (path: string) => path.replace(/:([a-z_]+)/g, "{$1}");
+
+/** The OpenAPI 3.1 document, rendered from the same zod schemas the routes validate with. */
+export function openApiDocument(routes: readonly Route[]): object {
+  const paths: ZodOpenApiPathsObject = {};
+  const add = (method: string, path: string, operation: ZodOpenApiOperationObject) => {
+    const key = openApiPath(path);
+    paths[key] = { ...paths[key], [method.toLowerCase()]: operation };
+  };
+  for (const r of routes) {
+    add(r.method, r.path, {
+      operationId: r.operationId,
+      summary: r.summary,
+      tags: [r.tag],
+      requestParams: { ...(r.params && { path: r.params }), ...(r.query && { query: r.query }) },
+      ...(r.body && { requestBody: { content: { "application/json": { schema: r.body } } } }),
+      responses: { "200": { description: "OK", content: { "application/json": { schema: r.response } } }, ...errors },
+    });
+  }
+  add("GET", "/v1/sessions/:session_id/events/stream", {
+    operationId: "sessions.events.stream",
+    summary: "Follow a session's events live (SSE). Each frame's id is the event's position; reconnect with Last-Event-ID to resume without loss.",
+    tags: ["events"],
+    requestParams: { path: z.object({ session_id: z.string() }), query: StreamQuery, header: z.object({ "last-event-id": z.string().optional() }) },
+    responses: { "200": { description: "text/event-stream of session events", content: { "text/event-stream": { schema: z.string() } } }, ...errors },
+  });
+  return createDocument({
+    openapi: "3.1.0",
+    info: { title: "Corral API", version: "1", description: "Managed-Agents-compatible API of a self-hosted Corral stack." },
+    components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" }, bearer: { type: "http", scheme: "bearer" } } },
+    security: [{ apiKey: [] }, { bearer: [] }],
+    paths,
+  });
+}

@@ -1,0 +1,66 @@
+import { connectBus } from "@corral/bus";
+import { silentLogger, createLogger } from "@corral/logger";
+import { createGateway, type Gateway } from "./gateway.js";
+import { createApiKey, openKeyBucket } from "./keys.js";
+import type { GatewayConfig } from "./config.js";
+
+export interface GatewayUnderTest {
+  url: string;
+  /** A key created in the key bucket, as `corral keys create` would. */
+  key: string;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** A gateway in this process on a free port, on its own NATS connection. */
+export async function startGateway(natsUrl: string, over: Partial<GatewayConfig> = {}): Promise<GatewayUnderTest> {
+  const bus = await connectBus({ servers: natsUrl, name: "gateway" });
+  const logger = process.env.TEST_LOG ? createLogger({ service: "gateway", level: process.env.TEST_LOG }) : silentLogger();
+  const { key } = await createApiKey(await openKeyBucket(bus), "test");
+  const gateway = createGateway({
+    bus,
+    logger,
+    config: { host: "127.0.0.1", port: 0, apiKeys: [], feeds: { bufferEvents: 1024, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 }, ...over },
+  });
+  const { url } = await gateway.start();
+  return {
+    url,
+    key,
+    gateway,
+    async close() {
+      await gateway.stop();
+      await bus.close();
+    },
+  };
+}
+
+export interface SseFrame {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+/** Reads SSE frames from a fetch response, one at a time. */
+export async function* sseFrames(res: Response): AsyncGenerator<SseFrame> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const raw = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const frame: SseFrame = { data: "" };
+      for (const line of raw.split("\n")) {
+        const colon = line.indexOf(":");
+        const field = line.slice(0, colon);
+        const value = line.slice(colon + 1).replace(/^ /, "");
+        if (field === "id") frame.id = value;
+        else if (field === "event") frame.event = value;
+        else if (field === "data") frame.data += value;
+      }
+      yield frame;
+    }
+  }
+}
