@@ -37,7 +37,10 @@ interface Frame {
  * NATS subject; they are previews, never replayed.
  */
 class SessionFeed {
+  /** Followers receiving live frames. */
   private readonly followers = new Set<Follower>();
+  /** Every follower, catching up or live: all are cut off when the feed ends. */
+  private readonly attached = new Set<Follower>();
   private readonly frames: Frame[] = [];
   private readonly abort = new AbortController();
   private deltaSub: Subscription | null = null;
@@ -102,6 +105,7 @@ class SessionFeed {
   async attach(res: ServerResponse, from: number | null, deltas: ReadonlySet<DeltaType>): Promise<void> {
     this.users++;
     const follower: Follower = { res, next: from ?? this.nextSeq, deltas, previews: new Set() };
+    this.attached.add(follower);
     const heartbeat = setInterval(() => this.write(follower, frame("ping", '{"type":"ping"}')), this.deps.options.heartbeatMs);
     const closed = new Promise<void>((resolve) => res.once("close", resolve));
     try {
@@ -115,7 +119,7 @@ class SessionFeed {
           break;
         }
         for (const event of slice.events) this.deliver(follower, { seq: event.seq, text: eventFrame(event), last: false });
-        if (res.writableLength > 0) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+        if (res.writableNeedDrain) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
       }
       if (this.ended || res.writableEnded) {
         if (!res.writableEnded) res.end();
@@ -130,6 +134,7 @@ class SessionFeed {
     } finally {
       clearInterval(heartbeat);
       this.followers.delete(follower);
+      this.attached.delete(follower);
       if (--this.users === 0) this.close();
     }
   }
@@ -163,7 +168,7 @@ class SessionFeed {
     this.ended = true;
     this.abort.abort();
     this.deltaSub?.unsubscribe();
-    for (const follower of [...this.followers]) this.drop(follower);
+    for (const follower of [...this.attached]) this.drop(follower);
     this.deps.onIdle();
   }
 }
