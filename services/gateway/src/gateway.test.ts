@@ -52,7 +52,8 @@ const newAgent = async (name = "helper") => (await call("POST", "/v1/agents", { 
 
 describe("auth", () => {
   test("no key, a wrong key and a revoked key get 401 and nothing else", async () => {
-    for (const headers of [{ "x-api-key": "" }, { "x-api-key": "sk-corral-wrong" }, { "x-api-key": "", authorization: "Bearer nope" }]) {
+    const attempts: Record<string, string>[] = [{ "x-api-key": "" }, { "x-api-key": "sk-corral-wrong" }, { "x-api-key": "", authorization: "Bearer nope" }];
+    for (const headers of attempts) {
       const r = await call("GET", "/v1/agents", undefined, headers);
       expectError(r, 401, "authentication_error");
       expect(Object.keys(r.body)).toEqual(["type", "error", "request_id"]);
