@@ -4,23 +4,32 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { freePort, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
+import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const cli = fileURLToPath(new URL("../packages/cli/bin/corral.mjs", import.meta.url));
 
 let stack: BrainStack;
 let model: ScriptedModel;
+let gw: GatewayUnderTest;
 
 beforeAll(async () => {
   stack = await startBrainStack();
   ({ model } = stack);
+  gw = await startGateway(stack.nats.url);
 });
 
-afterAll(() => stack.close());
+afterAll(async () => {
+  await gw.close();
+  await stack.close();
+});
 
-test("corral run starts a session and prints its events until it stops", async () => {
+const corral = (args: string[], env: Record<string, string> = {}) =>
+  exec(process.execPath, [cli, ...args], { env: { ...process.env, NATS_URL: stack.nats.url, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key, ...env }, timeout: 60_000 });
+
+test("corral run starts a session through the API and prints its events until it stops", async () => {
   model.script({ type: "message", content: [{ type: "text", text: "Forty-two, as always." }], usage: { input_tokens: 30, output_tokens: 6 } });
-  const { stdout } = await run(process.execPath, [cli, "run", "What is the answer?"], { env: { ...process.env, NATS_URL: stack.nats.url }, timeout: 60_000 });
+  const { stdout } = await corral(["run", "What is the answer?"]);
   expect(stdout).toMatch(/^session sesn_\w+ \(agent corral-default v1\)$/m);
   expect(stdout).toContain("> What is the answer?");
   expect(stdout).toContain("Forty-two, as always.");
@@ -28,8 +37,31 @@ test("corral run starts a session and prints its events until it stops", async (
   expect(stdout.trim().split("\n").at(-1)).toBe("— idle (end_turn)");
 });
 
-test("corral run says plainly when the stack is down", async () => {
+test("keys, sessions and agents commands", async () => {
+  const created = await corral(["keys", "create", "--name", "ci"]);
+  const key = created.stdout.trim();
+  expect(key).toMatch(/^sk-corral-/);
+  expect(created.stderr).toContain("shown only this once");
+  expect((await corral(["keys", "ls"])).stdout).toMatch(/ckey_\w+ {2}sk-corral-\w{4}… {2}ci/);
+
+  const sessions = await corral(["sessions", "ls"], { CORRAL_API_KEY: key });
+  const sid = /^(sesn_\w+) +idle/m.exec(sessions.stdout)?.[1];
+  expect(sid).toBeDefined();
+  expect(JSON.parse((await corral(["sessions", "show", sid!])).stdout)).toMatchObject({ id: sid, status: "idle" });
+  expect((await corral(["sessions", "interrupt", sid!])).stdout).toContain(`interrupt sent to ${sid}`);
+  expect((await corral(["agents", "ls"])).stdout).toMatch(/agent_\w+ {2}v1 {2}corral-default/);
+
+  const revoked = await corral(["keys", "revoke", /^(ckey_\w+)/m.exec((await corral(["keys", "ls"])).stdout.split("\n").find((l) => l.includes(" ci "))!)![1]!]);
+  expect(revoked.stdout).toContain("revoked ckey_");
+  await expect.poll(() => corral(["sessions", "ls"], { CORRAL_API_KEY: key }).then(() => "ok", (e: { stderr: string }) => e.stderr)).toContain("API key was refused");
+});
+
+test("the CLI says plainly when the stack is down, and what usage is", async () => {
   const port = await freePort();
-  const failure = await run(process.execPath, [cli, "run", "hello"], { env: { ...process.env, NATS_URL: `nats://127.0.0.1:${port}` }, timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
-  expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining("Corral is not running") });
+  const down = await corral(["run", "hello"], { CORRAL_URL: `http://127.0.0.1:${port}` }).catch((e: { code: number; stderr: string }) => e);
+  expect(down).toMatchObject({ code: 1, stderr: expect.stringContaining("Corral is not running") });
+  const noNats = await corral(["keys", "ls"], { NATS_URL: `nats://127.0.0.1:${port}` }).catch((e: { code: number; stderr: string }) => e);
+  expect(noNats).toMatchObject({ code: 1, stderr: expect.stringContaining("Corral is not running") });
+  const usage = await corral(["sessions", "dance"]).catch((e: { code: number; stderr: string }) => e);
+  expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: corral") });
 });
