@@ -22,3 +22,4 @@ export { SessionAgentParam, SessionResource, InitialEvent, SessionCreateParams, 
 export { STREAMS, BUCKETS, SUBJECTS, WAKE_CONSUMER, TASKS_CONSUMER, MAX_PAYLOAD_BYTES } from "./subjects.js";
 export { TaskSubmission, TaskState, TaskRecord, WakeMessage } from "./tasks.js";
 export { MonetaryAmount, ModelUsage, Usage, Budget } from "./usage.js";
+export { VaultId, CredentialId, HostPattern, CredentialNetworking, CredentialAuthParams, CredentialAuthUpdate, CredentialAuth, VaultCreateParams, VaultUpdateParams, VaultRecord, CredentialCreateParams, CredentialUpdateParams, CredentialRecord, VAULT_RPC, VAULT_QUEUE } from "./vaults.js";

@@ -9,6 +9,7 @@ import { SANDBOX_RPC } from "./sandbox.js";
 import { TaskSubmission, TaskRecord, WakeMessage } from "./tasks.js";
 import { LogEnvelope } from "./log.js";
 import { RpcError } from "./errors.js";
+import { CredentialCreateParams, CredentialRecord, CredentialUpdateParams, VAULT_RPC, VaultCreateParams, VaultRecord, VaultUpdateParams } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 
 /** `<service>.<rpc>.request` / `.response` for every RPC, named after the catalog key. */
@@ -44,6 +45,13 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   WakeMessage,
   LogEnvelope,
   RpcError,
+  VaultCreateParams,
+  VaultUpdateParams,
+  VaultRecord,
+  CredentialCreateParams,
+  CredentialUpdateParams,
+  CredentialRecord,
   ...rpcSchemas("store", STORE_RPC),
+  ...rpcSchemas("vault", VAULT_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
 };

@@ -16,6 +16,7 @@ export const BUCKETS = {
   toolLedger: "corral_tool_ledger",
   vault: "corral_vault",
   apiKeys: "corral_api_keys",
+  secrets: "corral_secrets",
 } as const;
 
 export const SUBJECTS = {

@@ -6,3 +6,5 @@ export { spawnService } from "./process.js";
 export type { ServiceProcess } from "./process.js";
 export { startScriptedModel, lastUserText } from "./scripted-model.js";
 export type { ScriptedModel, ScriptedTurn, ScriptedReply, ScriptedBlock, ReceivedRequest } from "./scripted-model.js";
+export { startFakeVault } from "./fake-vault.js";
+export type { FakeVault } from "./fake-vault.js";

@@ -9,7 +9,7 @@ import {
 } from "@corral/protocol";
 import { AgentRecord as AgentRecordSchema } from "@corral/protocol";
 import { createJson, getJson, putJson, type KV } from "@corral/bus";
-import { listPage, type PageOf } from "./pagination.js";
+import { listPage, type PageOf } from "@corral/bus";
 
 // Zero-padded so that key order is version order.
 const versionKey = (agentId: string, version: number) => `${agentId}.v.${String(version).padStart(8, "0")}`;

@@ -1,7 +1,7 @@
 import { CorralError, newId, EnvironmentRecord as EnvironmentRecordSchema } from "@corral/protocol";
 import type { EnvironmentCreateParams, EnvironmentRecord, EnvironmentUpdateParams } from "@corral/protocol";
 import { createJson, getJson, type KV } from "@corral/bus";
-import { listPage, type PageOf } from "./pagination.js";
+import { listPage, type PageOf } from "@corral/bus";
 
 export interface EnvironmentStore {
   create(params: EnvironmentCreateParams): Promise<EnvironmentRecord>;

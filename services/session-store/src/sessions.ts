@@ -2,7 +2,7 @@ import { CorralError, newId } from "@corral/protocol";
 import type { AgentRecord, AgentSnapshot, SessionAgentParam, SessionCreateParams, SessionRecord, SessionUpdateParams, SessionListRequest } from "@corral/protocol";
 import { createJson, getJson, updateJson, type KV, type SessionLog } from "@corral/bus";
 import { StoredSession } from "./session-state.js";
-import { listPage, type PageOf } from "./pagination.js";
+import { listPage, type PageOf } from "@corral/bus";
 import { checkAgentDefinition, type AgentStore } from "./agents.js";
 import type { EnvironmentStore } from "./environments.js";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CorralError } from "@corral/protocol";
-import { getJson, type KV } from "@corral/bus";
+import type { KV } from "@nats-io/kv";
+import { getJson } from "./kv.js";
 
 export interface PageOf<T> {
   data: T[];

@@ -1,0 +1,142 @@
+import { z } from "zod";
+import { HttpUrl, Timestamp, prefixedId } from "./primitives.js";
+import { Metadata } from "./agents.js";
+import { MetadataPatch } from "./sessions.js";
+import { defineRpc } from "./rpc-def.js";
+
+// Vaults and credentials as in the Managed Agents API. Secret values (tokens, client secrets,
+// `secret_value`) are accepted on create and update and never returned by anything.
+
+export const VaultId = prefixedId("vlt");
+export const CredentialId = prefixedId("vcrd");
+
+const Secret = z.string().min(1).max(16_384);
+/** A hostname, an IPv4 address, or a `*.` wildcard over a domain. */
+export const HostPattern = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, "must be a hostname, an IPv4 address or *.domain");
+
+export const CredentialNetworking = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("unrestricted") }),
+  z.object({ type: z.literal("limited"), allowed_hosts: z.array(HostPattern).min(1).max(16) }),
+]);
+export type CredentialNetworking = z.infer<typeof CredentialNetworking>;
+
+const TokenEndpointAuthParams = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("none") }),
+  z.object({ type: z.literal("client_secret_basic"), client_secret: Secret }),
+  z.object({ type: z.literal("client_secret_post"), client_secret: Secret }),
+]);
+const TokenEndpointAuth = z.object({ type: z.enum(["none", "client_secret_basic", "client_secret_post"]) });
+
+const RefreshParams = z.object({
+  refresh_token: Secret,
+  client_id: z.string().min(1).max(512),
+  token_endpoint: HttpUrl,
+  token_endpoint_auth: TokenEndpointAuthParams,
+  scope: z.string().max(2048).nullish(),
+  resource: z.string().max(2048).nullish(),
+});
+
+const SecretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be an environment variable name");
+const InjectionLocation = z.object({ header: z.boolean(), body: z.boolean() });
+
+export const CredentialAuthParams = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("static_bearer"), mcp_server_url: HttpUrl, token: Secret }),
+  z.object({ type: z.literal("mcp_oauth"), mcp_server_url: HttpUrl, access_token: Secret, expires_at: Timestamp.nullish(), refresh: RefreshParams.nullish() }),
+  z.object({
+    type: z.literal("environment_variable"),
+    secret_name: SecretName,
+    secret_value: Secret,
+    networking: CredentialNetworking,
+    injection_location: InjectionLocation.partial().optional(),
+  }),
+]);
+export type CredentialAuthParams = z.infer<typeof CredentialAuthParams>;
+
+export const CredentialAuthUpdate = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("static_bearer"), token: Secret.nullish() }),
+  z.object({
+    type: z.literal("mcp_oauth"),
+    access_token: Secret.nullish(),
+    expires_at: Timestamp.nullish(),
+    refresh: z.object({ refresh_token: Secret.nullish(), scope: z.string().max(2048).nullish(), token_endpoint_auth: TokenEndpointAuthParams.optional() }).nullish(),
+  }),
+  z.object({ type: z.literal("environment_variable"), secret_value: Secret.nullish(), networking: CredentialNetworking.nullish(), injection_location: InjectionLocation.partial().optional() }),
+]);
+export type CredentialAuthUpdate = z.infer<typeof CredentialAuthUpdate>;
+
+/** What the API shows of a credential's auth: everything but the secrets. */
+export const CredentialAuth = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("static_bearer"), mcp_server_url: HttpUrl }),
+  z.object({
+    type: z.literal("mcp_oauth"),
+    mcp_server_url: HttpUrl,
+    expires_at: Timestamp.nullable(),
+    refresh: z.object({ client_id: z.string(), token_endpoint: HttpUrl, token_endpoint_auth: TokenEndpointAuth, scope: z.string().nullable(), resource: z.string().nullable() }).nullable(),
+  }),
+  z.object({ type: z.literal("environment_variable"), secret_name: SecretName, networking: CredentialNetworking, injection_location: InjectionLocation }),
+]);
+export type CredentialAuth = z.infer<typeof CredentialAuth>;
+
+export const VaultCreateParams = z.object({ display_name: z.string().min(1).max(255), metadata: Metadata.optional() });
+export type VaultCreateParams = z.infer<typeof VaultCreateParams>;
+export const VaultUpdateParams = z.object({ display_name: z.string().min(1).max(255).nullish(), metadata: MetadataPatch.nullish() });
+export type VaultUpdateParams = z.infer<typeof VaultUpdateParams>;
+
+export const VaultRecord = z.object({
+  id: VaultId,
+  type: z.literal("vault"),
+  display_name: z.string(),
+  metadata: Metadata,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: Timestamp.nullable(),
+});
+export type VaultRecord = z.infer<typeof VaultRecord>;
+
+export const CredentialCreateParams = z.object({ auth: CredentialAuthParams, display_name: z.string().max(255).nullish(), metadata: Metadata.optional() });
+export type CredentialCreateParams = z.infer<typeof CredentialCreateParams>;
+export const CredentialUpdateParams = z.object({ auth: CredentialAuthUpdate.optional(), display_name: z.string().max(255).nullish(), metadata: MetadataPatch.nullish() });
+export type CredentialUpdateParams = z.infer<typeof CredentialUpdateParams>;
+
+export const CredentialRecord = z.object({
+  id: CredentialId,
+  type: z.literal("vault_credential"),
+  vault_id: VaultId,
+  display_name: z.string().nullable(),
+  metadata: Metadata,
+  auth: CredentialAuth,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: Timestamp.nullable(),
+});
+export type CredentialRecord = z.infer<typeof CredentialRecord>;
+
+const VaultPageQuery = z.object({ limit: z.number().int().min(1).max(1000).default(100), page: z.string().max(200).optional(), include_archived: z.boolean().default(false) });
+const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_page: z.string().nullable() });
+const VaultRef = z.object({ vault_id: VaultId });
+const CredentialRef = z.object({ vault_id: VaultId, credential_id: CredentialId });
+const Deleted = z.object({ id: z.string(), type: z.string() });
+
+const vault = (verb: string) => `corral.api.vault.${verb}`;
+
+/** The credential-proxy's vault RPCs, served by every replica in the `credential-proxy` queue group. */
+export const VAULT_RPC = {
+  vaultsCreate: defineRpc(vault("vaults.create"), VaultCreateParams, VaultRecord),
+  vaultsGet: defineRpc(vault("vaults.get"), VaultRef, VaultRecord),
+  vaultsUpdate: defineRpc(vault("vaults.update"), VaultRef.extend({ params: VaultUpdateParams }), VaultRecord),
+  vaultsList: defineRpc(vault("vaults.list"), VaultPageQuery, page(VaultRecord)),
+  vaultsArchive: defineRpc(vault("vaults.archive"), VaultRef, VaultRecord),
+  vaultsDelete: defineRpc(vault("vaults.delete"), VaultRef, Deleted),
+  credentialsCreate: defineRpc(vault("credentials.create"), VaultRef.extend({ params: CredentialCreateParams }), CredentialRecord),
+  credentialsGet: defineRpc(vault("credentials.get"), CredentialRef, CredentialRecord),
+  credentialsUpdate: defineRpc(vault("credentials.update"), CredentialRef.extend({ params: CredentialUpdateParams }), CredentialRecord),
+  credentialsList: defineRpc(vault("credentials.list"), VaultPageQuery.extend({ vault_id: VaultId }), page(CredentialRecord)),
+  credentialsArchive: defineRpc(vault("credentials.archive"), CredentialRef, CredentialRecord),
+  credentialsDelete: defineRpc(vault("credentials.delete"), CredentialRef, Deleted),
+} as const;
+
+export const VAULT_QUEUE = "credential-proxy";

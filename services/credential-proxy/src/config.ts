@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import type { VaultBackendConfig } from "./secrets.js";
+
+export interface ProxyConfig {
+  /** The HashiCorp Vault backend when `VAULT_ADDR` is set; otherwise secrets are sealed into NATS KV. */
+  vault: VaultBackendConfig | null;
+  masterKey: string | undefined;
+  masterKeyFile: string;
+  /** Where the egress proxy listens (the sandboxes reach it through the sandbox network's gateway). */
+  egressHost: string;
+  egressPort: number;
+  /** Extra CA certificates (PEM file) the proxy trusts for upstream TLS, besides the system's. */
+  upstreamCaFile: string | undefined;
+}
+
+export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProxyConfig {
+  return {
+    vault: env.VAULT_ADDR
+      ? { endpoint: env.VAULT_ADDR, token: env.VAULT_TOKEN ?? "", mount: env.VAULT_KV_MOUNT ?? "secret", prefix: env.VAULT_PREFIX ?? "corral", namespace: env.VAULT_NAMESPACE }
+      : null,
+    masterKey: env.CORRAL_MASTER_KEY,
+    masterKeyFile: env.CORRAL_MASTER_KEY_FILE ?? join(cwd, ".corral", "master.key"),
+    egressHost: env.EGRESS_HOST ?? "0.0.0.0",
+    egressPort: Number(env.EGRESS_PORT ?? 8421),
+    upstreamCaFile: env.EGRESS_UPSTREAM_CA_FILE,
+  };
+}

@@ -1,0 +1,11 @@
+import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { createLogger } from "@corral/logger";
+import { proxyConfigFromEnv } from "./config.js";
+import { createCredentialProxy } from "./credential-proxy.js";
+
+const logger = createLogger({ service: "credential-proxy", level: process.env.LOG_LEVEL });
+const bus = await connectBus({ ...busConfigFromEnv(process.env, "credential-proxy"), logger });
+const proxy = createCredentialProxy({ bus, logger, config: proxyConfigFromEnv(process.env) });
+await proxy.start();
+
+stopOnSignals({ bus, logger, service: "credential-proxy", stop: () => proxy.stop() });

@@ -1,0 +1,31 @@
+import { randomBytes } from "node:crypto";
+import { connectBus } from "@corral/bus";
+import { createLogger, silentLogger } from "@corral/logger";
+import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
+import type { ProxyConfig } from "./config.js";
+
+export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig => ({
+  vault: null,
+  masterKey: randomBytes(32).toString("base64"),
+  masterKeyFile: "/nonexistent",
+  egressHost: "0.0.0.0",
+  egressPort: 0,
+  upstreamCaFile: undefined,
+  ...over,
+});
+
+/** A credential-proxy in this process on its own NATS connection. */
+export async function startCredentialProxy(natsUrl: string, over: Partial<ProxyConfig> = {}): Promise<{ proxy: CredentialProxy; config: ProxyConfig; close(): Promise<void> }> {
+  const bus = await connectBus({ servers: natsUrl, name: "credential-proxy" });
+  const config = testProxyConfig(over);
+  const proxy = createCredentialProxy({ bus, logger: process.env.TEST_LOG ? createLogger({ service: "credential-proxy", level: process.env.TEST_LOG }) : silentLogger(), config });
+  await proxy.start();
+  return {
+    proxy,
+    config,
+    async close() {
+      await proxy.stop();
+      await bus.close();
+    },
+  };
+}
