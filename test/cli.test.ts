@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { freePort, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
+import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
 
 const exec = promisify(execFile);
 const cli = fileURLToPath(new URL("../packages/cli/bin/corral.mjs", import.meta.url));
@@ -12,14 +13,17 @@ const cli = fileURLToPath(new URL("../packages/cli/bin/corral.mjs", import.meta.
 let stack: BrainStack;
 let model: ScriptedModel;
 let gw: GatewayUnderTest;
+let credentials: Awaited<ReturnType<typeof startCredentialProxy>>;
 
 beforeAll(async () => {
   stack = await startBrainStack();
   ({ model } = stack);
   gw = await startGateway(stack.nats.url);
+  credentials = await startCredentialProxy(stack.nats.url);
 });
 
 afterAll(async () => {
+  await credentials.close();
   await gw.close();
   await stack.close();
 });
@@ -54,6 +58,31 @@ test("keys, sessions and agents commands", async () => {
   const revoked = await corral(["keys", "revoke", /^(ckey_\w+)/m.exec((await corral(["keys", "ls"])).stdout.split("\n").find((l) => l.includes(" ci "))!)![1]!]);
   expect(revoked.stdout).toContain("revoked ckey_");
   await expect.poll(() => corral(["sessions", "ls"], { CORRAL_API_KEY: key }).then(() => "ok", (e: { stderr: string }) => e.stderr)).toContain("API key was refused");
+});
+
+/** Runs the CLI with `input` on its stdin. */
+function corralWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NATS_URL: stack.nats.url, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+test("vaults: a secret is read from stdin, never from the command line, and never shown", async () => {
+  const vault = (await corral(["vaults", "create", "cli-vault"])).stdout.trim();
+  expect(vault).toMatch(/^vlt_/);
+  const secret = `cli-canary-${Date.now()}`;
+  const added = await corralWithInput(["vaults", "add-env", vault, "DEPLOY_TOKEN", "--hosts", "deploy.example.com"], `${secret}\n`);
+  expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^vcrd_/) });
+  const shown = (await corral(["vaults", "show", vault])).stdout;
+  expect(shown).toContain("DEPLOY_TOKEN");
+  expect(shown).not.toContain(secret);
+  expect((await corral(["vaults", "ls"])).stdout).toContain(`${vault}  cli-vault`);
+  const empty = await corralWithInput(["vaults", "add-env", vault, "EMPTY"], "");
+  expect(empty).toMatchObject({ code: 2, stderr: expect.stringContaining("stdin") });
 });
 
 test("the CLI says plainly when the stack is down, and what usage is", async () => {

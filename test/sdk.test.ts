@@ -4,6 +4,7 @@ import { lastUserText, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
 import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
+import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
 
 // The official SDK, unchanged but for baseURL and apiKey, against the real stack: nats-server, the
 // session-store, a harness, a sandbox-manager with Docker, and the gateway. Only the model is scripted.
@@ -11,15 +12,18 @@ let stack: BrainStack;
 let model: ScriptedModel;
 let gw: GatewayUnderTest;
 let client: Anthropic;
+let credentials: Awaited<ReturnType<typeof startCredentialProxy>>;
 
 beforeAll(async () => {
   stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 0 }));
   model = stack.model;
   gw = await startGateway(stack.nats.url);
+  credentials = await startCredentialProxy(stack.nats.url);
   client = new Anthropic({ apiKey: gw.key, baseURL: gw.url, maxRetries: 0 });
 });
 
 afterAll(async () => {
+  await credentials.close();
   await gw.close();
   await stack.close();
   await removeTestContainers();
@@ -115,4 +119,28 @@ test("the SDK sees the API's errors as its own typed errors", async () => {
   await expect(stranger.beta.agents.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
   const page = await client.beta.agents.list({ limit: 1 });
   expect(page.data.length).toBeLessThanOrEqual(1);
+});
+
+test("vaults through the SDK: secrets go in and never come out", async () => {
+  const secret = `sk-live-${Date.now()}-canary`;
+  const vault = await client.beta.vaults.create({ display_name: "sdk vault", metadata: { team: "sdk" } });
+  expect(vault).toMatchObject({ type: "vault", display_name: "sdk vault" });
+  const credential = await client.beta.vaults.credentials.create(vault.id, {
+    display_name: "stripe",
+    auth: { type: "environment_variable", secret_name: "STRIPE_KEY", secret_value: secret, networking: { type: "limited", allowed_hosts: ["api.stripe.com"] } },
+  });
+  expect(credential.auth).toMatchObject({ type: "environment_variable", secret_name: "STRIPE_KEY" });
+  const seen = JSON.stringify([
+    credential,
+    await client.beta.vaults.credentials.retrieve(credential.id, { vault_id: vault.id }),
+    (await client.beta.vaults.credentials.list(vault.id)).data,
+    await client.beta.vaults.credentials.update(credential.id, { vault_id: vault.id, auth: { type: "environment_variable", secret_value: `${secret}-2` } }),
+  ]);
+  expect(seen).not.toContain(secret);
+  await expect(client.beta.vaults.credentials.create(vault.id, { auth: { type: "environment_variable", secret_name: "STRIPE_KEY", secret_value: "x", networking: { type: "unrestricted" } } })).rejects.toBeInstanceOf(
+    Anthropic.ConflictError,
+  );
+  expect((await client.beta.vaults.credentials.archive(credential.id, { vault_id: vault.id })).archived_at).toEqual(expect.any(String));
+  expect(await client.beta.vaults.delete(vault.id)).toEqual({ id: vault.id, type: "vault_deleted" });
+  await expect(client.beta.vaults.retrieve(vault.id)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
 });

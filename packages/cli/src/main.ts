@@ -21,11 +21,13 @@ const out = (line: string) => void process.stdout.write(`${line}\n`);
 const target = apiTarget(root);
 
 const USAGE = `usage: corral <command>
-  up                                  run the whole stack: nats-server, session-store, sandbox-manager, harness, gateway
+  up                                  run the whole stack: nats-server and every service
   run "<task>" [--agent NAME] [--model ID] [--agent-file F] [--environment-file F]
                                       start a session for the task and follow it until it stops
   sessions ls [--limit N] | show ID | tail ID [--last N] | interrupt ID | archive ID
   agents ls | show ID                 environments ls | show ID
+  vaults ls | create NAME | show ID | delete ID
+  vaults add-env VAULT NAME --hosts h1,h2     a secret env var for sandboxes; the value is read from stdin
   keys create [--name NAME] | ls | revoke ID     (talks to NATS directly: run it on a Corral host)
 The API is at $CORRAL_URL (default ${DEFAULT_URL}) with $CORRAL_API_KEY (default: .corral/api-key, written by \`corral up\`).`;
 
@@ -124,6 +126,50 @@ async function records(kind: "agents" | "environments", [verb, id]: string[]): P
     return 0;
   }
   throw new UsageError(`usage: corral ${kind} ls | show ID`);
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text.replace(/\r?\n$/, "");
+}
+
+async function vaults([verb, ...args]: string[]): Promise<number> {
+  const client = apiClient(target);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { hosts: { type: "string" } } });
+  const [first, second] = positionals;
+  switch (verb) {
+    case "ls":
+      for await (const v of client.beta.vaults.list({ limit: 100 })) out(`${v.id}  ${v.display_name}`);
+      return 0;
+    case "create":
+      if (!first) throw new UsageError("corral vaults create needs a name");
+      out((await client.beta.vaults.create({ display_name: first })).id);
+      return 0;
+    case "show": {
+      if (!first) throw new UsageError("corral vaults show needs a vault id");
+      out(JSON.stringify({ ...(await client.beta.vaults.retrieve(first)), credentials: (await client.beta.vaults.credentials.list(first)).data }, null, 2));
+      return 0;
+    }
+    case "delete":
+      if (!first) throw new UsageError("corral vaults delete needs a vault id");
+      out(`deleted ${(await client.beta.vaults.delete(first)).id}`);
+      return 0;
+    case "add-env": {
+      if (!first || !second) throw new UsageError("usage: corral vaults add-env VAULT NAME --hosts h1,h2 < secret");
+      // Never from the command line: arguments show in every process listing.
+      const secret = await readStdin();
+      if (!secret) throw new UsageError("the secret value is read from stdin, and stdin was empty");
+      const hosts = (values.hosts ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+      const credential = await client.beta.vaults.credentials.create(first, {
+        auth: { type: "environment_variable", secret_name: second, secret_value: secret, networking: hosts.length ? { type: "limited", allowed_hosts: hosts } : { type: "unrestricted" } },
+      });
+      out(credential.id);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown: corral vaults ${verb ?? ""}`);
+  }
 }
 
 async function keys([verb, ...args]: string[]): Promise<number> {
@@ -238,6 +284,8 @@ async function main(): Promise<number> {
       return records(command, args);
     case "keys":
       return keys(args);
+    case "vaults":
+      return vaults(args);
     default:
       throw new UsageError(command ? `unknown command ${command}` : "");
   }

@@ -5,7 +5,7 @@ import type { Logger } from "@corral/logger";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
 /** Every service `corral up` runs, in start order. */
-export const SERVICES = ["session-store", "sandbox-manager", "harness", "gateway"] as const;
+export const SERVICES = ["session-store", "credential-proxy", "sandbox-manager", "harness", "gateway"] as const;
 
 export interface UpOptions {
   root: string;

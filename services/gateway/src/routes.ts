@@ -18,6 +18,15 @@ import {
   AgentId,
   EnvironmentId,
   SessionId,
+  VAULT_RPC,
+  VaultId,
+  CredentialId,
+  VaultCreateParams,
+  VaultUpdateParams,
+  VaultRecord,
+  CredentialCreateParams,
+  CredentialUpdateParams,
+  CredentialRecord,
 } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 
@@ -58,6 +67,8 @@ const Deleted = z.object({ id: z.string(), type: z.string() });
 const AgentPath = z.strictObject({ agent_id: AgentId });
 const EnvironmentPath = z.strictObject({ environment_id: EnvironmentId });
 const SessionPath = z.strictObject({ session_id: SessionId });
+const VaultPath = z.strictObject({ vault_id: VaultId });
+const CredentialPath = z.strictObject({ vault_id: VaultId, credential_id: CredentialId });
 
 // Event pages are positions in the log; the cursor is opaque to clients.
 const EventCursor = z.object({ from: z.number().int().min(0), order: z.enum(["asc", "desc"]) });
@@ -210,5 +221,67 @@ export const ROUTES: Route[] = [
       const result = await request(bus, STORE_RPC.eventsSend, { session_id: params.session_id, events: body.events, ...(key && { idempotency_key: key }) });
       return { data: result.events };
     },
+  }),
+
+  // ---- vaults and credentials (secrets go in, never come out)
+  route({
+    method: "POST", path: "/v1/vaults", operationId: "vaults.create", summary: "Create a vault", tag: "vaults",
+    body: VaultCreateParams, response: VaultRecord,
+    handler: ({ body }, { bus }) => request(bus, VAULT_RPC.vaultsCreate, body),
+  }),
+  route({
+    method: "GET", path: "/v1/vaults", operationId: "vaults.list", summary: "List vaults", tag: "vaults",
+    query: PageQuery, response: page(VaultRecord),
+    handler: ({ query }, { bus }) => request(bus, VAULT_RPC.vaultsList, query),
+  }),
+  route({
+    method: "GET", path: "/v1/vaults/:vault_id", operationId: "vaults.retrieve", summary: "Get a vault", tag: "vaults",
+    params: VaultPath, response: VaultRecord,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.vaultsGet, params),
+  }),
+  route({
+    method: "POST", path: "/v1/vaults/:vault_id", operationId: "vaults.update", summary: "Update a vault", tag: "vaults",
+    params: VaultPath, body: VaultUpdateParams, response: VaultRecord,
+    handler: ({ params, body }, { bus }) => request(bus, VAULT_RPC.vaultsUpdate, { vault_id: params.vault_id, params: body }),
+  }),
+  route({
+    method: "DELETE", path: "/v1/vaults/:vault_id", operationId: "vaults.delete", summary: "Delete a vault and its credentials", tag: "vaults",
+    params: VaultPath, response: Deleted,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.vaultsDelete, params),
+  }),
+  route({
+    method: "POST", path: "/v1/vaults/:vault_id/archive", operationId: "vaults.archive", summary: "Archive a vault (its secrets are destroyed)", tag: "vaults",
+    params: VaultPath, response: VaultRecord,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.vaultsArchive, params),
+  }),
+  route({
+    method: "POST", path: "/v1/vaults/:vault_id/credentials", operationId: "vaults.credentials.create", summary: "Add a credential (its secret is write-only)", tag: "vaults",
+    params: VaultPath, body: CredentialCreateParams, response: CredentialRecord,
+    handler: ({ params, body }, { bus }) => request(bus, VAULT_RPC.credentialsCreate, { vault_id: params.vault_id, params: body }),
+  }),
+  route({
+    method: "GET", path: "/v1/vaults/:vault_id/credentials", operationId: "vaults.credentials.list", summary: "List a vault's credentials", tag: "vaults",
+    params: VaultPath, query: PageQuery, response: page(CredentialRecord),
+    handler: ({ params, query }, { bus }) => request(bus, VAULT_RPC.credentialsList, { vault_id: params.vault_id, ...query }),
+  }),
+  route({
+    method: "GET", path: "/v1/vaults/:vault_id/credentials/:credential_id", operationId: "vaults.credentials.retrieve", summary: "Get a credential (without its secret)", tag: "vaults",
+    params: CredentialPath, response: CredentialRecord,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.credentialsGet, params),
+  }),
+  route({
+    method: "POST", path: "/v1/vaults/:vault_id/credentials/:credential_id", operationId: "vaults.credentials.update", summary: "Update or rotate a credential", tag: "vaults",
+    params: CredentialPath, body: CredentialUpdateParams, response: CredentialRecord,
+    handler: ({ params, body }, { bus }) => request(bus, VAULT_RPC.credentialsUpdate, { ...params, params: body }),
+  }),
+  route({
+    method: "DELETE", path: "/v1/vaults/:vault_id/credentials/:credential_id", operationId: "vaults.credentials.delete", summary: "Delete a credential", tag: "vaults",
+    params: CredentialPath, response: Deleted,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.credentialsDelete, params),
+  }),
+  route({
+    method: "POST", path: "/v1/vaults/:vault_id/credentials/:credential_id/archive", operationId: "vaults.credentials.archive", summary: "Archive a credential (its secret is destroyed)", tag: "vaults",
+    params: CredentialPath, response: CredentialRecord,
+    handler: ({ params }, { bus }) => request(bus, VAULT_RPC.credentialsArchive, params),
   }),
 ];
