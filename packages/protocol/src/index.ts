@@ -1,5 +1,6 @@
 export { Metadata, Effort, ModelConfig, AgentModelParam, PermissionPolicy, ToolDefaultConfig, ToolsetToolName, AgentToolset, McpToolset, CustomTool, AgentTool, McpServer, Skill, RosterEntry, Multiagent, AgentTools, McpServers, Skills, SystemPrompt, AgentCreateParams, AgentUpdateParams, AgentRecord, AgentSnapshot } from "./agents.js";
 export { TextBlock, Base64Source, UrlSource, FileSource, PlainTextSource, ImageSource, ImageBlock, DocumentSource, DocumentBlock, SearchResultBlock, RedactedBlock, UserContentBlock, AgentContentBlock, ToolResultContentBlock, ThreadContentBlock, SystemContentBlock, MAX_CONTENT_BLOCKS } from "./content.js";
+export { EgressConfigRequest, EgressConfig, EGRESS_RPC, PLACEHOLDER_PREFIX } from "./egress.js";
 export { NetworkingConfig, PackagesConfig, DockerResources, CloudConfig, SelfHostedConfig, DockerConfig, EnvironmentConfig, EnvironmentCreateParams, EnvironmentUpdateParams, EnvironmentRecord } from "./environments.js";
 export { ErrorCode, RpcError, CorralError, isCorralError, describeZodError } from "./errors.js";
 export { EventId, EventBase, stored, ThreadId, SessionThreadId, ToolInput } from "./event-base.js";

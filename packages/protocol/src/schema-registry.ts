@@ -9,6 +9,7 @@ import { SANDBOX_RPC } from "./sandbox.js";
 import { TaskSubmission, TaskRecord, WakeMessage } from "./tasks.js";
 import { LogEnvelope } from "./log.js";
 import { RpcError } from "./errors.js";
+import { EGRESS_RPC } from "./egress.js";
 import { CredentialCreateParams, CredentialRecord, CredentialUpdateParams, VAULT_RPC, VaultCreateParams, VaultRecord, VaultUpdateParams } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 
@@ -53,5 +54,6 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   CredentialRecord,
   ...rpcSchemas("store", STORE_RPC),
   ...rpcSchemas("vault", VAULT_RPC),
+  ...rpcSchemas("egress", EGRESS_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
 };

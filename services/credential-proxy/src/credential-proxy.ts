@@ -1,9 +1,31 @@
-import { BUCKETS, VAULT_QUEUE, VAULT_RPC, type RpcDef } from "@corral/protocol";
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { BUCKETS, EGRESS_RPC, STORE_RPC, VAULT_QUEUE, VAULT_RPC, type RpcDef } from "@corral/protocol";
+import { request } from "@corral/bus";
 import { openBucket, serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { embeddedSecretStore, loadMasterKey, vaultSecretStore, type SecretStore } from "./secrets.js";
 import { createVaultService, type VaultService } from "./vaults.js";
 import type { ProxyConfig } from "./config.js";
+import { createCertificateAuthority, createIssuer, type CertificateAuthority } from "./ca.js";
+import { egressKeys } from "./policy.js";
+import { createEgressProxy, type EgressProxy } from "./egress.js";
+
+const DEPLOYMENT_REF = "_corral/egress";
+
+/**
+ * The deployment's egress secret and CA, made by the first replica and shared by all through the secret
+ * store. Two replicas racing at first start both re-read what was stored last, and use that.
+ */
+async function deploymentSecrets(secrets: SecretStore): Promise<{ key: Buffer; ca: CertificateAuthority }> {
+  let stored = await secrets.get(DEPLOYMENT_REF);
+  if (!stored?.key || !stored.ca_cert || !stored.ca_key) {
+    const ca = await createCertificateAuthority();
+    await secrets.put(DEPLOYMENT_REF, { key: randomBytes(32).toString("base64"), ca_cert: ca.certPem, ca_key: ca.keyPem });
+    stored = await secrets.get(DEPLOYMENT_REF);
+  }
+  return { key: Buffer.from(stored!.key!, "base64"), ca: { certPem: stored!.ca_cert!, keyPem: stored!.ca_key! } };
+}
 
 export interface CredentialProxy {
   start(): Promise<void>;
@@ -15,6 +37,7 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
   const { bus, logger, config } = deps;
   const subscriptions: Subscription[] = [];
   let vaults!: VaultService;
+  let egress: EgressProxy | null = null;
 
   async function secretStore(): Promise<SecretStore> {
     if (config.vault) return vaultSecretStore(config.vault);
@@ -45,11 +68,35 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
       on(R.credentialsList, (p) => vaults.listCredentials(p.vault_id, p));
       on(R.credentialsArchive, (p) => vaults.archiveCredential(p.vault_id, p.credential_id));
       on(R.credentialsDelete, (p) => vaults.deleteCredential(p.vault_id, p.credential_id));
+
+      const deployment = await deploymentSecrets(secrets);
+      const keys = egressKeys(deployment.key);
+      egress = createEgressProxy({
+        bus,
+        logger,
+        vaults,
+        keys,
+        issue: createIssuer(deployment.ca),
+        options: { host: config.egressHost, port: config.egressPort, upstreamCa: config.upstreamCaFile ? [readFileSync(config.upstreamCaFile, "utf8")] : [] },
+      });
+      const port = await egress.start();
+      on(EGRESS_RPC.config, async ({ sandbox_id, session_id }) => {
+        const env: Record<string, string> = {};
+        if (session_id) {
+          const session = await request(bus, STORE_RPC.sessionsGet, { session_id });
+          for (const { record } of await vaults.resolve(session.vault_ids)) {
+            if (record.auth.type === "environment_variable") env[record.auth.secret_name] = keys.placeholder(session_id, record.id);
+          }
+        }
+        return { token: keys.token(sandbox_id), port, ca_pem: deployment.ca.certPem, env };
+      });
+      logger.info({ port }, "egress proxy listening");
       await bus.nc.flush(); // the subscriptions are live on the server before start() returns
       logger.info({ secrets: secrets.kind }, "credential-proxy started");
     },
     async stop() {
       for (const sub of subscriptions) sub.unsubscribe();
+      await egress?.stop();
     },
   };
 }

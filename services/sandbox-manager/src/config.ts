@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 export interface ManagerConfig {
   /** This Docker host's manager; its containers carry it as a label. */
@@ -15,6 +16,8 @@ export interface ManagerConfig {
   executorPath: string;
   /** Extra labels on every container (tests use them to clean up). */
   extraLabels: Record<string, string>;
+  /** Files the manager writes for its sandboxes (the CA bundle they trust). */
+  stateDir: string;
 }
 
 const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
@@ -34,5 +37,6 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     tmpfsMb: num(env.SANDBOX_TMPFS_MB, 256),
     executorPath: env.SANDBOX_EXECUTOR_PATH ?? EXECUTOR_PATH,
     extraLabels: env.SANDBOX_EXTRA_LABELS ? (JSON.parse(env.SANDBOX_EXTRA_LABELS) as Record<string, string>) : {},
+    stateDir: env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".corral", "sandbox-manager"),
   };
 }

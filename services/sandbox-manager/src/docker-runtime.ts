@@ -27,6 +27,8 @@ export interface ContainerSpec {
   env: Record<string, string>;
   /** Run the stdio executor (mounted read-only from the host); false for images without python3. */
   executor: boolean;
+  /** A CA bundle (the system's plus the egress proxy's CA) mounted over the image's, read-only. */
+  caBundle?: string | undefined;
 }
 
 export interface ContainerInfo {
@@ -51,6 +53,10 @@ export interface SandboxRuntime {
   removeVolume(volume: string): Promise<void>;
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
   hasPython(image: string): Promise<boolean>;
+  /** The sandbox network's gateway address: where sandboxes reach the host (the egress proxy). */
+  networkGateway(): Promise<string>;
+  /** Lets sandboxes reach this host TCP port (the egress proxy); every other host port stays dropped. */
+  allowHostPort(port: number): Promise<void>;
   onDeath(listener: (event: DeathEvent) => void): () => void;
 }
 
@@ -65,6 +71,8 @@ export interface DockerRuntimeConfig {
 
 export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig): SandboxRuntime {
   const pythonByImage = new Map<string, boolean>();
+  const allowedPorts = new Set<number>(config.allowedHostPorts ?? []);
+  let gateway: Promise<string> | undefined;
 
   /** Internal (no route out), no traffic between sandboxes, and nothing from sandboxes to the host. */
   async function ensureNetwork(): Promise<void> {
@@ -91,6 +99,7 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     const memory = spec.resources.memory_mb * 1024 * 1024;
     const mounts: Docker.MountSettings[] = [{ Type: "volume", Source: spec.volume, Target: "/workspace" }];
     if (spec.executor) mounts.push({ Type: "bind", Source: config.executorPath, Target: "/opt/corral/corral_exec.py", ReadOnly: true });
+    if (spec.caBundle) mounts.push({ Type: "bind", Source: spec.caBundle, Target: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true });
     const container = await docker.createContainer({
       Image: spec.image,
       Cmd: spec.executor ? ["python3", "-u", "/opt/corral/corral_exec.py"] : ["sleep", "infinity"],
@@ -184,6 +193,23 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
       const yes = inspected.Config?.Labels?.["corral.image"] === "sandbox" || (await probePython(docker, image));
       pythonByImage.set(image, yes);
       return yes;
+    },
+    async networkGateway() {
+      gateway ??= docker
+        .getNetwork(config.network)
+        .inspect()
+        .then((n: { IPAM?: { Config?: { Gateway?: string }[] } }) => {
+          const address = n.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+          if (!address) throw new Error(`network ${config.network} has no gateway address`);
+          return address;
+        });
+      gateway.catch(() => (gateway = undefined));
+      return gateway;
+    },
+    async allowHostPort(port) {
+      if (allowedPorts.has(port)) return;
+      await isolateBridgeFromHost(bridgeName(config.network), [port]);
+      allowedPorts.add(port);
     },
     onDeath(listener) {
       return watchDeaths(docker, config.hostId, listener);

@@ -1,9 +1,12 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import {
   BUCKETS,
   BUILTIN_TOOLS,
   CorralError,
+  EGRESS_RPC,
   SANDBOX_QUEUE,
   SANDBOX_RPC,
   SandboxRecord as SandboxRecordSchema,
@@ -17,7 +20,7 @@ import {
   type SandboxRecord,
   type ToolResult,
 } from "@corral/protocol";
-import { createJson, getJson, openBucket, putJson, serve, type Bus, type KV, type Subscription } from "@corral/bus";
+import { createJson, getJson, openBucket, putJson, request, serve, type Bus, type KV, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { ManagerConfig } from "./config.js";
 import { LABELS, type ContainerSpec, type SandboxRuntime } from "./docker-runtime.js";
@@ -39,6 +42,13 @@ export interface SandboxManager {
 }
 
 const EXEC_MARGIN_MS = 15_000;
+const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+interface Egress {
+  placeholders: Record<string, string>;
+  env: Record<string, string>;
+  caBundle: string;
+}
 const workspaceKey = (sessionId: string) => `ws.${sessionId}`;
 
 export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; logger: Logger; config: ManagerConfig }): SandboxManager {
@@ -60,7 +70,44 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     tmpfs_mb: r?.tmpfs_mb ?? config.tmpfsMb,
   });
 
-  async function boot(spec: ContainerSpec): Promise<{ containerId: string; channel: ExecutorChannel | null }> {
+  /** Where sandboxes trust the egress CA: the host's bundle plus the CA, one file per CA. */
+  function caBundle(caPem: string): string {
+    const file = join(config.stateDir, `ca-bundle-${createHash("sha256").update(caPem).digest("hex").slice(0, 16)}.pem`);
+    if (!existsSync(file)) {
+      mkdirSync(config.stateDir, { recursive: true });
+      const system = existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "";
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, `${system}\n${caPem}`, { mode: 0o644 });
+      renameSync(temp, file);
+    }
+    return file;
+  }
+
+  /**
+   * The sandbox's only way out: the credential-proxy's egress proxy, with a token for this sandbox alone,
+   * the proxy's CA, and placeholders for the session's secret environment variables. Without a
+   * credential-proxy the sandbox simply has no network (it has no route out of its own).
+   */
+  async function egressFor(sandboxId: string, sessionId: string | null): Promise<Egress | null> {
+    try {
+      const cfg = await request(bus, EGRESS_RPC.config, { sandbox_id: sandboxId, ...(sessionId && { session_id: sessionId }) }, { timeoutMs: 5000 });
+      await runtime.allowHostPort(cfg.port);
+      const proxy = `http://${sandboxId}:${cfg.token}@${await runtime.networkGateway()}:${cfg.port}`;
+      const bundle = "/etc/ssl/certs/ca-certificates.crt";
+      return {
+        placeholders: cfg.env,
+        env: { ...cfg.env, HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, NO_PROXY: "", no_proxy: "", SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle, NODE_EXTRA_CA_CERTS: bundle },
+        caBundle: caBundle(cfg.ca_pem),
+      };
+    } catch (err) {
+      logger.warn({ err, sandbox_id: sandboxId }, "no egress proxy answered; the sandbox has no network");
+      return null;
+    }
+  }
+
+  async function boot(spec: ContainerSpec, egress?: Egress | null): Promise<{ containerId: string; channel: ExecutorChannel | null }> {
+    const out = egress === undefined ? await egressFor(spec.sandboxId, spec.sessionId) : egress;
+    if (out) spec = { ...spec, env: { ...out.env, ...spec.env }, caBundle: out.caBundle };
     const containerId = await runtime.create(spec);
     try {
       const channel = spec.executor ? await runtime.attach(containerId) : null;
@@ -94,8 +141,13 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     const image = req.spec.image ?? config.image;
     const now = new Date().toISOString();
     const known = await getJson(kv, VolumeName, workspaceKey(req.session_id));
+    // A session with secret environment variables needs them in the container's environment from the
+    // start, so it never takes a pooled container.
+    const freshId = newId("sandbox");
+    const egress = await egressFor(freshId, req.session_id);
+    const placeholders = Object.keys(egress?.placeholders ?? {}).length > 0;
     let pooled: Pooled | null = null;
-    if (!known && image === config.image && !req.spec.resources && !req.spec.env) pooled = pool.take();
+    if (!known && !placeholders && image === config.image && !req.spec.resources && !req.spec.env) pooled = pool.take();
     let sandboxId: string;
     let containerId: string;
     let channel: ExecutorChannel | null;
@@ -109,11 +161,11 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       ({ sandboxId, containerId, channel, volume } = pooled);
     } else {
       volume = (await claimVolume(req.session_id, `corral-ws-${randomBytes(8).toString("hex")}`)).volume;
-      sandboxId = newId("sandbox");
+      sandboxId = freshId;
       const executor = await runtime.hasPython(image).catch(() => {
         throw new CorralError("INVALID_REQUEST", `image ${image} is not on this host`);
       });
-      ({ containerId, channel } = await boot({ sandboxId, sessionId: req.session_id, image, volume, resources: resources(req.spec.resources), env: req.spec.env ?? {}, executor }));
+      ({ containerId, channel } = await boot({ sandboxId, sessionId: req.session_id, image, volume, resources: resources(req.spec.resources), env: req.spec.env ?? {}, executor }, egress));
     }
     const record: SandboxRecord = {
       id: sandboxId,

@@ -1,5 +1,7 @@
 import Docker from "dockerode";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connectBus, type Bus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
@@ -23,6 +25,7 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     tmpfsMb: 64,
     executorPath: EXECUTOR_PATH,
     extraLabels: RUN_LABEL,
+    stateDir: join(tmpdir(), "corral-sandbox-manager-test"),
     ...over,
   };
 }

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { defineRpc } from "./rpc-def.js";
+import { prefixedId } from "./primitives.js";
+
+export const EgressConfigRequest = z.object({
+  sandbox_id: prefixedId("sbx"),
+  /** Omitted for a warm-pool container, which has no session yet (and so no placeholders). */
+  session_id: prefixedId("sesn").optional(),
+});
+export type EgressConfigRequest = z.infer<typeof EgressConfigRequest>;
+
+export const EgressConfig = z.object({
+  /** The sandbox's proxy credential: `http://<sandbox_id>:<token>@<host>:<port>`. Useless to any other sandbox. */
+  token: z.string(),
+  /** The proxy's port on the sandbox network's gateway. */
+  port: z.number().int().min(1).max(65535),
+  /** PEM of the deployment's egress CA certificate (its key never leaves the proxy). */
+  ca_pem: z.string(),
+  /** `environment_variable` credentials as placeholders: name → `corral_ph_…`, never the secret. */
+  env: z.record(z.string(), z.string()),
+});
+export type EgressConfig = z.infer<typeof EgressConfig>;
+
+/** The egress proxy's RPC, served by every credential-proxy replica. */
+export const EGRESS_RPC = {
+  config: defineRpc("corral.api.egress.config", EgressConfigRequest, EgressConfig),
+} as const;
+
+export const PLACEHOLDER_PREFIX = "corral_ph_";
