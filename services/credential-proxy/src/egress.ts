@@ -123,7 +123,10 @@ export function createEgressProxy(deps: {
 
   // ---- where it may go
   async function resolveTarget(ctx: SandboxContext, protocol: Target["protocol"], host: string, port: number): Promise<Target> {
-    const address = await lookup(host).then(
+    // The name is checked before it is resolved, so a refused host is refused even if it does not resolve.
+    const byName = egressAllowed(ctx.networking, host, false);
+    if (!byName.ok) throw new Refusal(403, byName.reason);
+    const address = await lookup(host, { order: "ipv4first" }).then(
       (r) => r.address,
       () => null,
     );
