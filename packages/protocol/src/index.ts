@@ -13,6 +13,7 @@ export type { ClientEventType } from "./events.js";
 export { ID_PREFIXES, newId, ID_PATTERN, isId } from "./ids.js";
 export type { IdKind } from "./ids.js";
 export { LogEnvelope, LOG_HEADERS, LOG_INDEX_STRIDE } from "./log.js";
+export { McpTool, McpCallRequest, McpCallResult, MCP_RPC } from "./mcp.js";
 export { Timestamp, prefixedId, HttpUrl } from "./primitives.js";
 export { defineRpc, rpcReply } from "./rpc-def.js";
 export type { RpcDef, RpcRequest, RpcParsedRequest, RpcResponse } from "./rpc-def.js";

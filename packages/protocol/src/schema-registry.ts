@@ -10,6 +10,7 @@ import { TaskSubmission, TaskRecord, WakeMessage } from "./tasks.js";
 import { LogEnvelope } from "./log.js";
 import { RpcError } from "./errors.js";
 import { EGRESS_RPC } from "./egress.js";
+import { MCP_RPC } from "./mcp.js";
 import { CredentialCreateParams, CredentialRecord, CredentialUpdateParams, VAULT_RPC, VaultCreateParams, VaultRecord, VaultUpdateParams } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 
@@ -55,5 +56,6 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   ...rpcSchemas("store", STORE_RPC),
   ...rpcSchemas("vault", VAULT_RPC),
   ...rpcSchemas("egress", EGRESS_RPC),
+  ...rpcSchemas("mcp", MCP_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { BUCKETS, EGRESS_RPC, STORE_RPC, VAULT_QUEUE, VAULT_RPC, type RpcDef } from "@corral/protocol";
+import { BUCKETS, EGRESS_RPC, MCP_RPC, STORE_RPC, VAULT_QUEUE, VAULT_RPC, type RpcDef } from "@corral/protocol";
 import { request } from "@corral/bus";
 import { openBucket, serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
@@ -10,6 +10,7 @@ import type { ProxyConfig } from "./config.js";
 import { createCertificateAuthority, createIssuer, type CertificateAuthority } from "./ca.js";
 import { egressKeys } from "./policy.js";
 import { createEgressProxy, type EgressProxy } from "./egress.js";
+import { createMcpGateway } from "./mcp.js";
 
 const DEPLOYMENT_REF = "_corral/egress";
 
@@ -91,6 +92,10 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
         return { token: keys.token(sandbox_id), port, ca_pem: deployment.ca.certPem, env };
       });
       logger.info({ port }, "egress proxy listening");
+
+      const mcp = createMcpGateway({ bus, logger, vaults, ledger: await openBucket(bus, BUCKETS.toolLedger) });
+      on(MCP_RPC.listTools, async (p) => ({ tools: await mcp.listTools(p.session_id, p.mcp_server_name) }));
+      on(MCP_RPC.callTool, (p) => mcp.callTool(p.session_id, p.mcp_server_name, p.tool_use_id, p.tool, p.input));
       await bus.nc.flush(); // the subscriptions are live on the server before start() returns
       logger.info({ secrets: secrets.kind }, "credential-proxy started");
     },

@@ -23,6 +23,8 @@ const STATUS: Record<ErrorCode, [number, ApiErrorType]> = {
   PAYLOAD_TOO_LARGE: [413, "request_too_large"],
   SANDBOX_LOST: [500, "api_error"],
   TOOL_OUTCOME_UNKNOWN: [500, "api_error"],
+  MCP_CONNECTION_FAILED: [502, "api_error"],
+  MCP_AUTHENTICATION_FAILED: [502, "api_error"],
   INTERNAL: [500, "api_error"],
   UNAVAILABLE: [503, "overloaded_error"],
   TIMEOUT: [504, "api_error"],

@@ -30,6 +30,9 @@ function push(messages: MessageParam[], role: MessageParam["role"], blocks: Cont
   else messages.push({ role, content: [...blocks] });
 }
 
+/** The name the model sees for an MCP server's tool. */
+export const mcpToolName = (server: string, tool: string) => `mcp__${server}__${tool}`.slice(0, 128);
+
 function toolResult(toolUseId: string, content: readonly ContentBlockParam[], isError: boolean | null | undefined): ContentBlockParam {
   return { type: "tool_result", tool_use_id: toolUseId, content: [...content], ...(isError ? { is_error: true } : {}) };
 }
@@ -51,6 +54,10 @@ function addEvent(ctx: ModelContext, event: SessionEvent): void {
       return push(ctx.messages, "user", [toolResult(event.tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
     case "user.custom_tool_result":
       return push(ctx.messages, "user", [toolResult(event.custom_tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
+    case "agent.mcp_tool_use":
+      return push(ctx.messages, "assistant", [{ type: "tool_use", id: event.id, name: mcpToolName(event.mcp_server_name, event.name), input: event.input }]);
+    case "agent.mcp_tool_result":
+      return push(ctx.messages, "user", [toolResult(event.mcp_tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
     default:
       return;
   }

@@ -1,5 +1,5 @@
-import { isCorralError, newId, SUBJECTS, LOG_HEADERS, type SessionEventInput, type SessionRecord, type EnvironmentRecord, type SandboxSpec } from "@corral/protocol";
-import type { Bus, LogWriter, SessionLog } from "@corral/bus";
+import { isCorralError, newId, SUBJECTS, LOG_HEADERS, MCP_RPC, type McpTool, type SessionEventInput, type SessionRecord, type EnvironmentRecord, type SandboxSpec } from "@corral/protocol";
+import { request, type Bus, type LogWriter, type SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { decide, type Step } from "./decide.js";
 import { openSessionView } from "./session-view.js";
@@ -34,6 +34,13 @@ export interface SessionInfo {
 }
 
 const INTERRUPTED = "Tool execution was interrupted before completion. Please retry.";
+/** MCP tools may run long; the RPC waits this long for the credential-proxy's answer. */
+const MCP_TIMEOUT_MS = 10 * 60_000;
+
+function mcpError(server: string, error: unknown): SessionEventInput {
+  const type = isCorralError(error, "MCP_AUTHENTICATION_FAILED") ? "mcp_authentication_failed_error" : "mcp_connection_failed_error";
+  return { type: "session.error", error: { type, message: error instanceof Error ? error.message : String(error), mcp_server_name: server, retry_status: { type: "retrying" } } };
+}
 
 function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
   const config = environment?.config;
@@ -57,7 +64,8 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   const { writer, logger } = deps;
   const sessionId = info.session.id;
   const view = await openSessionView(deps.log, sessionId);
-  const catalog = toolCatalog(info.session.agent);
+  let catalog = toolCatalog(info.session.agent);
+  let mcpListed = false;
   const log = logger.child({ session_id: sessionId });
   let stepAbort = new AbortController();
   // Republished headers of stored appends: a hint to look at the log now, never a phantom of a rejected append.
@@ -87,6 +95,28 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
 
   async function ensureRunning(): Promise<void> {
     if (view.state.status !== "running") await append([{ type: "session.status_running" }]);
+  }
+
+  /** MCP servers' tools, listed once per run through the credential-proxy (which holds their credentials). */
+  async function loadMcpTools(): Promise<void> {
+    if (mcpListed) return;
+    mcpListed = true;
+    const servers = [...new Set(info.session.agent.tools.flatMap((t) => (t.type === "mcp_toolset" ? [t.mcp_server_name] : [])))];
+    if (servers.length === 0) return;
+    const listed = new Map<string, McpTool[]>();
+    const errors: SessionEventInput[] = [];
+    await Promise.all(
+      servers.map(async (server) => {
+        try {
+          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: sessionId, mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
+        } catch (error) {
+          log.warn({ err: error, mcp_server_name: server }, "MCP server could not be listed");
+          errors.push(mcpError(server, error));
+        }
+      }),
+    );
+    if (errors.length) await append(errors);
+    catalog = toolCatalog(info.session.agent, listed);
   }
 
   const usageEvent = (): SessionEventInput => ({ type: "session.usage", usage: { ...view.state.usage }, budget: info.session.budget ?? null });
@@ -165,6 +195,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`The user denied this tool call${reason}`), is_error: true }]);
       return;
     }
+    if (call.kind === "mcp") return runMcpTool(call);
     if (call.kind !== "builtin" || catalog.kindOf(call.name) === "unknown") {
       await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`Unknown tool ${call.name}`), is_error: true }]);
       return;
@@ -197,7 +228,22 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(outcome.result.content), is_error: outcome.result.is_error }]);
   }
 
+  async function runMcpTool(call: ToolCall): Promise<void> {
+    const server = call.server ?? "";
+    let result: { content: string; is_error: boolean };
+    try {
+      result = await request(deps.bus, MCP_RPC.callTool, { session_id: sessionId, mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const failure: SessionEventInput[] = isCorralError(error, "MCP_AUTHENTICATION_FAILED") || isCorralError(error, "MCP_CONNECTION_FAILED") ? [mcpError(server, error)] : [];
+      await append([...failure, { type: "agent.mcp_tool_result", mcp_tool_use_id: call.id, content: text(`The MCP call failed: ${message}`), is_error: true }]);
+      return;
+    }
+    await append([{ type: "agent.mcp_tool_result", mcp_tool_use_id: call.id, content: text(result.content), is_error: result.is_error }]);
+  }
+
   async function callModel(): Promise<void> {
+    await loadMcpTools();
     let context = deps.strategy.build(view.events, view.state, info.session.agent);
     if (estimateTokens(context) > deps.strategy.compactAtTokens) {
       await compact();
@@ -261,6 +307,10 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
         if (!block.text) return;
         events.push({ type: "agent.message", content: text(block.text) });
         ids.push(previews.get(index));
+      } else if (tools.kindOf(block.name) === "mcp") {
+        const target = tools.mcpTarget(block.name)!;
+        events.push({ type: "agent.mcp_tool_use", mcp_server_name: target.server, name: target.tool, input: block.input, evaluated_permission: tools.permissionOf(block.name) });
+        ids.push(undefined);
       } else if (tools.kindOf(block.name) === "custom") {
         events.push({ type: "agent.custom_tool_use", name: block.name, input: block.input });
         ids.push(undefined);

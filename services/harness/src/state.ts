@@ -11,6 +11,8 @@ export interface ToolCall {
   input: Record<string, unknown>;
   permission: "allow" | "ask" | "deny" | undefined;
   confirmation: { result: "allow" | "deny"; deny_message?: string | null | undefined } | null;
+  /** For MCP calls: the server the tool belongs to. */
+  server?: string;
 }
 
 /** Everything the harness decides from: a pure fold of the session log. */
@@ -96,7 +98,7 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
     case "agent.custom_tool_use":
       return { ...s, openCalls: [...s.openCalls, call(event, "custom", undefined)] };
     case "agent.mcp_tool_use":
-      return { ...s, openCalls: [...s.openCalls, call(event, "mcp", event.evaluated_permission)] };
+      return { ...s, openCalls: [...s.openCalls, { ...call(event, "mcp", event.evaluated_permission), server: event.mcp_server_name }] };
     case "span.model_request_start":
       return { ...s, lastModelStartSeq: event.seq };
     default:
@@ -129,7 +131,8 @@ function reduceStatus(s: SessionState, event: SessionEvent): SessionState {
     case "session.status_rescheduled":
       return { ...s, status: "rescheduling" };
     case "session.error":
-      return event.error.retry_status.type === "retrying" ? { ...s, modelRetries: s.modelRetries + 1, lastErrorAt: event.processed_at } : s;
+      // Only model failures count towards the model's retries (an MCP server failing is reported, not retried here).
+      return event.error.retry_status.type === "retrying" && !event.error.type.startsWith("mcp_") ? { ...s, modelRetries: s.modelRetries + 1, lastErrorAt: event.processed_at } : s;
     case "span.sandbox_provision_end":
       return event.is_error || !event.sandbox_id ? s : { ...s, sandbox: { id: event.sandbox_id, lost: false } };
     case "span.sandbox_lost":

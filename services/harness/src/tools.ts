@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { TOOL_INPUTS, type AgentSnapshot, type BuiltinToolName, type PermissionPolicy } from "@corral/protocol";
+import { TOOL_INPUTS, type AgentSnapshot, type BuiltinToolName, type McpTool, type PermissionPolicy } from "@corral/protocol";
+import { mcpToolName } from "./context.js";
 
 export interface ModelTool {
   name: string;
@@ -9,8 +10,10 @@ export interface ModelTool {
 
 export interface ToolCatalog {
   tools: ModelTool[];
-  kindOf(name: string): "builtin" | "custom" | "unknown";
+  kindOf(name: string): "builtin" | "custom" | "mcp" | "unknown";
   permissionOf(name: string): "allow" | "ask";
+  /** For an MCP tool's model-facing name: its server and its name on that server. */
+  mcpTarget(name: string): { server: string; tool: string } | undefined;
 }
 
 const DESCRIPTIONS: Record<BuiltinToolName, string> = {
@@ -38,11 +41,15 @@ function schemaOf(name: BuiltinToolName): ModelTool["input_schema"] {
 
 const policyOf = (policy: PermissionPolicy | null | undefined) => (policy?.type === "always_ask" ? "ask" : "allow");
 
-/** The tools an agent snapshot offers the model, and how each is run and permitted. */
-export function toolCatalog(agent: Pick<AgentSnapshot, "tools">): ToolCatalog {
+/**
+ * The tools an agent snapshot offers the model, and how each is run and permitted. `mcp` holds the tools
+ * each MCP server listed (servers that could not be listed are simply absent).
+ */
+export function toolCatalog(agent: Pick<AgentSnapshot, "tools">, mcp: ReadonlyMap<string, McpTool[]> = new Map()): ToolCatalog {
   const tools: ModelTool[] = [];
-  const kinds = new Map<string, "builtin" | "custom">();
+  const kinds = new Map<string, "builtin" | "custom" | "mcp">();
   const permissions = new Map<string, "allow" | "ask">();
+  const targets = new Map<string, { server: string; tool: string }>();
   for (const entry of agent.tools) {
     if (entry.type === "agent_toolset_20260401") {
       for (const name of Object.keys(DESCRIPTIONS) as BuiltinToolName[]) {
@@ -55,11 +62,22 @@ export function toolCatalog(agent: Pick<AgentSnapshot, "tools">): ToolCatalog {
     } else if (entry.type === "custom") {
       tools.push({ name: entry.name, description: entry.description, input_schema: { ...entry.input_schema, type: "object" } });
       kinds.set(entry.name, "custom");
+    } else if (entry.type === "mcp_toolset") {
+      for (const tool of mcp.get(entry.mcp_server_name) ?? []) {
+        const config = entry.configs?.find((c) => c.name === tool.name);
+        if ((config?.enabled ?? entry.default_config?.enabled ?? true) === false) continue;
+        const name = mcpToolName(entry.mcp_server_name, tool.name);
+        tools.push({ name, description: tool.description, input_schema: { ...tool.input_schema, type: "object" } });
+        kinds.set(name, "mcp");
+        targets.set(name, { server: entry.mcp_server_name, tool: tool.name });
+        permissions.set(name, policyOf(config?.permission_policy ?? entry.default_config?.permission_policy));
+      }
     }
   }
   return {
     tools,
     kindOf: (name) => kinds.get(name) ?? "unknown",
     permissionOf: (name) => permissions.get(name) ?? "allow",
+    mcpTarget: (name) => targets.get(name),
   };
 }
