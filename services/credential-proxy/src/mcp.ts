@@ -69,7 +69,9 @@ export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: Vault
 
   /** Connects, runs `use`, disconnects; refreshes and retries once on a 401. */
   async function withClient<T>(sessionId: string, serverName: string, use: (client: Client) => Promise<T>): Promise<T> {
-    let { url, credential } = await serverFor(sessionId, serverName);
+    const server = await serverFor(sessionId, serverName);
+    const url = server.url;
+    let credential = server.credential;
     const auth = credential?.record.auth;
     if (credential && auth?.type === "mcp_oauth" && auth.expires_at && Date.parse(auth.expires_at) - Date.now() < REFRESH_MARGIN_MS) {
       credential = await refresh(credential).catch((error: unknown) => {
