@@ -12,7 +12,7 @@ api() { curl -sS --fail-with-body -H "x-api-key: $key" -H "content-type: applica
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 env_id=$(api "$url/v1/environments" -d "{\"name\": \"curl-$(date +%s%N)\"}" | field id)
-agent_id=$(api "$url/v1/agents" -d '{"name": "curl-agent", "model": "claude-sonnet-4-5", "tools": [{"type": "agent_toolset_20260401"}]}' | field id)
+agent_id=$(api "$url/v1/agents" -d '{"name": "curl-agent", "model": "claude-sonnet-4-6", "tools": [{"type": "agent_toolset_20260401"}]}' | field id)
 session_id=$(api "$url/v1/sessions" -d "{\"agent\": \"$agent_id\", \"environment_id\": \"$env_id\"}" | field id)
 echo "session $session_id"
 

@@ -90,7 +90,7 @@ def main():
     task = " ".join(sys.argv[1:]) or "Print the kernel version"
     environment = find_or_create("environments", "python-example", {})
     agent = find_or_create("agents", "python-example", {
-        "model": os.environ.get("CORRAL_MODEL", "claude-sonnet-4-5"),
+        "model": os.environ.get("CORRAL_MODEL", "claude-sonnet-4-6"),
         "system": "You have a Linux sandbox. Do the work with the tools, then report briefly.",
         "tools": [{"type": "agent_toolset_20260401"}],
     })

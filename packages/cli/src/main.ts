@@ -63,7 +63,7 @@ async function run(args: string[]): Promise<number> {
     task,
     {
       agentName: values.agent ?? "corral-default",
-      model: values.model ?? process.env.CORRAL_MODEL ?? "claude-sonnet-4-5",
+      model: values.model ?? process.env.CORRAL_MODEL ?? "claude-sonnet-4-6",
       environmentName: "corral-default",
       ...(agentFile && { agent: readJson(agentFile, AgentCreateParams) }),
       ...(environmentFile && { environment: readJson(environmentFile, EnvironmentCreateParams) }),
