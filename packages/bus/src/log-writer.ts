@@ -35,7 +35,8 @@ export interface LogWriter {
 
 const ENVELOPE_HEADROOM_BYTES = 4096;
 
-export const wakesSession = (type: string) => type.startsWith("user.") || type === "system.message";
+/** Events that give a session something to do: client input, and a sub-agent thread's reply to its coordinator. */
+export const wakesSession = (type: string) => type.startsWith("user.") || type === "system.message" || type === "agent.thread_message_received";
 
 /**
  * The one way to write a session log, used by the session-store and by trusted writers such as the

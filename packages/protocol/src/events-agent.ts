@@ -84,6 +84,8 @@ export const AgentThreadMessageSentInput = z.object({
   /** Absent when sent to the primary agent. */
   to_agent_name: AgentName.nullish(),
   content: ThreadContent,
+  /** Corral: the message's position in the receiving thread's log. */
+  thread_seq: z.number().int().min(0).optional(),
 });
 export type AgentThreadMessageSentInput = z.infer<typeof AgentThreadMessageSentInput>;
 
@@ -93,6 +95,8 @@ export const AgentThreadMessageReceivedInput = z.object({
   /** Absent when received from the primary agent. */
   from_agent_name: AgentName.nullish(),
   content: ThreadContent,
+  /** Corral: the position in the sending thread's log of the idle (or end) this reply reports. */
+  thread_seq: z.number().int().min(0).optional(),
 });
 export type AgentThreadMessageReceivedInput = z.infer<typeof AgentThreadMessageReceivedInput>;
 

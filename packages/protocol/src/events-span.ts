@@ -89,6 +89,20 @@ export const SpanEgressBlockedInput = z.object({
 });
 export type SpanEgressBlockedInput = z.infer<typeof SpanEgressBlockedInput>;
 
+/**
+ * A sandbox changed hands between the primary thread and a sub-agent's thread, recorded in both logs.
+ * `direction` says what the log's own thread did: `in`, it now holds the sandbox; `out`, it gave it
+ * (`share` out keeps it). `peer_thread_id` is the other side; null means the primary thread.
+ */
+export const SpanSandboxHandoffInput = z.object({
+  type: z.literal("span.sandbox_handoff"),
+  sandbox_id: prefixedId("sbx"),
+  mode: z.enum(["share", "transfer", "return"]),
+  direction: z.enum(["in", "out"]),
+  peer_thread_id: prefixedId("sthr").nullable(),
+});
+export type SpanSandboxHandoffInput = z.infer<typeof SpanSandboxHandoffInput>;
+
 export const SpanModelRequestStartEvent = stored(SpanModelRequestStartInput);
 export type SpanModelRequestStartEvent = z.infer<typeof SpanModelRequestStartEvent>;
 export const SpanModelRequestEndEvent = stored(SpanModelRequestEndInput);
@@ -109,3 +123,5 @@ export const SpanCredentialUseEvent = stored(SpanCredentialUseInput);
 export type SpanCredentialUseEvent = z.infer<typeof SpanCredentialUseEvent>;
 export const SpanEgressBlockedEvent = stored(SpanEgressBlockedInput);
 export type SpanEgressBlockedEvent = z.infer<typeof SpanEgressBlockedEvent>;
+export const SpanSandboxHandoffEvent = stored(SpanSandboxHandoffInput);
+export type SpanSandboxHandoffEvent = z.infer<typeof SpanSandboxHandoffEvent>;

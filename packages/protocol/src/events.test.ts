@@ -104,6 +104,7 @@ const SAMPLES: { [T in SessionEventType]: Extract<SessionEventInput, { type: T }
     status: 200,
   },
   "span.egress_blocked": { type: "span.egress_blocked", host: "evil.example", method: "CONNECT", reason: "not in allowed_hosts" },
+  "span.sandbox_handoff": { type: "span.sandbox_handoff", sandbox_id: "sbx_01HZX3Q9W7K2M4N6P8R0S2T4V6", mode: "share", direction: "in", peer_thread_id: null },
 };
 
 const base = (seq: number) => ({ id: EVT2, processed_at: "2026-04-08T12:00:00.000Z", seq });

@@ -73,7 +73,9 @@ import {
   SpanCredentialUseEvent,
   SpanCredentialUseInput,
   SpanEgressBlockedEvent,
+  SpanSandboxHandoffEvent,
   SpanEgressBlockedInput,
+  SpanSandboxHandoffInput,
   SpanModelRequestEndEvent,
   SpanModelRequestEndInput,
   SpanModelRequestStartEvent,
@@ -133,6 +135,7 @@ export const SESSION_EVENT_TYPES = [
   "span.sandbox_lost",
   "span.credential_use",
   "span.egress_blocked",
+  "span.sandbox_handoff",
 ] as const;
 
 export const SessionEventType = z.enum(SESSION_EVENT_TYPES);
@@ -190,6 +193,7 @@ export const SessionEventInput = z.discriminatedUnion("type", [
   SpanSandboxLostInput,
   SpanCredentialUseInput,
   SpanEgressBlockedInput,
+  SpanSandboxHandoffInput,
 ]);
 export type SessionEventInput = z.infer<typeof SessionEventInput>;
 
@@ -234,6 +238,7 @@ export const SessionEvent = z.discriminatedUnion("type", [
   SpanSandboxLostEvent,
   SpanCredentialUseEvent,
   SpanEgressBlockedEvent,
+  SpanSandboxHandoffEvent,
 ]);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 

@@ -14,6 +14,8 @@ const id = (prefix: string) =>
 export const AgentId = id("agent");
 export const EnvironmentId = id("env");
 export const SessionId = id("sesn");
+/** A log: a session's (its primary thread) or a sub-agent thread's. */
+export const LogId = z.string().regex(ID_PATTERN, "must be an id").refine((v) => v.startsWith("sesn_") || v.startsWith("sthr_"), "must be a session or thread id");
 
 export const PageQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
@@ -52,7 +54,7 @@ export const EventsSendRequest = z.object({
 export type EventsSendRequest = z.infer<typeof EventsSendRequest>;
 
 export const EventsAppendRequest = z.object({
-  session_id: SessionId,
+  session_id: LogId,
   events: z.array(SessionEventInput).min(1).max(1000),
   /** The position the first new event must get; the append fails with CONFLICT otherwise. */
   expected_seq: z.number().int().min(0).optional(),
@@ -64,7 +66,7 @@ export const EventsAppendResponse = z.object({ events: z.array(SessionEvent) });
 export type EventsAppendResponse = z.infer<typeof EventsAppendResponse>;
 
 export const EventsListRequest = z.object({
-  session_id: SessionId,
+  session_id: LogId,
   from: z.number().int().min(0).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
   types: z.array(SessionEventType).max(64).optional(),

@@ -42,6 +42,11 @@ export const SandboxRecord = z.object({
   /** The session's workspace volume; it outlives containers, so files survive a lost sandbox. */
   workspace_volume: z.string(),
   lost_reason: z.string().nullable(),
+  /**
+   * Who may use the sandbox: the session and/or its threads. A coordinator can share it with a
+   * sub-agent, transfer it, and have it handed back; it is reaped only when at most one holder is left.
+   */
+  holders: z.array(z.string()).default([]),
   created_at: z.string(),
   last_used_at: z.string(),
 });
@@ -49,6 +54,8 @@ export type SandboxRecord = z.infer<typeof SandboxRecord>;
 
 export const ProvisionRequest = z.object({
   session_id: z.string().regex(ID_PATTERN),
+  /** The thread that will hold the sandbox (default: the session); its workspace volume is its own. */
+  owner: z.string().regex(ID_PATTERN).optional(),
   environment_id: z.string().regex(ID_PATTERN).optional(),
   spec: SandboxSpec.default({}),
 });
@@ -85,6 +92,8 @@ export const ExecuteRequest = z.object({
   tool_use_id: ToolUseId,
   name: z.string().min(1).max(128),
   input: z.record(z.string(), z.unknown()),
+  /** The session or thread asking; refused with FORBIDDEN unless it holds the sandbox. */
+  holder: z.string().regex(ID_PATTERN).optional(),
 });
 export type ExecuteRequest = z.infer<typeof ExecuteRequest>;
 
@@ -94,6 +103,16 @@ export type ToolResult = z.infer<typeof ToolResult>;
 export const SandboxRef = z.object({ sandbox_id: SandboxId });
 export const DestroyRequest = z.object({ sandbox_id: SandboxId, remove_workspace: z.boolean().default(false) });
 export const SandboxListRequest = z.object({ session_id: z.string().regex(ID_PATTERN).optional() });
+
+export const HandoffRequest = z.object({
+  sandbox_id: SandboxId,
+  /** The holder giving (`share`, `transfer`) or letting go (`release`). */
+  from: z.string().regex(ID_PATTERN),
+  /** The new holder; not used by `release`. */
+  to: z.string().regex(ID_PATTERN).optional(),
+  mode: z.enum(["share", "transfer", "release"]),
+});
+export type HandoffRequest = z.infer<typeof HandoffRequest>;
 
 const api = (verb: string) => `corral.api.sandbox.${verb}`;
 
@@ -108,7 +127,8 @@ export const SANDBOX_RPC = {
   list: defineRpc(api("list"), SandboxListRequest, z.object({ data: z.array(SandboxRecord) })),
   execute: defineRpc("corral.sandbox.*.exec", ExecuteRequest, ToolResult),
   destroy: defineRpc("corral.sandbox.*.destroy", DestroyRequest, SandboxRecord),
+  handoff: defineRpc("corral.sandbox.*.handoff", HandoffRequest, SandboxRecord),
 } as const;
 
 export const SANDBOX_QUEUE = "sandbox-manager";
-export const sandboxSubject = (sandboxId: string, verb: "exec" | "destroy") => `corral.sandbox.${sandboxId}.${verb}`;
+export const sandboxSubject = (sandboxId: string, verb: "exec" | "destroy" | "handoff") => `corral.sandbox.${sandboxId}.${verb}`;

@@ -11,6 +11,7 @@ import { LogEnvelope } from "./log.js";
 import { RpcError } from "./errors.js";
 import { EGRESS_RPC } from "./egress.js";
 import { MCP_RPC } from "./mcp.js";
+import { THREAD_RPC, ThreadRecord } from "./threads.js";
 import { CredentialCreateParams, CredentialRecord, CredentialUpdateParams, VAULT_RPC, VaultCreateParams, VaultRecord, VaultUpdateParams } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 
@@ -53,7 +54,9 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   CredentialCreateParams,
   CredentialUpdateParams,
   CredentialRecord,
+  ThreadRecord,
   ...rpcSchemas("store", STORE_RPC),
+  ...rpcSchemas("threads", THREAD_RPC),
   ...rpcSchemas("vault", VAULT_RPC),
   ...rpcSchemas("egress", EGRESS_RPC),
   ...rpcSchemas("mcp", MCP_RPC),

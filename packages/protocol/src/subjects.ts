@@ -17,6 +17,7 @@ export const BUCKETS = {
   vault: "corral_vault",
   apiKeys: "corral_api_keys",
   secrets: "corral_secrets",
+  threads: "corral_threads",
 } as const;
 
 export const SUBJECTS = {

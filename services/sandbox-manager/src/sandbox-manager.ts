@@ -16,6 +16,7 @@ import {
   sandboxSubject,
   type BuiltinToolName,
   type ExecuteRequest,
+  type HandoffRequest,
   type ProvisionRequest,
   type SandboxRecord,
   type ToolResult,
@@ -126,6 +127,7 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     entry.subscriptions.push(
       serve(bus, SANDBOX_RPC.execute, (req) => execute(entry, req), { subject: sandboxSubject(record.id, "exec") }),
       serve(bus, SANDBOX_RPC.destroy, (req) => destroy(entry, req.remove_workspace), { subject: sandboxSubject(record.id, "destroy") }),
+      serve(bus, SANDBOX_RPC.handoff, (req) => handoff(entry, req), { subject: sandboxSubject(record.id, "handoff") }),
     );
     owned.set(record.id, entry);
     byContainer.set(record.container_id, record.id);
@@ -141,7 +143,8 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
   async function provision(req: ProvisionRequest): Promise<SandboxRecord> {
     const image = req.spec.image ?? config.image;
     const now = new Date().toISOString();
-    const known = await getJson(kv, VolumeName, workspaceKey(req.session_id));
+    const owner = req.owner ?? req.session_id;
+    const known = await getJson(kv, VolumeName, workspaceKey(owner));
     // A session with secret environment variables needs them in the container's environment from the
     // start, so it never takes a pooled container.
     const freshId = newId("sandbox");
@@ -154,14 +157,14 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     let channel: ExecutorChannel | null;
     let volume: string;
     if (pooled) {
-      const claim = await claimVolume(req.session_id, pooled.volume);
+      const claim = await claimVolume(owner, pooled.volume);
       if (!claim.fresh) {
         pool.giveBack(pooled);
         return provision(req);
       }
       ({ sandboxId, containerId, channel, volume } = pooled);
     } else {
-      volume = (await claimVolume(req.session_id, `corral-ws-${randomBytes(8).toString("hex")}`)).volume;
+      volume = (await claimVolume(owner, `corral-ws-${randomBytes(8).toString("hex")}`)).volume;
       sandboxId = freshId;
       const executor = await runtime.hasPython(image).catch(() => {
         throw new CorralError("INVALID_REQUEST", `image ${image} is not on this host`);
@@ -178,13 +181,14 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       container_id: containerId,
       workspace_volume: volume,
       lost_reason: null,
+      holders: [owner],
       created_at: now,
       last_used_at: now,
     };
     await putJson(kv, sandboxId, record);
     own(record, channel);
     pool.refill();
-    logger.info({ sandbox_id: sandboxId, session_id: req.session_id, warm: pooled !== null }, "sandbox provisioned");
+    logger.info({ sandbox_id: sandboxId, session_id: req.session_id, owner, warm: pooled !== null }, "sandbox provisioned");
     return record;
   }
 
@@ -196,6 +200,9 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
 
   async function execute(entry: Owned, req: ExecuteRequest): Promise<ToolResult> {
     if (entry.record.status !== "ready") throw new CorralError("SANDBOX_LOST", entry.record.lost_reason ?? `sandbox ${entry.record.id} is ${entry.record.status}`);
+    if (req.holder && !holdersOf(entry.record).includes(req.holder)) {
+      throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.holder}`);
+    }
     const invalid = checkedInput(req.name, req.input);
     if (invalid) return invalid;
     entry.lastUsed = Date.now();
@@ -216,6 +223,34 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     logger.warn({ sandbox_id: entry.record.id, reason }, "sandbox lost");
   }
 
+  /**
+   * Changes who holds a sandbox. Idempotent, so a brain that dies mid-handoff can simply ask again:
+   * a share or transfer whose recipient already holds it (and whose giver, for a transfer, no longer
+   * does) answers the current record. A release that leaves nobody destroys the container; the
+   * workspace volume stays.
+   */
+  async function handoff(entry: Owned, req: HandoffRequest): Promise<SandboxRecord> {
+    const holders = holdersOf(entry.record);
+    const has = (id: string | undefined) => id !== undefined && holders.includes(id);
+    let next: string[];
+    if (req.mode === "release") {
+      next = holders.filter((h) => h !== req.from);
+    } else {
+      if (!req.to) throw new CorralError("INVALID_REQUEST", `${req.mode} needs a recipient (to)`);
+      if (req.to === req.from) throw new CorralError("INVALID_REQUEST", "a sandbox cannot be handed to its own holder");
+      const done = has(req.to) && (req.mode === "share" || !has(req.from));
+      if (done) return entry.record;
+      if (!has(req.from)) throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.from}`);
+      next = req.mode === "share" ? [...holders, req.to] : [...holders.filter((h) => h !== req.from), req.to];
+    }
+    if (next.length === holders.length && next.every((h, i) => h === holders[i])) return entry.record;
+    entry.record = { ...entry.record, holders: next };
+    await putJson(kv, entry.record.id, entry.record);
+    logger.info({ sandbox_id: entry.record.id, mode: req.mode, from: req.from, to: req.to }, "sandbox handed off");
+    if (next.length === 0) return destroy(entry, false);
+    return entry.record;
+  }
+
   async function destroy(entry: Owned, removeWorkspace: boolean): Promise<SandboxRecord> {
     entry.channel?.close();
     await runtime.remove(entry.record.container_id);
@@ -226,7 +261,10 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     await putJson(kv, entry.record.id, entry.record);
     if (removeWorkspace) {
       await runtime.removeVolume(entry.record.workspace_volume);
-      await kv.delete(workspaceKey(entry.record.session_id));
+      for (const owner of new Set([entry.record.session_id, ...entry.record.holders])) {
+        const claim = await getJson(kv, VolumeName, workspaceKey(owner));
+        if (claim?.value === entry.record.workspace_volume) await kv.delete(workspaceKey(owner));
+      }
     }
     return entry.record;
   }
@@ -257,6 +295,8 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     const now = Date.now();
     for (const entry of owned.values()) {
       if (now - entry.lastUsed < config.idleReapMs) continue;
+      // A shared sandbox is the common ground of several holders: it stays until they let go of it.
+      if (holdersOf(entry.record).length > 1) continue;
       logger.info({ sandbox_id: entry.record.id }, "idle sandbox reaped");
       void destroy(entry, false).catch((err: unknown) => logger.error({ err }, "reap failed"));
     }
@@ -308,6 +348,9 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
 }
 
 const VolumeName = z.string().min(1);
+
+/** Records written before sandboxes could change hands name no holders: their session holds them. */
+const holdersOf = (record: SandboxRecord): string[] => (record.holders.length > 0 ? record.holders : [record.session_id]);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -1,7 +1,9 @@
-import { LOG_HEADERS, LogEnvelope, STREAMS, SUBJECTS } from "@corral/protocol";
-import { ensureWorkConsumer, wakesSession, type Bus, type JsMsg, type KV, type LogWriter } from "@corral/bus";
+import { LOG_HEADERS, LogEnvelope, STREAMS, SUBJECTS, type SessionEvent, type SessionEventInput } from "@corral/protocol";
+import { ensureWorkConsumer, wakesSession, type Bus, type JsMsg, type KV, type LogWriter, type SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
-import { foldIntoRecord } from "./records.js";
+import { foldIntoRecord, foldIntoThread } from "./records.js";
+import { listEvents } from "./events.js";
+import type { StoredThread } from "./session-state.js";
 
 export const PROJECTOR_CONSUMER = "session-store-projector";
 
@@ -10,27 +12,66 @@ const RECORD_TYPES = (type: string) => type.startsWith("session.status_") || typ
 /**
  * Follows every session log and applies what appends imply: wakes for user events and the folded
  * session record. Writers that append directly (the harness) rely on it, and it closes the gap when a
- * session-store dies between an append and its side effects. Both effects are idempotent, so the fast
+ * session-store dies between an append and its side effects. All effects are idempotent, so the fast
  * path in the RPC handler and this projector may both apply them.
+ *
+ * A sub-agent thread's status changes are also reported to its session's primary log
+ * (`session.thread_status_*`, and its reply as `agent.thread_message_received`, which wakes the
+ * coordinator), each under an idempotency key made from the thread event's id.
  */
-export function createProjector(deps: { bus: Bus; writer: LogWriter; sessions: KV; logger: Logger }) {
-  const { bus, writer, sessions, logger } = deps;
+export function createProjector(deps: { bus: Bus; writer: LogWriter; log: SessionLog; sessions: KV; threads: KV; logger: Logger }) {
+  const { bus, writer, log, sessions, threads, logger } = deps;
   let close: (() => Promise<unknown>) | null = null;
   let running: Promise<void> = Promise.resolve();
+
+  /** The thread's last words before `seq`: its final agent message of the turn. */
+  async function replyOf(threadId: string, seq: number): Promise<string> {
+    const found = await listEvents(log, { session_id: threadId, from: seq, limit: 1, order: "desc", types: ["agent.message"] });
+    const message = found.data[0];
+    if (message?.type !== "agent.message") return "(the thread ended without a message)";
+    return message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+  }
+
+  async function report(thread: StoredThread, events: readonly SessionEvent[]): Promise<void> {
+    const { id: threadId, session_id: sessionId, agent } = thread.record;
+    const fields = { session_thread_id: threadId, agent_name: agent.name };
+    for (const event of events) {
+      let out: SessionEventInput[];
+      if (event.type === "session.status_running") out = [{ type: "session.thread_status_running", ...fields }];
+      else if (event.type === "session.status_rescheduled") out = [{ type: "session.thread_status_rescheduled", ...fields }];
+      else if (event.type === "session.status_idle" || event.type === "session.status_terminated") {
+        const reply =
+          event.type === "session.status_terminated"
+            ? "(the thread terminated)"
+            : event.stop_reason.type === "requires_action"
+              ? "(the thread is waiting for a tool confirmation or a custom tool result)"
+              : await replyOf(threadId, event.seq);
+        out = [
+          event.type === "session.status_idle" ? { type: "session.thread_status_idle", ...fields, stop_reason: event.stop_reason } : { type: "session.thread_status_terminated", ...fields },
+          { type: "agent.thread_message_received", from_session_thread_id: threadId, from_agent_name: agent.name, content: [{ type: "text", text: reply }], thread_seq: event.seq },
+        ];
+      } else continue;
+      await writer.append({ sessionId, events: out, idempotencyKey: `thr.${event.id}` });
+    }
+  }
 
   async function project(msg: JsMsg): Promise<void> {
     const types = (msg.headers?.get(LOG_HEADERS.types) ?? "").split(",");
     const wakes = types.some(wakesSession);
     const folds = types.some(RECORD_TYPES);
     if (!wakes && !folds) return;
-    const sessionId = msg.subject.slice(SUBJECTS.log("").length);
+    const logId = msg.subject.slice(SUBJECTS.log("").length);
     const parsed = LogEnvelope.safeParse(msg.json());
     if (!parsed.success) {
-      logger.error({ session_id: sessionId, seq: msg.seq }, "log message does not parse; skipped");
+      logger.error({ session_id: logId, seq: msg.seq }, "log message does not parse; skipped");
       return;
     }
-    if (wakes) await writer.wake(sessionId, parsed.data.events, { confirm: true });
-    if (folds) await foldIntoRecord(sessions, sessionId, parsed.data.events);
+    if (wakes) await writer.wake(logId, parsed.data.events, { confirm: true });
+    if (!folds) return;
+    if (!logId.startsWith("sthr_")) return foldIntoRecord(sessions, logId, parsed.data.events);
+    const thread = await foldIntoThread(threads, sessions, logId, parsed.data.events);
+    if (thread) await report(thread, parsed.data.events);
+    else logger.warn({ thread_id: logId }, "log of an unknown thread; not reported");
   }
 
   return {

@@ -1,4 +1,4 @@
-import { CorralError, STORE_QUEUE, STORE_RPC, BUCKETS, type RpcDef } from "@corral/protocol";
+import { CorralError, STORE_QUEUE, STORE_RPC, THREAD_RPC, BUCKETS, type ClientEventInput, type RpcDef, type SessionEventInput } from "@corral/protocol";
 import { createLogWriter, ensureStreams, openBucket, openSessionLog, serve, type AppendInput, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { StoreConfig } from "./config.js";
@@ -10,8 +10,38 @@ import { foldIntoRecord } from "./records.js";
 import { createSessionGate } from "./session-gate.js";
 import { listEvents } from "./events.js";
 import { createTaskIntake } from "./tasks.js";
+import { createThreadStore, type ThreadStore } from "./threads.js";
 import { getJson } from "@corral/bus";
 import { TaskRecord } from "@corral/protocol";
+
+/**
+ * Which client events also go to sub-agent threads: an interrupt naming a thread goes to it, one naming
+ * none to every running thread; answers (confirmations, tool results) naming a thread go to it. A named
+ * thread must belong to the session, or the whole send is refused before anything is stored.
+ */
+async function threadRoutes(threads: ThreadStore, sessionId: string, events: readonly ClientEventInput[]): Promise<Map<string, number[]>> {
+  const routes = new Map<string, number[]>();
+  const add = (threadId: string, index: number) => routes.set(threadId, [...(routes.get(threadId) ?? []), index]);
+  let running: string[] | null = null;
+  for (const [index, event] of events.entries()) {
+    const named = "session_thread_id" in event ? event.session_thread_id : null;
+    if (named) {
+      const thread = await threads.stored(named);
+      if (!thread || thread.record.session_id !== sessionId) throw new CorralError("INVALID_REQUEST", `thread ${named} is not a thread of session ${sessionId}`);
+      add(named, index);
+    } else if (event.type === "user.interrupt") {
+      running ??= (await threads.list({ session_id: sessionId, include_archived: false })).filter((t) => t.status === "running" || t.status === "rescheduling").map((t) => t.id);
+      for (const threadId of running) add(threadId, index);
+    }
+  }
+  return routes;
+}
+
+/** In a thread's own log an event concerns that thread, so the routing field is dropped. */
+function forThread(event: ClientEventInput): SessionEventInput {
+  const { session_thread_id: _routed, ...rest } = event as ClientEventInput & { session_thread_id?: string | null };
+  return rest as SessionEventInput;
+}
 
 export interface SessionStoreService {
   start(): Promise<void>;
@@ -28,11 +58,12 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
   async function start(): Promise<void> {
     await ensureStreams(bus, { replicas: config.replicas, duplicateWindowMs: config.duplicateWindowMs });
     const bucket = (name: Parameters<typeof openBucket>[1]) => openBucket(bus, name, { replicas: config.replicas });
-    const [agentsKv, environmentsKv, sessionsKv, tasksKv] = await Promise.all([
+    const [agentsKv, environmentsKv, sessionsKv, tasksKv, threadsKv] = await Promise.all([
       bucket(BUCKETS.agents),
       bucket(BUCKETS.environments),
       bucket(BUCKETS.sessions),
       bucket(BUCKETS.tasks),
+      bucket(BUCKETS.threads),
     ]);
     const log = await openSessionLog(bus);
     const agents = createAgentStore(agentsKv);
@@ -49,7 +80,8 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       },
       forget: (sessionId: string) => writer.forget(sessionId),
     };
-    const projector = createProjector({ bus, writer, sessions: sessionsKv, logger });
+    const threads = createThreadStore({ kv: threadsKv, log, sessions, agents, appender });
+    const projector = createProjector({ bus, writer, log, sessions: sessionsKv, threads: threadsKv, logger });
     await projector.start();
     stopProjector = () => projector.stop();
     const gate = createSessionGate({ kv: sessionsKv, sessions, logger });
@@ -96,18 +128,39 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     });
     on(R.eventsSend, async (p) => {
       await gate.check(p.session_id, "client");
-      return { events: await appender.append({ sessionId: p.session_id, events: p.events, idempotencyKey: p.idempotency_key }) };
+      const routes = await threadRoutes(threads, p.session_id, p.events);
+      const events = await appender.append({ sessionId: p.session_id, events: p.events, idempotencyKey: p.idempotency_key });
+      // Interrupts and answers meant for sub-agents go to their threads' logs too (once per stored event).
+      for (const [threadId, forwarded] of routes) {
+        const ids = forwarded.map((i) => events[i]?.id ?? "");
+        await appender.append({ sessionId: threadId, events: forwarded.map((i) => forThread(p.events[i]!)), idempotencyKey: `fwd.${ids[0]}` });
+      }
+      return { events };
     });
+    /** Appends to a thread's log need its session to take writes, and the thread not archived. */
+    async function checkLog(logId: string): Promise<void> {
+      if (!logId.startsWith("sthr_")) return gate.check(logId, "internal");
+      const thread = await threads.stored(logId);
+      if (!thread) throw new CorralError("NOT_FOUND", `thread ${logId} not found`);
+      if (thread.record.archived_at) throw new CorralError("ARCHIVED", `thread ${logId} is archived and read-only`);
+      await gate.check(thread.record.session_id, "internal");
+    }
     on(R.eventsAppend, async (p) => {
-      await gate.check(p.session_id, "internal");
+      await checkLog(p.session_id);
       return {
         events: await appender.append({ sessionId: p.session_id, events: p.events, expectedSeq: p.expected_seq, idempotencyKey: p.idempotency_key }),
       };
     });
     on(R.eventsList, async (p) => {
-      await sessions.stored(p.session_id);
+      if (p.session_id.startsWith("sthr_")) {
+        if (!(await threads.stored(p.session_id))) throw new CorralError("NOT_FOUND", `thread ${p.session_id} not found`);
+      } else await sessions.stored(p.session_id);
       return listEvents(log, p);
     });
+    on(THREAD_RPC.create, (p) => threads.create(p));
+    on(THREAD_RPC.get, (p) => threads.get(p.session_id, p.thread_id));
+    on(THREAD_RPC.list, async (p) => ({ data: await threads.list(p) }));
+    on(THREAD_RPC.archive, (p) => threads.archive(p.session_id, p.thread_id));
     on(R.tasksGet, async (p) => {
       const entry = await getJson(tasksKv, TaskRecord, p.task_id);
       if (!entry) throw new CorralError("NOT_FOUND", `task ${p.task_id} not found`);

@@ -16,7 +16,7 @@ export interface SessionStore {
   remove(sessionId: string): Promise<void>;
 }
 
-function snapshot(agent: AgentRecord): AgentSnapshot {
+export function snapshot(agent: AgentRecord): AgentSnapshot {
   const { id, version, name, description, model, system, tools, mcp_servers, skills, multiagent } = agent;
   return { id, version, name, description, model, system, tools, mcp_servers, skills, multiagent };
 }
@@ -93,7 +93,7 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         updated_at: now,
         archived_at: null,
       } as SessionRecord;
-      const state: StoredSession = { record, status_seq: -1, usage_seq: -1, running_since: null };
+      const state: StoredSession = { record, status_seq: -1, usage_seq: -1, running_since: null, threads_usage: {} };
       if ((await createJson(kv, record.id, state)) === null) {
         if (sessionId) return (await stored(sessionId)).record;
         throw new CorralError("CONFLICT", "session id collision; retry");

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { defineRpc } from "./rpc-def.js";
+import { prefixedId, Timestamp } from "./primitives.js";
+import { ThreadId } from "./event-base.js";
+import { AgentSnapshot } from "./agents.js";
+import { SessionStatus, StopReason } from "./events-session.js";
+import { SessionEventInput } from "./events.js";
+import { Usage } from "./usage.js";
+
+/** At most this many threads of one session run at once (the Managed Agents limit). */
+export const MAX_RUNNING_THREADS = 25;
+
+/**
+ * A sub-agent's thread: it runs like a session of its own (its own log `corral.log.<thread_id>`, wake and
+ * lease) and reports to its session's primary log. The shape is the API's `BetaManagedAgentsSessionThread`.
+ */
+export const ThreadRecord = z.object({
+  id: ThreadId,
+  type: z.literal("session_thread"),
+  session_id: prefixedId("sesn"),
+  /** Null: started by the primary thread (Corral, like the API, allows one level of sub-agents). */
+  parent_thread_id: ThreadId.nullable(),
+  agent: AgentSnapshot,
+  status: SessionStatus,
+  stop_reason: StopReason.nullable(),
+  usage: Usage.nullable(),
+  stats: z.object({ active_seconds: z.number().min(0), duration_seconds: z.number().min(0) }).nullable(),
+  event_count: z.number().int().min(0),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: Timestamp.nullable(),
+});
+export type ThreadRecord = z.infer<typeof ThreadRecord>;
+
+const SessionId = prefixedId("sesn");
+const IdempotencyKey = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
+
+export const ThreadCreateRequest = z.object({
+  session_id: SessionId,
+  /** A roster entry of the session's coordinator: an agent id (its version pinned by the roster) or "self". */
+  agent: z.union([prefixedId("agent"), z.literal("self")]),
+  /** The first events of the thread's log (its task, and the sandbox it was handed, if any). */
+  initial_events: z.array(SessionEventInput).min(1).max(50),
+  /** A retried create with the same key returns the same thread and appends nothing twice. */
+  idempotency_key: IdempotencyKey,
+});
+export type ThreadCreateRequest = z.infer<typeof ThreadCreateRequest>;
+
+export const ThreadRef = z.object({ session_id: SessionId, thread_id: ThreadId });
+export type ThreadRef = z.infer<typeof ThreadRef>;
+
+export const ThreadListRequest = z.object({
+  session_id: SessionId,
+  statuses: z.array(SessionStatus).max(4).optional(),
+  include_archived: z.boolean().default(false),
+});
+export type ThreadListRequest = z.infer<typeof ThreadListRequest>;
+
+export const ThreadCreateResponse = z.object({ thread: ThreadRecord, first_seq: z.number().int().min(0), created: z.boolean() });
+export type ThreadCreateResponse = z.infer<typeof ThreadCreateResponse>;
+
+const store = (verb: string) => `corral.api.store.${verb}`;
+
+/** Threads, served by the session-store (queue group `session-store`). */
+export const THREAD_RPC = {
+  create: defineRpc(store("threads.create"), ThreadCreateRequest, ThreadCreateResponse),
+  get: defineRpc(store("threads.get"), ThreadRef, ThreadRecord),
+  list: defineRpc(store("threads.list"), ThreadListRequest, z.object({ data: z.array(ThreadRecord) })),
+  archive: defineRpc(store("threads.archive"), ThreadRef, ThreadRecord),
+} as const;

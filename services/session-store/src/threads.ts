@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import {
+  CorralError,
+  MAX_RUNNING_THREADS,
+  type AgentSnapshot,
+  type RosterEntry,
+  type SessionEvent,
+  type SessionEventInput,
+  type ThreadCreateRequest,
+  type ThreadCreateResponse,
+  type ThreadListRequest,
+  type ThreadRecord,
+} from "@corral/protocol";
+import { createJson, getJson, updateJson, type KV, type SessionLog } from "@corral/bus";
+import { StoredThread } from "./session-state.js";
+import { snapshot, type SessionStore } from "./sessions.js";
+import type { AgentStore } from "./agents.js";
+
+export interface Appender {
+  append(input: { sessionId: string; events: SessionEventInput[]; idempotencyKey?: string }): Promise<SessionEvent[]>;
+}
+
+export interface ThreadStore {
+  create(req: ThreadCreateRequest): Promise<ThreadCreateResponse>;
+  get(sessionId: string, threadId: string): Promise<ThreadRecord>;
+  stored(threadId: string): Promise<StoredThread | null>;
+  list(req: ThreadListRequest): Promise<ThreadRecord[]>;
+  archive(sessionId: string, threadId: string): Promise<ThreadRecord>;
+}
+
+const indexKey = (sessionId: string, threadId: string) => `idx.${sessionId}.${threadId}`;
+const ACTIVE = new Set(["running", "rescheduling"]);
+
+/** A thread's id follows from what created it, so a retried create finds the thread it made before. */
+export function threadIdFor(sessionId: string, idempotencyKey: string): string {
+  return `sthr_${createHash("sha256").update(`${sessionId}\n${idempotencyKey}`).digest("base64url").slice(0, 26)}`;
+}
+
+const rosterId = (entry: RosterEntry) => (typeof entry === "string" ? entry : entry.type === "agent" ? entry.id : null);
+
+/**
+ * Threads of multiagent sessions. A thread is a log of its own (`corral.log.<thread_id>`), woken and leased
+ * like a session; its record lives in KV `corral_threads`, folded from its log by the projector.
+ */
+export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: SessionStore; agents: AgentStore; appender: Appender }): ThreadStore {
+  const { kv, log, sessions, agents, appender } = deps;
+
+  async function stored(threadId: string): Promise<StoredThread | null> {
+    return (await getJson(kv, StoredThread, threadId))?.value ?? null;
+  }
+
+  async function owned(sessionId: string, threadId: string): Promise<StoredThread> {
+    const thread = await stored(threadId);
+    if (!thread || thread.record.session_id !== sessionId) throw new CorralError("NOT_FOUND", `thread ${threadId} not found in session ${sessionId}`);
+    return thread;
+  }
+
+  /** The sub-agent a coordinator may start: an entry of its roster, at the version the roster pins. */
+  async function rosterAgent(coordinator: AgentSnapshot, wanted: string): Promise<AgentSnapshot> {
+    const roster = coordinator.multiagent?.agents;
+    if (!roster) throw new CorralError("INVALID_REQUEST", `agent ${coordinator.id} is not a coordinator: it has no multiagent roster`);
+    if (wanted === "self") {
+      if (!roster.some((e) => typeof e !== "string" && e.type === "self")) throw new CorralError("INVALID_REQUEST", "the roster does not include self");
+      return { ...coordinator, multiagent: null };
+    }
+    const entry = roster.find((e) => rosterId(e) === wanted);
+    if (!entry) throw new CorralError("INVALID_REQUEST", `agent ${wanted} is not in the coordinator's roster`);
+    const version = typeof entry === "string" || entry.type !== "agent" ? undefined : entry.version;
+    const agent = await agents.get(wanted, version);
+    if (agent.archived_at) throw new CorralError("ARCHIVED", `agent ${wanted} is archived`);
+    // One level of sub-agents: a thread never coordinates threads of its own.
+    return { ...snapshot(agent), multiagent: null };
+  }
+
+  async function list(req: ThreadListRequest): Promise<ThreadRecord[]> {
+    const out: ThreadRecord[] = [];
+    for await (const key of await kv.keys(`idx.${req.session_id}.*`)) {
+      const thread = await stored(key.slice(key.lastIndexOf(".") + 1));
+      if (!thread) continue;
+      const r = thread.record;
+      if ((!req.include_archived && r.archived_at) || (req.statuses && !req.statuses.includes(r.status))) continue;
+      out.push(r);
+    }
+    return out.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  }
+
+  return {
+    stored,
+    list,
+    async create(req) {
+      const session = await sessions.stored(req.session_id);
+      if (session.record.archived_at) throw new CorralError("ARCHIVED", `session ${req.session_id} is archived`);
+      const threadId = threadIdFor(req.session_id, req.idempotency_key);
+      let thread = await stored(threadId);
+      let created = false;
+      if (!thread) {
+        const agent = await rosterAgent(session.record.agent, req.agent);
+        const running = (await list({ session_id: req.session_id, include_archived: false })).filter((t) => ACTIVE.has(t.status));
+        if (running.length >= MAX_RUNNING_THREADS) throw new CorralError("INVALID_REQUEST", `at most ${MAX_RUNNING_THREADS} threads of a session run at once`);
+        const now = new Date().toISOString();
+        const record: ThreadRecord = {
+          id: threadId,
+          type: "session_thread",
+          session_id: req.session_id,
+          parent_thread_id: null,
+          agent,
+          status: "idle",
+          stop_reason: null,
+          usage: null,
+          stats: null,
+          event_count: 0,
+          created_at: now,
+          updated_at: now,
+          archived_at: null,
+        };
+        const fresh: StoredThread = { record, status_seq: -1, usage_seq: -1, running_since: null };
+        created = (await createJson(kv, threadId, fresh)) !== null;
+        await kv.put(indexKey(req.session_id, threadId), "");
+        thread = created ? fresh : await stored(threadId);
+        if (!thread) throw new CorralError("CONFLICT", `thread ${threadId} is being created; retry`);
+      } else if (thread.record.session_id !== req.session_id) {
+        throw new CorralError("CONFLICT", `thread ${threadId} belongs to another session`, { retryable: false });
+      }
+      // The first events go in once: an existing log means an earlier attempt got this far.
+      const head = await log.head(threadId);
+      let firstSeq = 0;
+      if (!head) {
+        const events = await appender.append({ sessionId: threadId, events: req.initial_events, idempotencyKey: "initial" });
+        firstSeq = events[0]?.seq ?? 0;
+      }
+      return { thread: thread.record, first_seq: firstSeq, created };
+    },
+    async get(sessionId, threadId) {
+      const { record } = await owned(sessionId, threadId);
+      const head = await log.head(threadId);
+      const end = record.archived_at ? Date.parse(record.archived_at) : Date.now();
+      const stats = record.stats ?? { active_seconds: 0, duration_seconds: 0 };
+      return { ...record, event_count: head ? head.lastSeq + 1 : 0, stats: { ...stats, duration_seconds: Math.max(0, (end - Date.parse(record.created_at)) / 1000) } };
+    },
+    async archive(sessionId, threadId) {
+      await owned(sessionId, threadId);
+      const entry = await updateJson(kv, StoredThread, threadId, (s) => {
+        if (s.record.archived_at) return undefined;
+        if (ACTIVE.has(s.record.status)) throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, { retryable: false });
+        const now = new Date().toISOString();
+        return { ...s, record: { ...s.record, archived_at: now, updated_at: now } };
+      });
+      if (!entry) throw new CorralError("NOT_FOUND", `thread ${threadId} not found`);
+      return entry.value.record;
+    },
+  };
+}
