@@ -23,6 +23,6 @@ export { WIRE_SCHEMAS } from "./schema-registry.js";
 export { SessionAgentParam, SessionResource, InitialEvent, SessionCreateParams, MetadataPatch, SessionUpdateParams, SessionStats, SessionRecord } from "./sessions.js";
 export { STREAMS, BUCKETS, SUBJECTS, WAKE_CONSUMER, TASKS_CONSUMER, MAX_PAYLOAD_BYTES } from "./subjects.js";
 export { TaskSubmission, TaskState, TaskRecord, WakeMessage } from "./tasks.js";
-export { MAX_RUNNING_THREADS, ThreadRecord, ThreadCreateRequest, ThreadRef, ThreadListRequest, ThreadCreateResponse, THREAD_RPC } from "./threads.js";
+export { MAX_RUNNING_THREADS, ThreadRecord, ThreadCreateRequest, threadIdFor, ThreadRef, ThreadListRequest, ThreadCreateResponse, THREAD_RPC } from "./threads.js";
 export { MonetaryAmount, ModelUsage, Usage, Budget } from "./usage.js";
 export { VaultId, CredentialId, HostPattern, CredentialNetworking, CredentialAuthParams, CredentialAuthUpdate, CredentialAuth, VaultCreateParams, VaultUpdateParams, VaultRecord, CredentialCreateParams, CredentialUpdateParams, CredentialRecord, VAULT_RPC, VAULT_QUEUE } from "./vaults.js";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
 import { prefixedId, Timestamp } from "./primitives.js";
@@ -46,7 +47,13 @@ export const ThreadCreateRequest = z.object({
 });
 export type ThreadCreateRequest = z.infer<typeof ThreadCreateRequest>;
 
-export const ThreadRef = z.object({ session_id: SessionId, thread_id: ThreadId });
+/** A thread's id follows from its session and what created it, so a retried create finds the same thread. */
+export function threadIdFor(sessionId: string, idempotencyKey: string): string {
+  return `sthr_${createHash("sha256").update(`${sessionId}\n${idempotencyKey}`).digest("hex").slice(0, 26)}`;
+}
+
+/** `session_id` may be left out by internal callers that know only the thread (a harness woken for it). */
+export const ThreadRef = z.object({ session_id: SessionId.optional(), thread_id: ThreadId });
 export type ThreadRef = z.infer<typeof ThreadRef>;
 
 export const ThreadListRequest = z.object({

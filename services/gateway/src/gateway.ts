@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import qs from "qs";
 import { z } from "zod";
-import { CorralError, describeZodError, MAX_PAYLOAD_BYTES, STORE_RPC } from "@corral/protocol";
+import { CorralError, describeZodError, MAX_PAYLOAD_BYTES, STORE_RPC, THREAD_RPC } from "@corral/protocol";
 import { openSessionLog, request, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
-import { ROUTES, StreamQuery, type Route } from "./routes.js";
+import { ROUTES, StreamQuery, ThreadPath, type Route } from "./routes.js";
 import { newRequestId, toApiError } from "./errors.js";
 import { createFeeds, type DeltaType, type Feeds } from "./feeds.js";
 import { openKeyBucket, watchApiKeys, type KeyCheck } from "./keys.js";
@@ -95,11 +95,10 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   const document = JSON.stringify(openApiDocument(ROUTES));
   app.get("/v1/openapi.json", async (_req, reply) => reply.type("application/json").send(document));
 
-  app.get("/v1/sessions/:session_id/events/stream", async (req, reply) => {
-    const params = parse(z.strictObject({ session_id: z.string() }), req.params, "path");
+  /** SSE of one log from `from` on: the session's own (`/events/stream`) or a thread's (`/threads/:id/stream`). */
+  async function stream(req: FastifyRequest, reply: FastifyReply, logId: string): Promise<void> {
     const query = parse(StreamQuery, req.query, "query");
     const from = resumePosition(req);
-    await request(bus, STORE_RPC.sessionsGet, { session_id: params.session_id });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -110,7 +109,19 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
       "request-id": req.id,
     });
     res.flushHeaders();
-    await feeds.follow(params.session_id, res, from, new Set<DeltaType>(query.event_deltas ?? []));
+    await feeds.follow(logId, res, from, new Set<DeltaType>(query.event_deltas ?? []));
+  }
+
+  app.get("/v1/sessions/:session_id/events/stream", async (req, reply) => {
+    const params = parse(z.strictObject({ session_id: z.string() }), req.params, "path");
+    await request(bus, STORE_RPC.sessionsGet, { session_id: params.session_id });
+    await stream(req, reply, params.session_id);
+  });
+
+  app.get("/v1/sessions/:session_id/threads/:thread_id/stream", async (req, reply) => {
+    const params = parse(ThreadPath, req.params, "path");
+    await request(bus, THREAD_RPC.get, params);
+    await stream(req, reply, params.thread_id);
   });
 
   function registerRoute(r: Route): void {

@@ -27,6 +27,9 @@ import {
   CredentialCreateParams,
   CredentialUpdateParams,
   CredentialRecord,
+  THREAD_RPC,
+  ThreadId,
+  ThreadRecord,
 } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 
@@ -67,6 +70,7 @@ const Deleted = z.object({ id: z.string(), type: z.string() });
 const AgentPath = z.strictObject({ agent_id: AgentId });
 const EnvironmentPath = z.strictObject({ environment_id: EnvironmentId });
 const SessionPath = z.strictObject({ session_id: SessionId });
+export const ThreadPath = z.strictObject({ session_id: SessionId, thread_id: ThreadId });
 const VaultPath = z.strictObject({ vault_id: VaultId });
 const CredentialPath = z.strictObject({ vault_id: VaultId, credential_id: CredentialId });
 
@@ -96,6 +100,20 @@ export const StreamQuery = z.strictObject({ event_deltas: listOf(z.enum(["agent.
 function idempotencyKey(headers: RouteContext["headers"]): string | undefined {
   const value = headers["idempotency-key"];
   return typeof value === "string" && value ? value : undefined;
+}
+
+/** A page of a log (a session's, or one of its threads'). */
+async function listLog(bus: Bus, logId: string, query: z.output<typeof EventsListQuery>) {
+  const cursor = query.page ? decodeEventCursor(query.page) : null;
+  if (cursor && cursor.order !== query.order) throw new CorralError("INVALID_REQUEST", "page was returned for the other order");
+  const result = await request(bus, STORE_RPC.eventsList, {
+    session_id: logId,
+    limit: query.limit,
+    order: query.order,
+    ...(cursor && { from: cursor.from }),
+    ...(query.types && { types: query.types }),
+  });
+  return { data: result.data, next_page: result.next_from === null ? null : encodeEventCursor({ from: result.next_from, order: query.order }) };
 }
 
 export const ROUTES: Route[] = [
@@ -200,18 +218,7 @@ export const ROUTES: Route[] = [
   route({
     method: "GET", path: "/v1/sessions/:session_id/events", operationId: "sessions.events.list", summary: "List a session's events", tag: "events",
     params: SessionPath, query: EventsListQuery, response: page(SessionEvent),
-    handler: async ({ params, query }, { bus }) => {
-      const cursor = query.page ? decodeEventCursor(query.page) : null;
-      if (cursor && cursor.order !== query.order) throw new CorralError("INVALID_REQUEST", "page was returned for the other order");
-      const result = await request(bus, STORE_RPC.eventsList, {
-        session_id: params.session_id,
-        limit: query.limit,
-        order: query.order,
-        ...(cursor && { from: cursor.from }),
-        ...(query.types && { types: query.types }),
-      });
-      return { data: result.data, next_page: result.next_from === null ? null : encodeEventCursor({ from: result.next_from, order: query.order }) };
-    },
+    handler: ({ params, query }, { bus }) => listLog(bus, params.session_id, query),
   }),
   route({
     method: "POST", path: "/v1/sessions/:session_id/events", operationId: "sessions.events.send", summary: "Send events (messages, interrupts, confirmations, tool results)", tag: "events",
@@ -220,6 +227,41 @@ export const ROUTES: Route[] = [
       const key = idempotencyKey(headers);
       const result = await request(bus, STORE_RPC.eventsSend, { session_id: params.session_id, events: body.events, ...(key && { idempotency_key: key }) });
       return { data: result.events };
+    },
+  }),
+
+  // ---- threads of multiagent sessions
+  route({
+    method: "GET", path: "/v1/sessions/:session_id/threads", operationId: "sessions.threads.list", summary: "List a session's sub-agent threads", tag: "threads",
+    params: SessionPath,
+    query: z.strictObject({ limit: Limit(1000, 100), page: Cursor.optional(), statuses: listOf(SessionStatus, 4).optional(), include_archived: Flag.default(false) }),
+    response: page(ThreadRecord),
+    handler: async ({ params, query }, { bus }) => {
+      await request(bus, STORE_RPC.sessionsGet, params);
+      // A session has few threads (at most 25 run at once): one page holds them, the cursor is an offset.
+      const { data } = await request(bus, THREAD_RPC.list, { session_id: params.session_id, include_archived: query.include_archived, ...(query.statuses && { statuses: query.statuses }) });
+      const offset = query.page ? Number.parseInt(query.page, 10) : 0;
+      if (!Number.isInteger(offset) || offset < 0) throw new CorralError("INVALID_REQUEST", "page is not a cursor this API returned");
+      const end = offset + query.limit;
+      return { data: data.slice(offset, end), next_page: end < data.length ? String(end) : null };
+    },
+  }),
+  route({
+    method: "GET", path: "/v1/sessions/:session_id/threads/:thread_id", operationId: "sessions.threads.retrieve", summary: "Get a thread", tag: "threads",
+    params: ThreadPath, response: ThreadRecord,
+    handler: ({ params }, { bus }) => request(bus, THREAD_RPC.get, params),
+  }),
+  route({
+    method: "POST", path: "/v1/sessions/:session_id/threads/:thread_id/archive", operationId: "sessions.threads.archive", summary: "Archive a thread", tag: "threads",
+    params: ThreadPath, response: ThreadRecord,
+    handler: ({ params }, { bus }) => request(bus, THREAD_RPC.archive, params),
+  }),
+  route({
+    method: "GET", path: "/v1/sessions/:session_id/threads/:thread_id/events", operationId: "sessions.threads.events.list", summary: "List a thread's events", tag: "threads",
+    params: ThreadPath, query: EventsListQuery, response: page(SessionEvent),
+    handler: async ({ params, query }, { bus }) => {
+      await request(bus, THREAD_RPC.get, params);
+      return listLog(bus, params.thread_id, query);
     },
   }),
 

@@ -58,6 +58,11 @@ function addEvent(ctx: ModelContext, event: SessionEvent): void {
       return push(ctx.messages, "assistant", [{ type: "tool_use", id: event.id, name: mcpToolName(event.mcp_server_name, event.name), input: event.input }]);
     case "agent.mcp_tool_result":
       return push(ctx.messages, "user", [toolResult(event.mcp_tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
+    case "agent.thread_message_received": {
+      const from = `${event.from_session_thread_id}${event.from_agent_name ? ` (${event.from_agent_name})` : ""}`;
+      const reply = event.content.map((b) => ("text" in b ? b.text : "")).join("");
+      return push(ctx.messages, "user", [{ type: "text", text: `Reply from thread ${from}:\n${reply}` }]);
+    }
     default:
       return;
   }
@@ -88,7 +93,7 @@ function buildFrom(events: readonly SessionEvent[], agent: AgentSnapshot, summar
     else if (event.type === "span.model_request_end") {
       inFlight = false;
       flush();
-    } else if (inFlight && (event.type === "user.message" || event.type === "system.message")) deferred.push(event);
+    } else if (inFlight && (event.type === "user.message" || event.type === "system.message" || event.type === "agent.thread_message_received")) deferred.push(event);
     else addEvent(ctx, event);
   }
   flush();

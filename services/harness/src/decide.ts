@@ -1,5 +1,5 @@
 import type { Budget } from "@corral/protocol";
-import type { SessionState, ToolCall } from "./state.js";
+import { awaited, type SessionState, type ToolCall } from "./state.js";
 
 export type Step =
   | { kind: "interrupt"; open: ToolCall[] }
@@ -17,9 +17,10 @@ function settleable(call: ToolCall): boolean {
   return true;
 }
 
-export function overBudget(state: SessionState, budget: Budget | null, now: number): boolean {
+/** `sharedTokens`: what the session's other threads have used; a session's budget covers all its threads. */
+export function overBudget(state: SessionState, budget: Budget | null, now: number, sharedTokens = 0): boolean {
   if (!budget) return false;
-  const tokens = state.usage.input_tokens + state.usage.output_tokens;
+  const tokens = state.usage.input_tokens + state.usage.output_tokens + sharedTokens;
   if (budget.max_tokens !== undefined && tokens >= budget.max_tokens) return true;
   if (budget.max_turns !== undefined && state.modelRequests >= budget.max_turns) return true;
   if (budget.max_wall_clock_seconds !== undefined && state.firstRunningAt) {
@@ -32,7 +33,7 @@ export function overBudget(state: SessionState, budget: Budget | null, now: numb
  * What to do next, decided from the folded log alone, so a replica that picks the session up after a
  * crash takes exactly the step the dead one would have taken.
  */
-export function decide(state: SessionState, budget: Budget | null, now = Date.now()): Step {
+export function decide(state: SessionState, budget: Budget | null, now = Date.now(), sharedTokens = 0): Step {
   if (state.status === "terminated") return { kind: "done" };
   if (state.pendingInterrupt) return { kind: "interrupt", open: state.openCalls };
   const runnable = state.openCalls.filter(settleable);
@@ -42,7 +43,9 @@ export function decide(state: SessionState, budget: Budget | null, now = Date.no
     const already = state.status === "idle" && state.lastStopReason?.type === "requires_action" && sameIds(state.lastStopReason.event_ids, waiting);
     return already ? { kind: "done" } : { kind: "await_action", eventIds: waiting };
   }
-  if (state.newInputSeqs.length > 0) return overBudget(state, budget, now) ? { kind: "budget_reached" } : { kind: "call_model" };
+  if (state.newInputSeqs.length > 0) return overBudget(state, budget, now, sharedTokens) ? { kind: "budget_reached" } : { kind: "call_model" };
+  // A coordinator waiting for its threads stays running; their replies wake it.
+  if (Object.values(state.threads).some(awaited)) return { kind: "done" };
   return state.status === "idle" ? { kind: "done" } : { kind: "idle" };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, WAKE_CONSUMER, WakeMessage, isCorralError, type EnvironmentRecord } from "@corral/protocol";
+import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, THREAD_RPC, WAKE_CONSUMER, WakeMessage, isCorralError, type AgentSnapshot, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
 import { createLogWriter, ensureStreams, ensureWorkConsumer, openBucket, openSessionLog, request, type Bus, type JsMsg } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, type Leases } from "./lease.js";
@@ -8,6 +8,7 @@ import { runSession, type RunnerDeps, type SessionInfo } from "./runner.js";
 import type { Model } from "./model.js";
 import type { Hands } from "./sandbox-client.js";
 import type { ContextStrategy } from "./context.js";
+import type { RosterMember } from "./tools.js";
 import type { HarnessConfig } from "./config.js";
 
 export interface Harness {
@@ -30,12 +31,37 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
   let runner: RunnerDeps;
   let leases: Leases;
 
-  async function loadInfo(sessionId: string): Promise<SessionInfo> {
-    const session = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+  async function loadInfo(logId: string): Promise<SessionInfo> {
+    const thread = logId.startsWith("sthr_") ? await request(bus, THREAD_RPC.get, { thread_id: logId }) : null;
+    const session = await request(bus, STORE_RPC.sessionsGet, { session_id: thread?.session_id ?? logId });
     let environment: Promise<EnvironmentRecord | null> | null = null;
     // Only a sandbox needs the environment, so it is not fetched before the first model call.
     const loadEnvironment = () => (environment ??= request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null));
-    return { session, environment: loadEnvironment };
+    return {
+      // A thread runs as its session would, with its own id (its log) and its own agent.
+      session: thread ? { ...session, id: thread.id as SessionRecord["id"], agent: thread.agent } : session,
+      environment: loadEnvironment,
+      rootSessionId: session.id,
+      thread: thread ? { id: thread.id } : null,
+      roster: thread ? null : await loadRoster(session.agent),
+      sessionTokens: session.usage.input_tokens + session.usage.output_tokens,
+    };
+  }
+
+  /** A coordinator's sub-agents by name, at the versions its roster pins. */
+  async function loadRoster(agent: AgentSnapshot): Promise<RosterMember[] | null> {
+    const roster = agent.multiagent?.agents;
+    if (!roster?.length) return null;
+    const members = await Promise.all(
+      roster.map(async (entry): Promise<RosterMember | null> => {
+        if (typeof entry !== "string" && entry.type === "self") return { name: agent.name, ref: "self", description: agent.description ?? null };
+        if (typeof entry !== "string" && entry.type !== "agent") return null;
+        const [id, version] = typeof entry === "string" ? [entry, undefined] : [entry.id, entry.version];
+        const found = await request(bus, STORE_RPC.agentsGet, { agent_id: id, ...(version ? { version } : {}) }).catch(() => null);
+        return found ? { name: found.name, ref: found.id, description: found.description ?? null } : null;
+      }),
+    );
+    return members.filter((m): m is RosterMember => m !== null);
   }
 
   async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal, first: Promise<SessionInfo>): Promise<void> {

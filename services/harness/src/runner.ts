@@ -3,7 +3,8 @@ import { request, type Bus, type LogWriter, type SessionLog } from "@corral/bus"
 import type { Logger } from "@corral/logger";
 import { decide, type Step } from "./decide.js";
 import { openSessionView } from "./session-view.js";
-import { toolCatalog, type ToolCatalog } from "./tools.js";
+import { toolCatalog, type RosterMember, type ToolCatalog } from "./tools.js";
+import { runThreadTool } from "./thread-tools.js";
 import { estimateTokens, type ContextStrategy } from "./context.js";
 import { AbortedError, ModelError, type Model, type ModelResponse } from "./model.js";
 import type { Hands } from "./sandbox-client.js";
@@ -29,8 +30,16 @@ export interface RunnerDeps {
 }
 
 export interface SessionInfo {
+  /** The record the run works from; for a sub-agent's thread, its session's with the thread's id and agent. */
   session: SessionRecord;
   environment: () => Promise<EnvironmentRecord | null>;
+  /** The session the log belongs to: its own id, or a thread's session. */
+  rootSessionId: string;
+  thread: { id: string } | null;
+  /** A coordinator's sub-agents (null: not a coordinator). */
+  roster: RosterMember[] | null;
+  /** Tokens the session and all its threads had used when the run started: budgets cover them all. */
+  sessionTokens: number;
 }
 
 const INTERRUPTED = "Tool execution was interrupted before completion. Please retry.";
@@ -64,7 +73,8 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   const { writer, logger } = deps;
   const sessionId = info.session.id;
   const view = await openSessionView(deps.log, sessionId);
-  let catalog = toolCatalog(info.session.agent);
+  const threading = { roster: info.roster, isThread: info.thread !== null };
+  let catalog = toolCatalog(info.session.agent, new Map(), threading);
   let mcpListed = false;
   const log = logger.child({ session_id: sessionId });
   let stepAbort = new AbortController();
@@ -108,7 +118,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     await Promise.all(
       servers.map(async (server) => {
         try {
-          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: sessionId, mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
+          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: info.rootSessionId, mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
         } catch (error) {
           log.warn({ err: error, mcp_server_name: server }, "MCP server could not be listed");
           errors.push(mcpError(server, error));
@@ -116,21 +126,24 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       }),
     );
     if (errors.length) await append(errors);
-    catalog = toolCatalog(info.session.agent, listed);
+    catalog = toolCatalog(info.session.agent, listed, threading);
   }
 
   const usageEvent = (): SessionEventInput => ({ type: "session.usage", usage: { ...view.state.usage }, budget: info.session.budget ?? null });
 
   try {
-    // A session left running means its previous runner died: say so, then carry on from the log.
-    if (view.state.status === "running") await append([{ type: "session.status_rescheduled" }]);
+    // A session left running means its previous runner died: say so, then carry on from the log. (A
+    // coordinator is also left running while it waits for its threads, so it is not told apart.)
+    if (view.state.status === "running" && Object.keys(view.state.threads).length === 0) await append([{ type: "session.status_rescheduled" }]);
+    const ownTokens = view.state.usage.input_tokens + view.state.usage.output_tokens;
+    const sharedTokens = Math.max(0, info.sessionTokens - ownTokens);
     if (deps.config.coupled && !view.state.sandbox) await provision();
     for (;;) {
       if (signal.aborted) return;
       await view.catchUp();
       stepAbort = new AbortController();
       if (signal.aborted) return;
-      const step = decide(view.state, info.session.budget ?? null);
+      const step = decide(view.state, info.session.budget ?? null, Date.now(), sharedTokens);
       log.debug({ step: step.kind }, "step");
       if (step.kind === "done") return;
       await take(step);
@@ -177,7 +190,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   async function provision(): Promise<string | null> {
     await append([{ type: "span.sandbox_provision_start" }]);
     try {
-      const sandboxId = await deps.hands.provision(sessionId, sandboxSpec(await info.environment()));
+      const sandboxId = await deps.hands.provision(info.rootSessionId, sandboxSpec(await info.environment()), sessionId);
       await append([{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
       return sandboxId;
     } catch (error) {
@@ -196,6 +209,22 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       return;
     }
     if (call.kind === "mcp") return runMcpTool(call);
+    if (catalog.kindOf(call.name) === "thread") {
+      return runThreadTool(
+        {
+          bus: deps.bus,
+          hands: deps.hands,
+          selfId: sessionId,
+          sessionId: info.rootSessionId,
+          isThread: info.thread !== null,
+          roster: info.roster ?? [],
+          state: () => view.state,
+          append: (events) => append(events),
+          sandbox: async () => (view.state.sandbox && !view.state.sandbox.lost ? view.state.sandbox.id : provision()),
+        },
+        call,
+      );
+    }
     if (call.kind !== "builtin" || catalog.kindOf(call.name) === "unknown") {
       await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`Unknown tool ${call.name}`), is_error: true }]);
       return;
@@ -208,7 +237,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     }
     let outcome;
     try {
-      outcome = await deps.hands.execute(sandboxId, { toolUseId: call.id, name: call.name, input: call.input }, stepAbort.signal);
+      outcome = await deps.hands.execute(sandboxId, { toolUseId: call.id, name: call.name, input: call.input, holder: sessionId }, stepAbort.signal);
     } catch (error) {
       if (stepAbort.signal.aborted) return;
       throw error;
@@ -232,7 +261,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     const server = call.server ?? "";
     let result: { content: string; is_error: boolean };
     try {
-      result = await request(deps.bus, MCP_RPC.callTool, { session_id: sessionId, mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
+      result = await request(deps.bus, MCP_RPC.callTool, { session_id: info.rootSessionId, mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const failure: SessionEventInput[] = isCorralError(error, "MCP_AUTHENTICATION_FAILED") || isCorralError(error, "MCP_CONNECTION_FAILED") ? [mcpError(server, error)] : [];

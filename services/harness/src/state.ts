@@ -15,6 +15,20 @@ export interface ToolCall {
   server?: string;
 }
 
+/** A sub-agent thread as its coordinator's log knows it. */
+export interface ThreadView {
+  agentName: string;
+  /** Position in the thread's log of the last message sent to it, and of the last idle it reported. */
+  sent: number;
+  reported: number;
+  /** The coordinator halted (interrupt, budget) while waiting: the next reply is taken as an answer to nothing. */
+  halted: boolean;
+  lastReply: string | null;
+}
+
+/** True while the coordinator waits for the thread's reply. */
+export const awaited = (t: ThreadView) => t.sent > t.reported && !t.halted;
+
 /** Everything the harness decides from: a pure fold of the session log. */
 export interface SessionState {
   lastSeq: number;
@@ -36,6 +50,7 @@ export interface SessionState {
   firstRunningAt: string | null;
   lastIdleSeq: number;
   compaction: { throughSeq: number; summary: string } | null;
+  threads: Record<string, ThreadView>;
 }
 
 export function initialState(): SessionState {
@@ -56,6 +71,7 @@ export function initialState(): SessionState {
     firstRunningAt: null,
     lastIdleSeq: -1,
     compaction: null,
+    threads: {},
   };
 }
 
@@ -72,6 +88,18 @@ function halt(state: SessionState, seq: number): SessionState {
   return { ...state, barrierSeq: Math.max(state.barrierSeq, seq), newInputSeqs: state.newInputSeqs.filter((s) => s > seq), modelRetries: 0 };
 }
 
+/** The session stopped (interrupt, budget, errors) while threads still owed replies: those replies answer nothing now. */
+function stopWaiting(state: SessionState): SessionState {
+  if (!Object.values(state.threads).some(awaited)) return state;
+  return { ...state, threads: Object.fromEntries(Object.entries(state.threads).map(([id, t]) => [id, awaited(t) ? { ...t, halted: true } : t])) };
+}
+
+function thread(state: SessionState, id: string, agentName: string | null | undefined): ThreadView {
+  return state.threads[id] ?? { agentName: agentName ?? "", sent: -1, reported: -1, halted: false, lastReply: null };
+}
+
+const textOf = (content: readonly { type: string; text?: string }[]) => content.map((b) => b.text ?? "").join("");
+
 /** The pure step: `(state, event) → state`. */
 export function reduce(state: SessionState, event: SessionEvent): SessionState {
   const s = { ...state, lastSeq: event.seq };
@@ -80,7 +108,8 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
     case "system.message":
       return { ...s, newInputSeqs: [...s.newInputSeqs, event.seq] };
     case "user.interrupt":
-      return { ...s, pendingInterrupt: true };
+      // One naming a thread is for that thread alone (the session-store forwards it to the thread's log).
+      return event.session_thread_id ? s : { ...s, pendingInterrupt: true };
     case "user.tool_confirmation":
       return {
         ...s,
@@ -101,6 +130,29 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
       return { ...s, openCalls: [...s.openCalls, { ...call(event, "mcp", event.evaluated_permission), server: event.mcp_server_name }] };
     case "span.model_request_start":
       return { ...s, lastModelStartSeq: event.seq };
+    default:
+      return reduceThreads(s, event);
+  }
+}
+
+function reduceThreads(s: SessionState, event: SessionEvent): SessionState {
+  switch (event.type) {
+    case "session.thread_created":
+      return { ...s, threads: { ...s.threads, [event.session_thread_id]: thread(s, event.session_thread_id, event.agent_name) } };
+    case "agent.thread_message_sent": {
+      const t = thread(s, event.to_session_thread_id, event.to_agent_name);
+      return { ...s, threads: { ...s.threads, [event.to_session_thread_id]: { ...t, sent: Math.max(t.sent, event.thread_seq ?? t.reported + 1) } } };
+    }
+    case "agent.thread_message_received": {
+      const t = thread(s, event.from_session_thread_id, event.from_agent_name);
+      const next = { ...t, reported: Math.max(t.reported, event.thread_seq ?? Number.MAX_SAFE_INTEGER), halted: false, lastReply: textOf(event.content) };
+      const threads = { ...s.threads, [event.from_session_thread_id]: next };
+      // A reply is input for the coordinator, unless it halted since asking.
+      return t.halted ? { ...s, threads } : { ...s, threads, newInputSeqs: [...s.newInputSeqs, event.seq] };
+    }
+    case "span.sandbox_handoff":
+      if (event.direction === "in") return { ...s, sandbox: { id: event.sandbox_id, lost: false } };
+      return event.mode !== "share" && s.sandbox?.id === event.sandbox_id ? { ...s, sandbox: null } : s;
     default:
       return reduceStatus(s, event);
   }
@@ -124,10 +176,10 @@ function reduceStatus(s: SessionState, event: SessionEvent): SessionState {
       return { ...s, status: "running", lastStopReason: null, firstRunningAt: s.firstRunningAt ?? event.processed_at };
     case "session.status_idle": {
       const next = { ...s, status: "idle" as const, lastStopReason: event.stop_reason, lastIdleSeq: event.seq, pendingInterrupt: false };
-      return event.stop_reason.type === "requires_action" ? next : halt(next, event.seq);
+      return event.stop_reason.type === "requires_action" ? next : stopWaiting(halt(next, event.seq));
     }
     case "session.status_terminated":
-      return halt({ ...s, status: "terminated" }, event.seq);
+      return stopWaiting(halt({ ...s, status: "terminated" }, event.seq));
     case "session.status_rescheduled":
       return { ...s, status: "rescheduling" };
     case "session.error":

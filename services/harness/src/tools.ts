@@ -10,7 +10,7 @@ export interface ModelTool {
 
 export interface ToolCatalog {
   tools: ModelTool[];
-  kindOf(name: string): "builtin" | "custom" | "mcp" | "unknown";
+  kindOf(name: string): "builtin" | "custom" | "mcp" | "thread" | "unknown";
   permissionOf(name: string): "allow" | "ask";
   /** For an MCP tool's model-facing name: its server and its name on that server. */
   mcpTarget(name: string): { server: string; tool: string } | undefined;
@@ -39,15 +39,63 @@ function schemaOf(name: BuiltinToolName): ModelTool["input_schema"] {
   return schema;
 }
 
+/** A sub-agent a coordinator may start: `ref` is what `threads.create` takes (an agent id, or "self"). */
+export interface RosterMember {
+  name: string;
+  ref: string;
+  description: string | null;
+}
+
+export const THREAD_TOOLS = { start: "start_thread", message: "message_thread", list: "list_threads", giveBack: "return_sandbox" } as const;
+
+export const StartThreadInput = z.object({
+  agent: z.string().min(1).max(256),
+  task: z.string().min(1).max(100_000),
+  sandbox: z.enum(["share", "transfer", "fresh"]).default("share"),
+});
+export const MessageThreadInput = z.object({ thread_id: z.string().min(1).max(128), message: z.string().min(1).max(100_000) });
+
+function jsonSchema(schema: z.ZodType): ModelTool["input_schema"] {
+  const rendered = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+  delete rendered.$schema;
+  return { ...rendered, type: "object" };
+}
+
+function coordinatorTools(roster: readonly RosterMember[]): ModelTool[] {
+  const names = roster.map((m) => `${m.name}${m.description ? ` (${m.description})` : ""}`).join("; ");
+  return [
+    {
+      name: THREAD_TOOLS.start,
+      description:
+        `Start a sub-agent in a thread of its own, working on \`task\` in parallel with you. Agents: ${names}. ` +
+        "`sandbox`: share yours (default; you both see the same files), transfer it (it becomes theirs until they return it), or fresh (their own). " +
+        "Start several threads before waiting; their replies arrive as messages. End your turn to wait for them.",
+      input_schema: jsonSchema(StartThreadInput),
+    },
+    { name: THREAD_TOOLS.message, description: "Send a message to a thread you started; its reply arrives as a message.", input_schema: jsonSchema(MessageThreadInput) },
+    { name: THREAD_TOOLS.list, description: "List your threads: their status and latest reply.", input_schema: { type: "object", properties: {} } },
+  ];
+}
+
+const GIVE_BACK: ModelTool = {
+  name: THREAD_TOOLS.giveBack,
+  description: "Hand the sandbox you were given back to the agent that started you. You no longer hold it afterwards.",
+  input_schema: { type: "object", properties: {} },
+};
+
 const policyOf = (policy: PermissionPolicy | null | undefined) => (policy?.type === "always_ask" ? "ask" : "allow");
 
 /**
  * The tools an agent snapshot offers the model, and how each is run and permitted. `mcp` holds the tools
  * each MCP server listed (servers that could not be listed are simply absent).
  */
-export function toolCatalog(agent: Pick<AgentSnapshot, "tools">, mcp: ReadonlyMap<string, McpTool[]> = new Map()): ToolCatalog {
+export function toolCatalog(
+  agent: Pick<AgentSnapshot, "tools">,
+  mcp: ReadonlyMap<string, McpTool[]> = new Map(),
+  threading: { roster: readonly RosterMember[] | null; isThread: boolean } = { roster: null, isThread: false },
+): ToolCatalog {
   const tools: ModelTool[] = [];
-  const kinds = new Map<string, "builtin" | "custom" | "mcp">();
+  const kinds = new Map<string, "builtin" | "custom" | "mcp" | "thread">();
   const permissions = new Map<string, "allow" | "ask">();
   const targets = new Map<string, { server: string; tool: string }>();
   for (const entry of agent.tools) {
@@ -73,6 +121,11 @@ export function toolCatalog(agent: Pick<AgentSnapshot, "tools">, mcp: ReadonlyMa
         permissions.set(name, policyOf(config?.permission_policy ?? entry.default_config?.permission_policy));
       }
     }
+  }
+  const own = [...(threading.roster?.length ? coordinatorTools(threading.roster) : []), ...(threading.isThread ? [GIVE_BACK] : [])];
+  for (const tool of own) {
+    tools.push(tool);
+    kinds.set(tool.name, "thread");
   }
   return {
     tools,

@@ -241,7 +241,7 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       const done = has(req.to) && (req.mode === "share" || !has(req.from));
       if (done) return entry.record;
       if (!has(req.from)) throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.from}`);
-      next = req.mode === "share" ? [...holders, req.to] : [...holders.filter((h) => h !== req.from), req.to];
+      next = [...new Set(req.mode === "share" ? [...holders, req.to] : [...holders.filter((h) => h !== req.from), req.to])];
     }
     if (next.length === holders.length && next.every((h, i) => h === holders[i])) return entry.record;
     entry.record = { ...entry.record, holders: next };

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import {
   CorralError,
   MAX_RUNNING_THREADS,
+  threadIdFor,
   type AgentSnapshot,
   type RosterEntry,
   type SessionEvent,
@@ -22,19 +22,14 @@ export interface Appender {
 
 export interface ThreadStore {
   create(req: ThreadCreateRequest): Promise<ThreadCreateResponse>;
-  get(sessionId: string, threadId: string): Promise<ThreadRecord>;
+  get(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
   stored(threadId: string): Promise<StoredThread | null>;
   list(req: ThreadListRequest): Promise<ThreadRecord[]>;
-  archive(sessionId: string, threadId: string): Promise<ThreadRecord>;
+  archive(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
 }
 
 const indexKey = (sessionId: string, threadId: string) => `idx.${sessionId}.${threadId}`;
 const ACTIVE = new Set(["running", "rescheduling"]);
-
-/** A thread's id follows from what created it, so a retried create finds the thread it made before. */
-export function threadIdFor(sessionId: string, idempotencyKey: string): string {
-  return `sthr_${createHash("sha256").update(`${sessionId}\n${idempotencyKey}`).digest("base64url").slice(0, 26)}`;
-}
 
 const rosterId = (entry: RosterEntry) => (typeof entry === "string" ? entry : entry.type === "agent" ? entry.id : null);
 
@@ -49,9 +44,9 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
     return (await getJson(kv, StoredThread, threadId))?.value ?? null;
   }
 
-  async function owned(sessionId: string, threadId: string): Promise<StoredThread> {
+  async function owned(sessionId: string | undefined, threadId: string): Promise<StoredThread> {
     const thread = await stored(threadId);
-    if (!thread || thread.record.session_id !== sessionId) throw new CorralError("NOT_FOUND", `thread ${threadId} not found in session ${sessionId}`);
+    if (!thread || (sessionId !== undefined && thread.record.session_id !== sessionId)) throw new CorralError("NOT_FOUND", `thread ${threadId} not found${sessionId ? ` in session ${sessionId}` : ""}`);
     return thread;
   }
 
