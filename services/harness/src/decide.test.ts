@@ -1,4 +1,4 @@
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { SessionEvent, SessionEventInput } from "@corral/protocol";
 import { decide } from "./decide.js";
 import { foldLog } from "./state.js";
@@ -66,4 +66,50 @@ test("a budget of one turn stops the second model request", () => {
 test("a lost sandbox is remembered so the next tool call provisions again", () => {
   const e = log({ type: "span.sandbox_provision_end", sandbox_id: "sbx_0000000000AAAA", is_error: false }, { type: "span.sandbox_lost", sandbox_id: "sbx_0000000000AAAA", reason: "killed" });
   expect(foldLog(e).sandbox).toEqual({ id: "sbx_0000000000AAAA", lost: true });
+});
+
+describe("a coordinator and its threads", () => {
+  const T = "sthr_0123456789abcdef0123456789";
+  const sent = (threadSeq: number): SessionEventInput => ({ type: "agent.thread_message_sent", to_session_thread_id: T, to_agent_name: "w", content: [{ type: "text", text: "do it" }], thread_seq: threadSeq });
+  const reply = (threadSeq: number): SessionEventInput => ({ type: "agent.thread_message_received", from_session_thread_id: T, from_agent_name: "w", content: [{ type: "text", text: "done" }], thread_seq: threadSeq });
+  const turn = (...inputs: SessionEventInput[]) => {
+    const events = log(user("fan out"), { type: "session.status_running" }, start, ...inputs);
+    return [...events, { ...log(end(events[2]!.id))[0]!, seq: events.length }];
+  };
+  const more = (events: SessionEvent[], ...inputs: SessionEventInput[]) => [...events, ...log(...inputs).map((e, i) => ({ ...e, seq: events.length + i }))];
+
+  test("waits, still running, while a thread owes a reply; the reply asks for the model", () => {
+    const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
+    expect(foldLog(waiting).status).toBe("running");
+    expect(decide(foldLog(waiting), null).kind).toBe("done");
+    expect(decide(foldLog(more(waiting, reply(5))), null).kind).toBe("call_model");
+  });
+
+  test("a reply that overtook the message it answers is still taken, and nothing is awaited afterwards", () => {
+    const events = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, reply(5), sent(0));
+    const state = foldLog(events);
+    expect(state.newInputSeqs.length).toBe(1);
+    expect(decide(state, null).kind).toBe("call_model");
+  });
+
+  test("after an interrupt, a late reply wakes nobody", () => {
+    const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
+    const interrupted = more(waiting, { type: "user.interrupt" }, { type: "session.status_idle", stop_reason: { type: "end_turn" } });
+    expect(decide(foldLog(interrupted), null).kind).toBe("done");
+    expect(decide(foldLog(more(interrupted, reply(7))), null).kind).toBe("done");
+  });
+
+  test("an interrupt naming a thread is that thread's, not the coordinator's", () => {
+    const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
+    expect(foldLog(more(waiting, { type: "user.interrupt", session_thread_id: T })).pendingInterrupt).toBe(false);
+  });
+
+  test("a sandbox handed out by transfer is gone; shared, it stays; returned, it is back", () => {
+    const sbx = "sbx_0123456789abcdef01234567";
+    const held = log({ type: "span.sandbox_provision_end", sandbox_id: sbx, is_error: false });
+    expect(foldLog(more(held, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "share", direction: "out", peer_thread_id: T })).sandbox?.id).toBe(sbx);
+    const given = more(held, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "transfer", direction: "out", peer_thread_id: T });
+    expect(foldLog(given).sandbox).toBeNull();
+    expect(foldLog(more(given, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "return", direction: "in", peer_thread_id: T })).sandbox?.id).toBe(sbx);
+  });
 });
