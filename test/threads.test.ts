@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
 import Anthropic from "@anthropic-ai/sdk";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, THREAD_RPC, isCorralError, sandboxSubject, type SessionEvent } from "@corral/protocol";
@@ -70,7 +73,7 @@ beforeAll(async () => {
   nats = await startNatsServer();
   model = await startScriptedModel();
   model.setFallback(dispatch);
-  store = await startStore(nats.url, { taskIntake: false });
+  store = await startStore(nats.url, { taskIntake: true });
   hands = await startManager(nats.url, { warmPool: 1 });
   gateway = await startGateway(nats.url);
   bus = await connectBus({ servers: nats.url, name: "client" });
@@ -397,3 +400,27 @@ test("threads over HTTP: list, retrieve, events and a live stream through the of
   expect(archived.archived_at).not.toBeNull();
   expect(brains.filter(alive).length).toBe(3);
 }, 60_000);
+
+test("a fan-out task published from Python's standard library runs its threads and its answer is read back", async () => {
+  const names = ["left", "right"];
+  const workers = await Promise.all(names.map((n) => agent(n, `worker:py-${n}`)));
+  names.forEach((n) => programs.set(`worker:py-${n}`, () => say_(`${n} half done`)));
+  const coordinator = await agent("py-lead", "coordinator:python", { multiagent: { type: "coordinator", agents: workers } });
+  programs.set("coordinator:python", (req) => {
+    if (toolResults(req).length === 0) return { type: "message", content: names.map((n) => ({ type: "tool_use" as const, name: "start_thread", input: { agent: n, task: `do the ${n} half`, sandbox: "fresh" } })) };
+    const got = replies(req).map((b) => String(b.text).split("\n")[1]).sort();
+    return say_(got.length < names.length ? "waiting" : `merged: ${got.join(" + ")}`);
+  });
+  const env = await request(bus, STORE_RPC.environmentsCreate, { name: `env-${randomBytes(4).toString("hex")}` });
+  const script = fileURLToPath(new URL("../examples/python/fanout_task.py", import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    "python3",
+    [script, "--nats", nats.url, "--task-id", `fan-${randomBytes(4).toString("hex")}`, "--agent", coordinator, "--environment", env.id, "--timeout", "60", "split it"],
+    { timeout: 90_000 },
+  );
+  const result = JSON.parse(stdout.trim().split("\n").pop()!) as { session_id: string; threads: Array<{ agent: string; status: string }>; replies: string[]; answer: string };
+  expect(result.answer).toBe("merged: left half done + right half done");
+  expect(result.threads.map((t) => t.agent).sort()).toEqual(names);
+  expect(result.replies.sort()).toEqual(["left half done", "right half done"]);
+  expectClean(await events(result.session_id));
+}, 120_000);

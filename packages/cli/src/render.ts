@@ -30,6 +30,16 @@ export function renderEvent(event: SessionEvent): string | null {
       return `— idle (${event.stop_reason.type})`;
     case "session.status_terminated":
       return "— terminated";
+    case "session.thread_created":
+      return `  ⑂ thread ${event.session_thread_id} started (${event.agent_name})`;
+    case "session.thread_status_idle":
+      return `  ⑂ thread ${event.session_thread_id} (${event.agent_name}) finished: ${event.stop_reason.type}`;
+    case "session.thread_status_terminated":
+      return `  ⑂ thread ${event.session_thread_id} (${event.agent_name}) terminated`;
+    case "agent.thread_message_received":
+      return `  ⑂ ${event.from_agent_name ?? event.from_session_thread_id}: ${short(text(event.content).replace(/\n/g, " "), 200)}`;
+    case "span.sandbox_handoff":
+      return event.direction === "out" ? `  ⇢ sandbox ${event.sandbox_id} ${event.mode === "share" ? "shared with" : "handed to"} ${event.peer_thread_id ?? "the coordinator"}` : `  ⇠ sandbox ${event.sandbox_id} ${event.mode === "return" ? "handed back" : "received"}`;
     case "session.usage":
       return `  usage: ${event.usage.input_tokens} in, ${event.usage.output_tokens} out`;
     default:
