@@ -301,7 +301,7 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
         ],
       };
     }
-    return say_(`heard ${replies(req).length}`);
+    return say_(`waiting, heard ${replies(req).length}`);
   });
   const sessionId = await session(coordinator);
   await send(bus, sessionId, say("start two slow threads"));
@@ -314,16 +314,16 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
   const refusedStart = log0.find((e) => e.type === "agent.tool_result" && e.is_error);
   expect(refusedStart?.type === "agent.tool_result" && refusedStart.content?.[0]?.type === "text" ? refusedStart.content[0].text : "").toContain("nobody is not one of your agents");
 
-  // One thread: it stops, the coordinator hears of it and keeps waiting for the other.
+  // One thread: it stops and reports; the coordinator keeps waiting for the other (replies are taken together).
   const [first, second] = threads as [(typeof threads)[0], (typeof threads)[0]];
+  const requestsBefore = model.requests.filter((r) => systemOf(r) === "coordinator:interrupt").length;
   await send(bus, sessionId, { type: "user.interrupt", session_thread_id: first.id });
   await waitFor(async () => (await request(bus, THREAD_RPC.get, { session_id: sessionId, thread_id: first.id })).status === "idle", { timeoutMs: 20_000, message: "thread 1 not interrupted" });
-  await waitFor(async () => (await events(sessionId)).some((e) => e.type === "agent.message" && JSON.stringify(e.content).includes("heard 1")), { timeoutMs: 20_000, message: "coordinator did not hear thread 1" });
+  await waitFor(async () => (await events(sessionId)).some((e) => e.type === "agent.thread_message_received" && e.from_session_thread_id === first.id), { timeoutMs: 20_000, message: "thread 1 did not report" });
   expect((await request(bus, THREAD_RPC.get, { session_id: sessionId, thread_id: second.id })).status).toBe("running");
   expect((await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId })).status).toBe("running");
 
   // Everyone: the other thread stops too, and the session idles without asking the model again.
-  const requestsBefore = model.requests.filter((r) => systemOf(r) === "coordinator:interrupt").length;
   await send(bus, sessionId, { type: "user.interrupt" });
   const log = await untilIdle(sessionId, 30_000);
   expectClean(log);

@@ -126,7 +126,7 @@ async function sandboxFor(bus: Bus, secretName: string | null): Promise<{ id: st
   const id = newId("sandbox");
   const now = new Date().toISOString();
   // What the sandbox-manager records for a container: all the proxy reads is the session it belongs to.
-  const record: SandboxRecord = { id, type: "sandbox", session_id: session.id, status: "ready", image: "bench", host: "bench", container_id: "bench", workspace_volume: "bench", lost_reason: null, created_at: now, last_used_at: now };
+  const record: SandboxRecord = { id, type: "sandbox", session_id: session.id, status: "ready", image: "bench", host: "bench", container_id: "bench", workspace_volume: "bench", lost_reason: null, holders: [session.id], created_at: now, last_used_at: now };
   await putJson(await openBucket(bus, BUCKETS.sandboxes), id, record);
   const config = await request(bus, EGRESS_RPC.config, { sandbox_id: id, session_id: session.id });
   return { id, token: config.token, port: config.port, ca: config.ca_pem, placeholder: secretName ? config.env[secretName]! : "" };

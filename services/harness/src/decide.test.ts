@@ -85,6 +85,20 @@ describe("a coordinator and its threads", () => {
     expect(decide(foldLog(more(waiting, reply(5))), null).kind).toBe("call_model");
   });
 
+  test("replies are taken together: one of two is not enough to ask the model, a user message is", () => {
+    const U = "sthr_fedcba9876543210fedcba9876";
+    const both = turn(
+      { type: "session.thread_created", session_thread_id: T, agent_name: "w" },
+      sent(0),
+      { type: "session.thread_created", session_thread_id: U, agent_name: "v" },
+      { type: "agent.thread_message_sent", to_session_thread_id: U, to_agent_name: "v", content: [{ type: "text", text: "x" }], thread_seq: 0 },
+    );
+    const one = more(both, reply(5));
+    expect(decide(foldLog(one), null).kind).toBe("done");
+    expect(decide(foldLog(more(one, user("how is it going?"))), null).kind).toBe("call_model");
+    expect(decide(foldLog(more(one, { type: "agent.thread_message_received", from_session_thread_id: U, from_agent_name: "v", content: [{ type: "text", text: "ok" }], thread_seq: 3 })), null).kind).toBe("call_model");
+  });
+
   test("a reply that overtook the message it answers is still taken, and nothing is awaited afterwards", () => {
     const events = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, reply(5), sent(0));
     const state = foldLog(events);

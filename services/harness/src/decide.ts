@@ -43,9 +43,13 @@ export function decide(state: SessionState, budget: Budget | null, now = Date.no
     const already = state.status === "idle" && state.lastStopReason?.type === "requires_action" && sameIds(state.lastStopReason.event_ids, waiting);
     return already ? { kind: "done" } : { kind: "await_action", eventIds: waiting };
   }
-  if (state.newInputSeqs.length > 0) return overBudget(state, budget, now, sharedTokens) ? { kind: "budget_reached" } : { kind: "call_model" };
+  const owed = Object.values(state.threads).some(awaited);
+  // Replies are taken together, once every thread the coordinator waits for has answered (a message
+  // from the user is taken at once, with whatever replies have come).
+  const onlyReplies = state.newInputSeqs.every((seq) => state.replySeqs.includes(seq));
+  if (state.newInputSeqs.length > 0 && !(owed && onlyReplies)) return overBudget(state, budget, now, sharedTokens) ? { kind: "budget_reached" } : { kind: "call_model" };
   // A coordinator waiting for its threads stays running; their replies wake it.
-  if (Object.values(state.threads).some(awaited)) return { kind: "done" };
+  if (owed) return { kind: "done" };
   return state.status === "idle" ? { kind: "done" } : { kind: "idle" };
 }
 

@@ -36,8 +36,10 @@ export interface SessionState {
   lastStopReason: StopReason | null;
   /** Inputs at or before this position were seen by a finished model request, or closed by a halt (an idle that is not requires_action). */
   barrierSeq: number;
-  /** Positions of new inputs (messages, tool results) after the barrier. */
+  /** Positions of new inputs (messages, tool results, thread replies) after the barrier. */
   newInputSeqs: number[];
+  /** Those of them that are sub-agent threads' replies. */
+  replySeqs: number[];
   pendingInterrupt: boolean;
   openCalls: ToolCall[];
   sandbox: { id: string; lost: boolean } | null;
@@ -60,6 +62,7 @@ export function initialState(): SessionState {
     lastStopReason: null,
     barrierSeq: -1,
     newInputSeqs: [],
+    replySeqs: [],
     pendingInterrupt: false,
     openCalls: [],
     sandbox: null,
@@ -85,7 +88,8 @@ function call(event: SessionEvent & { name: string; input: Record<string, unknow
 }
 
 function halt(state: SessionState, seq: number): SessionState {
-  return { ...state, barrierSeq: Math.max(state.barrierSeq, seq), newInputSeqs: state.newInputSeqs.filter((s) => s > seq), modelRetries: 0 };
+  const after = (s: number) => s > seq;
+  return { ...state, barrierSeq: Math.max(state.barrierSeq, seq), newInputSeqs: state.newInputSeqs.filter(after), replySeqs: state.replySeqs.filter(after), modelRetries: 0 };
 }
 
 /** The session stopped (interrupt, budget, errors) while threads still owed replies: those replies answer nothing now. */
@@ -148,7 +152,7 @@ function reduceThreads(s: SessionState, event: SessionEvent): SessionState {
       const next = { ...t, reported: Math.max(t.reported, event.thread_seq ?? Number.MAX_SAFE_INTEGER), halted: false, lastReply: textOf(event.content) };
       const threads = { ...s.threads, [event.from_session_thread_id]: next };
       // A reply is input for the coordinator, unless it halted since asking.
-      return t.halted ? { ...s, threads } : { ...s, threads, newInputSeqs: [...s.newInputSeqs, event.seq] };
+      return t.halted ? { ...s, threads } : { ...s, threads, newInputSeqs: [...s.newInputSeqs, event.seq], replySeqs: [...s.replySeqs, event.seq] };
     }
     case "span.sandbox_handoff":
       if (event.direction === "in") return { ...s, sandbox: { id: event.sandbox_id, lost: false } };

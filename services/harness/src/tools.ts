@@ -69,7 +69,7 @@ function coordinatorTools(roster: readonly RosterMember[]): ModelTool[] {
       description:
         `Start a sub-agent in a thread of its own, working on \`task\` in parallel with you. Agents: ${names}. ` +
         "`sandbox`: share yours (default; you both see the same files), transfer it (it becomes theirs until they return it), or fresh (their own). " +
-        "Start several threads before waiting; their replies arrive as messages. End your turn to wait for them.",
+        "Start several threads before waiting, then end your turn: their replies arrive as messages, together, once all of them have answered (a user message wakes you sooner).",
       input_schema: jsonSchema(StartThreadInput),
     },
     { name: THREAD_TOOLS.message, description: "Send a message to a thread you started; its reply arrives as a message.", input_schema: jsonSchema(MessageThreadInput) },
