@@ -127,3 +127,10 @@ describe("a coordinator and its threads", () => {
     expect(foldLog(more(given, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "return", direction: "in", peer_thread_id: T })).sandbox?.id).toBe(sbx);
   });
 });
+
+test("a session's budget covers its threads: tokens they used count against it", () => {
+  const events = log(user("go"));
+  const budget = { type: "limit" as const, max_tokens: 1000 };
+  expect(decide(foldLog(events), budget, Date.now(), 999).kind).toBe("call_model");
+  expect(decide(foldLog(events), budget, Date.now(), 1000).kind).toBe("budget_reached");
+});

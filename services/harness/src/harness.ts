@@ -128,8 +128,10 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       ackWaitMs: config.leaseTtlMs,
       maxAckPending: 100_000,
     });
+    // Counted from the moment a wake is taken, not once its lease is held, so a replica never takes more than it may run.
+    let taken = 0;
     while (!stopping.signal.aborted) {
-      const free = config.concurrency - active.size;
+      const free = config.concurrency - taken;
       if (free <= 0) {
         await sleep(20);
         continue;
@@ -137,10 +139,13 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       try {
         const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
         for await (const msg of batch) {
-          void handle(msg).catch((err: unknown) => {
-            logger.error({ err, subject: msg.subject }, "wake handling failed");
-            msg.nak(config.busyRetryMs);
-          });
+          taken++;
+          void handle(msg)
+            .catch((err: unknown) => {
+              logger.error({ err, subject: msg.subject }, "wake handling failed");
+              msg.nak(config.busyRetryMs);
+            })
+            .finally(() => taken--);
         }
       } catch (error) {
         if (stopping.signal.aborted) return;

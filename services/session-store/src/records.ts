@@ -1,6 +1,6 @@
 import type { SessionEvent, SessionRecord } from "@corral/protocol";
 import { updateJson, type KV } from "@corral/bus";
-import { StoredSession, StoredThread, affectsRecord, foldEvents, withOwnUsage, withThreadUsage } from "./session-state.js";
+import { StoredSession, StoredThread, affectsRecord, foldEvents, withOwnUsage, withThreadStatus, withThreadUsage } from "./session-state.js";
 
 /** Folds appended events into the session record; a no-op for batches that change nothing it shows. */
 export async function foldIntoRecord(sessions: KV, sessionId: string, events: readonly SessionEvent[]): Promise<void> {
@@ -22,8 +22,11 @@ export async function foldIntoThread(threads: KV, sessions: KV, threadId: string
   });
   if (!entry) return null;
   const usage = [...events].reverse().find((e) => e.type === "session.usage");
-  if (usage?.type === "session.usage") {
-    await updateJson(sessions, StoredSession, entry.value.record.session_id, (stored) => withThreadUsage(stored, threadId, usage.usage));
-  }
+  const status = entry.value.record.status;
+  await updateJson(sessions, StoredSession, entry.value.record.session_id, (stored) => {
+    let next = withThreadStatus(stored, threadId, status === "running" || status === "rescheduling");
+    if (usage?.type === "session.usage") next = withThreadUsage(next, threadId, usage.usage);
+    return next === stored ? undefined : next;
+  });
   return entry.value;
 }

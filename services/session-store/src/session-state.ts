@@ -14,6 +14,8 @@ export const StoredSession = z.object({
   running_since: z.string().nullable(),
   own_usage: Usage.optional(),
   threads_usage: z.record(z.string(), Usage).default({}),
+  /** Threads running now: while any runs, the session shows as running. */
+  threads_running: z.array(z.string()).default([]),
 });
 export type StoredSession = z.infer<typeof StoredSession>;
 
@@ -110,4 +112,16 @@ export function withThreadUsage(state: StoredSession, threadId: string, usage: U
   const threads = { ...state.threads_usage, [threadId]: usage };
   const own = state.own_usage ?? state.record.usage;
   return { ...state, threads_usage: threads, own_usage: own, record: { ...state.record, usage: sumUsage(own, Object.values(threads)) } };
+}
+
+/** A thread's status change, as its session sees it. */
+export function withThreadStatus(state: StoredSession, threadId: string, running: boolean): StoredSession {
+  const others = state.threads_running.filter((id) => id !== threadId);
+  const next = running ? [...others, threadId] : others;
+  return next.length === state.threads_running.length && next.every((id) => state.threads_running.includes(id)) ? state : { ...state, threads_running: next };
+}
+
+/** The record the API shows: a session with a running thread is running (as in the Managed Agents API). */
+export function visibleRecord(state: StoredSession): StoredSession["record"] {
+  return state.threads_running.length > 0 && state.record.status !== "terminated" ? { ...state.record, status: "running", stop_reason: null } : state.record;
 }

@@ -1,7 +1,7 @@
 import { CorralError, newId } from "@corral/protocol";
 import type { AgentRecord, AgentSnapshot, SessionAgentParam, SessionCreateParams, SessionRecord, SessionUpdateParams, SessionListRequest } from "@corral/protocol";
 import { createJson, getJson, updateJson, type KV, type SessionLog } from "@corral/bus";
-import { StoredSession } from "./session-state.js";
+import { StoredSession, visibleRecord } from "./session-state.js";
 import { listPage, type PageOf } from "@corral/bus";
 import { checkAgentDefinition, type AgentStore } from "./agents.js";
 import type { EnvironmentStore } from "./environments.js";
@@ -63,7 +63,7 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
   }
 
   function refuseWhileRunning(s: StoredSession, verb: string): void {
-    if (s.record.status === "running") throw new CorralError("CONFLICT", `cannot ${verb} a running session; interrupt it first`, { retryable: false });
+    if (visibleRecord(s).status === "running") throw new CorralError("CONFLICT", `cannot ${verb} a running session (or one with running threads); interrupt it first`, { retryable: false });
   }
 
   return {
@@ -93,7 +93,7 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         updated_at: now,
         archived_at: null,
       } as SessionRecord;
-      const state: StoredSession = { record, status_seq: -1, usage_seq: -1, running_since: null, threads_usage: {} };
+      const state: StoredSession = { record, status_seq: -1, usage_seq: -1, running_since: null, threads_usage: {}, threads_running: [] };
       if ((await createJson(kv, record.id, state)) === null) {
         if (sessionId) return (await stored(sessionId)).record;
         throw new CorralError("CONFLICT", "session id collision; retry");
@@ -101,7 +101,7 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
       return record;
     },
     async get(sessionId) {
-      const { record } = await stored(sessionId);
+      const record = visibleRecord(await stored(sessionId));
       const head = await log.head(sessionId);
       const end = record.archived_at ? Date.parse(record.archived_at) : Date.now();
       return {
@@ -117,12 +117,12 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         page: query.page,
         order: query.order,
         filter: "*",
-        keep: ({ record }) =>
-          (query.include_archived || !record.archived_at) &&
-          (!query.agent_id || record.agent.id === query.agent_id) &&
-          (!query.statuses || query.statuses.includes(record.status)),
+        keep: (state) => {
+          const record = visibleRecord(state);
+          return (query.include_archived || !record.archived_at) && (!query.agent_id || record.agent.id === query.agent_id) && (!query.statuses || query.statuses.includes(record.status));
+        },
       });
-      return { data: page.data.map((s) => s.record), next_page: page.next_page };
+      return { data: page.data.map(visibleRecord), next_page: page.next_page };
     },
     async update(sessionId, params) {
       const changed: Record<string, unknown> = {};
