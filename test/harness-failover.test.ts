@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent } from "@corral/protocol";
-import { spawnService, startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import { startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { newSession, say, send } from "../services/harness/src/test-support.js";
+import { brainPool, newSession, say, send, type BrainPool } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
 
 const STEPS = 5;
@@ -16,8 +16,7 @@ let model: ScriptedModel;
 let store: StoreHarness;
 let hands: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
-const brains: ServiceProcess[] = [];
-const brainsByName = new Map<string, ServiceProcess>();
+let brains: BrainPool;
 
 function toolResults(req: ReceivedRequest): number {
   return req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === "tool_result").length;
@@ -30,24 +29,6 @@ function agentProgram(req: ReceivedRequest) {
   return { type: "message" as const, latencyMs: 100, content: [{ type: "text" as const, text: "all steps done" }] };
 }
 
-function startBrain(): ServiceProcess {
-  const name = `brain-${brains.length}`;
-  const brain = spawnService("harness", { NATS_URL: nats.url, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn" });
-  brains.push(brain);
-  brainsByName.set(name, brain);
-  return brain;
-}
-
-/** The replica holding a session's lease right now, if any. */
-async function holderOf(sessionId: string): Promise<ServiceProcess | null> {
-  const leases = await bus.kvm.open("corral_leases").catch(() => null);
-  const entry = await leases?.get(sessionId).catch(() => null);
-  if (!entry || entry.operation !== "PUT") return null;
-  const holder = (entry.json() as { holder: string }).holder.split(":")[0]!;
-  const brain = brainsByName.get(holder);
-  return brain && brain.child.exitCode === null && brain.child.signalCode === null ? brain : null;
-}
-
 beforeAll(async () => {
   nats = await startNatsServer();
   model = await startScriptedModel();
@@ -55,10 +36,11 @@ beforeAll(async () => {
   store = await startStore(nats.url, { taskIntake: false });
   hands = await startManager(nats.url, { warmPool: 2 });
   bus = await connectBus({ servers: nats.url, name: "client" });
+  brains = brainPool(bus, nats.url, model.url);
 });
 
 afterAll(async () => {
-  await Promise.all(brains.map((b) => b.kill("SIGKILL")));
+  await brains.killAll();
   await bus.close();
   await hands.close();
   await store.close();
@@ -83,8 +65,8 @@ async function countLog(sessionId: string): Promise<string> {
 }
 
 test("harness replicas SIGKILLed again and again mid-run: every session completes, nothing lost, no tool effect twice", async () => {
-  startBrain();
-  startBrain();
+  brains.start();
+  brains.start();
   const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })));
   for (const sid of sessions) await send(bus, sid, say("count the steps"));
 
@@ -96,12 +78,12 @@ test("harness replicas SIGKILLed again and again mid-run: every session complete
   let kills = 0;
   while (!(await done()) && kills < 10) {
     await sleep(150 + Math.floor(Math.random() * 400));
-    const victims = (await Promise.all(sessions.map(holderOf))).filter((b): b is ServiceProcess => b !== null);
+    const victims = (await Promise.all(sessions.map((sid) => brains.holderOf(sid)))).filter((b): b is ServiceProcess => b !== null);
     const victim = victims[Math.floor(Math.random() * victims.length)];
     if (!victim) continue;
     await victim.kill("SIGKILL");
     kills++;
-    startBrain();
+    brains.start();
   }
   await waitFor(done, { timeoutMs: 90_000, intervalMs: 250 });
   expect(kills).toBeGreaterThan(3);

@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import Anthropic from "@anthropic-ai/sdk";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, THREAD_RPC, isCorralError, sandboxSubject, type SessionEvent } from "@corral/protocol";
-import { spawnService, startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedReply, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import { startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedReply, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { say, send } from "../services/harness/src/test-support.js";
+import { brainPool, say, send, type BrainPool } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
 import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
 
@@ -21,8 +21,7 @@ let store: StoreHarness;
 let hands: Awaited<ReturnType<typeof startManager>>;
 let gateway: GatewayUnderTest;
 let bus: Bus;
-const brains: ServiceProcess[] = [];
-const brainsByName = new Map<string, ServiceProcess>();
+let brains: BrainPool;
 const programs = new Map<string, (req: ReceivedRequest) => ScriptedReply>();
 
 // ---- the scripted agents: each is chosen by its system prompt
@@ -52,21 +51,6 @@ function worker(name: string) {
 
 // ---- the stack: one store, one sandbox-manager, three harness replicas in their own processes
 
-function startBrain(): ServiceProcess {
-  const name = `brain-${brains.length}`;
-  const brain = spawnService("harness", { NATS_URL: nats.url, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn" });
-  brains.push(brain);
-  brainsByName.set(name, brain);
-  return brain;
-}
-
-async function holderOf(logId: string): Promise<string | null> {
-  const leases = await bus.kvm.open("corral_leases").catch(() => null);
-  const entry = await leases?.get(logId).catch(() => null);
-  if (!entry || entry.operation !== "PUT") return null;
-  return (entry.json() as { holder: string }).holder.split(":")[0]!;
-}
-
 const alive = (b: ServiceProcess) => b.child.exitCode === null && b.child.signalCode === null;
 
 beforeAll(async () => {
@@ -77,11 +61,12 @@ beforeAll(async () => {
   hands = await startManager(nats.url, { warmPool: 1 });
   gateway = await startGateway(nats.url);
   bus = await connectBus({ servers: nats.url, name: "client" });
-  for (let i = 0; i < 3; i++) startBrain();
+  brains = brainPool(bus, nats.url, model.url);
+  for (let i = 0; i < 3; i++) brains.start();
 });
 
 afterAll(async () => {
-  await Promise.all(brains.map((b) => b.kill("SIGKILL")));
+  await brains.killAll();
   await bus.close();
   await gateway?.close();
   await hands?.close();
@@ -165,20 +150,20 @@ test("a coordinator fans out to three sub-agents on the harness replicas; one re
   await send(bus, sessionId, say("split the work"));
 
   // Watch where threads run, and SIGKILL a replica that holds one mid-run.
-  const seenHolders = new Set<string>();
-  let killed: string | null = null;
+  const seenHolders = new Set<ServiceProcess>();
+  let killed: ServiceProcess | null = null;
   await waitFor(
     async () => {
       const { data } = await request(bus, THREAD_RPC.list, { session_id: sessionId });
       for (const t of data) {
-        const holder = await holderOf(t.id);
+        const holder = await brains.holderOf(t.id);
         if (holder) seenHolders.add(holder);
         if (holder && !killed && t.status === "running") {
           const progress = (await events(t.id)).filter((e) => e.type === "agent.tool_result").length;
           if (progress >= 1) {
             killed = holder;
-            await brainsByName.get(holder)!.kill("SIGKILL");
-            startBrain();
+            await holder.kill("SIGKILL");
+            brains.start();
           }
         }
       }
@@ -398,7 +383,7 @@ test("threads over HTTP: list, retrieve, events and a live stream through the of
   expect(streamed).toEqual(threadEvents.slice(1).map((e) => e.type));
   const archived = await client.beta.sessions.threads.archive(thread.id, { session_id: sessionId });
   expect(archived.archived_at).not.toBeNull();
-  expect(brains.filter(alive).length).toBe(3);
+  expect(brains.all.filter(alive).length).toBe(3);
 }, 60_000);
 
 test("a fan-out task published from Python's standard library runs its threads and its answer is read back", async () => {

@@ -1,6 +1,6 @@
 import { connectBus, createLogWriter, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
-import { startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel } from "@corral/testing";
+import { spawnService, startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { startStore } from "../../session-store/src/test-support.js";
 import { STORE_RPC, type AgentCreateParams, type SessionEvent, type SessionCreateParams } from "@corral/protocol";
 import { createHarness, type Harness } from "./harness.js";
@@ -112,6 +112,41 @@ export async function startBrainStack(over: Partial<HarnessConfig> = {}, before?
       await store.close();
       await model.close();
       await nats.stop();
+    },
+  };
+}
+
+/** Harness replicas as real processes (`brain-0`, `brain-1`, …) against one NATS server and model. */
+export interface BrainPool {
+  readonly all: readonly ServiceProcess[];
+  start(): ServiceProcess;
+  /** The live replica holding a session's or thread's lease right now, if any. */
+  holderOf(logId: string): Promise<ServiceProcess | null>;
+  killAll(): Promise<void>;
+}
+
+export function brainPool(bus: Bus, natsUrl: string, modelUrl: string, env: Record<string, string> = {}): BrainPool {
+  const all: ServiceProcess[] = [];
+  const byName = new Map<string, ServiceProcess>();
+  const alive = (b: ServiceProcess) => b.child.exitCode === null && b.child.signalCode === null;
+  return {
+    all,
+    start() {
+      const name = `brain-${all.length}`;
+      const brain = spawnService("harness", { NATS_URL: natsUrl, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: modelUrl, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn", ...env });
+      all.push(brain);
+      byName.set(name, brain);
+      return brain;
+    },
+    async holderOf(logId) {
+      const leases = await bus.kvm.open("corral_leases").catch(() => null);
+      const entry = await leases?.get(logId).catch(() => null);
+      if (!entry || entry.operation !== "PUT") return null;
+      const brain = byName.get((entry.json() as { holder: string }).holder.split(":")[0]!);
+      return brain && alive(brain) ? brain : null;
+    },
+    async killAll() {
+      await Promise.all(all.map((b) => b.kill("SIGKILL")));
     },
   };
 }
