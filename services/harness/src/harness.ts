@@ -5,6 +5,7 @@ import { createLogWriter, ensureStreams, ensureWorkConsumer, openBucket, openSes
 import type { Logger } from "@corral/logger";
 import { createLeases, type Leases } from "./lease.js";
 import { runSession, type RunnerDeps, type SessionInfo } from "./runner.js";
+import { openSessionView, type SessionView } from "./session-view.js";
 import type { Model } from "./model.js";
 import type { Hands } from "./sandbox-client.js";
 import type { ContextStrategy } from "./context.js";
@@ -64,11 +65,13 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
     return members.filter((m): m is RosterMember => m !== null);
   }
 
-  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal, first: Promise<SessionInfo>): Promise<void> {
+  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal, first: Promise<SessionInfo>, view: Promise<SessionView>): Promise<void> {
     let info = first;
+    let prefetched: Promise<SessionView> | undefined = view;
     for (;;) {
       entry.again = false;
-      await runSession(runner, await info, signal);
+      await runSession(runner, await info, signal, prefetched);
+      prefetched = undefined;
       // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
       if (!entry.again || signal.aborted) {
         active.delete(sessionId);
@@ -92,8 +95,11 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       msg.ack();
       return;
     }
+    // The record and the log are read while the lease is being taken: they are what the first model call needs.
     const info = loadInfo(sessionId);
     info.catch(() => undefined);
+    const view = openSessionView(runner.log, sessionId);
+    view.catch(() => undefined);
     const lease = await leases.acquire(sessionId);
     if (!lease) {
       msg.nak(config.busyRetryMs);
@@ -104,7 +110,7 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
     const keepalive = setInterval(() => msg.working(), Math.max(100, Math.floor(config.leaseTtlMs / 3)));
     const signal = AbortSignal.any([lease.lost, stopping.signal]);
     try {
-      await runWhileWoken(sessionId, entry, signal, info);
+      await runWhileWoken(sessionId, entry, signal, info, view);
       if (signal.aborted) msg.nak(0);
       else msg.ack();
     } catch (error) {

@@ -2,7 +2,7 @@ import { isCorralError, newId, SUBJECTS, LOG_HEADERS, MCP_RPC, type McpTool, typ
 import { request, type Bus, type LogWriter, type SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { decide, type Step } from "./decide.js";
-import { openSessionView } from "./session-view.js";
+import { openSessionView, type SessionView } from "./session-view.js";
 import { toolCatalog, type RosterMember, type ToolCatalog } from "./tools.js";
 import { runThreadTool } from "./thread-tools.js";
 import { estimateTokens, type ContextStrategy } from "./context.js";
@@ -69,10 +69,13 @@ const text = (t: string) => [{ type: "text" as const, text: t }];
  * aborts (the lease was lost or the process is stopping). Every step is decided from the log, and every
  * effect is an append, so killing the process at any point loses nothing.
  */
-export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: AbortSignal): Promise<void> {
+export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: AbortSignal, prefetched?: Promise<SessionView>): Promise<void> {
   const { writer, logger } = deps;
   const sessionId = info.session.id;
-  const view = await openSessionView(deps.log, sessionId);
+  // A view read before the lease was taken (to save time-to-first-token) is brought up to date first.
+  const view = prefetched ? await prefetched : await openSessionView(deps.log, sessionId);
+  if (prefetched) await view.catchUp();
+  let fresh = true;
   const threading = { roster: info.roster, isThread: info.thread !== null };
   let catalog = toolCatalog(info.session.agent, new Map(), threading);
   let mcpListed = false;
@@ -140,7 +143,8 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     if (deps.config.coupled && !view.state.sandbox) await provision();
     for (;;) {
       if (signal.aborted) return;
-      await view.catchUp();
+      if (!fresh) await view.catchUp();
+      fresh = false;
       stepAbort = new AbortController();
       if (signal.aborted) return;
       const step = decide(view.state, info.session.budget ?? null, Date.now(), sharedTokens);
@@ -287,13 +291,24 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     const startId = newId("event");
     // One append for both: the platform's share of time-to-first-token is a handful of round trips.
     const running: SessionEventInput[] = view.state.status === "running" ? [] : [{ type: "session.status_running" }];
-    await append([...running, { type: "span.model_request_start" }], { ids: [...running.map(() => undefined), startId] });
     const previews = new Map<number, string>();
+    // The request goes out while its start is being appended: that append is off the time-to-first-token
+    // path. If it fails, the request is abandoned (and a crash in between just means the next replica asks again).
+    const abandon = new AbortController();
+    const started = append([...running, { type: "span.model_request_start" }], { ids: [...running.map(() => undefined), startId] });
+    const streaming = deps.model.stream(
+      { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: context.messages, tools: catalog.tools },
+      { signal: AbortSignal.any([stepAbort.signal, abandon.signal]), onText: (index, delta) => publishDelta(previews, index, delta) },
+    );
+    streaming.catch(() => undefined);
     try {
-      const response = await deps.model.stream(
-        { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: context.messages, tools: catalog.tools },
-        { signal: stepAbort.signal, onText: (index, delta) => publishDelta(previews, index, delta) },
-      );
+      await started;
+    } catch (error) {
+      abandon.abort();
+      throw error;
+    }
+    try {
+      const response = await streaming;
       await appendResponse(response, startId, previews, catalog);
     } catch (error) {
       const failed = { type: "span.model_request_end" as const, model_request_start_id: startId, is_error: true, model_usage: zeroUsage() };
