@@ -6,8 +6,8 @@ import { z } from "zod";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { request, type Bus } from "@corral/bus";
-import { MCP_RPC, VAULT_RPC, type SessionEvent } from "@corral/protocol";
-import { lastUserText, type ScriptedModel } from "@corral/testing";
+import { MCP_RPC, STORE_RPC, VAULT_RPC, type SessionEvent } from "@corral/protocol";
+import { lastUserText, type ReceivedRequest, type ScriptedModel } from "@corral/testing";
 import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
 
@@ -121,6 +121,36 @@ test("an agent calls an OAuth-protected MCP server through the proxy; the expire
   const again = await request(bus, MCP_RPC.callTool, { session_id: sid, mcp_server_name: "docs", tool_use_id: use!.id, tool: "lookup", input: { q: "leases" } });
   expect(again.content).toContain("leases is well documented");
   expect(calls.filter((c) => c.q === "leases")).toHaveLength(1);
+});
+
+test("a sub-agent thread calls its own agent's MCP server with a credential from the session's vaults", async () => {
+  const refresh = `rt-${randomBytes(8).toString("hex")}`;
+  refreshTokens.set(refresh, true);
+  const { vaultId, credentialId } = await oauthVault("expired-access-token", refresh);
+  const researcher = await request(bus, STORE_RPC.agentsCreate, { name: "researcher", model: "claude-test", system: "researcher", ...docsAgent() });
+  const sid = await newSession(bus, { system: "lead", multiagent: { type: "coordinator", agents: [researcher.id] } }, { vault_ids: [vaultId] });
+  const system = (req: ReceivedRequest) => JSON.stringify(req.body.system ?? "");
+  model.setFallback((req) => {
+    const results = req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === "tool_result").length;
+    if (system(req).includes("researcher")) {
+      return results === 0 ? { type: "message", content: [{ type: "tool_use", name: "mcp__docs__lookup", input: { q: "threads" } }] } : { type: "message", content: [{ type: "text", text: lastUserText(req) }] };
+    }
+    if (results === 0) return { type: "message", content: [{ type: "tool_use", name: "start_thread", input: { agent: "researcher", task: "look up threads", sandbox: "fresh" } }] };
+    return { type: "message", content: [{ type: "text", text: `lead heard: ${lastUserText(req)}` }] };
+  });
+  try {
+    await send(bus, sid, say("ask the researcher"));
+    const events = await eventsUntil(bus, sid, (e) => e.type === "session.status_idle", 0, 30_000);
+    expect(JSON.stringify(events.filter((e) => e.type === "agent.message").at(-1))).toContain("threads is well documented");
+    const thread = events.find((e) => e.type === "session.thread_created");
+    const threadId = thread?.type === "session.thread_created" ? thread.session_thread_id : "";
+    expect(calls.filter((c) => c.q === "threads")).toHaveLength(1);
+    // The credential's use is recorded in the thread's own log, never its value.
+    expect(await credentialUses(threadId, credentialId)).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain(refresh);
+  } finally {
+    model.setFallback(null);
+  }
 });
 
 async function credentialUses(sid: string, credentialId: string): Promise<number> {

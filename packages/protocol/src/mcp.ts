@@ -2,7 +2,12 @@ import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
 import { prefixedId } from "./primitives.js";
 
-const ServerRef = z.object({ session_id: prefixedId("sesn"), mcp_server_name: z.string().min(1).max(255) });
+const ServerRef = z.object({
+  session_id: prefixedId("sesn"),
+  /** A sub-agent's thread making the call: the server comes from its agent, the credential from the session's vaults. */
+  thread_id: prefixedId("sthr").optional(),
+  mcp_server_name: z.string().min(1).max(255),
+});
 
 export const McpTool = z.object({
   name: z.string().min(1).max(128),

@@ -94,8 +94,8 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
       logger.info({ port }, "egress proxy listening");
 
       const mcp = createMcpGateway({ bus, logger, vaults, ledger: await openBucket(bus, BUCKETS.toolLedger) });
-      on(MCP_RPC.listTools, async (p) => ({ tools: await mcp.listTools(p.session_id, p.mcp_server_name) }));
-      on(MCP_RPC.callTool, (p) => mcp.callTool(p.session_id, p.mcp_server_name, p.tool_use_id, p.tool, p.input));
+      on(MCP_RPC.listTools, async (p) => ({ tools: await mcp.listTools({ sessionId: p.session_id, threadId: p.thread_id }, p.mcp_server_name) }));
+      on(MCP_RPC.callTool, (p) => mcp.callTool({ sessionId: p.session_id, threadId: p.thread_id }, p.mcp_server_name, p.tool_use_id, p.tool, p.input));
       await bus.nc.flush(); // the subscriptions are live on the server before start() returns
       logger.info({ secrets: secrets.kind }, "credential-proxy started");
     },

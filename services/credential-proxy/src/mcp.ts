@@ -1,7 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { z } from "zod";
-import { CorralError, McpCallResult, STORE_RPC, type McpTool, type SessionEventInput } from "@corral/protocol";
+import { CorralError, McpCallResult, STORE_RPC, THREAD_RPC, type McpTool, type SessionEventInput } from "@corral/protocol";
 import { createJson, getJson, putJson, request, type Bus, type KV } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { ResolvedCredential, VaultService } from "./vaults.js";
@@ -11,9 +11,15 @@ const TokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.
 
 class Unauthorized extends Error {}
 
+/** Who calls: a session, or one of its sub-agent threads (whose log records the credential's use). */
+export interface McpCaller {
+  sessionId: string;
+  threadId?: string | undefined;
+}
+
 export interface McpGateway {
-  listTools(sessionId: string, serverName: string): Promise<McpTool[]>;
-  callTool(sessionId: string, serverName: string, toolUseId: string, tool: string, input: Record<string, unknown>): Promise<McpCallResult>;
+  listTools(caller: McpCaller, serverName: string): Promise<McpTool[]>;
+  callTool(caller: McpCaller, serverName: string, toolUseId: string, tool: string, input: Record<string, unknown>): Promise<McpCallResult>;
 }
 
 const LedgerEntry = z.discriminatedUnion("state", [z.object({ state: z.literal("started") }), z.object({ state: z.literal("done"), result: McpCallResult })]);
@@ -26,10 +32,12 @@ const LedgerEntry = z.discriminatedUnion("state", [z.object({ state: z.literal("
 export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: VaultService; ledger: KV }): McpGateway {
   const { bus, logger, vaults } = deps;
 
-  async function serverFor(sessionId: string, serverName: string): Promise<{ url: string; credential: ResolvedCredential | null }> {
+  async function serverFor(sessionId: string, serverName: string, threadId?: string): Promise<{ url: string; credential: ResolvedCredential | null }> {
     const session = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
-    const server = session.agent.mcp_servers.find((s) => s.name === serverName);
-    if (!server) throw new CorralError("NOT_FOUND", `the session's agent has no MCP server ${serverName}`);
+    // A thread's agent names its own servers; the vaults are always the session's.
+    const agent = threadId ? (await request(bus, THREAD_RPC.get, { session_id: sessionId, thread_id: threadId })).agent : session.agent;
+    const server = agent.mcp_servers.find((s) => s.name === serverName);
+    if (!server) throw new CorralError("NOT_FOUND", `the ${threadId ? "thread's" : "session's"} agent has no MCP server ${serverName}`);
     const credential =
       (await vaults.resolve(session.vault_ids)).find((c) => (c.record.auth.type === "static_bearer" || c.record.auth.type === "mcp_oauth") && sameUrl(c.record.auth.mcp_server_url, server.url)) ?? null;
     return { url: server.url, credential };
@@ -61,15 +69,16 @@ export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: Vault
 
   const tokenOf = (c: ResolvedCredential | null) => (c ? (c.record.auth.type === "static_bearer" ? c.secrets.token : c.secrets.access_token) : undefined);
 
-  function recordUse(sessionId: string, credential: ResolvedCredential | null, url: string, status: number): void {
+  function recordUse(logId: string, credential: ResolvedCredential | null, url: string, status: number): void {
     if (!credential) return;
     const event: SessionEventInput = { type: "span.credential_use", credential_id: credential.record.id, vault_id: credential.record.vault_id, host: new URL(url).hostname, method: "POST", status };
-    request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: [event] }).catch((err: unknown) => logger.warn({ err, session_id: sessionId }, "could not record an MCP credential use"));
+    request(bus, STORE_RPC.eventsAppend, { session_id: logId, events: [event] }).catch((err: unknown) => logger.warn({ err, session_id: logId }, "could not record an MCP credential use"));
   }
 
   /** Connects, runs `use`, disconnects; refreshes and retries once on a 401. */
-  async function withClient<T>(sessionId: string, serverName: string, use: (client: Client) => Promise<T>): Promise<T> {
-    const server = await serverFor(sessionId, serverName);
+  async function withClient<T>(caller: McpCaller, serverName: string, use: (client: Client) => Promise<T>): Promise<T> {
+    const server = await serverFor(caller.sessionId, serverName, caller.threadId);
+    const logId = caller.threadId ?? caller.sessionId;
     const url = server.url;
     let credential = server.credential;
     const auth = credential?.record.auth;
@@ -85,11 +94,11 @@ export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: Vault
       try {
         await client.connect(transport);
         const result = await use(client);
-        recordUse(sessionId, credential, url, 200);
+        recordUse(logId, credential, url, 200);
         return result;
       } catch (error) {
         if (!isUnauthorized(error)) throw new CorralError("MCP_CONNECTION_FAILED", `MCP server ${serverName}: ${(error as Error).message}`, { cause: error });
-        recordUse(sessionId, credential, url, 401);
+        recordUse(logId, credential, url, 401);
         if (attempt > 1 || !credential || credential.record.auth.type !== "mcp_oauth") throw authFailed(serverName, error);
         credential = await refresh(credential).catch((refreshError: unknown) => {
           throw authFailed(serverName, refreshError);
@@ -101,13 +110,13 @@ export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: Vault
   }
 
   return {
-    listTools: (sessionId, serverName) =>
-      withClient(sessionId, serverName, async (client) =>
+    listTools: (caller, serverName) =>
+      withClient(caller, serverName, async (client) =>
         (await client.listTools()).tools.map((t) => ({ name: t.name, description: t.description ?? "", input_schema: t.inputSchema as Record<string, unknown> })),
       ),
     // Exactly once per tool use, across harness crashes and retries: the ledger entry is made before the
     // call, and a repeat is answered from it. A call that started but never finished is not run again.
-    async callTool(sessionId, serverName, toolUseId, tool, input) {
+    async callTool(caller, serverName, toolUseId, tool, input) {
       const key = `mcp.${toolUseId}`;
       if ((await createJson(deps.ledger, key, { state: "started" })) === null) {
         const entry = await getJson(deps.ledger, LedgerEntry, key);
@@ -115,7 +124,7 @@ export function createMcpGateway(deps: { bus: Bus; logger: Logger; vaults: Vault
         throw new CorralError("TOOL_OUTCOME_UNKNOWN", `MCP call ${toolUseId} was started before and its outcome is unknown; it is not run twice`);
       }
       try {
-        const result = await withClient(sessionId, serverName, async (client) => {
+        const result = await withClient(caller, serverName, async (client) => {
           const answer = await client.callTool({ name: tool, arguments: input });
           const content = Array.isArray(answer.content) ? (answer.content as { type: string; text?: string }[]) : [];
           return { content: content.map((c) => (c.type === "text" ? (c.text ?? "") : `[${c.type}]`)).join("\n"), is_error: answer.isError === true };

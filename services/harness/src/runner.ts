@@ -121,7 +121,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     await Promise.all(
       servers.map(async (server) => {
         try {
-          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: info.rootSessionId, mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
+          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: info.rootSessionId, ...(info.thread && { thread_id: info.thread.id }), mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
         } catch (error) {
           log.warn({ err: error, mcp_server_name: server }, "MCP server could not be listed");
           errors.push(mcpError(server, error));
@@ -265,7 +265,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     const server = call.server ?? "";
     let result: { content: string; is_error: boolean };
     try {
-      result = await request(deps.bus, MCP_RPC.callTool, { session_id: info.rootSessionId, mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
+      result = await request(deps.bus, MCP_RPC.callTool, { session_id: info.rootSessionId, ...(info.thread && { thread_id: info.thread.id }), mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const failure: SessionEventInput[] = isCorralError(error, "MCP_AUTHENTICATION_FAILED") || isCorralError(error, "MCP_CONNECTION_FAILED") ? [mcpError(server, error)] : [];
