@@ -8,7 +8,7 @@ import { removeTestContainers, RUN_LABEL } from "../../services/sandbox-manager/
 import { percentile, printRows } from "../lib/stats.js";
 
 const SESSIONS = Number(process.env.BENCH_N ?? 30);
-const CONCURRENCY = 5;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 5);
 
 interface Sample {
   toModel: number;
@@ -16,15 +16,26 @@ interface Sample {
 }
 
 /** TTFT from the user.message append: to the model request arriving, and to the first delta a subscriber sees. */
+/** Resolves when the model server has received the request carrying `token` (no polling: the client shares the cores). */
+const waiters = new Map<string, () => void>();
+function arrival(arrivals: Map<string, number>, token: string): Promise<void> {
+  return arrivals.has(token) ? Promise.resolve() : new Promise((resolve) => waiters.set(token, resolve));
+}
+
 async function measure(bus: Bus, arrivals: Map<string, number>, token: string): Promise<Sample> {
   const sid = await newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] });
   let firstDelta = 0;
-  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { max: 1, callback: () => void (firstDelta = performance.now()) });
+  let sawDelta: () => void = () => undefined;
+  const delta = new Promise<void>((resolve) => (sawDelta = resolve));
+  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { max: 1, callback: () => ((firstDelta = performance.now()), sawDelta()) });
   await bus.nc.flush();
   const t0 = performance.now();
   await send(bus, sid, say(token));
-  await waitFor(() => firstDelta > 0 && arrivals.has(token), { timeoutMs: 120_000, intervalMs: 1 });
+  const timeout = setTimeout(() => sawDelta(), 120_000);
+  await Promise.all([delta, arrival(arrivals, token)]);
+  clearTimeout(timeout);
   sub.unsubscribe();
+  if (!firstDelta || !arrivals.has(token)) throw new Error(`no answer for ${token}`);
   return { toModel: arrivals.get(token)! - t0, toDelta: firstDelta - t0 };
 }
 
@@ -54,6 +65,7 @@ async function main(): Promise<void> {
   const arrivals = new Map<string, number>();
   model.setFallback((req) => {
     arrivals.set(lastUserText(req), req.receivedAt);
+    waiters.get(lastUserText(req))?.();
     return { type: "message", content: [{ type: "text", text: "first token and the rest" }] };
   });
   const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
