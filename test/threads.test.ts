@@ -269,6 +269,10 @@ test("a shared sandbox, a transfer and a hand-back keep one workspace; threads u
   expect(isCorralError(await handoff({ from: takerThread.id, to: takerThread.id, mode: "share" }), "INVALID_REQUEST")).toBe(true);
   expect(isCorralError(await handoff({ from: takerThread.id, to: sessionId, mode: "transfer" }), "INVALID_REQUEST")).toBe(false);
   expect(isCorralError(await handoff({ from: takerThread.id, to: NO_THREAD, mode: "share" }), "FORBIDDEN")).toBe(true);
+
+  // Archiving a thread lets go of what it holds, so the sandbox can be reaped once the session lets go too.
+  await request(bus, THREAD_RPC.archive, { session_id: sessionId, thread_id: sharerThread.id });
+  expect((await request(bus, SANDBOX_RPC.get, { sandbox_id: sandboxId })).holders).toEqual([sessionId]);
 }, 120_000);
 
 test("interrupting one thread, then all of them; the coordinator is told and idles", async () => {
@@ -383,6 +387,10 @@ test("threads over HTTP: list, retrieve, events and a live stream through the of
   expect(streamed).toEqual(threadEvents.slice(1).map((e) => e.type));
   const archived = await client.beta.sessions.threads.archive(thread.id, { session_id: sessionId });
   expect(archived.archived_at).not.toBeNull();
+  // Deleting the session takes its threads with it.
+  await client.beta.sessions.delete(sessionId);
+  expect(await client.beta.sessions.threads.retrieve(thread.id, { session_id: sessionId }).catch((e: unknown) => e)).toBeInstanceOf(Anthropic.NotFoundError);
+  expect(isCorralError(await request(bus, STORE_RPC.eventsList, { session_id: thread.id }).catch((e: unknown) => e), "NOT_FOUND")).toBe(true);
   expect(brains.all.filter(alive).length).toBe(3);
 }, 60_000);
 

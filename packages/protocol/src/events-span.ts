@@ -14,7 +14,11 @@ const HttpMethod = z.string().min(1).max(16);
 export const OutcomeEvaluationResult = z.enum(["satisfied", "needs_revision", "max_iterations_reached", "failed", "interrupted"]);
 export type OutcomeEvaluationResult = z.infer<typeof OutcomeEvaluationResult>;
 
-export const SpanModelRequestStartInput = z.object({ type: z.literal("span.model_request_start") });
+export const SpanModelRequestStartInput = z.object({
+  type: z.literal("span.model_request_start"),
+  /** Corral: the last position the request's context was built from (events after it were not seen). */
+  context_through_seq: z.number().int().min(-1).optional(),
+});
 export type SpanModelRequestStartInput = z.infer<typeof SpanModelRequestStartInput>;
 
 export const SpanModelRequestEndInput = z.object({

@@ -68,7 +68,7 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   app.addHook("onRequest", async (req, reply) => {
     void reply.header("request-id", req.id);
     if (PUBLIC_PATHS.has(req.url.split("?")[0] ?? "")) return;
-    if (!keys?.check(apiKeyOf(req))) throw new CorralError("UNAUTHENTICATED", "a valid API key is required (x-api-key or Authorization: Bearer)");
+    if (!(await keys?.lookup(apiKeyOf(req)))) throw new CorralError("UNAUTHENTICATED", "a valid API key is required (x-api-key or Authorization: Bearer)");
   });
 
   app.setErrorHandler((error, req, reply) => {

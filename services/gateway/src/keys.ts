@@ -58,6 +58,8 @@ export async function revokeApiKey(kv: KV, idOrHint: string): Promise<ApiKeyReco
 export interface KeyCheck {
   /** The key's record when `key` is a live key, else null. */
   check(key: string): ApiKeyRecord | null;
+  /** `check`, then, on a miss, the bucket itself: a key made a moment ago works before the watch brings it. */
+  lookup(key: string): Promise<ApiKeyRecord | null>;
   stop(): void;
 }
 
@@ -86,14 +88,23 @@ export async function watchApiKeys(kv: KV, extraKeys: readonly string[] = []): P
   if (status.values === 0) ready();
   await initial;
   const bootstrap: ApiKeyRecord = { id: "ckey_environment", type: "api_key", name: "CORRAL_API_KEY", hint: "", created_at: new Date(0).toISOString(), revoked_at: null };
+  function check(key: string): ApiKeyRecord | null {
+    if (!key) return null;
+    const hash = hashKey(key);
+    const found = live.get(hash);
+    if (found) return found;
+    const digest = Buffer.from(hash, "hex");
+    return extra.some((e) => timingSafeEqual(e, digest)) ? bootstrap : null;
+  }
   return {
-    check(key) {
-      if (!key) return null;
-      const hash = hashKey(key);
-      const found = live.get(hash);
-      if (found) return found;
-      const digest = Buffer.from(hash, "hex");
-      return extra.some((e) => timingSafeEqual(e, digest)) ? bootstrap : null;
+    check,
+    async lookup(key) {
+      const cached = check(key);
+      if (cached || !key) return cached;
+      const entry = await kv.get(hashKey(key)).catch(() => null);
+      if (!entry || entry.operation !== "PUT" || entry.length === 0) return null;
+      const parsed = ApiKeyRecord.safeParse(JSON.parse(entry.string()));
+      return parsed.success && !parsed.data.revoked_at ? parsed.data : null;
     },
     stop: () => watcher.stop(),
   };

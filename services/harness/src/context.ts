@@ -68,6 +68,8 @@ function addEvent(ctx: ModelContext, event: SessionEvent): void {
   }
 }
 
+const isInput = (event: SessionEvent) => event.type === "user.message" || event.type === "system.message" || event.type === "agent.thread_message_received";
+
 /** Marks the end of the stable prefix (system) and of the conversation so far for prompt caching. */
 function withCacheBreakpoints(ctx: ModelContext): ModelContext {
   const mark = (block: ContentBlockParam | undefined) => block && Object.assign(block, { cache_control: { type: "ephemeral" } });
@@ -80,7 +82,13 @@ function withCacheBreakpoints(ctx: ModelContext): ModelContext {
 function buildFrom(events: readonly SessionEvent[], agent: AgentSnapshot, summary: { throughSeq: number; text: string } | null): ModelContext {
   const ctx: ModelContext = { system: agent.system ? [{ type: "text", text: agent.system }] : [], messages: [] };
   if (summary) push(ctx.messages, "user", [{ type: "text", text: `Summary of the conversation so far:\n${summary.text}` }]);
-  // Inputs that arrived while a model request was in flight follow that request's answer, as the model saw them.
+  // Inputs the model had not seen when it answered follow that answer: those that arrived while the request
+  // was in flight, and those that landed after its context was built but before its start was logged.
+  const unseen = new Set<number>();
+  for (const event of events) {
+    if (event.type !== "span.model_request_start" || event.context_through_seq === undefined) continue;
+    for (let seq = event.context_through_seq + 1; seq < event.seq; seq++) unseen.add(seq);
+  }
   let inFlight = false;
   let deferred: SessionEvent[] = [];
   const flush = () => {
@@ -93,11 +101,25 @@ function buildFrom(events: readonly SessionEvent[], agent: AgentSnapshot, summar
     else if (event.type === "span.model_request_end") {
       inFlight = false;
       flush();
-    } else if (inFlight && (event.type === "user.message" || event.type === "system.message" || event.type === "agent.thread_message_received")) deferred.push(event);
+    } else if ((inFlight || unseen.has(event.seq)) && isInput(event)) deferred.push(event);
     else addEvent(ctx, event);
   }
   flush();
-  return withCacheBreakpoints(ctx);
+  return withCacheBreakpoints(toolResultsFirst(ctx));
+}
+
+/**
+ * The Messages API wants a user turn's tool results before anything else in it; a message or a thread's
+ * reply that arrived while tools were running would otherwise sit between two results.
+ */
+function toolResultsFirst(ctx: ModelContext): ModelContext {
+  for (const message of ctx.messages) {
+    if (message.role !== "user") continue;
+    const results = message.content.filter((b) => b.type === "tool_result");
+    if (results.length === 0 || results.length === message.content.length) continue;
+    message.content = [...results, ...message.content.filter((b) => b.type !== "tool_result")];
+  }
+  return ctx;
 }
 
 export function fullHistory(): ContextStrategy {

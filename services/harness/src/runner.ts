@@ -84,7 +84,13 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   // Republished headers of stored appends: a hint to look at the log now, never a phantom of a rejected append.
   const interrupts = deps.bus.nc.subscribe(SUBJECTS.logged(sessionId), {
     callback: (_err, msg) => {
-      if ((msg.headers?.get(LOG_HEADERS.types) ?? "").includes("user.interrupt")) stepAbort.abort();
+      // An interrupt naming one of this session's threads is not for this run: the log says which it is.
+      if ((msg.headers?.get(LOG_HEADERS.types) ?? "").includes("user.interrupt")) {
+        void view.catchUp().then(
+          () => view.state.pendingInterrupt && stepAbort.abort(),
+          () => stepAbort.abort(),
+        );
+      }
     },
   });
   const onStop = () => stepAbort.abort();
@@ -277,16 +283,18 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
 
   async function callModel(): Promise<void> {
     await loadMcpTools();
-    let context = deps.strategy.build(view.events, view.state, info.session.agent);
-    if (estimateTokens(context) > deps.strategy.compactAtTokens) {
-      await compact();
-      context = deps.strategy.build(view.events, view.state, info.session.agent);
-    }
     const attempt = view.state.modelRetries + 1;
     if (view.state.lastErrorAt && attempt > 1) {
       const waitMs = Date.parse(view.state.lastErrorAt) + deps.config.retryBaseMs * 2 ** (attempt - 2) - Date.now();
       if (waitMs > 0) await sleepUnlessAborted(waitMs, stepAbort.signal);
       if (stepAbort.signal.aborted) return;
+    }
+    // The start records the last position the context was built from: an input that lands after it is
+    // still new when the answer comes, so it is never marked as seen by a request that did not see it.
+    let context = deps.strategy.build(view.events, view.state, info.session.agent);
+    if (estimateTokens(context) > deps.strategy.compactAtTokens) {
+      await compact();
+      context = deps.strategy.build(view.events, view.state, info.session.agent);
     }
     const startId = newId("event");
     // One append for both: the platform's share of time-to-first-token is a handful of round trips.
@@ -295,7 +303,7 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     // The request goes out while its start is being appended: that append is off the time-to-first-token
     // path. If it fails, the request is abandoned (and a crash in between just means the next replica asks again).
     const abandon = new AbortController();
-    const started = append([...running, { type: "span.model_request_start" }], { ids: [...running.map(() => undefined), startId] });
+    const started = append([...running, { type: "span.model_request_start", context_through_seq: view.state.lastSeq }], { ids: [...running.map(() => undefined), startId] });
     const streaming = deps.model.stream(
       { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: context.messages, tools: catalog.tools },
       { signal: AbortSignal.any([stepAbort.signal, abandon.signal]), onText: (index, delta) => publishDelta(previews, index, delta) },

@@ -46,6 +46,8 @@ export interface SessionState {
   usage: Required<Pick<ModelUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">>;
   modelRequests: number;
   lastModelStartSeq: number;
+  /** The last position the context of that request was built from. */
+  lastContextSeq: number;
   /** Model failures in a row that are being retried, and when the last one happened. */
   modelRetries: number;
   lastErrorAt: string | null;
@@ -69,6 +71,7 @@ export function initialState(): SessionState {
     usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
     modelRequests: 0,
     lastModelStartSeq: -1,
+    lastContextSeq: -1,
     modelRetries: 0,
     lastErrorAt: null,
     firstRunningAt: null,
@@ -133,7 +136,7 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
     case "agent.mcp_tool_use":
       return { ...s, openCalls: [...s.openCalls, { ...call(event, "mcp", event.evaluated_permission), server: event.mcp_server_name }] };
     case "span.model_request_start":
-      return { ...s, lastModelStartSeq: event.seq };
+      return { ...s, lastModelStartSeq: event.seq, lastContextSeq: event.context_through_seq ?? event.seq };
     default:
       return reduceThreads(s, event);
   }
@@ -173,8 +176,8 @@ function reduceStatus(s: SessionState, event: SessionEvent): SessionState {
         cache_creation_input_tokens: s.usage.cache_creation_input_tokens + u.cache_creation_input_tokens,
       };
       const counted = { ...s, usage, modelRequests: s.modelRequests + 1 };
-      // A finished request saw every input before it started; a failed one saw nothing.
-      return event.is_error ? counted : halt(counted, s.lastModelStartSeq);
+      // A finished request saw every input its context was built from; a failed one saw nothing.
+      return event.is_error ? counted : halt(counted, s.lastContextSeq);
     }
     case "session.status_running":
       return { ...s, status: "running", lastStopReason: null, firstRunningAt: s.firstRunningAt ?? event.processed_at };

@@ -55,6 +55,25 @@ export async function runThreadTool(ctx: ThreadToolContext, call: ToolCall): Pro
 
 type Result = (t: string, isError?: boolean) => SessionEventInput;
 
+/** No manager answers for the sandbox (reaped, or its host is gone) or it is dead: it cannot change hands. */
+const gone = (error: unknown) => isCorralError(error, "UNAVAILABLE") || isCorralError(error, "SANDBOX_LOST") || isCorralError(error, "NOT_FOUND");
+
+/** Hands a sandbox over; a sandbox that is gone is recorded as lost and the call answered with an error. */
+async function handOver(ctx: ThreadToolContext, result: Result, request: Parameters<Hands["handoff"]>[0]): Promise<boolean> {
+  try {
+    await ctx.hands.handoff(request);
+    return true;
+  } catch (error) {
+    if (!gone(error)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    await ctx.append([
+      { type: "span.sandbox_lost", sandbox_id: request.sandbox_id, reason },
+      result(`The sandbox ${request.sandbox_id} is gone (${reason}); nothing was handed over. Try again: a new sandbox will be used.`, true),
+    ]);
+    return false;
+  }
+}
+
 async function startThread(ctx: ThreadToolContext, call: ToolCall, result: Result): Promise<void> {
   const parsed = StartThreadInput.safeParse(call.input);
   if (!parsed.success) throw failure(`invalid input for ${call.name}: ${describeZodError(parsed.error)}`);
@@ -67,7 +86,7 @@ async function startThread(ctx: ThreadToolContext, call: ToolCall, result: Resul
   if (mode !== "fresh") {
     const sandboxId = await ctx.sandbox();
     if (!sandboxId) throw failure("No sandbox could be started to hand to the thread.");
-    await ctx.hands.handoff({ sandbox_id: sandboxId, from: ctx.selfId, to: threadId, mode: mode === "share" ? "share" : "transfer" });
+    if (!(await handOver(ctx, result, { sandbox_id: sandboxId, from: ctx.selfId, to: threadId, mode: mode === "share" ? "share" : "transfer" }))) return;
     inThread.push({ type: "span.sandbox_handoff", sandbox_id: sandboxId, mode, direction: "in", peer_thread_id: null });
     inParent.push({ type: "span.sandbox_handoff", sandbox_id: sandboxId, mode, direction: "out", peer_thread_id: threadId });
   }
@@ -87,6 +106,11 @@ async function messageThread(ctx: ThreadToolContext, call: ToolCall, result: Res
   const { thread_id: threadId, message } = parsed.data;
   const known = ctx.state().threads[threadId];
   if (!known) throw failure(`${threadId} is not one of your threads: ${Object.keys(ctx.state().threads).join(", ") || "you have none"}`);
+  // A thread that can no longer answer would leave the coordinator waiting for good.
+  const thread = await request(ctx.bus, THREAD_RPC.get, { session_id: ctx.sessionId, thread_id: threadId as `sthr_${string}` });
+  if (thread.archived_at) throw failure(`${threadId} is archived.`);
+  if (thread.status === "terminated") throw failure(`${threadId} has terminated.`);
+  if (thread.status === "idle" && thread.stop_reason?.type === "requires_action") throw failure(`${threadId} is waiting for a tool confirmation or a custom tool result and cannot take messages now.`);
   const appended = await request(ctx.bus, STORE_RPC.eventsAppend, { session_id: threadId, events: [{ type: "user.message", content: text(message) }], idempotency_key: `msg.${call.id}` });
   await ctx.append([
     { type: "agent.thread_message_sent", to_session_thread_id: threadId, to_agent_name: known.agentName || null, content: text(message), thread_seq: appended.events[0]?.seq ?? 0 },
@@ -108,7 +132,7 @@ async function giveBack(ctx: ThreadToolContext, call: ToolCall, result: Result):
   if (!ctx.isThread) throw failure("Only a sub-agent can return a sandbox.");
   const held = ctx.state().sandbox;
   if (!held) throw failure("You hold no sandbox.");
-  await ctx.hands.handoff({ sandbox_id: held.id, from: ctx.selfId, to: ctx.sessionId, mode: "transfer" });
+  if (!(await handOver(ctx, result, { sandbox_id: held.id, from: ctx.selfId, to: ctx.sessionId, mode: "transfer" }))) return;
   await request(ctx.bus, STORE_RPC.eventsAppend, {
     session_id: ctx.sessionId,
     events: [{ type: "span.sandbox_handoff", sandbox_id: held.id, mode: "return", direction: "in", peer_thread_id: ctx.selfId as `sthr_${string}` }],

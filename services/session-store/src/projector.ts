@@ -4,6 +4,7 @@ import type { Logger } from "@corral/logger";
 import { foldIntoRecord, foldIntoThread } from "./records.js";
 import { listEvents } from "./events.js";
 import type { StoredThread } from "./session-state.js";
+import type { ThreadStore } from "./threads.js";
 
 export const PROJECTOR_CONSUMER = "session-store-projector";
 
@@ -19,17 +20,26 @@ const RECORD_TYPES = (type: string) => type.startsWith("session.status_") || typ
  * (`session.thread_status_*`, and its reply as `agent.thread_message_received`, which wakes the
  * coordinator), each under an idempotency key made from the thread event's id.
  */
-export function createProjector(deps: { bus: Bus; writer: LogWriter; log: SessionLog; sessions: KV; threads: KV; logger: Logger }) {
-  const { bus, writer, log, sessions, threads, logger } = deps;
+export function createProjector(deps: { bus: Bus; writer: LogWriter; log: SessionLog; sessions: KV; threads: KV; threadStore: ThreadStore; logger: Logger }) {
+  const { bus, writer, log, sessions, threads, threadStore, logger } = deps;
   let close: (() => Promise<unknown>) | null = null;
   let running: Promise<void> = Promise.resolve();
 
-  /** The thread's last words before `seq`: its final agent message of the turn. */
+  /**
+   * The thread's last words in the turn that ended at `seq`: its last agent message after the input that
+   * started the turn (read backwards a page at a time, never past the turn's start).
+   */
   async function replyOf(threadId: string, seq: number): Promise<string> {
-    const found = await listEvents(log, { session_id: threadId, from: seq, limit: 1, order: "desc", types: ["agent.message"] });
-    const message = found.data[0];
-    if (message?.type !== "agent.message") return "(the thread ended without a message)";
-    return message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+    for (let from: number | null = seq; from !== null && from >= 0 && seq - from < 5000; ) {
+      const page = await listEvents(log, { session_id: threadId, from, limit: 100, order: "desc" });
+      for (const event of page.data) {
+        if (event.seq >= seq) continue;
+        if (event.type === "agent.message") return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+        if (event.type === "session.status_idle" || event.type === "user.message") return "(the thread ended its turn without a message)";
+      }
+      from = page.next_from;
+    }
+    return "(the thread ended its turn without a message)";
   }
 
   async function report(thread: StoredThread, events: readonly SessionEvent[]): Promise<void> {
@@ -67,6 +77,7 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
       return;
     }
     if (wakes) await writer.wake(logId, parsed.data.events, { confirm: true });
+    if (types.includes("user.interrupt") && logId.startsWith("sesn_")) await threadStore.forwardInterrupts(logId, parsed.data.events);
     if (!folds) return;
     if (!logId.startsWith("sthr_")) return foldIntoRecord(sessions, logId, parsed.data.events);
     const thread = await foldIntoThread(threads, sessions, logId, parsed.data.events);

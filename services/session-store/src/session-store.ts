@@ -1,5 +1,5 @@
-import { CorralError, STORE_QUEUE, STORE_RPC, THREAD_RPC, BUCKETS, type ClientEventInput, type RpcDef, type SessionEventInput } from "@corral/protocol";
-import { createLogWriter, ensureStreams, openBucket, openSessionLog, serve, type AppendInput, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
+import { CorralError, SANDBOX_RPC, STORE_QUEUE, STORE_RPC, THREAD_RPC, BUCKETS, sandboxSubject, type ClientEventInput, type RpcDef } from "@corral/protocol";
+import { createLogWriter, ensureStreams, openBucket, openSessionLog, request, serve, type AppendInput, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { StoreConfig } from "./config.js";
 import { createAgentStore } from "./agents.js";
@@ -14,33 +14,32 @@ import { createThreadStore, type ThreadStore } from "./threads.js";
 import { getJson } from "@corral/bus";
 import { TaskRecord } from "@corral/protocol";
 
-/**
- * Which client events also go to sub-agent threads: an interrupt naming a thread goes to it, one naming
- * none to every running thread; answers (confirmations, tool results) naming a thread go to it. A named
- * thread must belong to the session, or the whole send is refused before anything is stored.
- */
-async function threadRoutes(threads: ThreadStore, sessionId: string, events: readonly ClientEventInput[]): Promise<Map<string, number[]>> {
-  const routes = new Map<string, number[]>();
-  const add = (threadId: string, index: number) => routes.set(threadId, [...(routes.get(threadId) ?? []), index]);
-  let running: string[] | null = null;
-  for (const [index, event] of events.entries()) {
+/** A send naming a thread that is not the session's is refused before anything is stored. */
+async function checkNamedThreads(threads: ThreadStore, sessionId: string, events: readonly ClientEventInput[]): Promise<void> {
+  for (const event of events) {
     const named = "session_thread_id" in event ? event.session_thread_id : null;
-    if (named) {
-      const thread = await threads.stored(named);
-      if (!thread || thread.record.session_id !== sessionId) throw new CorralError("INVALID_REQUEST", `thread ${named} is not a thread of session ${sessionId}`);
-      add(named, index);
-    } else if (event.type === "user.interrupt") {
-      running ??= (await threads.list({ session_id: sessionId, include_archived: false })).filter((t) => t.status === "running" || t.status === "rescheduling").map((t) => t.id);
-      for (const threadId of running) add(threadId, index);
-    }
+    if (!named) continue;
+    const thread = await threads.stored(named);
+    if (!thread || thread.record.session_id !== sessionId) throw new CorralError("INVALID_REQUEST", `thread ${named} is not a thread of session ${sessionId}`);
   }
-  return routes;
 }
 
-/** In a thread's own log an event concerns that thread, so the routing field is dropped. */
-function forThread(event: ClientEventInput): SessionEventInput {
-  const { session_thread_id: _routed, ...rest } = event as ClientEventInput & { session_thread_id?: string | null };
-  return rest as SessionEventInput;
+/**
+ * Lets go of every sandbox the session (and, with `only`, just that thread) holds, so the sandbox-manager
+ * can reap them. Best effort: with no sandbox-manager running there is nothing to let go of.
+ */
+async function releaseSandboxes(bus: Bus, logger: Logger, sessionId: string, only?: string): Promise<void> {
+  try {
+    const { data } = await request(bus, SANDBOX_RPC.list, { session_id: sessionId }, { timeoutMs: 5000 });
+    for (const sandbox of data) {
+      if (sandbox.status !== "ready") continue;
+      for (const holder of sandbox.holders.filter((h) => !only || h === only)) {
+        await request(bus, SANDBOX_RPC.handoff, { sandbox_id: sandbox.id, from: holder, mode: "release" }, { subject: sandboxSubject(sandbox.id, "handoff"), timeoutMs: 5000 });
+      }
+    }
+  } catch (err) {
+    logger.warn({ err, session_id: sessionId }, "sandboxes not released");
+  }
 }
 
 export interface SessionStoreService {
@@ -81,7 +80,7 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       forget: (sessionId: string) => writer.forget(sessionId),
     };
     const threads = createThreadStore({ kv: threadsKv, log, sessions, agents, appender });
-    const projector = createProjector({ bus, writer, log, sessions: sessionsKv, threads: threadsKv, logger });
+    const projector = createProjector({ bus, writer, log, sessions: sessionsKv, threads: threadsKv, threadStore: threads, logger });
     await projector.start();
     stopProjector = () => projector.stop();
     const gate = createSessionGate({ kv: sessionsKv, sessions, logger });
@@ -116,25 +115,28 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       if (Object.keys(changed).length) await appender.append({ sessionId: record.id, events: [{ type: "session.updated", ...changed }] as never });
       return sessions.get(record.id);
     });
-    on(R.sessionsArchive, (p) => sessions.archive(p.session_id));
+    on(R.sessionsArchive, async (p) => {
+      const record = await sessions.archive(p.session_id);
+      await releaseSandboxes(bus, logger, p.session_id);
+      return record;
+    });
     on(R.sessionsDelete, async (p) => {
       // Archived sessions can be deleted too: archiving stops writes, deleting removes the history.
       await sessions.stored(p.session_id);
       await appender.append({ sessionId: p.session_id, events: [{ type: "session.deleted" }] as never });
       await sessions.remove(p.session_id);
       await log.purge(p.session_id, 1);
+      await threads.removeAll(p.session_id);
+      await releaseSandboxes(bus, logger, p.session_id);
       appender.forget(p.session_id);
       return { id: p.session_id, type: "session_deleted" };
     });
     on(R.eventsSend, async (p) => {
       await gate.check(p.session_id, "client");
-      const routes = await threadRoutes(threads, p.session_id, p.events);
+      await checkNamedThreads(threads, p.session_id, p.events);
       const events = await appender.append({ sessionId: p.session_id, events: p.events, idempotencyKey: p.idempotency_key });
-      // Interrupts and answers meant for sub-agents go to their threads' logs too (once per stored event).
-      for (const [threadId, forwarded] of routes) {
-        const ids = forwarded.map((i) => events[i]?.id ?? "");
-        await appender.append({ sessionId: threadId, events: forwarded.map((i) => forThread(p.events[i]!)), idempotencyKey: `fwd.${ids[0]}` });
-      }
+      // Interrupts reach the threads too (the projector does it again, idempotently, if this replica dies here).
+      await threads.forwardInterrupts(p.session_id, events);
       return { events };
     });
     /** Appends to a thread's log need its session to take writes, and the thread not archived. */
@@ -160,7 +162,11 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     on(THREAD_RPC.create, (p) => threads.create(p));
     on(THREAD_RPC.get, (p) => threads.get(p.session_id, p.thread_id));
     on(THREAD_RPC.list, async (p) => ({ data: await threads.list(p) }));
-    on(THREAD_RPC.archive, (p) => threads.archive(p.session_id, p.thread_id));
+    on(THREAD_RPC.archive, async (p) => {
+      const record = await threads.archive(p.session_id, p.thread_id);
+      await releaseSandboxes(bus, logger, record.session_id, record.id);
+      return record;
+    });
     on(R.tasksGet, async (p) => {
       const entry = await getJson(tasksKv, TaskRecord, p.task_id);
       if (!entry) throw new CorralError("NOT_FOUND", `task ${p.task_id} not found`);

@@ -26,10 +26,16 @@ export interface ThreadStore {
   stored(threadId: string): Promise<StoredThread | null>;
   list(req: ThreadListRequest): Promise<ThreadRecord[]>;
   archive(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
+  /** Sends each stored `user.interrupt` of the session on to the thread it names, or to every active thread. Idempotent. */
+  forwardInterrupts(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  /** Removes a deleted session's threads: records, index and logs. */
+  removeAll(sessionId: string): Promise<void>;
 }
 
 const indexKey = (sessionId: string, threadId: string) => `idx.${sessionId}.${threadId}`;
-const ACTIVE = new Set(["running", "rescheduling"]);
+const RUNNING = new Set(["running", "rescheduling"]);
+/** Running, or created and not yet run (idle with no stop reason): what an interrupt reaches and the limit counts. */
+const active = (t: ThreadRecord) => !t.archived_at && (RUNNING.has(t.status) || (t.status === "idle" && t.stop_reason === null));
 
 const rosterId = (entry: RosterEntry) => (typeof entry === "string" ? entry : entry.type === "agent" ? entry.id : null);
 
@@ -90,7 +96,7 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       let created = false;
       if (!thread) {
         const agent = await rosterAgent(session.record.agent, req.agent);
-        const running = (await list({ session_id: req.session_id, include_archived: false })).filter((t) => ACTIVE.has(t.status));
+        const running = (await list({ session_id: req.session_id, include_archived: false })).filter(active);
         if (running.length >= MAX_RUNNING_THREADS) throw new CorralError("INVALID_REQUEST", `at most ${MAX_RUNNING_THREADS} threads of a session run at once`);
         const now = new Date().toISOString();
         const record: ThreadRecord = {
@@ -109,8 +115,9 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
           archived_at: null,
         };
         const fresh: StoredThread = { record, status_seq: -1, usage_seq: -1, running_since: null };
-        created = (await createJson(kv, threadId, fresh)) !== null;
+        // The index first: a crash between the two leaves an index entry that lists nothing, never a thread no list shows.
         await kv.put(indexKey(req.session_id, threadId), "");
+        created = (await createJson(kv, threadId, fresh)) !== null;
         thread = created ? fresh : await stored(threadId);
         if (!thread) throw new CorralError("CONFLICT", `thread ${threadId} is being created; retry`);
       } else if (thread.record.session_id !== req.session_id) {
@@ -136,12 +143,35 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       await owned(sessionId, threadId);
       const entry = await updateJson(kv, StoredThread, threadId, (s) => {
         if (s.record.archived_at) return undefined;
-        if (ACTIVE.has(s.record.status)) throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, { retryable: false });
+        if (RUNNING.has(s.record.status)) throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, { retryable: false });
         const now = new Date().toISOString();
         return { ...s, record: { ...s.record, archived_at: now, updated_at: now } };
       });
       if (!entry) throw new CorralError("NOT_FOUND", `thread ${threadId} not found`);
       return entry.value.record;
+    },
+    async forwardInterrupts(sessionId, events) {
+      let everyone: string[] | null = null;
+      for (const event of events) {
+        if (event.type !== "user.interrupt") continue;
+        const named = event.session_thread_id;
+        const targets = named ? [named] : (everyone ??= (await list({ session_id: sessionId, include_archived: false })).filter(active).map((t) => t.id));
+        for (const threadId of targets) {
+          if (named && (await stored(threadId))?.record.session_id !== sessionId) continue;
+          // In the thread's own log the interrupt is simply for it.
+          await appender.append({ sessionId: threadId, events: [{ type: "user.interrupt" }], idempotencyKey: `fwd.${event.id}` });
+        }
+      }
+    },
+    async removeAll(sessionId) {
+      const keys: string[] = [];
+      for await (const key of await kv.keys(`idx.${sessionId}.*`)) keys.push(key);
+      for (const key of keys) {
+        const threadId = key.slice(key.lastIndexOf(".") + 1);
+        await log.purge(threadId, 0);
+        await kv.delete(threadId);
+        await kv.delete(key);
+      }
     },
   };
 }
