@@ -417,3 +417,30 @@ test("a fan-out task published from Python's standard library runs its threads a
   expect(result.replies.sort()).toEqual(["left half done", "right half done"]);
   expectClean(await events(result.session_id));
 }, 120_000);
+
+test("a sub-agent's custom tool call is posted to the session's log and answered there; the thread goes on", async () => {
+  const clerk = await agent("clerk", "worker:clerk", {
+    tools: [{ type: "custom", name: "lookup_price", description: "Price of an item", input_schema: { type: "object", properties: { item: { type: "string" } } } }],
+  });
+  programs.set("worker:clerk", (req) => (toolResults(req).length === 0 ? use("lookup_price", { item: "apple" }) : say_(`price is ${resultText(toolResults(req)[0]!)}`)));
+  const coordinator = await agent("lead6", "coordinator:ask", { multiagent: { type: "coordinator", agents: [clerk] } });
+  programs.set("coordinator:ask", (req) => {
+    if (toolResults(req).length === 0) return use("start_thread", { agent: "clerk", task: "find the price of an apple", sandbox: "fresh" });
+    return replies(req).length ? say_(`lead heard: ${String(replies(req)[0]!.text).split("\n")[1]}`) : say_("waiting");
+  });
+  const sessionId = await session(coordinator);
+  await send(bus, sessionId, say("what does an apple cost?"));
+  const asked = await waitFor(async () => (await events(sessionId)).find((e) => e.type === "agent.custom_tool_use"), { timeoutMs: 30_000, message: "the clerk's question never reached the session" });
+  expect(asked.type === "agent.custom_tool_use" && asked.session_thread_id).toMatch(/^sthr_/);
+  expect((await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId })).status).toBe("running");
+
+  const [answer] = await send(bus, sessionId, { type: "user.custom_tool_result", custom_tool_use_id: asked.id, content: [{ type: "text", text: "3 coins" }] });
+  expect(answer?.type === "user.custom_tool_result" && answer.session_thread_id).toBe(asked.type === "agent.custom_tool_use" ? asked.session_thread_id : "");
+  const log = await untilIdle(sessionId);
+  expectClean(log);
+  const final = log.filter((e) => e.type === "agent.message").at(-1);
+  expect(JSON.stringify(final)).toContain("lead heard: price is 3 coins");
+  const threadLog = await events(asked.type === "agent.custom_tool_use" ? asked.session_thread_id! : "");
+  expect(threadLog.filter((e) => e.type === "agent.custom_tool_use").map((e) => e.id)).toEqual([asked.id]);
+  expect(threadLog.filter((e) => e.type === "user.custom_tool_result")).toHaveLength(1);
+}, 60_000);

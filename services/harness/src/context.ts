@@ -38,6 +38,9 @@ function toolResult(toolUseId: string, content: readonly ContentBlockParam[], is
 }
 
 function addEvent(ctx: ModelContext, event: SessionEvent): void {
+  // A sub-agent's questions and their answers are posted in its coordinator's log for the client; they are
+  // not part of the coordinator's conversation.
+  if ("session_thread_id" in event && event.session_thread_id && event.type !== "user.interrupt") return;
   switch (event.type) {
     case "user.message":
       return push(ctx.messages, "user", event.content as ContentBlockParam[]);

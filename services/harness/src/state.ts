@@ -129,12 +129,13 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
       return resolve(s, event.tool_use_id, event.seq);
     case "agent.mcp_tool_result":
       return resolve(s, event.mcp_tool_use_id, event.seq);
+    // A tool use naming a thread is that sub-agent's question, posted here for the client: not this log's call.
     case "agent.tool_use":
-      return { ...s, openCalls: [...s.openCalls, call(event, "builtin", event.evaluated_permission)] };
+      return event.session_thread_id ? s : { ...s, openCalls: [...s.openCalls, call(event, "builtin", event.evaluated_permission)] };
     case "agent.custom_tool_use":
-      return { ...s, openCalls: [...s.openCalls, call(event, "custom", undefined)] };
+      return event.session_thread_id ? s : { ...s, openCalls: [...s.openCalls, call(event, "custom", undefined)] };
     case "agent.mcp_tool_use":
-      return { ...s, openCalls: [...s.openCalls, { ...call(event, "mcp", event.evaluated_permission), server: event.mcp_server_name }] };
+      return event.session_thread_id ? s : { ...s, openCalls: [...s.openCalls, { ...call(event, "mcp", event.evaluated_permission), server: event.mcp_server_name }] };
     case "span.model_request_start":
       return { ...s, lastModelStartSeq: event.seq, lastContextSeq: event.context_through_seq ?? event.seq };
     default:

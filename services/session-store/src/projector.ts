@@ -42,6 +42,26 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
     return "(the thread ended its turn without a message)";
   }
 
+  /**
+   * A sub-agent waits for the client (a custom tool, or a confirmation): its questions are posted to the
+   * session's log with the same event ids and `session_thread_id`, so a client following the session sees
+   * them and answers as it would the coordinator's. The coordinator keeps waiting for the thread.
+   */
+  async function askClient(thread: StoredThread, idleSeq: number, eventIds: readonly string[], idleId: string): Promise<void> {
+    const { id: threadId, session_id: sessionId } = thread.record;
+    const wanted = new Set(eventIds);
+    const asks: SessionEvent[] = [];
+    for (let from: number | null = idleSeq; from !== null && asks.length < wanted.size && idleSeq - from < 5000; ) {
+      const page = await listEvents(log, { session_id: threadId, from, limit: 100, order: "desc" });
+      asks.push(...page.data.filter((e) => wanted.has(e.id)));
+      from = page.next_from;
+    }
+    asks.sort((a, b) => a.seq - b.seq);
+    await threadStore.rememberAsks(sessionId, threadId, asks.map((e) => e.id));
+    const copies = asks.map(({ id: _id, seq: _seq, processed_at: _at, ...rest }) => ({ ...rest, session_thread_id: threadId }) as SessionEventInput);
+    await writer.append({ sessionId, events: [{ type: "session.thread_status_idle", session_thread_id: threadId, agent_name: thread.record.agent.name, stop_reason: { type: "requires_action", event_ids: eventIds.slice() } }, ...copies], ids: [undefined, ...asks.map((e) => e.id)], idempotencyKey: `thr.${idleId}` });
+  }
+
   async function report(thread: StoredThread, events: readonly SessionEvent[]): Promise<void> {
     const { id: threadId, session_id: sessionId, agent } = thread.record;
     const fields = { session_thread_id: threadId, agent_name: agent.name };
@@ -50,12 +70,11 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
       if (event.type === "session.status_running") out = [{ type: "session.thread_status_running", ...fields }];
       else if (event.type === "session.status_rescheduled") out = [{ type: "session.thread_status_rescheduled", ...fields }];
       else if (event.type === "session.status_idle" || event.type === "session.status_terminated") {
-        const reply =
-          event.type === "session.status_terminated"
-            ? "(the thread terminated)"
-            : event.stop_reason.type === "requires_action"
-              ? "(the thread is waiting for a tool confirmation or a custom tool result)"
-              : await replyOf(threadId, event.seq);
+        if (event.type === "session.status_idle" && event.stop_reason.type === "requires_action") {
+          await askClient(thread, event.seq, event.stop_reason.event_ids, event.id);
+          continue;
+        }
+        const reply = event.type === "session.status_terminated" ? "(the thread terminated)" : await replyOf(threadId, event.seq);
         out = [
           event.type === "session.status_idle" ? { type: "session.thread_status_idle", ...fields, stop_reason: event.stop_reason } : { type: "session.thread_status_terminated", ...fields },
           { type: "agent.thread_message_received", from_session_thread_id: threadId, from_agent_name: agent.name, content: [{ type: "text", text: reply }], thread_seq: event.seq },
@@ -77,7 +96,7 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
       return;
     }
     if (wakes) await writer.wake(logId, parsed.data.events, { confirm: true });
-    if (types.includes("user.interrupt") && logId.startsWith("sesn_")) await threadStore.forwardInterrupts(logId, parsed.data.events);
+    if (wakes && logId.startsWith("sesn_")) await threadStore.forward(logId, parsed.data.events);
     if (!folds) return;
     if (!logId.startsWith("sthr_")) return foldIntoRecord(sessions, logId, parsed.data.events);
     const thread = await foldIntoThread(threads, sessions, logId, parsed.data.events);

@@ -134,9 +134,11 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     on(R.eventsSend, async (p) => {
       await gate.check(p.session_id, "client");
       await checkNamedThreads(threads, p.session_id, p.events);
-      const events = await appender.append({ sessionId: p.session_id, events: p.events, idempotencyKey: p.idempotency_key });
-      // Interrupts reach the threads too (the projector does it again, idempotently, if this replica dies here).
-      await threads.forwardInterrupts(p.session_id, events);
+      // Answers to a sub-agent's questions are stored with the thread that asked, and sent on to it.
+      const routed = await threads.routeAnswers(p.session_id, p.events);
+      const events = await appender.append({ sessionId: p.session_id, events: routed, idempotencyKey: p.idempotency_key });
+      // Interrupts and answers reach the threads (the projector does it again, idempotently, if this replica dies here).
+      await threads.forward(p.session_id, events);
       return { events };
     });
     /** Appends to a thread's log need its session to take writes, and the thread not archived. */

@@ -3,6 +3,7 @@ import {
   MAX_RUNNING_THREADS,
   threadIdFor,
   type AgentSnapshot,
+  type ClientEventInput,
   type RosterEntry,
   type SessionEvent,
   type SessionEventInput,
@@ -26,13 +27,28 @@ export interface ThreadStore {
   stored(threadId: string): Promise<StoredThread | null>;
   list(req: ThreadListRequest): Promise<ThreadRecord[]>;
   archive(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
-  /** Sends each stored `user.interrupt` of the session on to the thread it names, or to every active thread. Idempotent. */
-  forwardInterrupts(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  /**
+   * Sends stored events of the session's log on to its threads: a `user.interrupt` to the thread it names
+   * or to every active thread, an answer (confirmation, tool result) to the thread that asked. Idempotent.
+   */
+  forward(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  /** A sub-agent's questions (tool uses waiting for the client), remembered so that answers find their thread. */
+  rememberAsks(sessionId: string, threadId: string, eventIds: readonly string[]): Promise<void>;
+  /** Client answers to a sub-agent's questions, marked with the thread that asked (others unchanged). */
+  routeAnswers(sessionId: string, events: readonly ClientEventInput[]): Promise<SessionEventInput[]>;
   /** Removes a deleted session's threads: records, index and logs. */
   removeAll(sessionId: string): Promise<void>;
 }
 
 const indexKey = (sessionId: string, threadId: string) => `idx.${sessionId}.${threadId}`;
+const askKey = (sessionId: string, eventId: string) => `ask.${sessionId}.${eventId}`;
+
+/** The tool-use event an answer is for, if the event is an answer. */
+function answered(event: { type: string; tool_use_id?: string; custom_tool_use_id?: string }): string | null {
+  if (event.type === "user.tool_confirmation" || event.type === "user.tool_result") return event.tool_use_id ?? null;
+  if (event.type === "user.custom_tool_result") return event.custom_tool_use_id ?? null;
+  return null;
+}
 const RUNNING = new Set(["running", "rescheduling"]);
 /** Running, or created and not yet run (idle with no stop reason): what an interrupt reaches and the limit counts. */
 const active = (t: ThreadRecord) => !t.archived_at && (RUNNING.has(t.status) || (t.status === "idle" && t.stop_reason === null));
@@ -150,9 +166,27 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       if (!entry) throw new CorralError("NOT_FOUND", `thread ${threadId} not found`);
       return entry.value.record;
     },
-    async forwardInterrupts(sessionId, events) {
+    async rememberAsks(sessionId, threadId, eventIds) {
+      for (const id of eventIds) await kv.put(askKey(sessionId, id), threadId);
+    },
+    async routeAnswers(sessionId, events) {
+      const out: SessionEventInput[] = [];
+      for (const event of events) {
+        const asked = answered(event);
+        const entry = asked ? await kv.get(askKey(sessionId, asked)).catch(() => null) : null;
+        const threadId = entry && entry.operation === "PUT" && entry.length > 0 ? entry.string() : null;
+        out.push(threadId ? ({ ...event, session_thread_id: threadId } as SessionEventInput) : event);
+      }
+      return out;
+    },
+    async forward(sessionId, events) {
       let everyone: string[] | null = null;
       for (const event of events) {
+        if (answered(event) && "session_thread_id" in event && event.session_thread_id) {
+          const { id, seq: _seq, processed_at: _at, session_thread_id: threadId, ...answer } = event;
+          await appender.append({ sessionId: threadId, events: [answer as SessionEventInput], idempotencyKey: `fwd.${id}` });
+          continue;
+        }
         if (event.type !== "user.interrupt") continue;
         const named = event.session_thread_id;
         const targets = named ? [named] : (everyone ??= (await list({ session_id: sessionId, include_archived: false })).filter(active).map((t) => t.id));
