@@ -46,7 +46,7 @@ test("keys, sessions and agents commands", async () => {
   const key = created.stdout.trim();
   expect(key).toMatch(/^sk-corral-/);
   expect(created.stderr).toContain("shown only this once");
-  expect((await corral(["keys", "ls"])).stdout).toMatch(/ckey_\w+ {2}sk-corral-\w{4}… {2}ci/);
+  expect((await corral(["keys", "ls"])).stdout).toMatch(/ckey_\w+ {2}sk-corral-[\w-]{4}… {2}ci/);
 
   const sessions = await corral(["sessions", "ls"], { CORRAL_API_KEY: key });
   const sid = /^(sesn_\w+) +idle/m.exec(sessions.stdout)?.[1];

@@ -102,4 +102,4 @@ test("harness replicas SIGKILLed again and again mid-run: every session complete
     for (let k = 0; k < STEPS; k++) expect(log.split(`step-${k}\n`).length - 1).toBe(1);
   }
   expect(takeovers).toBeGreaterThan(0);
-});
+}, 150_000);
