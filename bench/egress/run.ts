@@ -68,9 +68,13 @@ async function main(): Promise<void> {
   };
   const secretCa = secretSandbox.ca;
   const viaTunnel = () => tunnelled(plainSandbox, ca.certPem);
-  const viaInjection = () => tunnelled(secretSandbox, `${ca.certPem}${secretCa}`, { authorization: `Bearer ${secretSandbox.placeholder}` });
+  const viaInjection = () => tunnelled(secretSandbox, `${ca.certPem}\n${secretCa}`, { authorization: `Bearer ${secretSandbox.placeholder}` });
 
-  for (const warm of [directHttp, proxiedHttp, directHttps, viaTunnel, viaInjection]) await timeEach(100, warm);
+  for (const [name, warm] of Object.entries({ directHttp, proxiedHttp, directHttps, viaTunnel, viaInjection })) {
+    await timeEach(100, warm).catch((error: unknown) => {
+      throw new Error(`${name} failed`, { cause: error });
+    });
+  }
   const samples = { directHttp: [] as number[], proxiedHttp: [] as number[], directHttps: [] as number[], viaTunnel: [] as number[], viaInjection: [] as number[] };
   // Interleaved, so a noisy moment hits every path alike.
   for (let i = 0; i < N; i++) {
