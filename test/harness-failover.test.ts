@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent } from "@corral/protocol";
-import { startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import { startNatsServer, startScriptedModel, toolResultsIn, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
 import { brainPool, newSession, say, send, type BrainPool } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
@@ -18,9 +18,7 @@ let hands: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 let brains: BrainPool;
 
-function toolResults(req: ReceivedRequest): number {
-  return req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === "tool_result").length;
-}
+const toolResults = (req: ReceivedRequest) => toolResultsIn(req).length;
 
 /** A deterministic agent: append step k to a file, STEPS times, then say it is done. */
 function agentProgram(req: ReceivedRequest) {

@@ -7,7 +7,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { request, type Bus } from "@corral/bus";
 import { MCP_RPC, STORE_RPC, VAULT_RPC, type SessionEvent } from "@corral/protocol";
-import { lastUserText, type ReceivedRequest, type ScriptedModel } from "@corral/testing";
+import { lastUserText, systemText, toolResultsIn, type ScriptedModel } from "@corral/testing";
 import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
 import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
 
@@ -129,10 +129,9 @@ test("a sub-agent thread calls its own agent's MCP server with a credential from
   const { vaultId, credentialId } = await oauthVault("expired-access-token", refresh);
   const researcher = await request(bus, STORE_RPC.agentsCreate, { name: "researcher", model: "claude-test", system: "researcher", ...docsAgent() });
   const sid = await newSession(bus, { system: "lead", multiagent: { type: "coordinator", agents: [researcher.id] } }, { vault_ids: [vaultId] });
-  const system = (req: ReceivedRequest) => JSON.stringify(req.body.system ?? "");
   model.setFallback((req) => {
-    const results = req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === "tool_result").length;
-    if (system(req).includes("researcher")) {
+    const results = toolResultsIn(req).length;
+    if (systemText(req).includes("researcher")) {
       return results === 0 ? { type: "message", content: [{ type: "tool_use", name: "mcp__docs__lookup", input: { q: "threads" } }] } : { type: "message", content: [{ type: "text", text: lastUserText(req) }] };
     }
     if (results === 0) return { type: "message", content: [{ type: "tool_use", name: "start_thread", input: { agent: "researcher", task: "look up threads", sandbox: "fresh" } }] };

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import Anthropic from "@anthropic-ai/sdk";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, THREAD_RPC, isCorralError, sandboxSubject, type SessionEvent } from "@corral/protocol";
-import { startNatsServer, startScriptedModel, waitFor, type NatsServer, type ReceivedRequest, type ScriptedReply, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import { requestBlocks, startNatsServer, startScriptedModel, systemText, toolResultsIn, waitFor, type NatsServer, type ReceivedRequest, type ScriptedReply, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
 import { brainPool, say, send, type BrainPool } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
@@ -26,32 +26,27 @@ const programs = new Map<string, (req: ReceivedRequest) => ScriptedReply>();
 
 // ---- the scripted agents: each is chosen by its system prompt
 
-const systemOf = (req: ReceivedRequest) => (Array.isArray(req.body.system) ? (req.body.system as Array<{ text?: string }>).map((b) => b.text ?? "").join("") : String(req.body.system ?? ""));
-const blocks = (req: ReceivedRequest) => req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<Record<string, unknown>>) : []));
-const toolResults = (req: ReceivedRequest) => blocks(req).filter((b) => b.type === "tool_result");
 const resultText = (b: Record<string, unknown>) => (b.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("");
-const replies = (req: ReceivedRequest) => blocks(req).filter((b) => b.type === "text" && String(b.text).startsWith("Reply from thread"));
+const replies = (req: ReceivedRequest) => requestBlocks(req).filter((b) => b.type === "text" && String(b.text).startsWith("Reply from thread"));
 const say_ = (text: string): ScriptedReply => ({ type: "message", content: [{ type: "text", text }] });
 const use = (name: string, input: Record<string, unknown>, latencyMs = 30): ScriptedReply => ({ type: "message", latencyMs, content: [{ type: "tool_use", name, input }] });
 
 function dispatch(req: ReceivedRequest): ScriptedReply {
-  const program = programs.get(systemOf(req));
-  if (!program) return { type: "error", status: 400, message: `no program for system prompt ${systemOf(req)}` };
+  const program = programs.get(systemText(req));
+  if (!program) return { type: "error", status: 400, message: `no program for system prompt ${systemText(req)}` };
   return program(req);
 }
 
 /** A worker that appends STEPS lines to its workspace, one tool call each, then reports the count. */
 function worker(name: string) {
   return (req: ReceivedRequest): ScriptedReply => {
-    const k = toolResults(req).length;
+    const k = toolResultsIn(req).length;
     if (k < STEPS) return { type: "message", latencyMs: 150, chunkDelayMs: 20, content: [{ type: "tool_use", name: "bash", input: { command: `echo ${name}-${k} >> /workspace/work.log; sleep 0.3; wc -l < /workspace/work.log` } }] };
-    return say_(`${name} finished with ${resultText(toolResults(req).at(-1)!).trim().split("\n").at(-1)} lines`);
+    return say_(`${name} finished with ${resultText(toolResultsIn(req).at(-1)!).trim().split("\n").at(-1)} lines`);
   };
 }
 
 // ---- the stack: one store, one sandbox-manager, three harness replicas in their own processes
-
-const alive = (b: ServiceProcess) => b.child.exitCode === null && b.child.signalCode === null;
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -139,7 +134,7 @@ test("a coordinator fans out to three sub-agents on the harness replicas; one re
   names.forEach((n) => programs.set(`worker:${n}`, worker(n)));
   const coordinator = await agent("lead", "coordinator:fanout", { multiagent: { type: "coordinator", agents: workers } });
   programs.set("coordinator:fanout", (req) => {
-    if (toolResults(req).length === 0) {
+    if (toolResultsIn(req).length === 0) {
       return { type: "message", latencyMs: 30, content: names.map((n) => ({ type: "tool_use" as const, name: "start_thread", input: { agent: n, task: `count for ${n}`, sandbox: "fresh" } })) };
     }
     const got = replies(req);
@@ -213,19 +208,19 @@ test("a shared sandbox, a transfer and a hand-back keep one workspace; threads u
   const sharer = await agent("sharer", "worker:sharer");
   const taker = await agent("taker", "worker:taker");
   programs.set("worker:sharer", (req) => {
-    const k = toolResults(req).length;
+    const k = toolResultsIn(req).length;
     if (k === 0) return use("bash", { command: "cat /workspace/coord.txt && echo from-sharer > /workspace/shared.txt" });
-    return say_(`sharer saw: ${resultText(toolResults(req)[0]!).trim()}`);
+    return say_(`sharer saw: ${resultText(toolResultsIn(req)[0]!).trim()}`);
   });
   programs.set("worker:taker", (req) => {
-    const k = toolResults(req).length;
+    const k = toolResultsIn(req).length;
     if (k === 0) return use("bash", { command: "echo from-taker > /workspace/taken.txt" });
     if (k === 1) return use("return_sandbox", {});
     return say_("taker done");
   });
   const coordinator = await agent("lead2", "coordinator:hands", { multiagent: { type: "coordinator", agents: [sharer, { type: "agent", id: taker }] } });
   programs.set("coordinator:hands", (req) => {
-    const k = toolResults(req).length;
+    const k = toolResultsIn(req).length;
     const r = replies(req).length;
     if (k === 0) return use("bash", { command: "echo from-coordinator > /workspace/coord.txt" });
     if (k === 1) return use("start_thread", { agent: "sharer", task: "read coord.txt, write shared.txt", sandbox: "share" });
@@ -280,7 +275,7 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
   programs.set("worker:slow", () => ({ type: "hang" }));
   const coordinator = await agent("lead3", "coordinator:interrupt", { multiagent: { type: "coordinator", agents: [slow, { type: "self" }] } });
   programs.set("coordinator:interrupt", (req) => {
-    if (toolResults(req).length === 0) {
+    if (toolResultsIn(req).length === 0) {
       return {
         type: "message",
         content: [
@@ -305,7 +300,7 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
 
   // One thread: it stops and reports; the coordinator keeps waiting for the other (replies are taken together).
   const [first, second] = threads as [(typeof threads)[0], (typeof threads)[0]];
-  const requestsBefore = model.requests.filter((r) => systemOf(r) === "coordinator:interrupt").length;
+  const requestsBefore = model.requests.filter((r) => systemText(r) === "coordinator:interrupt").length;
   await send(bus, sessionId, { type: "user.interrupt", session_thread_id: first.id });
   await waitFor(async () => (await request(bus, THREAD_RPC.get, { session_id: sessionId, thread_id: first.id })).status === "idle", { timeoutMs: 20_000, message: "thread 1 not interrupted" });
   await waitFor(async () => (await events(sessionId)).some((e) => e.type === "agent.thread_message_received" && e.from_session_thread_id === first.id), { timeoutMs: 20_000, message: "thread 1 did not report" });
@@ -320,7 +315,7 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
   expect(idle?.type === "session.status_idle" ? idle.stop_reason.type : idle?.type).toBe("end_turn");
   await waitFor(async () => (await request(bus, THREAD_RPC.get, { session_id: sessionId, thread_id: second.id })).status === "idle", { timeoutMs: 20_000, message: "thread 2 not interrupted" });
   await waitFor(async () => (await events(sessionId)).filter((e) => e.type === "session.thread_status_idle").length === 2, { timeoutMs: 10_000 });
-  expect(model.requests.filter((r) => systemOf(r) === "coordinator:interrupt").length).toBe(requestsBefore);
+  expect(model.requests.filter((r) => systemText(r) === "coordinator:interrupt").length).toBe(requestsBefore);
 }, 90_000);
 
 test("bad input: unknown threads, roster violations, agents that do not coordinate", async () => {
@@ -358,7 +353,7 @@ test("threads over HTTP: list, retrieve, events and a live stream through the of
   programs.set("worker:helper", () => say_("helper says hi"));
   const coordinator = await agent("lead5", "coordinator:http", { multiagent: { type: "coordinator", agents: [helper] } });
   programs.set("coordinator:http", (req) => {
-    if (toolResults(req).length === 0) return use("start_thread", { agent: "helper", task: "say hi", sandbox: "fresh" });
+    if (toolResultsIn(req).length === 0) return use("start_thread", { agent: "helper", task: "say hi", sandbox: "fresh" });
     return replies(req).length ? say_("helper replied") : say_("waiting");
   });
   const sessionId = await session(coordinator);
@@ -391,7 +386,7 @@ test("threads over HTTP: list, retrieve, events and a live stream through the of
   await client.beta.sessions.delete(sessionId);
   expect(await client.beta.sessions.threads.retrieve(thread.id, { session_id: sessionId }).catch((e: unknown) => e)).toBeInstanceOf(Anthropic.NotFoundError);
   expect(isCorralError(await request(bus, STORE_RPC.eventsList, { session_id: thread.id }).catch((e: unknown) => e), "NOT_FOUND")).toBe(true);
-  expect(brains.all.filter(alive).length).toBe(3);
+  expect(brains.live()).toHaveLength(3);
 }, 60_000);
 
 test("a fan-out task published from Python's standard library runs its threads and its answer is read back", async () => {
@@ -400,7 +395,7 @@ test("a fan-out task published from Python's standard library runs its threads a
   names.forEach((n) => programs.set(`worker:py-${n}`, () => say_(`${n} half done`)));
   const coordinator = await agent("py-lead", "coordinator:python", { multiagent: { type: "coordinator", agents: workers } });
   programs.set("coordinator:python", (req) => {
-    if (toolResults(req).length === 0) return { type: "message", content: names.map((n) => ({ type: "tool_use" as const, name: "start_thread", input: { agent: n, task: `do the ${n} half`, sandbox: "fresh" } })) };
+    if (toolResultsIn(req).length === 0) return { type: "message", content: names.map((n) => ({ type: "tool_use" as const, name: "start_thread", input: { agent: n, task: `do the ${n} half`, sandbox: "fresh" } })) };
     const got = replies(req).map((b) => String(b.text).split("\n")[1]).sort();
     return say_(got.length < names.length ? "waiting" : `merged: ${got.join(" + ")}`);
   });
@@ -422,10 +417,10 @@ test("a sub-agent's custom tool call is posted to the session's log and answered
   const clerk = await agent("clerk", "worker:clerk", {
     tools: [{ type: "custom", name: "lookup_price", description: "Price of an item", input_schema: { type: "object", properties: { item: { type: "string" } } } }],
   });
-  programs.set("worker:clerk", (req) => (toolResults(req).length === 0 ? use("lookup_price", { item: "apple" }) : say_(`price is ${resultText(toolResults(req)[0]!)}`)));
+  programs.set("worker:clerk", (req) => (toolResultsIn(req).length === 0 ? use("lookup_price", { item: "apple" }) : say_(`price is ${resultText(toolResultsIn(req)[0]!)}`)));
   const coordinator = await agent("lead6", "coordinator:ask", { multiagent: { type: "coordinator", agents: [clerk] } });
   programs.set("coordinator:ask", (req) => {
-    if (toolResults(req).length === 0) return use("start_thread", { agent: "clerk", task: "find the price of an apple", sandbox: "fresh" });
+    if (toolResultsIn(req).length === 0) return use("start_thread", { agent: "clerk", task: "find the price of an apple", sandbox: "fresh" });
     return replies(req).length ? say_(`lead heard: ${String(replies(req)[0]!.text).split("\n")[1]}`) : say_("waiting");
   });
   const sessionId = await session(coordinator);

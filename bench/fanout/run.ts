@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { spawnService, startNatsServer, startScriptedModel, waitFor, type ReceivedRequest, type ScriptedReply, type ServiceProcess } from "@corral/testing";
+import { requestBlocks, spawnService, startNatsServer, startScriptedModel, systemText, toolResultsIn, waitFor, type ReceivedRequest, type ScriptedReply, type ServiceProcess } from "@corral/testing";
 import { removeTestContainers, startManager } from "../../services/sandbox-manager/src/test-support.js";
 import { printRows, type Row } from "../lib/stats.js";
 
@@ -13,17 +13,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const SUB_AGENTS = [1, 2, 4, 8];
 const REPLICAS = [1, 2, 4];
 
-const systemOf = (req: ReceivedRequest) => (Array.isArray(req.body.system) ? (req.body.system as Array<{ text?: string }>).map((b) => b.text ?? "").join("") : "");
-const blocks = (req: ReceivedRequest) => req.body.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<Record<string, unknown>>) : []));
-const toolResults = (req: ReceivedRequest) => blocks(req).filter((b) => b.type === "tool_result").length;
-const replies = (req: ReceivedRequest) => blocks(req).filter((b) => b.type === "text" && String(b.text).startsWith("Reply from thread")).length;
+const toolResults = (req: ReceivedRequest) => toolResultsIn(req).length;
+const replies = (req: ReceivedRequest) => requestBlocks(req).filter((b) => b.type === "text" && String(b.text).startsWith("Reply from thread")).length;
 
 /** The coordinator's fan-out width for the run in progress. */
 let width = 1;
 
 function program(req: ReceivedRequest): ScriptedReply {
   const say = (text: string): ScriptedReply => ({ type: "message", latencyMs: LATENCY_MS, content: [{ type: "text", text }] });
-  if (systemOf(req) === "worker") {
+  if (systemText(req) === "worker") {
     if (toolResults(req) < STEPS - 1) return { type: "message", latencyMs: LATENCY_MS, content: [{ type: "tool_use", name: "bash", input: { command: "true" } }] };
     return say("sub-task done");
   }

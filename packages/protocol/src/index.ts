@@ -17,7 +17,7 @@ export { McpTool, McpCallRequest, McpCallResult, MCP_RPC } from "./mcp.js";
 export { Timestamp, prefixedId, HttpUrl } from "./primitives.js";
 export { defineRpc, rpcReply } from "./rpc-def.js";
 export type { RpcDef, RpcRequest, RpcParsedRequest, RpcResponse } from "./rpc-def.js";
-export { AgentId, EnvironmentId, SessionId, LogId, PageQuery, AgentGetRequest, AgentUpdateRequest, AgentRef, AgentVersionsRequest, EnvironmentRef, EnvironmentUpdateRequest, Deleted, SessionRef, SessionUpdateRequest, SessionListRequest, EventsSendRequest, EventsAppendRequest, EventsAppendResponse, EventsListRequest, EventsListResponse, TaskRef, STORE_RPC, STORE_QUEUE } from "./rpc.js";
+export { AgentId, EnvironmentId, SessionId, LogId, PageQuery, AgentGetRequest, AgentUpdateRequest, AgentRef, AgentVersionsRequest, EnvironmentRef, EnvironmentUpdateRequest, Deleted, SessionRef, SessionUpdateRequest, SessionListRequest, IdempotencyKey, EventsSendRequest, EventsAppendRequest, EventsAppendResponse, EventsListRequest, EventsListResponse, TaskRef, STORE_RPC, STORE_QUEUE } from "./rpc.js";
 export { SandboxId, ToolUseId, SandboxResources, SandboxSpec, SandboxStatus, SandboxRecord, ProvisionRequest, BUILTIN_TOOLS, BuiltinToolName, BashInput, ReadInput, WriteInput, EditInput, GlobInput, GrepInput, TOOL_INPUTS, ExecuteRequest, ToolResult, SandboxRef, DestroyRequest, SandboxListRequest, HandoffRequest, SANDBOX_RPC, SANDBOX_QUEUE, sandboxSubject } from "./sandbox.js";
 export { WIRE_SCHEMAS } from "./schema-registry.js";
 export { SessionAgentParam, SessionResource, InitialEvent, SessionCreateParams, MetadataPatch, SessionUpdateParams, SessionStats, SessionRecord } from "./sessions.js";

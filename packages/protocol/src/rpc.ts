@@ -44,7 +44,7 @@ export const SessionListRequest = PageQuery.extend({
 });
 export type SessionListRequest = z.infer<typeof SessionListRequest>;
 
-const IdempotencyKey = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
+export const IdempotencyKey = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
 
 export const EventsSendRequest = z.object({
   session_id: SessionId,

@@ -7,9 +7,12 @@ import { AgentSnapshot } from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { SessionEventInput } from "./events.js";
 import { Usage } from "./usage.js";
+import { IdempotencyKey } from "./rpc.js";
 
 /** At most this many threads of one session run at once (the Managed Agents limit). */
 export const MAX_RUNNING_THREADS = 25;
+
+const SessionId = prefixedId("sesn");
 
 /**
  * A sub-agent's thread: it runs like a session of its own (its own log `corral.log.<thread_id>`, wake and
@@ -18,7 +21,7 @@ export const MAX_RUNNING_THREADS = 25;
 export const ThreadRecord = z.object({
   id: ThreadId,
   type: z.literal("session_thread"),
-  session_id: prefixedId("sesn"),
+  session_id: SessionId,
   /** Null: started by the primary thread (Corral, like the API, allows one level of sub-agents). */
   parent_thread_id: ThreadId.nullable(),
   agent: AgentSnapshot,
@@ -32,9 +35,6 @@ export const ThreadRecord = z.object({
   archived_at: Timestamp.nullable(),
 });
 export type ThreadRecord = z.infer<typeof ThreadRecord>;
-
-const SessionId = prefixedId("sesn");
-const IdempotencyKey = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
 
 export const ThreadCreateRequest = z.object({
   session_id: SessionId,
@@ -63,7 +63,8 @@ export const ThreadListRequest = z.object({
 });
 export type ThreadListRequest = z.infer<typeof ThreadListRequest>;
 
-export const ThreadCreateResponse = z.object({ thread: ThreadRecord, first_seq: z.number().int().min(0), created: z.boolean() });
+/** The thread's first events are the first of its log (positions 0, 1, …). */
+export const ThreadCreateResponse = z.object({ thread: ThreadRecord, created: z.boolean() });
 export type ThreadCreateResponse = z.infer<typeof ThreadCreateResponse>;
 
 const store = (verb: string) => `corral.api.store.${verb}`;

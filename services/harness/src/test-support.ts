@@ -119,6 +119,8 @@ export async function startBrainStack(over: Partial<HarnessConfig> = {}, before?
 /** Harness replicas as real processes (`brain-0`, `brain-1`, …) against one NATS server and model. */
 export interface BrainPool {
   readonly all: readonly ServiceProcess[];
+  /** The replicas not killed (nor exited). */
+  live(): ServiceProcess[];
   start(): ServiceProcess;
   /** The live replica holding a session's or thread's lease right now, if any. */
   holderOf(logId: string): Promise<ServiceProcess | null>;
@@ -131,6 +133,7 @@ export function brainPool(bus: Bus, natsUrl: string, modelUrl: string, env: Reco
   const alive = (b: ServiceProcess) => b.child.exitCode === null && b.child.signalCode === null;
   return {
     all,
+    live: () => all.filter(alive),
     start() {
       const name = `brain-${all.length}`;
       const brain = spawnService("harness", { NATS_URL: natsUrl, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: modelUrl, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn", ...env });

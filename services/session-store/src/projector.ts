@@ -25,19 +25,20 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
   let close: (() => Promise<unknown>) | null = null;
   let running: Promise<void> = Promise.resolve();
 
-  /**
-   * The thread's last words in the turn that ended at `seq`: its last agent message after the input that
-   * started the turn (read backwards a page at a time, never past the turn's start).
-   */
-  async function replyOf(threadId: string, seq: number): Promise<string> {
+  /** A thread's events before position `seq`, newest first, a page at a time (at most 5,000 back). */
+  async function* before(threadId: string, seq: number): AsyncGenerator<SessionEvent> {
     for (let from: number | null = seq; from !== null && from >= 0 && seq - from < 5000; ) {
       const page = await listEvents(log, { session_id: threadId, from, limit: 100, order: "desc" });
-      for (const event of page.data) {
-        if (event.seq >= seq) continue;
-        if (event.type === "agent.message") return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
-        if (event.type === "session.status_idle" || event.type === "user.message") return "(the thread ended its turn without a message)";
-      }
+      for (const event of page.data) if (event.seq < seq) yield event;
       from = page.next_from;
+    }
+  }
+
+  /** The thread's last words in the turn that ended at `seq`: its last agent message after the input that started the turn. */
+  async function replyOf(threadId: string, seq: number): Promise<string> {
+    for await (const event of before(threadId, seq)) {
+      if (event.type === "agent.message") return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+      if (event.type === "session.status_idle" || event.type === "user.message") break;
     }
     return "(the thread ended its turn without a message)";
   }
@@ -51,12 +52,10 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
     const { id: threadId, session_id: sessionId } = thread.record;
     const wanted = new Set(eventIds);
     const asks: SessionEvent[] = [];
-    for (let from: number | null = idleSeq; from !== null && asks.length < wanted.size && idleSeq - from < 5000; ) {
-      const page = await listEvents(log, { session_id: threadId, from, limit: 100, order: "desc" });
-      asks.push(...page.data.filter((e) => wanted.has(e.id)));
-      from = page.next_from;
+    for await (const event of before(threadId, idleSeq)) {
+      if (wanted.has(event.id)) asks.unshift(event);
+      if (asks.length === wanted.size) break;
     }
-    asks.sort((a, b) => a.seq - b.seq);
     await threadStore.rememberAsks(sessionId, threadId, asks.map((e) => e.id));
     const copies = asks.map(({ id: _id, seq: _seq, processed_at: _at, ...rest }) => ({ ...rest, session_thread_id: threadId }) as SessionEventInput);
     await writer.append({ sessionId, events: [{ type: "session.thread_status_idle", session_thread_id: threadId, agent_name: thread.record.agent.name, stop_reason: { type: "requires_action", event_ids: eventIds.slice() } }, ...copies], ids: [undefined, ...asks.map((e) => e.id)], idempotencyKey: `thr.${idleId}` });

@@ -116,9 +116,8 @@ export function withThreadUsage(state: StoredSession, threadId: string, usage: U
 
 /** A thread's status change, as its session sees it. */
 export function withThreadStatus(state: StoredSession, threadId: string, running: boolean): StoredSession {
-  const others = state.threads_running.filter((id) => id !== threadId);
-  const next = running ? [...others, threadId] : others;
-  return next.length === state.threads_running.length && next.every((id) => state.threads_running.includes(id)) ? state : { ...state, threads_running: next };
+  if (state.threads_running.includes(threadId) === running) return state;
+  return { ...state, threads_running: running ? [...state.threads_running, threadId] : state.threads_running.filter((id) => id !== threadId) };
 }
 
 /** The record the API shows: a session with a running thread is running (as in the Managed Agents API). */

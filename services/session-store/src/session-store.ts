@@ -141,11 +141,15 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       await threads.forward(p.session_id, events);
       return { events };
     });
+    async function existingThread(threadId: string) {
+      const thread = await threads.stored(threadId);
+      if (!thread) throw new CorralError("NOT_FOUND", `thread ${threadId} not found`);
+      return thread;
+    }
     /** Appends to a thread's log need its session to take writes, and the thread not archived. */
     async function checkLog(logId: string): Promise<void> {
       if (!logId.startsWith("sthr_")) return gate.check(logId, "internal");
-      const thread = await threads.stored(logId);
-      if (!thread) throw new CorralError("NOT_FOUND", `thread ${logId} not found`);
+      const thread = await existingThread(logId);
       if (thread.record.archived_at) throw new CorralError("ARCHIVED", `thread ${logId} is archived and read-only`);
       await gate.check(thread.record.session_id, "internal");
     }
@@ -156,9 +160,7 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       };
     });
     on(R.eventsList, async (p) => {
-      if (p.session_id.startsWith("sthr_")) {
-        if (!(await threads.stored(p.session_id))) throw new CorralError("NOT_FOUND", `thread ${p.session_id} not found`);
-      } else await sessions.stored(p.session_id);
+      await (p.session_id.startsWith("sthr_") ? existingThread(p.session_id) : sessions.stored(p.session_id));
       return listEvents(log, p);
     });
     on(THREAD_RPC.create, (p) => threads.create(p));

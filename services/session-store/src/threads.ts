@@ -140,13 +140,8 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
         throw new CorralError("CONFLICT", `thread ${threadId} belongs to another session`, { retryable: false });
       }
       // The first events go in once: an existing log means an earlier attempt got this far.
-      const head = await log.head(threadId);
-      let firstSeq = 0;
-      if (!head) {
-        const events = await appender.append({ sessionId: threadId, events: req.initial_events, idempotencyKey: "initial" });
-        firstSeq = events[0]?.seq ?? 0;
-      }
-      return { thread: thread.record, first_seq: firstSeq, created };
+      if (!(await log.head(threadId))) await appender.append({ sessionId: threadId, events: req.initial_events, idempotencyKey: "initial" });
+      return { thread: thread.record, created };
     },
     async get(sessionId, threadId) {
       const { record } = await owned(sessionId, threadId);
