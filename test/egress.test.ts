@@ -1,14 +1,32 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingHttpHeaders } from "node:http";
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingHttpHeaders,
+} from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { SANDBOX_RPC, STORE_RPC, VAULT_RPC, sandboxSubject, type SessionEvent, type SandboxRecord } from "@corral/protocol";
+import {
+  SANDBOX_RPC,
+  STORE_RPC,
+  VAULT_RPC,
+  sandboxSubject,
+  type SessionEvent,
+  type SandboxRecord,
+} from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { freePort, spawnService, startNatsServer, waitFor, type NatsServer, type ServiceProcess } from "@corral/testing";
+import {
+  freePort,
+  spawnService,
+  startNatsServer,
+  waitFor,
+  type NatsServer,
+  type ServiceProcess,
+} from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "../services/credential-proxy/src/ca.js";
 import { RUN_LABEL, removeTestContainers } from "../services/sandbox-manager/src/test-support.js";
 
@@ -35,10 +53,14 @@ beforeAll(async () => {
     seen.push({ server: "https", url: req.url ?? "", headers: req.headers });
     if (req.url?.startsWith("/repo.git/info/refs")) {
       // git's "dumb" HTTP protocol: enough for `git ls-remote`.
-      if (req.headers.authorization !== `Bearer ${CANARY}`) return void res.writeHead(401, { "www-authenticate": "Bearer" }).end();
-      return void res.writeHead(200, { "content-type": "text/plain" }).end("0123456789abcdef0123456789abcdef01234567\trefs/heads/main\n");
+      if (req.headers.authorization !== `Bearer ${CANARY}`)
+        return void res.writeHead(401, { "www-authenticate": "Bearer" }).end();
+      return void res
+        .writeHead(200, { "content-type": "text/plain" })
+        .end("0123456789abcdef0123456789abcdef01234567\trefs/heads/main\n");
     }
-    if (req.headers.authorization === `Bearer ${CANARY}`) return void res.writeHead(200).end("hello, authorized\n");
+    if (req.headers.authorization === `Bearer ${CANARY}`)
+      return void res.writeHead(200).end("hello, authorized\n");
     res.writeHead(401).end("who are you?\n");
   });
   http = createHttpServer((req, res) => {
@@ -54,7 +76,12 @@ beforeAll(async () => {
   const common = { NATS_URL: nats.url, LOG_LEVEL: "debug" };
   services.push(spawnService("session-store", { ...common, CORRAL_TASK_INTAKE: "0" }));
   services.push(
-    spawnService("credential-proxy", { ...common, EGRESS_PORT: String(await freePort()), EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"), CORRAL_MASTER_KEY: randomBytes(32).toString("base64") }),
+    spawnService("credential-proxy", {
+      ...common,
+      EGRESS_PORT: String(await freePort()),
+      EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
+      CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
+    }),
   );
   services.push(
     spawnService("sandbox-manager", {
@@ -67,8 +94,22 @@ beforeAll(async () => {
     }),
   );
   bus = await connectBus({ servers: nats.url, name: "client" });
-  await waitFor(() => request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }).then(() => true, () => false), { timeoutMs: 30_000 });
-  await waitFor(() => request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }).then(() => true, () => false), { timeoutMs: 30_000 });
+  await waitFor(
+    () =>
+      request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 30_000 },
+  );
+  await waitFor(
+    () =>
+      request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 30_000 },
+  );
 });
 
 afterAll(async () => {
@@ -83,15 +124,34 @@ afterAll(async () => {
 async function sessionWithSecret(): Promise<{ sessionId: string; credentialId: string }> {
   const environment = await request(bus, STORE_RPC.environmentsCreate, {
     name: `egress-${randomBytes(4).toString("hex")}`,
-    config: { type: "cloud", networking: { type: "limited", allowed_hosts: ["localhost", "127.0.0.1"], allow_package_managers: false, allow_mcp_servers: false } },
+    config: {
+      type: "cloud",
+      networking: {
+        type: "limited",
+        allowed_hosts: ["localhost", "127.0.0.1"],
+        allow_package_managers: false,
+        allow_mcp_servers: false,
+      },
+    },
   });
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "egress", model: "m" });
   const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "egress test" });
   const credential = await request(bus, VAULT_RPC.credentialsCreate, {
     vault_id: vault.id,
-    params: { auth: { type: "environment_variable", secret_name: "API_TOKEN", secret_value: CANARY, networking: { type: "limited", allowed_hosts: ["localhost"] } } },
+    params: {
+      auth: {
+        type: "environment_variable",
+        secret_name: "API_TOKEN",
+        secret_value: CANARY,
+        networking: { type: "limited", allowed_hosts: ["localhost"] },
+      },
+    },
   });
-  const session = await request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id, vault_ids: [vault.id] });
+  const session = await request(bus, STORE_RPC.sessionsCreate, {
+    agent: agent.id,
+    environment_id: environment.id,
+    vault_ids: [vault.id],
+  });
   return { sessionId: session.id, credentialId: credential.id };
 }
 
@@ -100,7 +160,12 @@ async function bash(sandbox: SandboxRecord, command: string): Promise<string> {
   const result = await request(
     bus,
     SANDBOX_RPC.execute,
-    { sandbox_id: sandbox.id, tool_use_id: `toolu_${randomBytes(6).toString("hex")}`, name: "bash", input: { command } },
+    {
+      sandbox_id: sandbox.id,
+      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
+      name: "bash",
+      input: { command },
+    },
     { subject: sandboxSubject(sandbox.id, "exec"), timeoutMs: 60_000 },
   );
   outputs.push(result.content);
@@ -109,28 +174,50 @@ async function bash(sandbox: SandboxRecord, command: string): Promise<string> {
 
 test("a sandbox uses a secret it never holds: injected for its host, refused elsewhere, and found nowhere", async () => {
   const { sessionId, credentialId } = await sessionWithSecret();
-  const sandbox = await request(bus, SANDBOX_RPC.provision, { session_id: sessionId, spec: {} }, { timeoutMs: 60_000 });
+  const sandbox = await request(
+    bus,
+    SANDBOX_RPC.provision,
+    { session_id: sessionId, spec: {} },
+    { timeoutMs: 60_000 },
+  );
 
   // The sandbox sees a placeholder, and its requests to the credential's host carry the real secret.
   const placeholder = (await bash(sandbox, "printenv API_TOKEN")).match(/corral_ph_[A-Za-z0-9]+/)?.[0];
   expect(placeholder).toBeDefined();
-  expect(await bash(sandbox, `curl -sS -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/data`)).toContain("hello, authorized");
-  expect(await bash(sandbox, `git -c http.extraHeader="Authorization: Bearer $API_TOKEN" ls-remote https://localhost:${httpsPort}/repo.git`)).toContain("refs/heads/main");
+  expect(
+    await bash(sandbox, `curl -sS -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/data`),
+  ).toContain("hello, authorized");
+  expect(
+    await bash(
+      sandbox,
+      `git -c http.extraHeader="Authorization: Bearer $API_TOKEN" ls-remote https://localhost:${httpsPort}/repo.git`,
+    ),
+  ).toContain("refs/heads/main");
 
   // A host outside the environment's allowed_hosts is refused, at CONNECT and for plain HTTP.
-  expect(await bash(sandbox, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/ ; echo \" exit=$?\"")).toMatch(/403|exit=56/);
-  expect(await bash(sandbox, "curl -sS http://example.com/")).toContain("not in the environment's allowed_hosts");
+  expect(
+    await bash(sandbox, "curl -sS -o /dev/null -w '%{http_code}' https://example.com/ ; echo \" exit=$?\""),
+  ).toMatch(/403|exit=56/);
+  expect(await bash(sandbox, "curl -sS http://example.com/")).toContain(
+    "not in the environment's allowed_hosts",
+  );
   // The placeholder sent to an allowed host that is not the credential's is blocked before it leaves.
   const before = seen.length;
-  expect(await bash(sandbox, `curl -sS -H "X-Token: $API_TOKEN" http://127.0.0.1:${httpPort}/leak`)).toContain("may not be sent to 127.0.0.1");
+  expect(
+    await bash(sandbox, `curl -sS -H "X-Token: $API_TOKEN" http://127.0.0.1:${httpPort}/leak`),
+  ).toContain("may not be sent to 127.0.0.1");
   expect(seen.slice(before).some((s) => s.url === "/leak")).toBe(false);
   // Without the placeholder the same host is fine.
   expect(await bash(sandbox, `curl -sS http://127.0.0.1:${httpPort}/fine`)).toContain("plain hello");
   // No direct route exists: without the proxy nothing leaves the sandbox.
-  expect(await bash(sandbox, `curl -sS --noproxy '*' -m 5 http://127.0.0.1:${httpPort}/direct; echo " exit=$?"`)).toMatch(/exit=(7|28)/);
+  expect(
+    await bash(sandbox, `curl -sS --noproxy '*' -m 5 http://127.0.0.1:${httpPort}/direct; echo " exit=$?"`),
+  ).toMatch(/exit=(7|28)/);
 
   // The upstream saw the real secret only where it was meant to.
-  expect(seen.filter((s) => JSON.stringify(s.headers).includes(CANARY)).every((s) => s.server === "https")).toBe(true);
+  expect(
+    seen.filter((s) => JSON.stringify(s.headers).includes(CANARY)).every((s) => s.server === "https"),
+  ).toBe(true);
 
   // The canary is nowhere it must not be: the sandbox's environment, files, processes and outputs ...
   await bash(sandbox, "sleep 30 & echo started");
@@ -143,18 +230,32 @@ test("a sandbox uses a secret it never holds: injected for its host, refused els
   );
   expect(inside).toContain("files: 0 env+processes: 0");
   // The same search does find what is there: the placeholder.
-  expect(await bash(sandbox, `echo "placeholders: $(grep -c "${placeholder!}" /tmp/inside.txt)"`)).toMatch(/placeholders: [1-9]/);
+  expect(await bash(sandbox, `echo "placeholders: $(grep -c "${placeholder!}" /tmp/inside.txt)"`)).toMatch(
+    /placeholders: [1-9]/,
+  );
   for (const output of outputs) expect(output).not.toContain(CANARY);
 
   // ... the session log, which records each use and each refusal without the value ...
   const events = await waitFor(async () => {
     const list = await request(bus, STORE_RPC.eventsList, { session_id: sessionId, limit: 1000 });
-    return list.data.filter((e) => e.type === "span.credential_use").length >= 2 && list.data.some((e) => e.type === "span.egress_blocked" && "credential_id" in e && e.credential_id) ? list.data : null;
+    return list.data.filter((e) => e.type === "span.credential_use").length >= 2 &&
+      list.data.some((e) => e.type === "span.egress_blocked" && "credential_id" in e && e.credential_id)
+      ? list.data
+      : null;
   });
   expect(JSON.stringify(events)).not.toContain(CANARY);
-  const uses = events.filter((e): e is Extract<SessionEvent, { type: "span.credential_use" }> => e.type === "span.credential_use");
-  expect(uses[0]).toMatchObject({ credential_id: credentialId, host: "localhost", method: "GET", status: 200 });
-  const blocks = events.filter((e): e is Extract<SessionEvent, { type: "span.egress_blocked" }> => e.type === "span.egress_blocked");
+  const uses = events.filter(
+    (e): e is Extract<SessionEvent, { type: "span.credential_use" }> => e.type === "span.credential_use",
+  );
+  expect(uses[0]).toMatchObject({
+    credential_id: credentialId,
+    host: "localhost",
+    method: "GET",
+    status: 200,
+  });
+  const blocks = events.filter(
+    (e): e is Extract<SessionEvent, { type: "span.egress_blocked" }> => e.type === "span.egress_blocked",
+  );
   expect(blocks.map((b) => b.host)).toEqual(expect.arrayContaining(["example.com", "127.0.0.1"]));
   expect(blocks.find((b) => b.host === "127.0.0.1")).toMatchObject({ credential_id: credentialId });
 
@@ -164,7 +265,15 @@ test("a sandbox uses a secret it never holds: injected for its host, refused els
 
 test("a sandbox of a session without the proxy's token gets 407, and a forged token is refused", async () => {
   const { sessionId } = await sessionWithSecret();
-  const sandbox = await request(bus, SANDBOX_RPC.provision, { session_id: sessionId, spec: {} }, { timeoutMs: 60_000 });
-  const forged = await bash(sandbox, `P=$(echo "$HTTPS_PROXY" | sed -E 's#(//[^:]+:)[^@]+@#\\1forged@#'); curl -sS -o /dev/null -w '%{http_code}' -x "$P" http://127.0.0.1:${httpPort}/x`);
+  const sandbox = await request(
+    bus,
+    SANDBOX_RPC.provision,
+    { session_id: sessionId, spec: {} },
+    { timeoutMs: 60_000 },
+  );
+  const forged = await bash(
+    sandbox,
+    `P=$(echo "$HTTPS_PROXY" | sed -E 's#(//[^:]+:)[^@]+@#\\1forged@#'); curl -sS -o /dev/null -w '%{http_code}' -x "$P" http://127.0.0.1:${httpPort}/x`,
+  );
   expect(forged).toContain("407");
 });

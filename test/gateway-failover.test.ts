@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { freePort, spawnService, startNatsServer, waitFor, type NatsServer, type ServiceProcess } from "@corral/testing";
+import {
+  freePort,
+  spawnService,
+  startNatsServer,
+  waitFor,
+  type NatsServer,
+  type ServiceProcess,
+} from "@corral/testing";
 import { startStore, makeSession, type StoreHarness } from "../services/session-store/src/test-support.js";
 import { sseFrames, type SseFrame } from "../services/gateway/src/test-support.js";
 import { createApiKey, openKeyBucket } from "../services/gateway/src/keys.js";
@@ -18,7 +25,14 @@ async function startGatewayProcess(): Promise<string> {
   const port = await freePort();
   gateways.push(spawnService("gateway", { NATS_URL: nats.url, GATEWAY_PORT: String(port) }));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok, () => false), { timeoutMs: 30_000 });
+  await waitFor(
+    () =>
+      fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { timeoutMs: 30_000 },
+  );
   return url;
 }
 
@@ -36,7 +50,10 @@ afterAll(async () => {
   await nats.stop();
 });
 
-const note = (i: number) => ({ type: "system.message" as const, content: [{ type: "text" as const, text: `note ${i}` }] });
+const note = (i: number) => ({
+  type: "system.message" as const,
+  content: [{ type: "text" as const, text: `note ${i}` }],
+});
 const textOf = (f: SseFrame) => (JSON.parse(f.data) as { content: { text: string }[] }).content[0]!.text;
 
 test("a gateway SIGKILLed under a follower and a sender: resume and retry on another lose and repeat nothing", async () => {
@@ -47,11 +64,14 @@ test("a gateway SIGKILLed under a follower and a sender: resume and retry on ano
   // A writer inside Corral keeps appending the whole time.
   let writing = true;
   const writer = (async () => {
-    for (let i = 0; writing; i++) await request(bus, STORE_RPC.eventsAppend, { session_id: session.id, events: [note(i)] });
+    for (let i = 0; writing; i++)
+      await request(bus, STORE_RPC.eventsAppend, { session_id: session.id, events: [note(i)] });
   })();
 
   const received: SseFrame[] = [];
-  const res = await fetch(`${first}/v1/sessions/${session.id}/events/stream`, { headers: { ...headers, "last-event-id": "0" } });
+  const res = await fetch(`${first}/v1/sessions/${session.id}/events/stream`, {
+    headers: { ...headers, "last-event-id": "0" },
+  });
   const reading = (async () => {
     try {
       for await (const frame of sseFrames(res)) if (frame.event !== "ping") received.push(frame);
@@ -61,8 +81,15 @@ test("a gateway SIGKILLed under a follower and a sender: resume and retry on ano
   })();
   await waitFor(() => received.length >= 20);
   // A send in flight on the first gateway when it dies (its answer may or may not have been stored) …
-  const body = JSON.stringify({ events: [{ type: "user.message", content: [{ type: "text", text: "sent once" }] }] });
-  const send = (url: string) => fetch(`${url}/v1/sessions/${session.id}/events`, { method: "POST", headers: { ...headers, "idempotency-key": "failover-send" }, body }).then((r) => r.json() as Promise<{ data: { id: string }[] }>);
+  const body = JSON.stringify({
+    events: [{ type: "user.message", content: [{ type: "text", text: "sent once" }] }],
+  });
+  const send = (url: string) =>
+    fetch(`${url}/v1/sessions/${session.id}/events`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": "failover-send" },
+      body,
+    }).then((r) => r.json() as Promise<{ data: { id: string }[] }>);
   const inFlight = send(first).catch(() => null);
   await gateways[0]!.kill("SIGKILL");
   await reading;
@@ -73,7 +100,9 @@ test("a gateway SIGKILLed under a follower and a sender: resume and retry on ano
   const [a, b] = [await send(second), await send(second)];
   expect(b.data[0]!.id).toBe(a.data[0]!.id);
 
-  const resumed = await fetch(`${second}/v1/sessions/${session.id}/events/stream`, { headers: { ...headers, "last-event-id": received.at(-1)!.id! } });
+  const resumed = await fetch(`${second}/v1/sessions/${session.id}/events/stream`, {
+    headers: { ...headers, "last-event-id": received.at(-1)!.id! },
+  });
   await new Promise((r) => setTimeout(r, 300));
   writing = false;
   await writer;

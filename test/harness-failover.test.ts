@@ -3,7 +3,16 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent } from "@corral/protocol";
-import { startNatsServer, startScriptedModel, toolResultsIn, waitFor, type NatsServer, type ReceivedRequest, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import {
+  startNatsServer,
+  startScriptedModel,
+  toolResultsIn,
+  waitFor,
+  type NatsServer,
+  type ReceivedRequest,
+  type ScriptedModel,
+  type ServiceProcess,
+} from "@corral/testing";
 import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
 import { brainPool, newSession, say, send, type BrainPool } from "../services/harness/src/test-support.js";
 import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
@@ -23,8 +32,24 @@ const toolResults = (req: ReceivedRequest) => toolResultsIn(req).length;
 /** A deterministic agent: append step k to a file, STEPS times, then say it is done. */
 function agentProgram(req: ReceivedRequest) {
   const k = toolResults(req);
-  if (k < STEPS) return { type: "message" as const, latencyMs: 100, chunkDelayMs: 20, content: [{ type: "tool_use" as const, name: "bash", input: { command: `echo step-${k} >> /workspace/count.log; sleep 0.2` } }] };
-  return { type: "message" as const, latencyMs: 100, content: [{ type: "text" as const, text: "all steps done" }] };
+  if (k < STEPS)
+    return {
+      type: "message" as const,
+      latencyMs: 100,
+      chunkDelayMs: 20,
+      content: [
+        {
+          type: "tool_use" as const,
+          name: "bash",
+          input: { command: `echo step-${k} >> /workspace/count.log; sleep 0.2` },
+        },
+      ],
+    };
+  return {
+    type: "message" as const,
+    latencyMs: 100,
+    content: [{ type: "text" as const, text: "all steps done" }],
+  };
 }
 
 beforeAll(async () => {
@@ -52,11 +77,18 @@ async function allEvents(sessionId: string): Promise<SessionEvent[]> {
 }
 
 async function countLog(sessionId: string): Promise<string> {
-  const sandbox = (await request(bus, SANDBOX_RPC.list, { session_id: sessionId })).data.find((s) => s.status === "ready")!;
+  const sandbox = (await request(bus, SANDBOX_RPC.list, { session_id: sessionId })).data.find(
+    (s) => s.status === "ready",
+  )!;
   const result = await request(
     bus,
     SANDBOX_RPC.execute,
-    { sandbox_id: sandbox.id, tool_use_id: `toolu_${randomBytes(6).toString("hex")}`, name: "bash", input: { command: "cat /workspace/count.log" } },
+    {
+      sandbox_id: sandbox.id,
+      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
+      name: "bash",
+      input: { command: "cat /workspace/count.log" },
+    },
     { subject: sandboxSubject(sandbox.id, "exec") },
   );
   return result.content;
@@ -65,18 +97,26 @@ async function countLog(sessionId: string): Promise<string> {
 test("harness replicas SIGKILLed again and again mid-run: every session completes, nothing lost, no tool effect twice", async () => {
   brains.start();
   brains.start();
-  const sessions = await Promise.all(Array.from({ length: SESSIONS }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })));
+  const sessions = await Promise.all(
+    Array.from({ length: SESSIONS }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })),
+  );
   for (const sid of sessions) await send(bus, sid, say("count the steps"));
 
   const done = async () => {
     const records = await Promise.all(sessions.map((sid) => allEvents(sid)));
-    return records.every((events) => events.some((e) => e.type === "agent.message" && JSON.stringify(e).includes("all steps done")) && events.at(-1)?.type === "session.status_idle");
+    return records.every(
+      (events) =>
+        events.some((e) => e.type === "agent.message" && JSON.stringify(e).includes("all steps done")) &&
+        events.at(-1)?.type === "session.status_idle",
+    );
   };
   // Kill whichever replica holds a running session, at random moments: mid-stream, mid-tool, between appends.
   let kills = 0;
   while (!(await done()) && kills < 10) {
     await sleep(150 + Math.floor(Math.random() * 400));
-    const victims = (await Promise.all(sessions.map((sid) => brains.holderOf(sid)))).filter((b): b is ServiceProcess => b !== null);
+    const victims = (await Promise.all(sessions.map((sid) => brains.holderOf(sid)))).filter(
+      (b): b is ServiceProcess => b !== null,
+    );
     const victim = victims[Math.floor(Math.random() * victims.length)];
     if (!victim) continue;
     await victim.kill("SIGKILL");
@@ -91,7 +131,9 @@ test("harness replicas SIGKILLed again and again mid-run: every session complete
     const events = await allEvents(sid);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
     const uses = events.filter((e) => e.type === "agent.tool_use").map((e) => e.id);
-    const results = events.filter((e) => e.type === "agent.tool_result").map((e) => (e.type === "agent.tool_result" ? e.tool_use_id : ""));
+    const results = events
+      .filter((e) => e.type === "agent.tool_result")
+      .map((e) => (e.type === "agent.tool_result" ? e.tool_use_id : ""));
     expect(results.sort()).toEqual([...uses].sort());
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     takeovers += events.filter((e) => e.type === "session.status_rescheduled").length;

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, type SessionEvent } from "@corral/protocol";
 import { lastUserText, type ScriptedModel } from "@corral/testing";
-import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
+import {
+  eventsUntil,
+  isIdle,
+  newSession,
+  say,
+  send,
+  startBrainStack,
+  type BrainStack,
+} from "../services/harness/src/test-support.js";
 import { docker, removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
 
 let stack: BrainStack;
@@ -34,9 +42,26 @@ test("a session that never uses a tool never gets a sandbox", async () => {
 test("a multi-tool task runs end to end: the sandbox is provisioned lazily at the first tool call", async () => {
   const sid = await newSession(bus, toolset);
   model.script(
-    { type: "message", content: [{ type: "text", text: "I'll write the file." }, { type: "tool_use", name: "write", input: { file_path: "hello.py", content: "print('hello')\n" } }] },
-    { type: "message", content: [{ type: "tool_use", name: "bash", input: { command: "python3 hello.py" } }] },
-    (req) => ({ type: "message", content: [{ type: "text", text: `The program printed: ${lastUserText(req).includes("hello") ? "hello" : "???"}` }] }),
+    {
+      type: "message",
+      content: [
+        { type: "text", text: "I'll write the file." },
+        { type: "tool_use", name: "write", input: { file_path: "hello.py", content: "print('hello')\n" } },
+      ],
+    },
+    {
+      type: "message",
+      content: [{ type: "tool_use", name: "bash", input: { command: "python3 hello.py" } }],
+    },
+    (req) => ({
+      type: "message",
+      content: [
+        {
+          type: "text",
+          text: `The program printed: ${lastUserText(req).includes("hello") ? "hello" : "???"}`,
+        },
+      ],
+    }),
   );
   await send(bus, sid, say("write and run hello.py"));
   const events = await eventsUntil(bus, sid, isIdle);
@@ -69,9 +94,28 @@ test("a sandbox killed mid-run is a tool error for the model; the next call gets
   const sid = await newSession(bus, toolset);
   let sandboxContainer = "";
   model.script(
-    { type: "message", content: [{ type: "tool_use", name: "bash", input: { command: "echo kept > /workspace/data.txt; echo done" } }] },
-    () => ({ type: "message", content: [{ type: "tool_use", name: "bash", input: { command: "sleep 20" } }] }),
-    (req) => ({ type: "message", content: [{ type: "tool_use", name: "bash", input: { command: `echo "saw: ${lastUserText(req).includes("sandbox was lost") ? "lost" : "?"}"; cat /workspace/data.txt` } }] }),
+    {
+      type: "message",
+      content: [
+        { type: "tool_use", name: "bash", input: { command: "echo kept > /workspace/data.txt; echo done" } },
+      ],
+    },
+    () => ({
+      type: "message",
+      content: [{ type: "tool_use", name: "bash", input: { command: "sleep 20" } }],
+    }),
+    (req) => ({
+      type: "message",
+      content: [
+        {
+          type: "tool_use",
+          name: "bash",
+          input: {
+            command: `echo "saw: ${lastUserText(req).includes("sandbox was lost") ? "lost" : "?"}"; cat /workspace/data.txt`,
+          },
+        },
+      ],
+    }),
     (req) => ({ type: "message", content: [{ type: "text", text: lastUserText(req) }] }),
   );
   await send(bus, sid, say("do it"));

@@ -29,7 +29,10 @@ const env = () => ({ ...process.env, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key 
 
 test("the Python example (standard library only) runs a session over HTTP and follows it to idle", async () => {
   model.script({ type: "message", content: [{ type: "text", text: "Hello from Python's side." }] });
-  const { stdout } = await exec("python3", [example("python/http_session.py"), "Say hello"], { env: env(), timeout: 60_000 });
+  const { stdout } = await exec("python3", [example("python/http_session.py"), "Say hello"], {
+    env: env(),
+    timeout: 60_000,
+  });
   expect(stdout).toMatch(/^session sesn_\w+$/m);
   expect(stdout).toContain("> Say hello");
   expect(stdout).toContain("Hello from Python's side.");
@@ -38,7 +41,10 @@ test("the Python example (standard library only) runs a session over HTTP and fo
 
 test("the curl example runs a session and reads its history", async () => {
   model.script({ type: "message", content: [{ type: "text", text: "curl works." }] });
-  const { stdout } = await exec("bash", [example("curl/session.sh"), "Say hi"], { env: env(), timeout: 60_000 });
+  const { stdout } = await exec("bash", [example("curl/session.sh"), "Say hi"], {
+    env: env(),
+    timeout: 60_000,
+  });
   expect(stdout).toMatch(/^session sesn_\w+$/m);
   expect(stdout).toContain("agent.message");
   expect(stdout).toContain('"end_turn"');

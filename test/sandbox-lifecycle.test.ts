@@ -2,7 +2,13 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { spawnService, startNatsServer, waitFor, type NatsServer, type ServiceProcess } from "@corral/testing";
+import {
+  spawnService,
+  startNatsServer,
+  waitFor,
+  type NatsServer,
+  type ServiceProcess,
+} from "@corral/testing";
 import { docker, removeTestContainers, RUN_LABEL } from "../services/sandbox-manager/src/test-support.js";
 
 let nats: NatsServer;
@@ -26,12 +32,20 @@ function startManager(hostId: string, warmPool = 0): ServiceProcess {
 
 const toolId = () => `toolu_${randomBytes(8).toString("hex")}`;
 const sessionId = () => `sesn_${randomBytes(10).toString("hex")}`;
-const provision = (session: string) => request(bus, SANDBOX_RPC.provision, { session_id: session, spec: {} }, { timeoutMs: 60_000 });
+const provision = (session: string) =>
+  request(bus, SANDBOX_RPC.provision, { session_id: session, spec: {} }, { timeoutMs: 60_000 });
 const exec = (sbx: SandboxRecord, command: string, id = toolId(), timeoutMs = 30_000) =>
-  request(bus, SANDBOX_RPC.execute, { sandbox_id: sbx.id, tool_use_id: id, name: "bash", input: { command } }, { subject: sandboxSubject(sbx.id, "exec"), timeoutMs });
+  request(
+    bus,
+    SANDBOX_RPC.execute,
+    { sandbox_id: sbx.id, tool_use_id: id, name: "bash", input: { command } },
+    { subject: sandboxSubject(sbx.id, "exec"), timeoutMs },
+  );
 
 async function ready(): Promise<void> {
-  await waitFor(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
+  await waitFor(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }).then(() => true), {
+    timeoutMs: 30_000,
+  });
 }
 
 beforeAll(async () => {
@@ -53,24 +67,38 @@ test("docker kill of a sandbox is noticed at once and files survive re-provision
   const first = await provision(session);
   await exec(first, "echo precious > /workspace/keep.txt");
   await docker.getContainer(first.container_id).kill();
-  await waitFor(async () => (await request(bus, SANDBOX_RPC.get, { sandbox_id: first.id })).status === "lost", { timeoutMs: 10_000 });
+  await waitFor(
+    async () => (await request(bus, SANDBOX_RPC.get, { sandbox_id: first.id })).status === "lost",
+    { timeoutMs: 10_000 },
+  );
   await expect(exec(first, "echo hi")).rejects.toMatchObject({ code: "SANDBOX_LOST" });
   const second = await provision(session);
   expect(second.id).not.toBe(first.id);
   expect(second.workspace_volume).toBe(first.workspace_volume);
-  await expect(exec(second, "cat /workspace/keep.txt")).resolves.toMatchObject({ content: expect.stringContaining("precious") });
+  await expect(exec(second, "cat /workspace/keep.txt")).resolves.toMatchObject({
+    content: expect.stringContaining("precious"),
+  });
 });
 
 test("a fork bomb is stopped by the pids limit and the manager survives", async () => {
   const sbx = await provision(sessionId());
-  const result = await exec(sbx, "for i in $(seq 200); do sleep 5 > /dev/null 2>&1 & done 2>&1 | tail -1; echo spawned", toolId(), 60_000);
+  const result = await exec(
+    sbx,
+    "for i in $(seq 200); do sleep 5 > /dev/null 2>&1 & done 2>&1 | tail -1; echo spawned",
+    toolId(),
+    60_000,
+  );
   expect(result.content).toMatch(/fork|Resource temporarily unavailable|retry/i);
-  await expect(exec(sbx, "pkill sleep; echo ok")).resolves.toMatchObject({ content: expect.stringContaining("ok") });
+  await expect(exec(sbx, "pkill sleep; echo ok")).resolves.toMatchObject({
+    content: expect.stringContaining("ok"),
+  });
 });
 
 test("a memory hog ends as a lost sandbox (out of memory) and the host is unharmed", async () => {
   const sbx = await provision(sessionId());
-  const outcome = await exec(sbx, "python3 -c \"x = bytearray(1024*1024*1024); print('allocated')\"").catch((e: unknown) => e);
+  const outcome = await exec(sbx, "python3 -c \"x = bytearray(1024*1024*1024); print('allocated')\"").catch(
+    (e: unknown) => e,
+  );
   // Either the kernel killed just the process (a non-zero exit) or the whole container (lost, out of memory).
   if (outcome instanceof Error) {
     expect(outcome).toMatchObject({ code: "SANDBOX_LOST" });
@@ -96,8 +124,12 @@ test("a manager SIGKILLed and restarted re-adopts its running sandboxes", async 
   expect(["UNAVAILABLE", "TIMEOUT"]).toContain((orphaned as { code?: string }).code);
   startManager(hostA, 1);
   await ready();
-  const after = await waitFor(() => exec(sbx, "cat /tmp/state", toolId(), 5000).catch(() => null), { timeoutMs: 30_000 }).catch((error: unknown) => {
-    throw new Error(`not re-adopted; manager said: ${managers.at(-1)!.output().slice(-2000)}`, { cause: error });
+  const after = await waitFor(() => exec(sbx, "cat /tmp/state", toolId(), 5000).catch(() => null), {
+    timeoutMs: 30_000,
+  }).catch((error: unknown) => {
+    throw new Error(`not re-adopted; manager said: ${managers.at(-1)!.output().slice(-2000)}`, {
+      cause: error,
+    });
   });
   expect(after.content).toContain("before");
 });
@@ -111,7 +143,13 @@ test("a tool call whose outcome was lost with its manager is not run again", asy
   await slow;
   startManager(hostA, 1);
   await ready();
-  const again = await waitFor(() => exec(sbx, "echo run >> /workspace/runs.log", id, 5000).catch((e: { code?: string }) => (e.code === "TOOL_OUTCOME_UNKNOWN" ? e : null)), { timeoutMs: 30_000 });
+  const again = await waitFor(
+    () =>
+      exec(sbx, "echo run >> /workspace/runs.log", id, 5000).catch((e: { code?: string }) =>
+        e.code === "TOOL_OUTCOME_UNKNOWN" ? e : null,
+      ),
+    { timeoutMs: 30_000 },
+  );
   expect(again).toMatchObject({ code: "TOOL_OUTCOME_UNKNOWN" });
   const count = await exec(sbx, "sleep 3; wc -l < /workspace/runs.log");
   expect(count.content).toContain("stdout:\n1\n");
@@ -121,9 +159,13 @@ test("two managers share provisioning, and each sandbox's exec goes to its owner
   const hostB = `host-b-${randomBytes(3).toString("hex")}`;
   startManager(hostB, 0);
   const sandboxes: SandboxRecord[] = [];
-  await waitFor(async () => {
-    sandboxes.push(await provision(sessionId()));
-    return new Set(sandboxes.map((s) => s.host)).size === 2;
-  }, { timeoutMs: 60_000 });
-  for (const sbx of sandboxes) await expect(exec(sbx, "echo $HOSTNAME")).resolves.toMatchObject({ is_error: false });
+  await waitFor(
+    async () => {
+      sandboxes.push(await provision(sessionId()));
+      return new Set(sandboxes.map((s) => s.host)).size === 2;
+    },
+    { timeoutMs: 60_000 },
+  );
+  for (const sbx of sandboxes)
+    await expect(exec(sbx, "echo $HOSTNAME")).resolves.toMatchObject({ is_error: false });
 });

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STORE_RPC, isCorralError, type EventsListResponse, type SessionEvent } from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { spawnService, startNatsServer, waitFor, type NatsServer, type ServiceProcess } from "@corral/testing";
+import {
+  spawnService,
+  startNatsServer,
+  waitFor,
+  type NatsServer,
+  type ServiceProcess,
+} from "@corral/testing";
 
 let server: NatsServer;
 let bus: Bus;
@@ -15,7 +21,10 @@ function startReplica(): ServiceProcess {
 }
 
 async function ready(): Promise<void> {
-  await waitFor(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
+  await waitFor(
+    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
+    { timeoutMs: 30_000 },
+  );
 }
 
 async function newSession(): Promise<string> {
@@ -24,13 +33,25 @@ async function newSession(): Promise<string> {
   return (await request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: env.id })).id;
 }
 
-const message = (writer: number, n: number) => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: `${writer}:${n}` }] });
+const message = (writer: number, n: number) => ({
+  type: "agent.message" as const,
+  content: [{ type: "text" as const, text: `${writer}:${n}` }],
+});
 
 /** Appends like the harness does: a key per batch, retried until it lands, whatever fails in between. */
 async function appendUntilStored(sessionId: string, writer: number, n: number): Promise<void> {
   for (;;) {
     try {
-      await request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: [message(writer, n), message(writer, n)], idempotency_key: `w${writer}-${n}` }, { timeoutMs: 2000 });
+      await request(
+        bus,
+        STORE_RPC.eventsAppend,
+        {
+          session_id: sessionId,
+          events: [message(writer, n), message(writer, n)],
+          idempotency_key: `w${writer}-${n}`,
+        },
+        { timeoutMs: 2000 },
+      );
       return;
     } catch (error) {
       if (!isCorralError(error) || !error.retryable) throw error;
@@ -43,7 +64,11 @@ async function allEvents(sessionId: string): Promise<SessionEvent[]> {
   const events: SessionEvent[] = [];
   let from: number | null = 0;
   while (from !== null) {
-    const page: EventsListResponse = await request(bus, STORE_RPC.eventsList, { session_id: sessionId, from, limit: 1000 });
+    const page: EventsListResponse = await request(bus, STORE_RPC.eventsList, {
+      session_id: sessionId,
+      from,
+      limit: 1000,
+    });
     events.push(...page.data);
     from = page.next_from;
   }
@@ -53,7 +78,9 @@ async function allEvents(sessionId: string): Promise<SessionEvent[]> {
 /** Every batch stored exactly once, its two events side by side, and positions 0..n-1 with no hole. */
 function expectIntact(events: SessionEvent[], writers: number, perWriter: number): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
-  const labels = events.map((e) => (e.type === "agent.message" && e.content[0]?.type === "text" ? e.content[0].text : "?"));
+  const labels = events.map((e) =>
+    e.type === "agent.message" && e.content[0]?.type === "text" ? e.content[0].text : "?",
+  );
   for (let i = 0; i < labels.length; i += 2) expect(labels[i]).toBe(labels[i + 1]);
   const batches = labels.filter((_, i) => i % 2 === 0);
   expect(new Set(batches).size).toBe(batches.length);
@@ -123,7 +150,13 @@ describe("session-store under concurrency and failure", () => {
     const batch = Array.from({ length: 500 }, (_, i) => message(0, i));
     for (let i = 0; i < 200; i += 8) {
       await Promise.all(
-        Array.from({ length: Math.min(8, 200 - i) }, (_, j) => request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: batch, idempotency_key: `big-${i + j}` })),
+        Array.from({ length: Math.min(8, 200 - i) }, (_, j) =>
+          request(bus, STORE_RPC.eventsAppend, {
+            session_id: sessionId,
+            events: batch,
+            idempotency_key: `big-${i + j}`,
+          }),
+        ),
       );
     }
     for (const from of [0, 50_000, 99_990]) {
@@ -138,10 +171,20 @@ describe("session-store under concurrency and failure", () => {
   test("an oversize batch is refused and the session is unchanged", async () => {
     const sessionId = await newSession();
     await request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: [message(0, 0)] });
-    const huge = Array.from({ length: 4 }, () => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: "x".repeat(300_000) }] }));
-    await expect(request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: huge })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
-    const near = Array.from({ length: 3 }, () => ({ type: "agent.message" as const, content: [{ type: "text" as const, text: "x".repeat(348_600) }] }));
-    await expect(request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: near })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    const huge = Array.from({ length: 4 }, () => ({
+      type: "agent.message" as const,
+      content: [{ type: "text" as const, text: "x".repeat(300_000) }],
+    }));
+    await expect(
+      request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: huge }),
+    ).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    const near = Array.from({ length: 3 }, () => ({
+      type: "agent.message" as const,
+      content: [{ type: "text" as const, text: "x".repeat(348_600) }],
+    }));
+    await expect(
+      request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: near }),
+    ).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
     expect((await allEvents(sessionId)).length).toBe(1);
   });
 });

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, openSessionLog, request, tailEvents } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { spawnService, startNatsServer, startScriptedModel, waitFor, type ServiceProcess } from "@corral/testing";
+import {
+  spawnService,
+  startNatsServer,
+  startScriptedModel,
+  waitFor,
+  type ServiceProcess,
+} from "@corral/testing";
 import { newSession, say, send } from "../../services/harness/src/test-support.js";
 import { percentile, printRows } from "../lib/stats.js";
 
@@ -21,12 +27,25 @@ async function main(): Promise<void> {
   let n = 0;
   const startBrain = () => {
     const name = `brain-${n++}`;
-    brains.set(name, spawnService("harness", { NATS_URL: nats.url, HARNESS_NAME: name, ANTHROPIC_API_KEY: "bench", ANTHROPIC_BASE_URL: model.url, HARNESS_LEASE_TTL_MS: String(LEASE_TTL_MS), LOG_LEVEL: "warn" }));
+    brains.set(
+      name,
+      spawnService("harness", {
+        NATS_URL: nats.url,
+        HARNESS_NAME: name,
+        ANTHROPIC_API_KEY: "bench",
+        ANTHROPIC_BASE_URL: model.url,
+        HARNESS_LEASE_TTL_MS: String(LEASE_TTL_MS),
+        LOG_LEVEL: "warn",
+      }),
+    );
   };
   startBrain();
   startBrain();
   const bus = await connectBus({ servers: nats.url, name: "bench" });
-  await waitFor(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
+  await waitFor(
+    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
+    { timeoutMs: 30_000 },
+  );
   await sleep(3000);
   const log = await openSessionLog(bus);
   const gaps: number[] = [];
@@ -46,12 +65,32 @@ async function main(): Promise<void> {
     for await (const _event of tailEvents(log, sid, head + 1, controller.signal)) break;
     controller.abort();
     gaps.push(performance.now() - killedAt);
-    await waitFor(async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: sid })).status === "idle", { timeoutMs: 30_000 });
+    await waitFor(
+      async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: sid })).status === "idle",
+      { timeoutMs: 30_000 },
+    );
   }
-  printRows(`failover (${TRIALS} SIGKILLs of the replica running a session mid model request; lease TTL ${LEASE_TTL_MS} ms)`, [
-    { metric: "SIGKILL → next event from another replica, p50", corral: percentile(gaps, 50), baseline: LEASE_TTL_MS + 1000, unit: "ms", target: "≤ lease TTL + 1 s (baseline column)", ok: (r) => r <= 1 },
-    { metric: "SIGKILL → next event from another replica, p95", corral: percentile(gaps, 95), baseline: LEASE_TTL_MS + 1000, unit: "ms", target: "≤ lease TTL + 1 s (baseline column)", ok: (r) => r <= 1 },
-  ]);
+  printRows(
+    `failover (${TRIALS} SIGKILLs of the replica running a session mid model request; lease TTL ${LEASE_TTL_MS} ms)`,
+    [
+      {
+        metric: "SIGKILL → next event from another replica, p50",
+        corral: percentile(gaps, 50),
+        baseline: LEASE_TTL_MS + 1000,
+        unit: "ms",
+        target: "≤ lease TTL + 1 s (baseline column)",
+        ok: (r) => r <= 1,
+      },
+      {
+        metric: "SIGKILL → next event from another replica, p95",
+        corral: percentile(gaps, 95),
+        baseline: LEASE_TTL_MS + 1000,
+        unit: "ms",
+        target: "≤ lease TTL + 1 s (baseline column)",
+        ok: (r) => r <= 1,
+      },
+    ],
+  );
   await Promise.all([...brains.values()].map((b) => b.kill("SIGTERM")));
   await store.kill("SIGTERM");
   await bus.close();

@@ -4,7 +4,13 @@ import { parentPort, workerData } from "node:worker_threads";
 // A share of the SSE followers, in its own thread, reading with node:http and only looking for each
 // frame's `id:` line, so the measuring clients cost as little CPU as they can on a shared machine.
 // Records, per frame, the wall-clock time it arrived (performance.timeOrigin + now, shared by threads).
-const { url, key, sid, count, counter } = workerData as { url: string; key: string; sid: string; count: number; counter: Int32Array };
+const { url, key, sid, count, counter } = workerData as {
+  url: string;
+  key: string;
+  sid: string;
+  count: number;
+  counter: Int32Array;
+};
 const stops: (() => void)[] = [];
 // Arrivals are kept here and reported once at the end, so reporting costs nothing while measuring.
 const arrivals: { seq: number; at: number }[] = [];

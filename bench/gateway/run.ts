@@ -17,19 +17,39 @@ const say = (text: string) => ({ type: "user.message" as const, content: [{ type
 
 async function newSession(bus: Bus): Promise<string> {
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "bench", model: "m" });
-  const env = await request(bus, STORE_RPC.environmentsCreate, { name: `bench-${Date.now()}-${Math.random()}` });
+  const env = await request(bus, STORE_RPC.environmentsCreate, {
+    name: `bench-${Date.now()}-${Math.random()}`,
+  });
   return (await request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: env.id })).id;
 }
 
 async function main(): Promise<void> {
   const server = await startNatsServer();
   const port = await freePort();
-  const store = spawnService("session-store", { NATS_URL: server.url, LOG_LEVEL: "warn", CORRAL_TASK_INTAKE: "0" });
-  const gateway = spawnService("gateway", { NATS_URL: server.url, LOG_LEVEL: "warn", GATEWAY_PORT: String(port) });
+  const store = spawnService("session-store", {
+    NATS_URL: server.url,
+    LOG_LEVEL: "warn",
+    CORRAL_TASK_INTAKE: "0",
+  });
+  const gateway = spawnService("gateway", {
+    NATS_URL: server.url,
+    LOG_LEVEL: "warn",
+    GATEWAY_PORT: String(port),
+  });
   const url = `http://127.0.0.1:${port}`;
   const bus = await connectBus({ servers: server.url, name: "bench" });
-  await waitFor(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
-  await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok, () => false), { timeoutMs: 30_000 });
+  await waitFor(
+    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
+    { timeoutMs: 30_000 },
+  );
+  await waitFor(
+    () =>
+      fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { timeoutMs: 30_000 },
+  );
   const { key } = await createApiKey(await openKeyBucket(bus), "bench");
   const headers = { "x-api-key": key, "content-type": "application/json" };
 
@@ -37,8 +57,13 @@ async function main(): Promise<void> {
   // path benefits from the other's warm cache.
   const [httpSession, natsSession] = [await newSession(bus), await newSession(bus)];
   const viaHttp = (i: number) =>
-    fetch(`${url}/v1/sessions/${httpSession}/events`, { method: "POST", headers, body: JSON.stringify({ events: [say(`message ${i}`)] }) }).then((r) => r.arrayBuffer());
-  const viaNats = (i: number) => request(bus, STORE_RPC.eventsSend, { session_id: natsSession, events: [say(`message ${i}`)] });
+    fetch(`${url}/v1/sessions/${httpSession}/events`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ events: [say(`message ${i}`)] }),
+    }).then((r) => r.arrayBuffer());
+  const viaNats = (i: number) =>
+    request(bus, STORE_RPC.eventsSend, { session_id: natsSession, events: [say(`message ${i}`)] });
   await timeEach(300, viaHttp);
   await timeEach(300, viaNats);
   const http: number[] = [];
@@ -86,14 +111,19 @@ async function main(): Promise<void> {
     // A fresh session with one writer: the i-th append gets position i, so its start time is known
     // before any follower can receive it.
     sentAt.set(i, now());
-    const [event] = (await request(bus, STORE_RPC.eventsAppend, { session_id: sid, events: [say(`append ${i}`)] })).events;
+    const [event] = (
+      await request(bus, STORE_RPC.eventsAppend, { session_id: sid, events: [say(`append ${i}`)] })
+    ).events;
     if (event?.seq !== i) throw new Error(`append ${i} got position ${event?.seq}`);
     await waitFor(() => received() >= before + FOLLOWERS, { timeoutMs: 10_000, intervalMs: 1 });
     await new Promise((r) => setTimeout(r, 5));
   }
   controller.abort();
   await direct;
-  const reports = workers.map((worker) => new Promise<{ arrivals: { seq: number; at: number }[] }>((done) => worker.once("message", done)));
+  const reports = workers.map(
+    (worker) =>
+      new Promise<{ arrivals: { seq: number; at: number }[] }>((done) => worker.once("message", done)),
+  );
   for (const worker of workers) worker.postMessage("stop");
   for (const { arrivals } of await Promise.all(reports)) {
     for (const { seq, at } of arrivals) {
@@ -103,12 +133,43 @@ async function main(): Promise<void> {
   }
   await Promise.all(workers.map((worker) => worker.terminate()));
 
-  printRows(`gateway (${SENDS} sends; ${FOLLOWERS} SSE followers × ${APPENDS} appends; store and gateway in their own processes)`, [
-    { metric: "events.send p50: HTTP vs NATS request", corral: percentile(http, 50), baseline: percentile(nats, 50), unit: "ms", target: "ratio ≤ 2", ok: (r) => r <= 2 },
-    { metric: "events.send p95: HTTP vs NATS request", corral: percentile(http, 95), baseline: percentile(nats, 95), unit: "ms", target: "(no target)", ok: () => true },
-    { metric: `append → SSE follower p50 (${FOLLOWERS}) vs NATS`, corral: percentile(sseDelays, 50), baseline: percentile(natsDelays, 50), unit: "ms", target: "absolute p50 < 5 ms", ok: () => percentile(sseDelays, 50) < 5 },
-    { metric: `append → SSE follower p95 (${FOLLOWERS}) vs NATS`, corral: percentile(sseDelays, 95), baseline: percentile(natsDelays, 95), unit: "ms", target: "(no target)", ok: () => true },
-  ]);
+  printRows(
+    `gateway (${SENDS} sends; ${FOLLOWERS} SSE followers × ${APPENDS} appends; store and gateway in their own processes)`,
+    [
+      {
+        metric: "events.send p50: HTTP vs NATS request",
+        corral: percentile(http, 50),
+        baseline: percentile(nats, 50),
+        unit: "ms",
+        target: "ratio ≤ 2",
+        ok: (r) => r <= 2,
+      },
+      {
+        metric: "events.send p95: HTTP vs NATS request",
+        corral: percentile(http, 95),
+        baseline: percentile(nats, 95),
+        unit: "ms",
+        target: "(no target)",
+        ok: () => true,
+      },
+      {
+        metric: `append → SSE follower p50 (${FOLLOWERS}) vs NATS`,
+        corral: percentile(sseDelays, 50),
+        baseline: percentile(natsDelays, 50),
+        unit: "ms",
+        target: "absolute p50 < 5 ms",
+        ok: () => percentile(sseDelays, 50) < 5,
+      },
+      {
+        metric: `append → SSE follower p95 (${FOLLOWERS}) vs NATS`,
+        corral: percentile(sseDelays, 95),
+        baseline: percentile(natsDelays, 95),
+        unit: "ms",
+        target: "(no target)",
+        ok: () => true,
+      },
+    ],
+  );
   process.stdout.write(`samples: ${sseDelays.length} SSE deliveries, ${natsDelays.length} NATS deliveries\n`);
 
   await bus.close();

@@ -16,7 +16,11 @@ export async function timeEach(n: number, fn: (i: number) => Promise<unknown>): 
 }
 
 /** Runs `total` operations with at most `concurrency` in flight; returns operations per second. */
-export async function throughput(total: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  total: number,
+  concurrency: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -40,7 +44,9 @@ export interface Row {
 export function printRows(title: string, rows: readonly Row[]): void {
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(3));
   process.stdout.write(`\n${title}\n`);
-  process.stdout.write(`${"metric".padEnd(44)}${"corral".padStart(12)}${"baseline".padStart(12)}  unit     ratio   target\n`);
+  process.stdout.write(
+    `${"metric".padEnd(44)}${"corral".padStart(12)}${"baseline".padStart(12)}  unit     ratio   target\n`,
+  );
   for (const row of rows) {
     const ratio = row.corral / row.baseline;
     process.stdout.write(

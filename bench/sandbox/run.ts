@@ -4,7 +4,12 @@ import { PassThrough, type Duplex } from "node:stream";
 import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
 import { connectBus, request } from "@corral/bus";
 import { startNatsServer } from "@corral/testing";
-import { docker, removeTestContainers, startManager, RUN_LABEL } from "../../services/sandbox-manager/src/test-support.js";
+import {
+  docker,
+  removeTestContainers,
+  startManager,
+  RUN_LABEL,
+} from "../../services/sandbox-manager/src/test-support.js";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
 const N = Number(process.env.BENCH_N ?? 12);
@@ -37,7 +42,9 @@ async function rawCreateStart(network: string): Promise<string> {
 }
 
 async function rawExec(containerId: string): Promise<void> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: ["echo", "hi"], AttachStdout: true, AttachStderr: true });
+  const exec = await docker
+    .getContainer(containerId)
+    .exec({ Cmd: ["echo", "hi"], AttachStdout: true, AttachStderr: true });
   const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Duplex;
   docker.modem.demuxStream(stream, new PassThrough().resume(), new PassThrough().resume());
   await new Promise<void>((resolve) => stream.on("end", resolve));
@@ -52,7 +59,9 @@ async function main(): Promise<void> {
 
   await rawCreateStart(network);
   const rawCreate = await timeEach(N, () => rawCreateStart(network));
-  const coldProvision = await timeEach(N, () => request(bus, SANDBOX_RPC.provision, { session_id: session(), spec: {} }, { timeoutMs: 60_000 }));
+  const coldProvision = await timeEach(N, () =>
+    request(bus, SANDBOX_RPC.provision, { session_id: session(), spec: {} }, { timeoutMs: 60_000 }),
+  );
   await cold.close();
 
   const warm = await startManager(nats.url, { warmPool: 2 });
@@ -65,8 +74,24 @@ async function main(): Promise<void> {
     await sleep(1500);
   }
 
-  const sbx = await request(bus, SANDBOX_RPC.provision, { session_id: session(), spec: {} }, { timeoutMs: 60_000 });
-  const echo = () => request(bus, SANDBOX_RPC.execute, { sandbox_id: sbx.id, tool_use_id: `toolu_${randomBytes(8).toString("hex")}`, name: "bash", input: { command: "echo hi" } }, { subject: sandboxSubject(sbx.id, "exec") });
+  const sbx = await request(
+    bus,
+    SANDBOX_RPC.provision,
+    { session_id: session(), spec: {} },
+    { timeoutMs: 60_000 },
+  );
+  const echo = () =>
+    request(
+      bus,
+      SANDBOX_RPC.execute,
+      {
+        sandbox_id: sbx.id,
+        tool_use_id: `toolu_${randomBytes(8).toString("hex")}`,
+        name: "bash",
+        input: { command: "echo hi" },
+      },
+      { subject: sandboxSubject(sbx.id, "exec") },
+    );
   await timeEach(20, echo);
   const toolRoundTrip = await timeEach(200, echo);
   const rawTarget = await rawCreateStart(network);
@@ -74,12 +99,54 @@ async function main(): Promise<void> {
   const rawExecs = await timeEach(50, () => rawExec(rawTarget));
 
   printRows(`sandbox (N=${N} provisions each, 200 tool calls, 50 raw execs)`, [
-    { metric: "cold provision p50", corral: percentile(coldProvision, 50), baseline: percentile(rawCreate, 50), unit: "ms", target: "ratio ≤ 1.3 of raw create+start", ok: (r) => r <= 1.3 },
-    { metric: "cold provision p95", corral: percentile(coldProvision, 95), baseline: percentile(rawCreate, 95), unit: "ms", target: "(no target)", ok: () => true },
-    { metric: "warm-pool provision p50", corral: percentile(warmProvision, 50), baseline: percentile(rawCreate, 50), unit: "ms", target: "(no target)", ok: () => true },
-    { metric: "warm-pool provision p95", corral: percentile(warmProvision, 95), baseline: 50, unit: "ms", target: "≤ 50 ms (baseline column = the target)", ok: (r) => r <= 1 },
-    { metric: "tool round trip (bash echo) p50", corral: percentile(toolRoundTrip, 50), baseline: percentile(rawExecs, 50), unit: "ms", target: "≤ 10 ms; baseline = one docker exec", ok: () => percentile(toolRoundTrip, 50) <= 10 },
-    { metric: "tool round trip (bash echo) p95", corral: percentile(toolRoundTrip, 95), baseline: percentile(rawExecs, 95), unit: "ms", target: "(no target)", ok: () => true },
+    {
+      metric: "cold provision p50",
+      corral: percentile(coldProvision, 50),
+      baseline: percentile(rawCreate, 50),
+      unit: "ms",
+      target: "ratio ≤ 1.3 of raw create+start",
+      ok: (r) => r <= 1.3,
+    },
+    {
+      metric: "cold provision p95",
+      corral: percentile(coldProvision, 95),
+      baseline: percentile(rawCreate, 95),
+      unit: "ms",
+      target: "(no target)",
+      ok: () => true,
+    },
+    {
+      metric: "warm-pool provision p50",
+      corral: percentile(warmProvision, 50),
+      baseline: percentile(rawCreate, 50),
+      unit: "ms",
+      target: "(no target)",
+      ok: () => true,
+    },
+    {
+      metric: "warm-pool provision p95",
+      corral: percentile(warmProvision, 95),
+      baseline: 50,
+      unit: "ms",
+      target: "≤ 50 ms (baseline column = the target)",
+      ok: (r) => r <= 1,
+    },
+    {
+      metric: "tool round trip (bash echo) p50",
+      corral: percentile(toolRoundTrip, 50),
+      baseline: percentile(rawExecs, 50),
+      unit: "ms",
+      target: "≤ 10 ms; baseline = one docker exec",
+      ok: () => percentile(toolRoundTrip, 50) <= 10,
+    },
+    {
+      metric: "tool round trip (bash echo) p95",
+      corral: percentile(toolRoundTrip, 95),
+      baseline: percentile(rawExecs, 95),
+      unit: "ms",
+      target: "(no target)",
+      ok: () => true,
+    },
   ]);
   await warm.close();
   await bus.close();

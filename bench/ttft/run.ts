@@ -27,7 +27,10 @@ async function measure(bus: Bus, arrivals: Map<string, number>, token: string): 
   let firstDelta = 0;
   let sawDelta: () => void = () => undefined;
   const delta = new Promise<void>((resolve) => (sawDelta = resolve));
-  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { max: 1, callback: () => ((firstDelta = performance.now()), sawDelta()) });
+  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), {
+    max: 1,
+    callback: () => ((firstDelta = performance.now()), sawDelta()),
+  });
   await bus.nc.flush();
   const t0 = performance.now();
   await send(bus, sid, say(token));
@@ -40,8 +43,19 @@ async function measure(bus: Bus, arrivals: Map<string, number>, token: string): 
 }
 
 /** Every service in its own process, as deployed; only the scripted model and the client live here. */
-async function runMode(natsUrl: string, modelUrl: string, arrivals: Map<string, number>, coupled: boolean): Promise<Sample[]> {
-  const brain = spawnService("harness", { NATS_URL: natsUrl, ANTHROPIC_API_KEY: "bench", ANTHROPIC_BASE_URL: modelUrl, HARNESS_COUPLED: coupled ? "1" : "0", LOG_LEVEL: "warn" });
+async function runMode(
+  natsUrl: string,
+  modelUrl: string,
+  arrivals: Map<string, number>,
+  coupled: boolean,
+): Promise<Sample[]> {
+  const brain = spawnService("harness", {
+    NATS_URL: natsUrl,
+    ANTHROPIC_API_KEY: "bench",
+    ANTHROPIC_BASE_URL: modelUrl,
+    HARNESS_COUPLED: coupled ? "1" : "0",
+    LOG_LEVEL: "warn",
+  });
   const bus = await connectBus({ servers: natsUrl, name: "bench" });
   await measure(bus, new Map([[`warm-${coupled}`, 0]]), `warm-${coupled}`).catch(() => undefined);
   const samples: Sample[] = [];
@@ -69,21 +83,79 @@ async function main(): Promise<void> {
     return { type: "message", content: [{ type: "text", text: "first token and the rest" }] };
   });
   const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
-  const hands = spawnService("sandbox-manager", { NATS_URL: nats.url, SANDBOX_WARM_POOL: "0", SANDBOX_NETWORK: "corral-sandboxes-test", SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL), LOG_LEVEL: "warn" });
+  const hands = spawnService("sandbox-manager", {
+    NATS_URL: nats.url,
+    SANDBOX_WARM_POOL: "0",
+    SANDBOX_NETWORK: "corral-sandboxes-test",
+    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
+    LOG_LEVEL: "warn",
+  });
   const probe = await connectBus({ servers: nats.url, name: "probe" });
-  await waitFor(() => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true), { timeoutMs: 30_000 });
+  await waitFor(
+    () => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
+    { timeoutMs: 30_000 },
+  );
   await probe.close();
   const lazy = await runMode(nats.url, model.url, arrivals, false);
   const coupled = await runMode(nats.url, model.url, arrivals, true);
-  const p = (xs: Sample[], key: keyof Sample, q: number) => percentile(xs.map((x) => x[key]), q);
-  printRows(`TTFT (${SESSIONS} sessions per mode, ${CONCURRENCY} at a time; scripted model with zero latency; cold Docker sandboxes)`, [
-    { metric: "append → model request, p50 (lazy vs coupled)", corral: p(lazy, "toModel", 50), baseline: p(coupled, "toModel", 50), unit: "ms", target: "ratio ≤ 0.10 (−90%)", ok: (r) => r <= 0.1 },
-    { metric: "append → model request, p95", corral: p(lazy, "toModel", 95), baseline: p(coupled, "toModel", 95), unit: "ms", target: "ratio ≤ 0.05 (−95%)", ok: (r) => r <= 0.05 },
-    { metric: "append → first delta at a subscriber, p50", corral: p(lazy, "toDelta", 50), baseline: p(coupled, "toDelta", 50), unit: "ms", target: "ratio ≤ 0.10", ok: (r) => r <= 0.1 },
-    { metric: "append → first delta at a subscriber, p95", corral: p(lazy, "toDelta", 95), baseline: p(coupled, "toDelta", 95), unit: "ms", target: "ratio ≤ 0.05", ok: (r) => r <= 0.05 },
-    { metric: "platform share (lazy, append → model), p50", corral: p(lazy, "toModel", 50), baseline: 10, unit: "ms", target: "< 10 ms (baseline column = the target)", ok: (r) => r < 1 },
-    { metric: "platform share (lazy, append → model), p95", corral: p(lazy, "toModel", 95), baseline: 25, unit: "ms", target: "< 25 ms (baseline column = the target)", ok: (r) => r < 1 },
-  ]);
+  const p = (xs: Sample[], key: keyof Sample, q: number) =>
+    percentile(
+      xs.map((x) => x[key]),
+      q,
+    );
+  printRows(
+    `TTFT (${SESSIONS} sessions per mode, ${CONCURRENCY} at a time; scripted model with zero latency; cold Docker sandboxes)`,
+    [
+      {
+        metric: "append → model request, p50 (lazy vs coupled)",
+        corral: p(lazy, "toModel", 50),
+        baseline: p(coupled, "toModel", 50),
+        unit: "ms",
+        target: "ratio ≤ 0.10 (−90%)",
+        ok: (r) => r <= 0.1,
+      },
+      {
+        metric: "append → model request, p95",
+        corral: p(lazy, "toModel", 95),
+        baseline: p(coupled, "toModel", 95),
+        unit: "ms",
+        target: "ratio ≤ 0.05 (−95%)",
+        ok: (r) => r <= 0.05,
+      },
+      {
+        metric: "append → first delta at a subscriber, p50",
+        corral: p(lazy, "toDelta", 50),
+        baseline: p(coupled, "toDelta", 50),
+        unit: "ms",
+        target: "ratio ≤ 0.10",
+        ok: (r) => r <= 0.1,
+      },
+      {
+        metric: "append → first delta at a subscriber, p95",
+        corral: p(lazy, "toDelta", 95),
+        baseline: p(coupled, "toDelta", 95),
+        unit: "ms",
+        target: "ratio ≤ 0.05",
+        ok: (r) => r <= 0.05,
+      },
+      {
+        metric: "platform share (lazy, append → model), p50",
+        corral: p(lazy, "toModel", 50),
+        baseline: 10,
+        unit: "ms",
+        target: "< 10 ms (baseline column = the target)",
+        ok: (r) => r < 1,
+      },
+      {
+        metric: "platform share (lazy, append → model), p95",
+        corral: p(lazy, "toModel", 95),
+        baseline: 25,
+        unit: "ms",
+        target: "< 25 ms (baseline column = the target)",
+        ok: (r) => r < 1,
+      },
+    ],
+  );
   await hands.kill("SIGTERM");
   await store.kill("SIGTERM");
   await model.close();

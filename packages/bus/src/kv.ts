@@ -14,7 +14,11 @@ function decode<S extends z.ZodType>(schema: S, key: string, text: string): z.ou
   return parsed.data;
 }
 
-export async function getJson<S extends z.ZodType>(kv: KV, schema: S, key: string): Promise<Versioned<z.output<S>> | null> {
+export async function getJson<S extends z.ZodType>(
+  kv: KV,
+  schema: S,
+  key: string,
+): Promise<Versioned<z.output<S>> | null> {
   const entry = await kv.get(key);
   if (!entry || entry.operation !== "PUT" || entry.length === 0) return null;
   return { value: decode(schema, key, entry.string()), revision: entry.revision };

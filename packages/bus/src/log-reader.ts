@@ -40,7 +40,12 @@ export async function readSlice(log: SessionLog, sessionId: string, query: Slice
 }
 
 /** Every event from position `from` on, first the stored ones then live ones, with no gap and no repeat. */
-export async function* tailEvents(log: SessionLog, sessionId: string, from: number, signal: AbortSignal): AsyncGenerator<SessionEvent> {
+export async function* tailEvents(
+  log: SessionLog,
+  sessionId: string,
+  from: number,
+  signal: AbortSignal,
+): AsyncGenerator<SessionEvent> {
   let next = from;
   const head = await log.head(sessionId);
   const start = head && from > head.lastSeq ? head.streamSeq + 1 : await log.locate(sessionId, from);

@@ -36,7 +36,8 @@ export interface LogWriter {
 const ENVELOPE_HEADROOM_BYTES = 4096;
 
 /** Events that give a session something to do: client input, and a sub-agent thread's reply to its coordinator. */
-export const wakesSession = (type: string) => type.startsWith("user.") || type === "system.message" || type === "agent.thread_message_received";
+export const wakesSession = (type: string) =>
+  type.startsWith("user.") || type === "system.message" || type === "agent.thread_message_received";
 
 /**
  * The one way to write a session log, used by the session-store and by trusted writers such as the
@@ -67,7 +68,9 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
 
   function stamp(inputs: SessionEventInput[], ids: readonly string[], firstSeq: number): SessionEvent[] {
     const now = new Date().toISOString();
-    return inputs.map((input, i) => ({ ...input, id: ids[i]!, seq: firstSeq + i, processed_at: now }) as SessionEvent);
+    return inputs.map(
+      (input, i) => ({ ...input, id: ids[i]!, seq: firstSeq + i, processed_at: now }) as SessionEvent,
+    );
   }
 
   async function storedBatch(streamSeq: number): Promise<SessionEvent[]> {
@@ -77,11 +80,17 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
   }
 
   function conflict(expected: number, next: number): CorralError {
-    return new CorralError("CONFLICT", `expected_seq is ${expected} but the next position is ${next}`, { retryable: false });
+    return new CorralError("CONFLICT", `expected_seq is ${expected} but the next position is ${next}`, {
+      retryable: false,
+    });
   }
 
   /** One attempt; throws the server's wrong-last-sequence error when another writer got there first. */
-  async function publishOnce(input: AppendInput, ids: readonly string[], refresh: boolean): Promise<SessionEvent[]> {
+  async function publishOnce(
+    input: AppendInput,
+    ids: readonly string[],
+    refresh: boolean,
+  ): Promise<SessionEvent[]> {
     let head = await currentHead(input.sessionId, refresh);
     let nextSeq = head ? head.lastSeq + 1 : 0;
     if (input.expectedSeq !== undefined && input.expectedSeq !== nextSeq && !refresh) {
@@ -93,7 +102,10 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
     if (misplaced && !input.idempotencyKey) throw conflict(input.expectedSeq!, nextSeq);
     const events = stamp(input.events, ids, nextSeq);
     if (Buffer.byteLength(JSON.stringify({ events })) > MAX_PAYLOAD_BYTES - ENVELOPE_HEADROOM_BYTES) {
-      throw new CorralError("PAYLOAD_TOO_LARGE", "the batch is larger than one log message may be; send fewer or smaller events");
+      throw new CorralError(
+        "PAYLOAD_TOO_LARGE",
+        "the batch is larger than one log message may be; send fewer or smaller events",
+      );
     }
     // Not `<session>:<seq>`: two writers racing for one position would share that id, and the server's
     // dedup check (which runs before the sequence guard) would then drop the loser's batch silently.
@@ -125,10 +137,18 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
     throw new CorralError("CONFLICT", "the session is being appended to too fast to get a turn; retry");
   }
 
-  async function wake(sessionId: string, events: readonly SessionEvent[], options: { confirm?: boolean } = {}): Promise<void> {
+  async function wake(
+    sessionId: string,
+    events: readonly SessionEvent[],
+    options: { confirm?: boolean } = {},
+  ): Promise<void> {
     for (const event of events) {
       if (!wakesSession(event.type)) continue;
-      const message = JSON.stringify({ session_id: sessionId, event_id: event.id, seq: event.seq } satisfies WakeMessage);
+      const message = JSON.stringify({
+        session_id: sessionId,
+        event_id: event.id,
+        seq: event.seq,
+      } satisfies WakeMessage);
       if (options.confirm) {
         await bus.js.publish(SUBJECTS.wake(sessionId), message, { msgID: event.id });
       } else {
@@ -149,4 +169,3 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
     },
   };
 }
-

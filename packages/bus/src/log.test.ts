@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { newId, type SessionEvent } from "@corral/protocol";
 import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, ensureStreams, isWrongLastSequence, openSessionLog, readSlice, tailEvents, type Bus, type SessionLog } from "./index.js";
+import {
+  connectBus,
+  ensureStreams,
+  isWrongLastSequence,
+  openSessionLog,
+  readSlice,
+  tailEvents,
+  type Bus,
+  type SessionLog,
+} from "./index.js";
 
 let server: NatsServer;
 let bus: Bus;
@@ -32,7 +41,10 @@ function batch(first: number, count: number): SessionEvent[] {
 async function appendAll(sessionId: string, total: number, size: number): Promise<void> {
   let streamSeq = 0;
   for (let first = 0; first < total; first += size) {
-    const ack = await log.append(sessionId, batch(first, Math.min(size, total - first)), { expectStreamSeq: streamSeq, msgId: `${sessionId}:${first}` });
+    const ack = await log.append(sessionId, batch(first, Math.min(size, total - first)), {
+      expectStreamSeq: streamSeq,
+      msgId: `${sessionId}:${first}`,
+    });
     streamSeq = ack.seq;
   }
 }
@@ -40,7 +52,13 @@ async function appendAll(sessionId: string, total: number, size: number): Promis
 test("a slice returns exactly the positions asked for, across batch and index boundaries", async () => {
   const sid = newId("session");
   await appendAll(sid, 300, 7);
-  for (const [from, limit] of [[0, 5], [63, 3], [64, 1], [130, 70], [295, 50]] as const) {
+  for (const [from, limit] of [
+    [0, 5],
+    [63, 3],
+    [64, 1],
+    [130, 70],
+    [295, 50],
+  ] as const) {
     const slice = await readSlice(log, sid, { from, limit });
     const expected = Array.from({ length: Math.min(limit, 300 - from) }, (_, i) => from + i);
     expect(slice.events.map((e) => e.seq)).toEqual(expected);
@@ -52,7 +70,9 @@ test("the head names the last position and a stale guard is refused", async () =
   const sid = newId("session");
   await appendAll(sid, 10, 3);
   expect(await log.head(sid)).toMatchObject({ lastSeq: 9 });
-  const error = await log.append(sid, batch(10, 1), { expectStreamSeq: 1, msgId: `${sid}:stale` }).catch((e: unknown) => e);
+  const error = await log
+    .append(sid, batch(10, 1), { expectStreamSeq: 1, msgId: `${sid}:stale` })
+    .catch((e: unknown) => e);
   expect(isWrongLastSequence(error)).toBe(true);
   expect((await log.head(sid))?.lastSeq).toBe(9);
 });
@@ -80,7 +100,12 @@ test("a tail passes from stored to live events without a gap or a repeat", async
   const head = await log.head(sid);
   let streamSeq = head!.streamSeq;
   for (let first = 50; first < 80; first += 3) {
-    streamSeq = (await log.append(sid, batch(first, Math.min(3, 80 - first)), { expectStreamSeq: streamSeq, msgId: `${sid}:${first}` })).seq;
+    streamSeq = (
+      await log.append(sid, batch(first, Math.min(3, 80 - first)), {
+        expectStreamSeq: streamSeq,
+        msgId: `${sid}:${first}`,
+      })
+    ).seq;
   }
   await done;
   expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => 20 + i));

@@ -30,7 +30,8 @@ export interface LogMessage {
 
 function headerInt(h: MsgHdrs | undefined, name: string): number {
   const value = Number(h?.get(name));
-  if (!Number.isInteger(value) || value < 0) throw new CorralError("INTERNAL", `log message lacks header ${name}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new CorralError("INTERNAL", `log message lacks header ${name}`);
   return value;
 }
 
@@ -38,7 +39,9 @@ const RawEnvelope = z.object({ events: z.array(z.unknown()).min(1) });
 
 function decodeEnvelope(data: Uint8Array, firstSeq: number, from: number, to: number): SessionEvent[] {
   const raw = RawEnvelope.parse(JSON.parse(new TextDecoder().decode(data))).events;
-  return raw.slice(Math.max(0, from - firstSeq), Math.max(0, to - firstSeq + 1)).map((event) => SessionEvent.parse(event));
+  return raw
+    .slice(Math.max(0, from - firstSeq), Math.max(0, to - firstSeq + 1))
+    .map((event) => SessionEvent.parse(event));
 }
 
 function toLogMessage(h: MsgHdrs | undefined, streamSeq: number, data: Uint8Array): LogMessage {
@@ -86,7 +89,12 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     return { lastSeq: m.firstSeq + m.count - 1, streamSeq: msg.seq };
   }
 
-  async function writeCheckpoints(sessionId: string, firstSeq: number, count: number, streamSeq: number): Promise<void> {
+  async function writeCheckpoints(
+    sessionId: string,
+    firstSeq: number,
+    count: number,
+    streamSeq: number,
+  ): Promise<void> {
     const firstBlock = Math.ceil(firstSeq / LOG_INDEX_STRIDE);
     const lastBlock = Math.floor((firstSeq + count - 1) / LOG_INDEX_STRIDE);
     const writes: Promise<number>[] = [];
@@ -110,7 +118,9 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     });
     // Off the append's critical path: a missing checkpoint only makes a later read start further back.
     if (!ack.duplicate) {
-      writeCheckpoints(sessionId, first.seq, events.length, ack.seq).catch((err: unknown) => bus.logger?.warn({ err, session_id: sessionId }, "log index checkpoint not written"));
+      writeCheckpoints(sessionId, first.seq, events.length, ack.seq).catch((err: unknown) =>
+        bus.logger?.warn({ err, session_id: sessionId }, "log index checkpoint not written"),
+      );
     }
     return ack;
   }
@@ -131,7 +141,12 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
     return 1;
   }
 
-  async function* consume(sessionId: string, start: number, signal?: AbortSignal, batch = 256): AsyncGenerator<LogMessage> {
+  async function* consume(
+    sessionId: string,
+    start: number,
+    signal?: AbortSignal,
+    batch = 256,
+  ): AsyncGenerator<LogMessage> {
     const consumer = await bus.js.consumers.get(STREAMS.sessions, {
       filter_subjects: SUBJECTS.log(sessionId),
       opt_start_seq: Math.max(1, start),
@@ -152,7 +167,10 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
   async function* scan(sessionId: string, start: number, until: number): AsyncGenerator<LogMessage> {
     let next = start;
     for (let walked = 0; walked < DIRECT_WALK && next <= until; walked++) {
-      const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, { seq: next, next_by_subj: SUBJECTS.log(sessionId) });
+      const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, {
+        seq: next,
+        next_by_subj: SUBJECTS.log(sessionId),
+      });
       if (!msg || msg.seq > until) return;
       yield toLogMessage(msg.header, msg.seq, msg.data);
       next = msg.seq + 1;
@@ -170,7 +188,10 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
   }
 
   async function purge(sessionId: string, keep = 0): Promise<void> {
-    await bus.jsm.streams.purge(STREAMS.sessions, { filter: SUBJECTS.log(sessionId), ...(keep > 0 && { keep }) });
+    await bus.jsm.streams.purge(STREAMS.sessions, {
+      filter: SUBJECTS.log(sessionId),
+      ...(keep > 0 && { keep }),
+    });
     for await (const key of await index.keys(`${sessionId}.*`)) await index.purge(key);
   }
 

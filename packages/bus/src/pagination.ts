@@ -40,7 +40,11 @@ async function listKeys(kv: KV, filter: string): Promise<string[]> {
  * Lists records in id order (ids are time-ordered, so this is creation order) with an opaque cursor.
  * Values are read only until the page is full.
  */
-export async function listPage<S extends z.ZodType>(kv: KV, schema: S, options: ListOptions<z.output<S>>): Promise<PageOf<z.output<S>>> {
+export async function listPage<S extends z.ZodType>(
+  kv: KV,
+  schema: S,
+  options: ListOptions<z.output<S>>,
+): Promise<PageOf<z.output<S>>> {
   const after = decodeCursor(options.page);
   const keys = (await listKeys(kv, options.filter)).sort();
   if (options.order === "desc") keys.reverse();

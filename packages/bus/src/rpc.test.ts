@@ -31,18 +31,28 @@ test("a valid request gets its typed value", async () => {
 });
 
 test("a request the schema rejects fails before it is sent, with the field named", async () => {
-  await expect(request(bus, Echo, { text: "far too long text" })).rejects.toMatchObject({ code: "INVALID_REQUEST", message: expect.stringContaining("text") });
+  await expect(request(bus, Echo, { text: "far too long text" })).rejects.toMatchObject({
+    code: "INVALID_REQUEST",
+    message: expect.stringContaining("text"),
+  });
 });
 
 test("a malformed payload from another language gets a typed INVALID_REQUEST reply", async () => {
   const reply = await bus.nc.request(Echo.subject, new TextEncoder().encode("{not json"));
-  expect(reply.json()).toEqual({ ok: false, error: { code: "INVALID_REQUEST", message: "request body is not valid JSON", retryable: false } });
+  expect(reply.json()).toEqual({
+    ok: false,
+    error: { code: "INVALID_REQUEST", message: "request body is not valid JSON", retryable: false },
+  });
   const wrong = await bus.nc.request(Echo.subject, new TextEncoder().encode(JSON.stringify({ text: 5 })));
   expect(wrong.json()).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST" } });
 });
 
 test("a handler's CorralError reaches the caller with its code", async () => {
-  await expect(request(bus, Echo, { text: "missing" })).rejects.toMatchObject({ name: "CorralError", code: "NOT_FOUND", message: "no such thing" });
+  await expect(request(bus, Echo, { text: "missing" })).rejects.toMatchObject({
+    name: "CorralError",
+    code: "NOT_FOUND",
+    message: "no such thing",
+  });
 });
 
 test("an unexpected failure is INTERNAL and does not leak its message", async () => {
@@ -56,10 +66,15 @@ test("a reply that breaks its own schema is refused by the server side", async (
 
 test("a subject nobody serves is UNAVAILABLE at once, not a timeout", async () => {
   const nobody = defineRpc("test.nobody", z.object({}), z.object({}));
-  await expect(request(bus, nobody, {}, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "UNAVAILABLE", retryable: true });
+  await expect(request(bus, nobody, {}, { timeoutMs: 5000 })).rejects.toMatchObject({
+    code: "UNAVAILABLE",
+    retryable: true,
+  });
 });
 
 test("an oversize request is refused with PAYLOAD_TOO_LARGE", async () => {
   const Big = defineRpc("test.big", z.object({ blob: z.string() }), z.object({}));
-  await expect(request(bus, Big, { blob: "x".repeat(2 * 1024 * 1024) })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  await expect(request(bus, Big, { blob: "x".repeat(2 * 1024 * 1024) })).rejects.toMatchObject({
+    code: "PAYLOAD_TOO_LARGE",
+  });
 });

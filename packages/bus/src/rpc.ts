@@ -12,7 +12,10 @@ import {
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 
-export type RpcHandler<D extends RpcDef> = (request: RpcParsedRequest<D>, msg: Msg) => Promise<RpcResponse<D>>;
+export type RpcHandler<D extends RpcDef> = (
+  request: RpcParsedRequest<D>,
+  msg: Msg,
+) => Promise<RpcResponse<D>>;
 
 export interface ServeOptions {
   /** Queue group; replicas in one group share the subject. Omit for a subject only this process serves. */
@@ -51,14 +54,24 @@ async function handle<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>
   }
   const body = encode(reply);
   if (body.length > MAX_PAYLOAD_BYTES) {
-    msg.respond(encode({ ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "reply too large; ask for less", retryable: false } }));
+    msg.respond(
+      encode({
+        ok: false,
+        error: { code: "PAYLOAD_TOO_LARGE", message: "reply too large; ask for less", retryable: false },
+      }),
+    );
     return;
   }
   if (msg.reply) msg.respond(body);
 }
 
 /** Serves one RPC: every request is validated, every reply is `{ok, value} | {ok:false, error}`. */
-export function serve<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>, options: ServeOptions = {}): Subscription {
+export function serve<D extends RpcDef>(
+  bus: Bus,
+  def: D,
+  handler: RpcHandler<D>,
+  options: ServeOptions = {},
+): Subscription {
   return bus.nc.subscribe(options.subject ?? def.subject, {
     ...(options.queue ? { queue: options.queue } : {}),
     callback: (err, msg) => {
@@ -72,13 +85,19 @@ export function serve<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>
 }
 
 function mapRequestError(error: unknown, subject: string): CorralError {
-  if (error instanceof natsErrors.NoRespondersError || (error instanceof natsErrors.RequestError && error.isNoResponders())) {
+  if (
+    error instanceof natsErrors.NoRespondersError ||
+    (error instanceof natsErrors.RequestError && error.isNoResponders())
+  ) {
     return new CorralError("UNAVAILABLE", `no service answers ${subject}`, { cause: error });
   }
   if (error instanceof natsErrors.TimeoutError || (error instanceof Error && error.name === "TimeoutError")) {
     return new CorralError("TIMEOUT", `no reply on ${subject} in time`, { cause: error });
   }
-  if (error instanceof natsErrors.InvalidArgumentError || (error instanceof Error && /payload/i.test(error.message))) {
+  if (
+    error instanceof natsErrors.InvalidArgumentError ||
+    (error instanceof Error && /payload/i.test(error.message))
+  ) {
     return new CorralError("PAYLOAD_TOO_LARGE", "request exceeds the maximum message size", { cause: error });
   }
   return new CorralError("UNAVAILABLE", `request on ${subject} failed`, { cause: error });
@@ -102,7 +121,10 @@ export async function request<D extends RpcDef>(
   if (!checked.success) throw new CorralError("INVALID_REQUEST", describeZodError(checked.error));
   const payload = encode(body);
   if (payload.length > MAX_PAYLOAD_BYTES) {
-    throw new CorralError("PAYLOAD_TOO_LARGE", `request is ${payload.length} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
+    throw new CorralError(
+      "PAYLOAD_TOO_LARGE",
+      `request is ${payload.length} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
+    );
   }
   let msg: Msg;
   try {
@@ -111,8 +133,8 @@ export async function request<D extends RpcDef>(
     throw mapRequestError(error, subject);
   }
   const reply = rpcReply(def.response).safeParse(parseJson(msg.data));
-  if (!reply.success) throw new CorralError("INTERNAL", `malformed reply on ${subject}: ${describeZodError(reply.error)}`);
+  if (!reply.success)
+    throw new CorralError("INTERNAL", `malformed reply on ${subject}: ${describeZodError(reply.error)}`);
   if (!reply.data.ok) throw CorralError.from(reply.data.error);
   return reply.data.value as RpcResponse<D>;
 }
-

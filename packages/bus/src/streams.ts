@@ -1,5 +1,14 @@
 import { nanos } from "@nats-io/transport-node";
-import { AckPolicy, DeliverPolicy, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type Consumer, type StreamConfig } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  DiscardPolicy,
+  type Consumer,
+  type StreamConfig,
+} from "@nats-io/jetstream";
 import type { KV, KvOptions } from "@nats-io/kv";
 import { STREAMS, SUBJECTS, type BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
@@ -50,7 +59,10 @@ async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> 
     if (error instanceof JetStreamApiError && error.code === 10058) {
       await bus.jsm.streams.update(config.name, config).catch((updateError: unknown) => {
         // Some fields (e.g. republish on 2.9) cannot change on an existing stream: keep it and say so.
-        bus.logger?.warn({ stream: config.name, err: updateError }, "stream config could not be brought up to date; keeping the existing one");
+        bus.logger?.warn(
+          { stream: config.name, err: updateError },
+          "stream config could not be brought up to date; keeping the existing one",
+        );
       });
       return;
     }
@@ -78,7 +90,12 @@ export interface WorkConsumerOptions {
 }
 
 /** A durable, explicit-ack pull consumer shared by every replica of one service (work-queue semantics). */
-export async function ensureWorkConsumer(bus: Bus, stream: string, name: string, options: WorkConsumerOptions): Promise<Consumer> {
+export async function ensureWorkConsumer(
+  bus: Bus,
+  stream: string,
+  name: string,
+  options: WorkConsumerOptions,
+): Promise<Consumer> {
   await bus.jsm.consumers.add(stream, {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,

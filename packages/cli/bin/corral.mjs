@@ -6,5 +6,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const main = join(root, "packages/cli/src/main.ts");
-const result = spawnSync(process.execPath, ["--import", "tsx", main, ...process.argv.slice(2)], { stdio: "inherit", cwd: root });
+const result = spawnSync(process.execPath, ["--import", "tsx", main, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  cwd: root,
+});
 process.exit(result.status ?? 1);

@@ -3,7 +3,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { AgentCreateParams, EnvironmentCreateParams, describeZodError, type SessionEvent } from "@corral/protocol";
+import {
+  AgentCreateParams,
+  EnvironmentCreateParams,
+  describeZodError,
+  type SessionEvent,
+} from "@corral/protocol";
 import { connectBus, type Bus } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { createApiKey, listApiKeys, openKeyBucket, revokeApiKey, watchApiKeys } from "@corral/gateway";
@@ -36,7 +41,12 @@ class UsageError extends Error {}
 async function connectNats(): Promise<Bus> {
   const url = natsUrl ?? `nats://127.0.0.1:${natsPort}`;
   try {
-    return await connectBus({ servers: url, name: "corral-cli", requestTimeoutMs: 30_000, waitOnFirstConnect: false });
+    return await connectBus({
+      servers: url,
+      name: "corral-cli",
+      requestTimeoutMs: 30_000,
+      waitOnFirstConnect: false,
+    });
   } catch {
     throw new Error(`Corral is not running (no NATS at ${url}). Start it with: npm start`);
   }
@@ -52,7 +62,12 @@ async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { agent: { type: "string" }, model: { type: "string" }, "agent-file": { type: "string" }, "environment-file": { type: "string" } },
+    options: {
+      agent: { type: "string" },
+      model: { type: "string" },
+      "agent-file": { type: "string" },
+      "environment-file": { type: "string" },
+    },
   });
   const task = positionals.join(" ");
   if (!task) throw new UsageError("corral run needs a task");
@@ -77,12 +92,17 @@ const when = (iso: string | null | undefined) => (iso ? iso.replace("T", " ").sl
 
 async function sessions([verb, ...args]: string[]): Promise<number> {
   const client = apiClient(target);
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { limit: { type: "string" }, last: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { limit: { type: "string" }, last: { type: "string" } },
+  });
   const id = positionals[0];
   switch (verb) {
     case "ls": {
       const page = await client.beta.sessions.list({ limit: Number(values.limit ?? 20) });
-      for (const s of page.data) out(`${s.id}  ${s.status.padEnd(11)}  ${when(s.created_at)}  ${s.title ?? ""}`);
+      for (const s of page.data)
+        out(`${s.id}  ${s.status.padEnd(11)}  ${when(s.created_at)}  ${s.title ?? ""}`);
       return 0;
     }
     case "show":
@@ -92,12 +112,22 @@ async function sessions([verb, ...args]: string[]): Promise<number> {
     case "tail": {
       if (!id) throw new UsageError("corral sessions tail needs a session id");
       // The last few events, then live from right after them (Last-Event-ID), until the session stops.
-      const recent = (await client.beta.sessions.events.list(id, { order: "desc", limit: Number(values.last ?? 20) })).data.reverse() as unknown as SessionEvent[];
+      const recent = (
+        await client.beta.sessions.events.list(id, { order: "desc", limit: Number(values.last ?? 20) })
+      ).data.reverse() as unknown as SessionEvent[];
       const write = (e: SessionEvent) => void out(`${e.seq}\t${e.type}`);
       recent.forEach(write);
       const after = recent.at(-1)?.seq;
-      const stream = await client.beta.sessions.events.stream(id, {}, after === undefined ? {} : { headers: { "last-event-id": String(after) } });
-      await follow(stream, out, (e) => e.type === "session.status_terminated" || e.type === "session.deleted");
+      const stream = await client.beta.sessions.events.stream(
+        id,
+        {},
+        after === undefined ? {} : { headers: { "last-event-id": String(after) } },
+      );
+      await follow(
+        stream,
+        out,
+        (e) => e.type === "session.status_terminated" || e.type === "session.deleted",
+      );
       return 0;
     }
     case "interrupt":
@@ -117,12 +147,22 @@ async function sessions([verb, ...args]: string[]): Promise<number> {
 async function records(kind: "agents" | "environments", [verb, id]: string[]): Promise<number> {
   const client = apiClient(target);
   if (verb === "ls") {
-    if (kind === "agents") for await (const a of client.beta.agents.list({ limit: 100 })) out(`${a.id}  v${a.version}  ${a.name}  ${typeof a.model === "string" ? a.model : a.model.id}`);
+    if (kind === "agents")
+      for await (const a of client.beta.agents.list({ limit: 100 }))
+        out(`${a.id}  v${a.version}  ${a.name}  ${typeof a.model === "string" ? a.model : a.model.id}`);
     else for await (const e of client.beta.environments.list({ limit: 100 })) out(`${e.id}  ${e.name}`);
     return 0;
   }
   if (verb === "show" && id) {
-    out(JSON.stringify(kind === "agents" ? await client.beta.agents.retrieve(id) : await client.beta.environments.retrieve(id), null, 2));
+    out(
+      JSON.stringify(
+        kind === "agents"
+          ? await client.beta.agents.retrieve(id)
+          : await client.beta.environments.retrieve(id),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   throw new UsageError(`usage: corral ${kind} ls | show ID`);
@@ -136,7 +176,11 @@ async function readStdin(): Promise<string> {
 
 async function vaults([verb, ...args]: string[]): Promise<number> {
   const client = apiClient(target);
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { hosts: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { hosts: { type: "string" } },
+  });
   const [first, second] = positionals;
   switch (verb) {
     case "ls":
@@ -148,7 +192,16 @@ async function vaults([verb, ...args]: string[]): Promise<number> {
       return 0;
     case "show": {
       if (!first) throw new UsageError("corral vaults show needs a vault id");
-      out(JSON.stringify({ ...(await client.beta.vaults.retrieve(first)), credentials: (await client.beta.vaults.credentials.list(first)).data }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            ...(await client.beta.vaults.retrieve(first)),
+            credentials: (await client.beta.vaults.credentials.list(first)).data,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     case "delete":
@@ -156,13 +209,22 @@ async function vaults([verb, ...args]: string[]): Promise<number> {
       out(`deleted ${(await client.beta.vaults.delete(first)).id}`);
       return 0;
     case "add-env": {
-      if (!first || !second) throw new UsageError("usage: corral vaults add-env VAULT NAME --hosts h1,h2 < secret");
+      if (!first || !second)
+        throw new UsageError("usage: corral vaults add-env VAULT NAME --hosts h1,h2 < secret");
       // Never from the command line: arguments show in every process listing.
       const secret = await readStdin();
       if (!secret) throw new UsageError("the secret value is read from stdin, and stdin was empty");
-      const hosts = (values.hosts ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+      const hosts = (values.hosts ?? "")
+        .split(",")
+        .map((h) => h.trim())
+        .filter(Boolean);
       const credential = await client.beta.vaults.credentials.create(first, {
-        auth: { type: "environment_variable", secret_name: second, secret_value: secret, networking: hosts.length ? { type: "limited", allowed_hosts: hosts } : { type: "unrestricted" } },
+        auth: {
+          type: "environment_variable",
+          secret_name: second,
+          secret_value: secret,
+          networking: hosts.length ? { type: "limited", allowed_hosts: hosts } : { type: "unrestricted" },
+        },
       });
       out(credential.id);
       return 0;
@@ -173,7 +235,11 @@ async function vaults([verb, ...args]: string[]): Promise<number> {
 }
 
 async function keys([verb, ...args]: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: "string" } },
+  });
   const bus = await connectNats();
   try {
     const kv = await openKeyBucket(bus);
@@ -184,7 +250,10 @@ async function keys([verb, ...args]: string[]): Promise<number> {
       return 0;
     }
     if (verb === "ls") {
-      for (const k of await listApiKeys(kv)) out(`${k.id}  ${k.hint}…  ${k.name}  ${when(k.created_at)}${k.revoked_at ? `  revoked ${when(k.revoked_at)}` : ""}`);
+      for (const k of await listApiKeys(kv))
+        out(
+          `${k.id}  ${k.hint}…  ${k.name}  ${when(k.created_at)}${k.revoked_at ? `  revoked ${when(k.revoked_at)}` : ""}`,
+        );
       return 0;
     }
     if (verb === "revoke" && positionals[0]) {
@@ -221,7 +290,10 @@ async function bringUp(): Promise<number> {
   const model = demo ? await startDemoModel() : null;
   const harnessEnv: Record<string, string> = model
     ? { ANTHROPIC_API_KEY: "demo", ANTHROPIC_BASE_URL: model.url }
-    : { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY!, ...(process.env.ANTHROPIC_BASE_URL ? { ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL } : {}) };
+    : {
+        ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY!,
+        ...(process.env.ANTHROPIC_BASE_URL ? { ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL } : {}),
+      };
   const stack = await up({ root, natsUrl, natsPort, env: { harness: harnessEnv } }, logger);
   const key = await localKey();
   const api = await waitForApi();
@@ -233,7 +305,9 @@ async function bringUp(): Promise<number> {
       `  API key:   ${key}  (saved in .corral/api-key; more with: corral keys create)`,
       `  NATS:      ${stack.natsUrl}  (JetStream data in .corral/nats unless NATS_URL was given)`,
       `  services:  ${SERVICES.join(", ")}`,
-      demo ? `  model:     no ANTHROPIC_API_KEY, so a scripted demo model answers (${model!.url})` : "  model:     Anthropic API",
+      demo
+        ? `  model:     no ANTHROPIC_API_KEY, so a scripted demo model answers (${model!.url})`
+        : "  model:     Anthropic API",
       `  try:       npm run corral -- run "list the files in the workspace"`,
       `             curl -s -H "x-api-key: $(cat .corral/api-key)" ${target.url}/v1/sessions`,
       "             examples/curl/session.sh, examples/python/",
@@ -254,7 +328,10 @@ async function bringUp(): Promise<number> {
 
 async function waitForApi(): Promise<boolean> {
   for (let i = 0; i < 120; i++) {
-    const ok = await fetch(`${target.url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${target.url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return true;
     await sleep(500);
   }
@@ -265,9 +342,12 @@ async function waitForApi(): Promise<boolean> {
 async function demoTask(key: string): Promise<void> {
   out("demo task:");
   const client = apiClient({ url: target.url, key });
-  await runTask(client, "Say hello from a Corral sandbox", { agentName: "corral-demo", model: "demo", environmentName: "corral-default" }, (line) => out(`  ${line}`)).catch((err: unknown) =>
-    out(`  demo task failed: ${explain(err, target)}`),
-  );
+  await runTask(
+    client,
+    "Say hello from a Corral sandbox",
+    { agentName: "corral-demo", model: "demo", environmentName: "corral-default" },
+    (line) => out(`  ${line}`),
+  ).catch((err: unknown) => out(`  demo task failed: ${explain(err, target)}`));
 }
 
 async function main(): Promise<number> {

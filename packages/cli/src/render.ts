@@ -1,6 +1,7 @@
 import type { SessionEvent } from "@corral/protocol";
 
-const text = (blocks: ReadonlyArray<{ type: string; text?: string }> | null | undefined) => (blocks ?? []).map((b) => (b.type === "text" ? b.text ?? "" : `[${b.type}]`)).join("");
+const text = (blocks: ReadonlyArray<{ type: string; text?: string }> | null | undefined) =>
+  (blocks ?? []).map((b) => (b.type === "text" ? (b.text ?? "") : `[${b.type}]`)).join("");
 const short = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** One line (or a few) for a person following a session; null for events not worth showing. */
@@ -19,7 +20,9 @@ export function renderEvent(event: SessionEvent): string | null {
     case "span.sandbox_provision_start":
       return "  … starting a sandbox";
     case "span.sandbox_provision_end":
-      return event.is_error ? `  ✗ no sandbox: ${event.error_message ?? ""}` : `  ✓ sandbox ${event.sandbox_id} ready`;
+      return event.is_error
+        ? `  ✗ no sandbox: ${event.error_message ?? ""}`
+        : `  ✓ sandbox ${event.sandbox_id} ready`;
     case "span.sandbox_lost":
       return `  ✗ sandbox lost: ${event.reason}`;
     case "session.error":
@@ -39,7 +42,9 @@ export function renderEvent(event: SessionEvent): string | null {
     case "agent.thread_message_received":
       return `  ⑂ ${event.from_agent_name ?? event.from_session_thread_id}: ${short(text(event.content).replace(/\n/g, " "), 200)}`;
     case "span.sandbox_handoff":
-      return event.direction === "out" ? `  ⇢ sandbox ${event.sandbox_id} ${event.mode === "share" ? "shared with" : "handed to"} ${event.peer_thread_id ?? "the coordinator"}` : `  ⇠ sandbox ${event.sandbox_id} ${event.mode === "return" ? "handed back" : "received"}`;
+      return event.direction === "out"
+        ? `  ⇢ sandbox ${event.sandbox_id} ${event.mode === "share" ? "shared with" : "handed to"} ${event.peer_thread_id ?? "the coordinator"}`
+        : `  ⇠ sandbox ${event.sandbox_id} ${event.mode === "return" ? "handed back" : "received"}`;
     case "session.usage":
       return `  usage: ${event.usage.input_tokens} in, ${event.usage.output_tokens} out`;
     default:

@@ -26,14 +26,23 @@ export function supervise(specs: readonly ProcessSpec[], logger: Logger, cwd: st
     let crashes = 0;
     while (!stopping) {
       const started = Date.now();
-      const child = spawn(spec.command, spec.args, { cwd, env: { ...process.env, ...spec.env }, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(spec.command, spec.args, {
+        cwd,
+        env: { ...process.env, ...spec.env },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
       children.set(spec.name, child);
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.once("exit", (c, s) => done([c, s])));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+        child.once("exit", (c, s) => done([c, s])),
+      );
       children.delete(spec.name);
       if (stopping) return;
       crashes = Date.now() - started > 30_000 ? 1 : crashes + 1;
       const delayMs = Math.min(10_000, 250 * 2 ** (crashes - 1));
-      logger.error({ process: spec.name, code, signal, restart_in_ms: delayMs }, "process exited; restarting");
+      logger.error(
+        { process: spec.name, code, signal, restart_in_ms: delayMs },
+        "process exited; restarting",
+      );
       await sleep(delayMs);
     }
   }

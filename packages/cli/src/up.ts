@@ -5,7 +5,13 @@ import type { Logger } from "@corral/logger";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
 /** Every service `corral up` runs, in start order. */
-export const SERVICES = ["session-store", "credential-proxy", "sandbox-manager", "harness", "gateway"] as const;
+export const SERVICES = [
+  "session-store",
+  "credential-proxy",
+  "sandbox-manager",
+  "harness",
+  "gateway",
+] as const;
 
 export interface UpOptions {
   root: string;
@@ -26,10 +32,29 @@ function listening(port: number): Promise<boolean> {
 function natsSpec(root: string, port: number): ProcessSpec {
   const dataDir = join(root, ".corral", "nats");
   mkdirSync(dataDir, { recursive: true });
-  return { name: "nats-server", command: "nats-server", args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dataDir, "-l", join(root, ".corral", "nats-server.log")] };
+  return {
+    name: "nats-server",
+    command: "nats-server",
+    args: [
+      "-js",
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-sd",
+      dataDir,
+      "-l",
+      join(root, ".corral", "nats-server.log"),
+    ],
+  };
 }
 
-function serviceSpec(root: string, service: string, natsUrl: string, env: Record<string, string>): ProcessSpec {
+function serviceSpec(
+  root: string,
+  service: string,
+  natsUrl: string,
+  env: Record<string, string>,
+): ProcessSpec {
   return {
     name: service,
     command: process.execPath,
@@ -39,18 +64,24 @@ function serviceSpec(root: string, service: string, natsUrl: string, env: Record
 }
 
 /** Brings up the whole stack on embedded defaults and keeps it up until SIGINT/SIGTERM. */
-export async function up(options: UpOptions, logger: Logger): Promise<{ natsUrl: string; stop: () => Promise<void> }> {
+export async function up(
+  options: UpOptions,
+  logger: Logger,
+): Promise<{ natsUrl: string; stop: () => Promise<void> }> {
   const specs: ProcessSpec[] = [];
   let natsUrl = options.natsUrl;
   if (!natsUrl) {
     natsUrl = `nats://127.0.0.1:${options.natsPort}`;
-    if (await listening(options.natsPort)) logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
+    if (await listening(options.natsPort))
+      logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
     else specs.push(natsSpec(options.root, options.natsPort));
   }
   for (const service of SERVICES) {
-    if (existsSync(join(options.root, "services", service, "src", "main.ts"))) specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
+    if (existsSync(join(options.root, "services", service, "src", "main.ts")))
+      specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
   }
   const supervisor = supervise(specs, logger, options.root);
-  for (let i = 0; i < 150 && !options.natsUrl && !(await listening(options.natsPort)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 150 && !options.natsUrl && !(await listening(options.natsPort)); i++)
+    await new Promise((r) => setTimeout(r, 100));
   return { natsUrl, stop: () => supervisor.stop() };
 }

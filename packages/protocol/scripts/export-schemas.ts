@@ -13,7 +13,10 @@ export const SCHEMAS_DIR = fileURLToPath(new URL("../../../docs/schemas/", impor
 export function renderSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   for (const name of Object.keys(WIRE_SCHEMAS).sort()) {
-    const { $schema, ...schema } = z.toJSONSchema(WIRE_SCHEMAS[name]!, { io: "input", target: "draft-2020-12" });
+    const { $schema, ...schema } = z.toJSONSchema(WIRE_SCHEMAS[name]!, {
+      io: "input",
+      target: "draft-2020-12",
+    });
     files.set(`${name}.json`, `${JSON.stringify({ $schema, title: name, ...schema }, null, 2)}\n`);
   }
   return files;

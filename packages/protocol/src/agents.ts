@@ -34,13 +34,25 @@ export const ToolDefaultConfig = z.object({
 });
 export type ToolDefaultConfig = z.infer<typeof ToolDefaultConfig>;
 
-export const ToolsetToolName = z.enum(["bash", "read", "write", "edit", "glob", "grep", "web_fetch", "web_search"]);
+export const ToolsetToolName = z.enum([
+  "bash",
+  "read",
+  "write",
+  "edit",
+  "glob",
+  "grep",
+  "web_fetch",
+  "web_search",
+]);
 export type ToolsetToolName = z.infer<typeof ToolsetToolName>;
 
 export const AgentToolset = z.object({
   type: z.literal("agent_toolset_20260401"),
   default_config: ToolDefaultConfig.nullish(),
-  configs: z.array(ToolDefaultConfig.extend({ name: ToolsetToolName })).max(ToolsetToolName.options.length).optional(),
+  configs: z
+    .array(ToolDefaultConfig.extend({ name: ToolsetToolName }))
+    .max(ToolsetToolName.options.length)
+    .optional(),
 });
 export type AgentToolset = z.infer<typeof AgentToolset>;
 
@@ -48,7 +60,10 @@ export const McpToolset = z.object({
   type: z.literal("mcp_toolset"),
   mcp_server_name: z.string().min(1).max(255),
   default_config: ToolDefaultConfig.nullish(),
-  configs: z.array(ToolDefaultConfig.extend({ name: z.string().min(1).max(128) })).max(256).optional(),
+  configs: z
+    .array(ToolDefaultConfig.extend({ name: z.string().min(1).max(128) }))
+    .max(256)
+    .optional(),
 });
 export type McpToolset = z.infer<typeof McpToolset>;
 
@@ -68,8 +83,16 @@ export const McpServer = z.object({ type: z.literal("url"), name: z.string().min
 export type McpServer = z.infer<typeof McpServer>;
 
 export const Skill = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("anthropic"), skill_id: z.string().min(1).max(128), version: z.string().max(64).nullish() }),
-  z.object({ type: z.literal("custom"), skill_id: z.string().min(1).max(128), version: z.string().max(64).nullish() }),
+  z.object({
+    type: z.literal("anthropic"),
+    skill_id: z.string().min(1).max(128),
+    version: z.string().max(64).nullish(),
+  }),
+  z.object({
+    type: z.literal("custom"),
+    skill_id: z.string().min(1).max(128),
+    version: z.string().max(64).nullish(),
+  }),
 ]);
 export type Skill = z.infer<typeof Skill>;
 

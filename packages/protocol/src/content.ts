@@ -10,7 +10,11 @@ const FileId = z.string().min(1).max(256);
 export const TextBlock = z.object({ type: z.literal("text"), text: z.string().max(MAX_TEXT_CHARS) });
 export type TextBlock = z.infer<typeof TextBlock>;
 
-export const Base64Source = z.object({ type: z.literal("base64"), data: z.string().max(MAX_BASE64_CHARS), media_type: MediaType });
+export const Base64Source = z.object({
+  type: z.literal("base64"),
+  data: z.string().max(MAX_BASE64_CHARS),
+  media_type: MediaType,
+});
 export type Base64Source = z.infer<typeof Base64Source>;
 
 export const UrlSource = z.object({ type: z.literal("url"), url: HttpUrl });
@@ -32,7 +36,12 @@ export type ImageSource = z.infer<typeof ImageSource>;
 export const ImageBlock = z.object({ type: z.literal("image"), source: ImageSource });
 export type ImageBlock = z.infer<typeof ImageBlock>;
 
-export const DocumentSource = z.discriminatedUnion("type", [Base64Source, PlainTextSource, UrlSource, FileSource]);
+export const DocumentSource = z.discriminatedUnion("type", [
+  Base64Source,
+  PlainTextSource,
+  UrlSource,
+  FileSource,
+]);
 export type DocumentSource = z.infer<typeof DocumentSource>;
 
 export const DocumentBlock = z.object({
@@ -56,13 +65,23 @@ export type SearchResultBlock = z.infer<typeof SearchResultBlock>;
 export const RedactedBlock = z.object({ type: z.literal("redacted") });
 export type RedactedBlock = z.infer<typeof RedactedBlock>;
 
-export const UserContentBlock = z.discriminatedUnion("type", [TextBlock, ImageBlock, DocumentBlock, RedactedBlock]);
+export const UserContentBlock = z.discriminatedUnion("type", [
+  TextBlock,
+  ImageBlock,
+  DocumentBlock,
+  RedactedBlock,
+]);
 export type UserContentBlock = z.infer<typeof UserContentBlock>;
 
 export const AgentContentBlock = z.discriminatedUnion("type", [TextBlock, RedactedBlock]);
 export type AgentContentBlock = z.infer<typeof AgentContentBlock>;
 
-export const ToolResultContentBlock = z.discriminatedUnion("type", [TextBlock, ImageBlock, DocumentBlock, SearchResultBlock]);
+export const ToolResultContentBlock = z.discriminatedUnion("type", [
+  TextBlock,
+  ImageBlock,
+  DocumentBlock,
+  SearchResultBlock,
+]);
 export type ToolResultContentBlock = z.infer<typeof ToolResultContentBlock>;
 
 /** What agents send each other in a multiagent session. */

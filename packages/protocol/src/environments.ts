@@ -3,7 +3,12 @@ import { Metadata } from "./agents.js";
 import { Timestamp, prefixedId } from "./primitives.js";
 
 // A hostname (optionally `*.`-prefixed) or IPv4 address, with an optional port.
-const Host = z.string().regex(/^(\*\.)?[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/, "must be a hostname, *.domain or IP, optionally with :port");
+const Host = z
+  .string()
+  .regex(
+    /^(\*\.)?[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/,
+    "must be a hostname, *.domain or IP, optionally with :port",
+  );
 
 export const NetworkingConfig = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unrestricted") }),
@@ -56,7 +61,12 @@ export type SelfHostedConfig = z.infer<typeof SelfHostedConfig>;
  */
 export const DockerConfig = z.object({
   type: z.literal("docker"),
-  image: z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be a docker image reference").optional(),
+  image: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be a docker image reference")
+    .optional(),
   networking: NetworkingConfig.default(DEFAULT_NETWORKING),
   packages: PackagesConfig.optional(),
   resources: DockerResources.optional(),

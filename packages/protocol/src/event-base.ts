@@ -12,7 +12,9 @@ export const EventBase = {
 };
 
 /** The stored form of an event input: its own fields plus `id`, `processed_at` and `seq`. */
-export function stored<Shape extends z.ZodRawShape, Config extends z.core.$ZodObjectConfig>(input: z.ZodObject<Shape, Config>) {
+export function stored<Shape extends z.ZodRawShape, Config extends z.core.$ZodObjectConfig>(
+  input: z.ZodObject<Shape, Config>,
+) {
   return input.extend(EventBase);
 }
 

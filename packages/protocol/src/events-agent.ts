@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { AgentContentBlock, MAX_CONTENT_BLOCKS, ThreadContentBlock, ToolResultContentBlock } from "./content.js";
+import {
+  AgentContentBlock,
+  MAX_CONTENT_BLOCKS,
+  ThreadContentBlock,
+  ToolResultContentBlock,
+} from "./content.js";
 import { EventId, SessionThreadId, ThreadId, ToolInput, stored } from "./event-base.js";
 
 const ToolName = z.string().min(1).max(256);

@@ -51,7 +51,10 @@ const ThreadFields = { session_thread_id: ThreadId, agent_name: z.string().min(1
 export const SessionStatusRunningInput = z.object({ type: z.literal("session.status_running") });
 export type SessionStatusRunningInput = z.infer<typeof SessionStatusRunningInput>;
 
-export const SessionStatusIdleInput = z.object({ type: z.literal("session.status_idle"), stop_reason: StopReason });
+export const SessionStatusIdleInput = z.object({
+  type: z.literal("session.status_idle"),
+  stop_reason: StopReason,
+});
 export type SessionStatusIdleInput = z.infer<typeof SessionStatusIdleInput>;
 
 /** A transient failure; the session will run again by itself. */
@@ -79,13 +82,23 @@ export const SessionUpdatedInput = z.object({
 export type SessionUpdatedInput = z.infer<typeof SessionUpdatedInput>;
 
 /** A snapshot of the cumulative usage, emitted just before each `session.status_idle`. */
-export const SessionUsageInput = z.object({ type: z.literal("session.usage"), usage: Usage, budget: Budget.nullish() });
+export const SessionUsageInput = z.object({
+  type: z.literal("session.usage"),
+  usage: Usage,
+  budget: Budget.nullish(),
+});
 export type SessionUsageInput = z.infer<typeof SessionUsageInput>;
 
-export const SessionThreadCreatedInput = z.object({ type: z.literal("session.thread_created"), ...ThreadFields });
+export const SessionThreadCreatedInput = z.object({
+  type: z.literal("session.thread_created"),
+  ...ThreadFields,
+});
 export type SessionThreadCreatedInput = z.infer<typeof SessionThreadCreatedInput>;
 
-export const SessionThreadStatusRunningInput = z.object({ type: z.literal("session.thread_status_running"), ...ThreadFields });
+export const SessionThreadStatusRunningInput = z.object({
+  type: z.literal("session.thread_status_running"),
+  ...ThreadFields,
+});
 export type SessionThreadStatusRunningInput = z.infer<typeof SessionThreadStatusRunningInput>;
 
 export const SessionThreadStatusIdleInput = z.object({
@@ -95,10 +108,16 @@ export const SessionThreadStatusIdleInput = z.object({
 });
 export type SessionThreadStatusIdleInput = z.infer<typeof SessionThreadStatusIdleInput>;
 
-export const SessionThreadStatusRescheduledInput = z.object({ type: z.literal("session.thread_status_rescheduled"), ...ThreadFields });
+export const SessionThreadStatusRescheduledInput = z.object({
+  type: z.literal("session.thread_status_rescheduled"),
+  ...ThreadFields,
+});
 export type SessionThreadStatusRescheduledInput = z.infer<typeof SessionThreadStatusRescheduledInput>;
 
-export const SessionThreadStatusTerminatedInput = z.object({ type: z.literal("session.thread_status_terminated"), ...ThreadFields });
+export const SessionThreadStatusTerminatedInput = z.object({
+  type: z.literal("session.thread_status_terminated"),
+  ...ThreadFields,
+});
 export type SessionThreadStatusTerminatedInput = z.infer<typeof SessionThreadStatusTerminatedInput>;
 
 export const SessionStatusRunningEvent = stored(SessionStatusRunningInput);

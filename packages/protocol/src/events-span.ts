@@ -11,7 +11,13 @@ const OutcomeFields = {
 const Host = z.string().min(1).max(300);
 const HttpMethod = z.string().min(1).max(16);
 
-export const OutcomeEvaluationResult = z.enum(["satisfied", "needs_revision", "max_iterations_reached", "failed", "interrupted"]);
+export const OutcomeEvaluationResult = z.enum([
+  "satisfied",
+  "needs_revision",
+  "max_iterations_reached",
+  "failed",
+  "interrupted",
+]);
 export type OutcomeEvaluationResult = z.infer<typeof OutcomeEvaluationResult>;
 
 export const SpanModelRequestStartInput = z.object({
@@ -29,11 +35,17 @@ export const SpanModelRequestEndInput = z.object({
 });
 export type SpanModelRequestEndInput = z.infer<typeof SpanModelRequestEndInput>;
 
-export const SpanOutcomeEvaluationStartInput = z.object({ type: z.literal("span.outcome_evaluation_start"), ...OutcomeFields });
+export const SpanOutcomeEvaluationStartInput = z.object({
+  type: z.literal("span.outcome_evaluation_start"),
+  ...OutcomeFields,
+});
 export type SpanOutcomeEvaluationStartInput = z.infer<typeof SpanOutcomeEvaluationStartInput>;
 
 /** A heartbeat while the grader runs, so a stuck evaluation can be told from a slow one. */
-export const SpanOutcomeEvaluationOngoingInput = z.object({ type: z.literal("span.outcome_evaluation_ongoing"), ...OutcomeFields });
+export const SpanOutcomeEvaluationOngoingInput = z.object({
+  type: z.literal("span.outcome_evaluation_ongoing"),
+  ...OutcomeFields,
+});
 export type SpanOutcomeEvaluationOngoingInput = z.infer<typeof SpanOutcomeEvaluationOngoingInput>;
 
 export const SpanOutcomeEvaluationEndInput = z.object({

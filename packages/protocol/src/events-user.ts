@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { MAX_CONTENT_BLOCKS, SystemContentBlock, ToolResultContentBlock, UserContentBlock } from "./content.js";
+import {
+  MAX_CONTENT_BLOCKS,
+  SystemContentBlock,
+  ToolResultContentBlock,
+  UserContentBlock,
+} from "./content.js";
 import { EventId, SessionThreadId, stored } from "./event-base.js";
 import { prefixedId } from "./primitives.js";
 
@@ -31,7 +36,9 @@ const denyMessageOnlyWithDeny = (c: { result: "allow" | "deny"; deny_message?: s
 const denyOnly = { message: "deny_message is only allowed when result is deny", path: ["deny_message"] };
 
 // Clients never set `session_thread_id` on answers: the server routes them and records the thread.
-export const UserToolConfirmationParams = z.object(confirmationFields).refine(denyMessageOnlyWithDeny, denyOnly);
+export const UserToolConfirmationParams = z
+  .object(confirmationFields)
+  .refine(denyMessageOnlyWithDeny, denyOnly);
 export type UserToolConfirmationParams = z.infer<typeof UserToolConfirmationParams>;
 
 export const UserToolConfirmationInput = z
@@ -50,7 +57,10 @@ const customResultFields = {
 export const UserCustomToolResultParams = z.object(customResultFields);
 export type UserCustomToolResultParams = z.infer<typeof UserCustomToolResultParams>;
 
-export const UserCustomToolResultInput = z.object({ ...customResultFields, session_thread_id: SessionThreadId });
+export const UserCustomToolResultInput = z.object({
+  ...customResultFields,
+  session_thread_id: SessionThreadId,
+});
 export type UserCustomToolResultInput = z.infer<typeof UserCustomToolResultInput>;
 
 const toolResultFields = {
@@ -89,7 +99,10 @@ export type UserDefineOutcomeParams = z.infer<typeof UserDefineOutcomeParams>;
  * `outcome_id` is the server's (`outc_…`), referenced by `span.outcome_evaluation_*`. It is optional here
  * because the log stores an input as given: whoever appends a client's outcome should assign it.
  */
-export const UserDefineOutcomeInput = z.object({ ...outcomeFields, outcome_id: prefixedId("outc").optional() });
+export const UserDefineOutcomeInput = z.object({
+  ...outcomeFields,
+  outcome_id: prefixedId("outc").optional(),
+});
 export type UserDefineOutcomeInput = z.infer<typeof UserDefineOutcomeInput>;
 
 /** Privileged context appended as a `role: "system"` turn for this and later turns. */

@@ -7,7 +7,12 @@ const AGENT = "agent_01J9ZK3M4N5P6Q7R8S9T0VWXYZ";
 const ENV = "env_01J9ZK3M4N5P6Q7R8S9T0VWXYZ";
 const NOW = "2026-04-08T12:00:00.000Z";
 const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
-const customTool = (name: string) => ({ type: "custom", name, description: "d", input_schema: { type: "object", properties: {} } });
+const customTool = (name: string) => ({
+  type: "custom",
+  name,
+  description: "d",
+  input_schema: { type: "object", properties: {} },
+});
 
 const agentRecord = {
   id: AGENT,
@@ -16,7 +21,12 @@ const agentRecord = {
   description: null,
   model: { id: "claude-opus-4-5", effort: { type: "high" } },
   system: "You write code.",
-  tools: [{ type: "agent_toolset_20260401", configs: [{ name: "bash", permission_policy: { type: "always_ask" } }] }],
+  tools: [
+    {
+      type: "agent_toolset_20260401",
+      configs: [{ name: "bash", permission_policy: { type: "always_ask" } }],
+    },
+  ],
   mcp_servers: [{ type: "url", name: "github", url: "https://mcp.github.com/mcp" }],
   skills: [{ type: "anthropic", skill_id: "xlsx" }],
   multiagent: null,
@@ -29,7 +39,9 @@ const agentRecord = {
 
 test("accepts an agent create whose model is a bare string", () => {
   expect(AgentCreateParams.parse({ name: "a", model: "claude-opus-4-5" }).model).toBe("claude-opus-4-5");
-  expect(AgentCreateParams.parse({ name: "a", model: { id: "claude-opus-4-5", speed: "fast" } }).model).toEqual({
+  expect(
+    AgentCreateParams.parse({ name: "a", model: { id: "claude-opus-4-5", speed: "fast" } }).model,
+  ).toEqual({
     id: "claude-opus-4-5",
     speed: "fast",
   });
@@ -51,7 +63,9 @@ test("rejects metadata with 17 keys, a key over 64 or a value over 512 character
 });
 
 test("rejects a custom tool whose name has a space", () => {
-  expect(AgentCreateParams.safeParse({ name: "a", model: "m", tools: [customTool("get_weather")] }).success).toBe(true);
+  expect(
+    AgentCreateParams.safeParse({ name: "a", model: "m", tools: [customTool("get_weather")] }).success,
+  ).toBe(true);
   const result = AgentCreateParams.safeParse({ name: "a", model: "m", tools: [customTool("get weather")] });
   expect(result.error?.issues[0]?.path).toEqual(["tools", 0, "name"]);
 });
@@ -64,9 +78,16 @@ test("rejects a custom tool whose input schema is not an object schema", () => {
 test("rejects more than 128 tools, a toolset config for an unknown tool and an unknown permission policy", () => {
   const tools = Array.from({ length: 129 }, (_, i) => customTool(`t${i}`));
   expect(AgentCreateParams.safeParse({ name: "a", model: "m", tools }).success).toBe(false);
-  const toolset = (configs: unknown) => ({ name: "a", model: "m", tools: [{ type: "agent_toolset_20260401", configs }] });
+  const toolset = (configs: unknown) => ({
+    name: "a",
+    model: "m",
+    tools: [{ type: "agent_toolset_20260401", configs }],
+  });
   expect(AgentCreateParams.safeParse(toolset([{ name: "teleport" }])).success).toBe(false);
-  expect(AgentCreateParams.safeParse(toolset([{ name: "bash", permission_policy: { type: "sometimes" } }])).success).toBe(false);
+  expect(
+    AgentCreateParams.safeParse(toolset([{ name: "bash", permission_policy: { type: "sometimes" } }]))
+      .success,
+  ).toBe(false);
 });
 
 test("rejects an MCP server whose url is not http(s)", () => {
@@ -76,8 +97,17 @@ test("rejects an MCP server whose url is not http(s)", () => {
 });
 
 test("a coordinator roster holds 1 to 20 entries of the four kinds", () => {
-  const roster = (agents: unknown[]) => ({ name: "a", model: "m", multiagent: { type: "coordinator", agents } });
-  const kinds = [AGENT, { type: "agent", id: AGENT, version: 2 }, { type: "self" }, { type: "advisor", model: "claude-opus-4-5" }];
+  const roster = (agents: unknown[]) => ({
+    name: "a",
+    model: "m",
+    multiagent: { type: "coordinator", agents },
+  });
+  const kinds = [
+    AGENT,
+    { type: "agent", id: AGENT, version: 2 },
+    { type: "self" },
+    { type: "advisor", model: "claude-opus-4-5" },
+  ];
   expect(AgentCreateParams.parse(roster(kinds)).multiagent?.agents).toEqual(kinds);
   expect(AgentCreateParams.safeParse(roster([])).success).toBe(false);
   expect(AgentCreateParams.safeParse(roster(Array.from({ length: 21 }, () => AGENT))).success).toBe(false);
@@ -86,7 +116,10 @@ test("a coordinator roster holds 1 to 20 entries of the four kinds", () => {
 
 test("an agent update may be empty, may pin a version and may clear the description", () => {
   expect(AgentUpdateParams.parse({})).toEqual({});
-  expect(AgentUpdateParams.parse({ version: 3, description: null })).toEqual({ version: 3, description: null });
+  expect(AgentUpdateParams.parse({ version: 3, description: null })).toEqual({
+    version: 3,
+    description: null,
+  });
   expect(AgentUpdateParams.safeParse({ version: 0 }).success).toBe(false);
   expect(AgentUpdateParams.safeParse({ name: "" }).success).toBe(false);
 });
@@ -95,13 +128,25 @@ test("an agent record round-trips and its snapshot keeps only the resolved defin
   expect(AgentRecord.parse(agentRecord)).toEqual(agentRecord);
   expect(AgentRecord.safeParse({ ...agentRecord, model: "claude-opus-4-5" }).success).toBe(false);
   expect(AgentRecord.safeParse({ ...agentRecord, version: 0 }).success).toBe(false);
-  expect(Object.keys(AgentSnapshot.parse(agentRecord)).sort()).toEqual(
-    ["description", "id", "mcp_servers", "model", "multiagent", "name", "skills", "system", "tools", "version"],
-  );
+  expect(Object.keys(AgentSnapshot.parse(agentRecord)).sort()).toEqual([
+    "description",
+    "id",
+    "mcp_servers",
+    "model",
+    "multiagent",
+    "name",
+    "skills",
+    "system",
+    "tools",
+    "version",
+  ]);
 });
 
 test("an environment defaults to cloud with unrestricted networking", () => {
-  expect(EnvironmentCreateParams.parse({ name: "dev" }).config).toEqual({ type: "cloud", networking: { type: "unrestricted" } });
+  expect(EnvironmentCreateParams.parse({ name: "dev" }).config).toEqual({
+    type: "cloud",
+    networking: { type: "unrestricted" },
+  });
   expect(EnvironmentCreateParams.parse({ name: "dev", config: { type: "cloud" } }).config).toEqual({
     type: "cloud",
     networking: { type: "unrestricted" },
@@ -109,24 +154,65 @@ test("an environment defaults to cloud with unrestricted networking", () => {
 });
 
 test("limited networking denies package managers and MCP servers unless asked", () => {
-  const config = EnvironmentCreateParams.parse({ name: "dev", config: { type: "docker", networking: { type: "limited", allowed_hosts: ["api.github.com"] } } }).config;
+  const config = EnvironmentCreateParams.parse({
+    name: "dev",
+    config: { type: "docker", networking: { type: "limited", allowed_hosts: ["api.github.com"] } },
+  }).config;
   expect(config).toEqual({
     type: "docker",
-    networking: { type: "limited", allowed_hosts: ["api.github.com"], allow_package_managers: false, allow_mcp_servers: false },
+    networking: {
+      type: "limited",
+      allowed_hosts: ["api.github.com"],
+      allow_package_managers: false,
+      allow_mcp_servers: false,
+    },
   });
   const hosts = Array.from({ length: 65 }, (_, i) => `h${i}.example.com`);
-  expect(EnvironmentCreateParams.safeParse({ name: "d", config: { type: "cloud", networking: { type: "limited", allowed_hosts: hosts } } }).success).toBe(false);
-  expect(EnvironmentCreateParams.safeParse({ name: "d", config: { type: "cloud", networking: { type: "limited", allowed_hosts: ["https://x.com/"] } } }).success).toBe(false);
+  expect(
+    EnvironmentCreateParams.safeParse({
+      name: "d",
+      config: { type: "cloud", networking: { type: "limited", allowed_hosts: hosts } },
+    }).success,
+  ).toBe(false);
+  expect(
+    EnvironmentCreateParams.safeParse({
+      name: "d",
+      config: { type: "cloud", networking: { type: "limited", allowed_hosts: ["https://x.com/"] } },
+    }).success,
+  ).toBe(false);
 });
 
 test("accepts a docker environment with an image, packages and resources, and rejects unknown config types", () => {
-  const config = { type: "docker", image: "ghcr.io/corral/sandbox:1.2", packages: { pip: ["requests==2.32.0"] }, resources: { memory_mb: 2048, cpus: 1.5 } };
+  const config = {
+    type: "docker",
+    image: "ghcr.io/corral/sandbox:1.2",
+    packages: { pip: ["requests==2.32.0"] },
+    resources: { memory_mb: 2048, cpus: 1.5 },
+  };
   const parsed = EnvironmentCreateParams.parse({ name: "d", config }).config;
-  expect(parsed).toMatchObject({ type: "docker", image: "ghcr.io/corral/sandbox:1.2", resources: { memory_mb: 2048, cpus: 1.5 } });
-  expect(parsed.type === "docker" && parsed.packages).toEqual({ apt: [], cargo: [], gem: [], go: [], npm: [], pip: ["requests==2.32.0"] });
-  expect(EnvironmentCreateParams.safeParse({ name: "d", config: { type: "docker", resources: { cpus: 0 } } }).success).toBe(false);
-  expect(EnvironmentCreateParams.safeParse({ name: "d", config: { type: "kubernetes" } }).success).toBe(false);
-  expect(EnvironmentCreateParams.parse({ name: "d", config: { type: "self_hosted" } }).config).toEqual({ type: "self_hosted" });
+  expect(parsed).toMatchObject({
+    type: "docker",
+    image: "ghcr.io/corral/sandbox:1.2",
+    resources: { memory_mb: 2048, cpus: 1.5 },
+  });
+  expect(parsed.type === "docker" && parsed.packages).toEqual({
+    apt: [],
+    cargo: [],
+    gem: [],
+    go: [],
+    npm: [],
+    pip: ["requests==2.32.0"],
+  });
+  expect(
+    EnvironmentCreateParams.safeParse({ name: "d", config: { type: "docker", resources: { cpus: 0 } } })
+      .success,
+  ).toBe(false);
+  expect(EnvironmentCreateParams.safeParse({ name: "d", config: { type: "kubernetes" } }).success).toBe(
+    false,
+  );
+  expect(EnvironmentCreateParams.parse({ name: "d", config: { type: "self_hosted" } }).config).toEqual({
+    type: "self_hosted",
+  });
 });
 
 test("an environment update leaves out what it does not change", () => {
@@ -135,10 +221,16 @@ test("an environment update leaves out what it does not change", () => {
 });
 
 test("a session takes its agent as an id, a pinned version or a version with overrides", () => {
-  for (const agent of [AGENT, { type: "agent", id: AGENT, version: 2 }, { type: "agent_with_overrides", id: AGENT, model: "claude-haiku-4-5", system: null }]) {
+  for (const agent of [
+    AGENT,
+    { type: "agent", id: AGENT, version: 2 },
+    { type: "agent_with_overrides", id: AGENT, model: "claude-haiku-4-5", system: null },
+  ]) {
     expect(SessionCreateParams.parse({ agent, environment_id: ENV }).agent).toEqual(agent);
   }
-  expect(SessionCreateParams.safeParse({ agent: "sesn_01J9ZK3M4N5P6Q7R8S9T0VWXYZ", environment_id: ENV }).success).toBe(false);
+  expect(
+    SessionCreateParams.safeParse({ agent: "sesn_01J9ZK3M4N5P6Q7R8S9T0VWXYZ", environment_id: ENV }).success,
+  ).toBe(false);
   expect(SessionCreateParams.safeParse({ agent: AGENT }).success).toBe(false);
 });
 
@@ -147,31 +239,58 @@ test("initial events are only user messages and outcomes, at most 50", () => {
   const create = (initial_events: unknown[]) => ({ agent: AGENT, environment_id: ENV, initial_events });
   expect(SessionCreateParams.parse(create([message])).initial_events).toEqual([message]);
   expect(SessionCreateParams.safeParse(create([{ type: "user.interrupt" }])).success).toBe(false);
-  expect(SessionCreateParams.safeParse(create(Array.from({ length: 51 }, () => message))).success).toBe(false);
+  expect(SessionCreateParams.safeParse(create(Array.from({ length: 51 }, () => message))).success).toBe(
+    false,
+  );
 });
 
 test("a budget needs at least one limit and a whole-number list cost", () => {
   const create = (budget: unknown) => ({ agent: AGENT, environment_id: ENV, budget });
-  expect(SessionCreateParams.safeParse(create({ type: "limit", max_list_cost: { amount: "2500", currency: "USD" } })).success).toBe(true);
-  expect(SessionCreateParams.safeParse(create({ type: "limit", max_turns: 20, max_wall_clock_seconds: 3600 })).success).toBe(true);
+  expect(
+    SessionCreateParams.safeParse(
+      create({ type: "limit", max_list_cost: { amount: "2500", currency: "USD" } }),
+    ).success,
+  ).toBe(true);
+  expect(
+    SessionCreateParams.safeParse(create({ type: "limit", max_turns: 20, max_wall_clock_seconds: 3600 }))
+      .success,
+  ).toBe(true);
   expect(SessionCreateParams.safeParse(create({ type: "limit" })).success).toBe(false);
-  expect(SessionCreateParams.safeParse(create({ type: "limit", max_list_cost: { amount: "25.00", currency: "USD" } })).success).toBe(false);
+  expect(
+    SessionCreateParams.safeParse(
+      create({ type: "limit", max_list_cost: { amount: "25.00", currency: "USD" } }),
+    ).success,
+  ).toBe(false);
 });
 
 test("a session create rejects more than 20 vaults and a task id with spaces", () => {
   const vaults = Array.from({ length: 21 }, () => "vlt_01J9ZK3M4N5P6Q7R8S9T0VWXYZ");
-  expect(SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, vault_ids: vaults }).success).toBe(false);
-  expect(SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, task_id: "a b" }).success).toBe(false);
+  expect(
+    SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, vault_ids: vaults }).success,
+  ).toBe(false);
+  expect(SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, task_id: "a b" }).success).toBe(
+    false,
+  );
 });
 
 test("keeps a resource's own fields, which the mounter checks", () => {
-  const repo = { type: "github_repository", url: "https://github.com/o/r", checkout: { type: "branch", name: "main" } };
-  expect(SessionCreateParams.parse({ agent: AGENT, environment_id: ENV, resources: [repo] }).resources).toEqual([repo]);
-  expect(SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, resources: [{ url: "x" }] }).success).toBe(false);
+  const repo = {
+    type: "github_repository",
+    url: "https://github.com/o/r",
+    checkout: { type: "branch", name: "main" },
+  };
+  expect(
+    SessionCreateParams.parse({ agent: AGENT, environment_id: ENV, resources: [repo] }).resources,
+  ).toEqual([repo]);
+  expect(
+    SessionCreateParams.safeParse({ agent: AGENT, environment_id: ENV, resources: [{ url: "x" }] }).success,
+  ).toBe(false);
 });
 
 test("a session update deletes metadata keys with null", () => {
-  expect(SessionUpdateParams.parse({ metadata: { a: null, b: "2" } })).toEqual({ metadata: { a: null, b: "2" } });
+  expect(SessionUpdateParams.parse({ metadata: { a: null, b: "2" } })).toEqual({
+    metadata: { a: null, b: "2" },
+  });
   expect(SessionUpdateParams.parse({ budget: null, title: null })).toEqual({ budget: null, title: null });
   expect(SessionUpdateParams.safeParse({ metadata: keys(17) }).success).toBe(false);
 });

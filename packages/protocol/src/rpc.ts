@@ -9,13 +9,19 @@ import { ClientEventInput, SessionEventInput, SessionEvent, SessionEventType } f
 import { TaskRecord } from "./tasks.js";
 
 const id = (prefix: string) =>
-  z.string().regex(ID_PATTERN, "must be an id").refine((v) => v.startsWith(`${prefix}_`), `must start with ${prefix}_`);
+  z
+    .string()
+    .regex(ID_PATTERN, "must be an id")
+    .refine((v) => v.startsWith(`${prefix}_`), `must start with ${prefix}_`);
 
 export const AgentId = id("agent");
 export const EnvironmentId = id("env");
 export const SessionId = id("sesn");
 /** A log: a session's (its primary thread) or a sub-agent thread's. */
-export const LogId = z.string().regex(ID_PATTERN, "must be an id").refine((v) => v.startsWith("sesn_") || v.startsWith("sthr_"), "must be a session or thread id");
+export const LogId = z
+  .string()
+  .regex(ID_PATTERN, "must be an id")
+  .refine((v) => v.startsWith("sesn_") || v.startsWith("sthr_"), "must be a session or thread id");
 
 export const PageQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
@@ -24,7 +30,8 @@ export const PageQuery = z.object({
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
-const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_page: z.string().nullable() });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), next_page: z.string().nullable() });
 
 export const AgentGetRequest = z.object({ agent_id: AgentId, version: z.number().int().min(1).optional() });
 export const AgentUpdateRequest = z.object({ agent_id: AgentId, params: AgentUpdateParams });
@@ -32,7 +39,10 @@ export const AgentRef = z.object({ agent_id: AgentId });
 export const AgentVersionsRequest = PageQuery.extend({ agent_id: AgentId });
 
 export const EnvironmentRef = z.object({ environment_id: EnvironmentId });
-export const EnvironmentUpdateRequest = z.object({ environment_id: EnvironmentId, params: EnvironmentUpdateParams });
+export const EnvironmentUpdateRequest = z.object({
+  environment_id: EnvironmentId,
+  params: EnvironmentUpdateParams,
+});
 export const Deleted = z.object({ id: z.string(), type: z.string() });
 
 export const SessionRef = z.object({ session_id: SessionId });
@@ -44,7 +54,11 @@ export const SessionListRequest = PageQuery.extend({
 });
 export type SessionListRequest = z.infer<typeof SessionListRequest>;
 
-export const IdempotencyKey = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
 
 export const EventsSendRequest = z.object({
   session_id: SessionId,

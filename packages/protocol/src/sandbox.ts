@@ -2,8 +2,15 @@ import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
 import { ID_PATTERN } from "./ids.js";
 
-export const SandboxId = z.string().regex(ID_PATTERN).refine((v) => v.startsWith("sbx_"), "must start with sbx_");
-export const ToolUseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
+export const SandboxId = z
+  .string()
+  .regex(ID_PATTERN)
+  .refine((v) => v.startsWith("sbx_"), "must start with sbx_");
+export const ToolUseId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
 
 export const SandboxResources = z.object({
   memory_mb: z.number().int().min(32).max(65_536).optional(),
@@ -20,7 +27,10 @@ export const SandboxSpec = z.object({
   networking: z
     .discriminatedUnion("type", [
       z.object({ type: z.literal("unrestricted") }),
-      z.object({ type: z.literal("limited"), allowed_hosts: z.array(z.string().max(253)).max(64).default([]) }),
+      z.object({
+        type: z.literal("limited"),
+        allowed_hosts: z.array(z.string().max(253)).max(64).default([]),
+      }),
     ])
     .optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).optional(),
@@ -74,17 +84,33 @@ export const ReadInput = z.object({
   file_path: z.string().min(1).max(4096),
   view_range: z.tuple([z.number().int(), z.number().int()]).optional(),
 });
-export const WriteInput = z.object({ file_path: z.string().min(1).max(4096), content: z.string().max(10_000_000) });
+export const WriteInput = z.object({
+  file_path: z.string().min(1).max(4096),
+  content: z.string().max(10_000_000),
+});
 export const EditInput = z.object({
   file_path: z.string().min(1).max(4096),
   old_string: z.string().max(1_000_000),
   new_string: z.string().max(1_000_000),
   replace_all: z.boolean().optional(),
 });
-export const GlobInput = z.object({ pattern: z.string().min(1).max(4096), path: z.string().max(4096).optional() });
-export const GrepInput = z.object({ pattern: z.string().min(1).max(4096), path: z.string().max(4096).optional() });
+export const GlobInput = z.object({
+  pattern: z.string().min(1).max(4096),
+  path: z.string().max(4096).optional(),
+});
+export const GrepInput = z.object({
+  pattern: z.string().min(1).max(4096),
+  path: z.string().max(4096).optional(),
+});
 
-export const TOOL_INPUTS = { bash: BashInput, read: ReadInput, write: WriteInput, edit: EditInput, glob: GlobInput, grep: GrepInput } as const;
+export const TOOL_INPUTS = {
+  bash: BashInput,
+  read: ReadInput,
+  write: WriteInput,
+  edit: EditInput,
+  glob: GlobInput,
+  grep: GrepInput,
+} as const;
 
 export const ExecuteRequest = z.object({
   sandbox_id: SandboxId,
@@ -101,7 +127,10 @@ export const ToolResult = z.object({ content: z.string(), is_error: z.boolean() 
 export type ToolResult = z.infer<typeof ToolResult>;
 
 export const SandboxRef = z.object({ sandbox_id: SandboxId });
-export const DestroyRequest = z.object({ sandbox_id: SandboxId, remove_workspace: z.boolean().default(false) });
+export const DestroyRequest = z.object({
+  sandbox_id: SandboxId,
+  remove_workspace: z.boolean().default(false),
+});
 export const SandboxListRequest = z.object({ session_id: z.string().regex(ID_PATTERN).optional() });
 
 export const HandoffRequest = z.object({
@@ -131,4 +160,5 @@ export const SANDBOX_RPC = {
 } as const;
 
 export const SANDBOX_QUEUE = "sandbox-manager";
-export const sandboxSubject = (sandboxId: string, verb: "exec" | "destroy" | "handoff") => `corral.sandbox.${sandboxId}.${verb}`;
+export const sandboxSubject = (sandboxId: string, verb: "exec" | "destroy" | "handoff") =>
+  `corral.sandbox.${sandboxId}.${verb}`;

@@ -12,7 +12,15 @@ import { RpcError } from "./errors.js";
 import { EGRESS_RPC } from "./egress.js";
 import { MCP_RPC } from "./mcp.js";
 import { THREAD_RPC, ThreadRecord } from "./threads.js";
-import { CredentialCreateParams, CredentialRecord, CredentialUpdateParams, VAULT_RPC, VaultCreateParams, VaultRecord, VaultUpdateParams } from "./vaults.js";
+import {
+  CredentialCreateParams,
+  CredentialRecord,
+  CredentialUpdateParams,
+  VAULT_RPC,
+  VaultCreateParams,
+  VaultRecord,
+  VaultUpdateParams,
+} from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 
 /** `<service>.<rpc>.request` / `.response` for every RPC, named after the catalog key. */

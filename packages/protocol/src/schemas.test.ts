@@ -20,6 +20,8 @@ test("renders the same text every time", () => {
 });
 
 test("the rendered SessionEvent schema has one branch per event type", () => {
-  const schema = JSON.parse(renderSchemas().get("SessionEvent.json") ?? "{}") as { oneOf?: { properties: { type: { const: string } } }[] };
+  const schema = JSON.parse(renderSchemas().get("SessionEvent.json") ?? "{}") as {
+    oneOf?: { properties: { type: { const: string } } }[];
+  };
   expect(schema.oneOf?.map((o) => o.properties.type.const)).toEqual([...SESSION_EVENT_TYPES]);
 });

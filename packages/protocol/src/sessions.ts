@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { AgentModelParam, AgentSnapshot, AgentTools, McpServers, Metadata, Skills, SystemPrompt } from "./agents.js";
+import {
+  AgentModelParam,
+  AgentSnapshot,
+  AgentTools,
+  McpServers,
+  Metadata,
+  Skills,
+  SystemPrompt,
+} from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { UserDefineOutcomeParams, UserMessageInput } from "./events-user.js";
 import { Timestamp, prefixedId } from "./primitives.js";
@@ -45,7 +53,12 @@ export const SessionCreateParams = z.object({
   budget: Budget.optional(),
   initial_events: z.array(InitialEvent).max(50).optional(),
   /** Corral: the client's id for the task this session was created for (task intake). */
-  task_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only").optional(),
+  task_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only")
+    .optional(),
 });
 export type SessionCreateParams = z.infer<typeof SessionCreateParams>;
 

@@ -8,7 +8,11 @@ import { Metadata } from "./agents.js";
  * `task_id`, however often the task is published.
  */
 export const TaskSubmission = z.object({
-  task_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only"),
+  task_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only"),
   agent: SessionAgentParam,
   environment_id: z.string().min(1).max(128),
   /** The first user message: plain text, or content blocks. */

@@ -4,7 +4,7 @@ const Count = z.number().int().min(0);
 
 /** Money as the API writes it: integer minor units in a string (`"2500"` is $25.00), so no float rounding. */
 export const MonetaryAmount = z.object({
-  amount: z.string().regex(/^(0|[1-9][0-9]{0,17})$/, "must be an integer number of minor units, e.g. \"2500\""),
+  amount: z.string().regex(/^(0|[1-9][0-9]{0,17})$/, 'must be an integer number of minor units, e.g. "2500"'),
   currency: z.literal("USD"),
 });
 export type MonetaryAmount = z.infer<typeof MonetaryAmount>;
@@ -28,8 +28,12 @@ export const Usage = z.object({
   output_tokens: Count,
   cache_read_input_tokens: Count,
   cache_creation_input_tokens: Count,
-  cache_creation: z.object({ ephemeral_5m_input_tokens: Count.optional(), ephemeral_1h_input_tokens: Count.optional() }).optional(),
-  server_tool_use: z.object({ web_search_requests: Count.optional(), web_fetch_requests: Count.optional() }).nullish(),
+  cache_creation: z
+    .object({ ephemeral_5m_input_tokens: Count.optional(), ephemeral_1h_input_tokens: Count.optional() })
+    .optional(),
+  server_tool_use: z
+    .object({ web_search_requests: Count.optional(), web_fetch_requests: Count.optional() })
+    .nullish(),
   list_cost: MonetaryAmount.nullish(),
   active_seconds: z.number().min(0).optional(),
 });
@@ -48,7 +52,10 @@ export const Budget = z
     max_wall_clock_seconds: z.number().int().min(1).optional(),
   })
   .refine(
-    (b) => [b.max_list_cost, b.max_tokens, b.max_turns, b.max_wall_clock_seconds].some((limit) => limit !== undefined),
+    (b) =>
+      [b.max_list_cost, b.max_tokens, b.max_turns, b.max_wall_clock_seconds].some(
+        (limit) => limit !== undefined,
+      ),
     "a budget needs at least one limit",
   );
 export type Budget = z.infer<typeof Budget>;

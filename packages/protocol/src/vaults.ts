@@ -16,7 +16,10 @@ export const HostPattern = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, "must be a hostname, an IPv4 address or *.domain");
+  .regex(
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    "must be a hostname, an IPv4 address or *.domain",
+  );
 
 export const CredentialNetworking = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unrestricted") }),
@@ -45,7 +48,13 @@ const InjectionLocation = z.object({ header: z.boolean(), body: z.boolean() });
 
 export const CredentialAuthParams = z.discriminatedUnion("type", [
   z.object({ type: z.literal("static_bearer"), mcp_server_url: HttpUrl, token: Secret }),
-  z.object({ type: z.literal("mcp_oauth"), mcp_server_url: HttpUrl, access_token: Secret, expires_at: Timestamp.nullish(), refresh: RefreshParams.nullish() }),
+  z.object({
+    type: z.literal("mcp_oauth"),
+    mcp_server_url: HttpUrl,
+    access_token: Secret,
+    expires_at: Timestamp.nullish(),
+    refresh: RefreshParams.nullish(),
+  }),
   z.object({
     type: z.literal("environment_variable"),
     secret_name: SecretName,
@@ -62,9 +71,20 @@ export const CredentialAuthUpdate = z.discriminatedUnion("type", [
     type: z.literal("mcp_oauth"),
     access_token: Secret.nullish(),
     expires_at: Timestamp.nullish(),
-    refresh: z.object({ refresh_token: Secret.nullish(), scope: z.string().max(2048).nullish(), token_endpoint_auth: TokenEndpointAuthParams.optional() }).nullish(),
+    refresh: z
+      .object({
+        refresh_token: Secret.nullish(),
+        scope: z.string().max(2048).nullish(),
+        token_endpoint_auth: TokenEndpointAuthParams.optional(),
+      })
+      .nullish(),
   }),
-  z.object({ type: z.literal("environment_variable"), secret_value: Secret.nullish(), networking: CredentialNetworking.nullish(), injection_location: InjectionLocation.partial().optional() }),
+  z.object({
+    type: z.literal("environment_variable"),
+    secret_value: Secret.nullish(),
+    networking: CredentialNetworking.nullish(),
+    injection_location: InjectionLocation.partial().optional(),
+  }),
 ]);
 export type CredentialAuthUpdate = z.infer<typeof CredentialAuthUpdate>;
 
@@ -75,15 +95,34 @@ export const CredentialAuth = z.discriminatedUnion("type", [
     type: z.literal("mcp_oauth"),
     mcp_server_url: HttpUrl,
     expires_at: Timestamp.nullable(),
-    refresh: z.object({ client_id: z.string(), token_endpoint: HttpUrl, token_endpoint_auth: TokenEndpointAuth, scope: z.string().nullable(), resource: z.string().nullable() }).nullable(),
+    refresh: z
+      .object({
+        client_id: z.string(),
+        token_endpoint: HttpUrl,
+        token_endpoint_auth: TokenEndpointAuth,
+        scope: z.string().nullable(),
+        resource: z.string().nullable(),
+      })
+      .nullable(),
   }),
-  z.object({ type: z.literal("environment_variable"), secret_name: SecretName, networking: CredentialNetworking, injection_location: InjectionLocation }),
+  z.object({
+    type: z.literal("environment_variable"),
+    secret_name: SecretName,
+    networking: CredentialNetworking,
+    injection_location: InjectionLocation,
+  }),
 ]);
 export type CredentialAuth = z.infer<typeof CredentialAuth>;
 
-export const VaultCreateParams = z.object({ display_name: z.string().min(1).max(255), metadata: Metadata.optional() });
+export const VaultCreateParams = z.object({
+  display_name: z.string().min(1).max(255),
+  metadata: Metadata.optional(),
+});
 export type VaultCreateParams = z.infer<typeof VaultCreateParams>;
-export const VaultUpdateParams = z.object({ display_name: z.string().min(1).max(255).nullish(), metadata: MetadataPatch.nullish() });
+export const VaultUpdateParams = z.object({
+  display_name: z.string().min(1).max(255).nullish(),
+  metadata: MetadataPatch.nullish(),
+});
 export type VaultUpdateParams = z.infer<typeof VaultUpdateParams>;
 
 export const VaultRecord = z.object({
@@ -97,9 +136,17 @@ export const VaultRecord = z.object({
 });
 export type VaultRecord = z.infer<typeof VaultRecord>;
 
-export const CredentialCreateParams = z.object({ auth: CredentialAuthParams, display_name: z.string().max(255).nullish(), metadata: Metadata.optional() });
+export const CredentialCreateParams = z.object({
+  auth: CredentialAuthParams,
+  display_name: z.string().max(255).nullish(),
+  metadata: Metadata.optional(),
+});
 export type CredentialCreateParams = z.infer<typeof CredentialCreateParams>;
-export const CredentialUpdateParams = z.object({ auth: CredentialAuthUpdate.optional(), display_name: z.string().max(255).nullish(), metadata: MetadataPatch.nullish() });
+export const CredentialUpdateParams = z.object({
+  auth: CredentialAuthUpdate.optional(),
+  display_name: z.string().max(255).nullish(),
+  metadata: MetadataPatch.nullish(),
+});
 export type CredentialUpdateParams = z.infer<typeof CredentialUpdateParams>;
 
 export const CredentialRecord = z.object({
@@ -115,8 +162,13 @@ export const CredentialRecord = z.object({
 });
 export type CredentialRecord = z.infer<typeof CredentialRecord>;
 
-const VaultPageQuery = z.object({ limit: z.number().int().min(1).max(1000).default(100), page: z.string().max(200).optional(), include_archived: z.boolean().default(false) });
-const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_page: z.string().nullable() });
+const VaultPageQuery = z.object({
+  limit: z.number().int().min(1).max(1000).default(100),
+  page: z.string().max(200).optional(),
+  include_archived: z.boolean().default(false),
+});
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), next_page: z.string().nullable() });
 const VaultRef = z.object({ vault_id: VaultId });
 const CredentialRef = z.object({ vault_id: VaultId, credential_id: CredentialId });
 const Deleted = z.object({ id: z.string(), type: z.string() });
@@ -127,14 +179,30 @@ const vault = (verb: string) => `corral.api.vault.${verb}`;
 export const VAULT_RPC = {
   vaultsCreate: defineRpc(vault("vaults.create"), VaultCreateParams, VaultRecord),
   vaultsGet: defineRpc(vault("vaults.get"), VaultRef, VaultRecord),
-  vaultsUpdate: defineRpc(vault("vaults.update"), VaultRef.extend({ params: VaultUpdateParams }), VaultRecord),
+  vaultsUpdate: defineRpc(
+    vault("vaults.update"),
+    VaultRef.extend({ params: VaultUpdateParams }),
+    VaultRecord,
+  ),
   vaultsList: defineRpc(vault("vaults.list"), VaultPageQuery, page(VaultRecord)),
   vaultsArchive: defineRpc(vault("vaults.archive"), VaultRef, VaultRecord),
   vaultsDelete: defineRpc(vault("vaults.delete"), VaultRef, Deleted),
-  credentialsCreate: defineRpc(vault("credentials.create"), VaultRef.extend({ params: CredentialCreateParams }), CredentialRecord),
+  credentialsCreate: defineRpc(
+    vault("credentials.create"),
+    VaultRef.extend({ params: CredentialCreateParams }),
+    CredentialRecord,
+  ),
   credentialsGet: defineRpc(vault("credentials.get"), CredentialRef, CredentialRecord),
-  credentialsUpdate: defineRpc(vault("credentials.update"), CredentialRef.extend({ params: CredentialUpdateParams }), CredentialRecord),
-  credentialsList: defineRpc(vault("credentials.list"), VaultPageQuery.extend({ vault_id: VaultId }), page(CredentialRecord)),
+  credentialsUpdate: defineRpc(
+    vault("credentials.update"),
+    CredentialRef.extend({ params: CredentialUpdateParams }),
+    CredentialRecord,
+  ),
+  credentialsList: defineRpc(
+    vault("credentials.list"),
+    VaultPageQuery.extend({ vault_id: VaultId }),
+    page(CredentialRecord),
+  ),
   credentialsArchive: defineRpc(vault("credentials.archive"), CredentialRef, CredentialRecord),
   credentialsDelete: defineRpc(vault("credentials.delete"), CredentialRef, Deleted),
 } as const;

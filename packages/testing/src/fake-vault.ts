@@ -32,7 +32,9 @@ export async function startFakeVault(options: { token?: string } = {}): Promise<
   const server = createServer((req, res) => {
     void (async () => {
       if (req.headers["x-vault-token"] !== token) return send(res, 403, { errors: ["permission denied"] });
-      const match = /^\/v1\/([^/]+)\/(data|metadata)\/(.+)$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+      const match = /^\/v1\/([^/]+)\/(data|metadata)\/(.+)$/.exec(
+        new URL(req.url ?? "/", "http://x").pathname,
+      );
       if (!match) return send(res, 404, { errors: [] });
       const [, mount, kind, path] = match as unknown as [string, string, string, string];
       const key = `${mount}/${path}`;
@@ -40,11 +42,17 @@ export async function startFakeVault(options: { token?: string } = {}): Promise<
       const latest = entry?.versions.at(-1);
       if (kind === "data" && req.method === "GET") {
         if (!latest || latest.data === null) return send(res, 404, { errors: [] });
-        return send(res, 200, { data: { data: latest.data, metadata: { version: entry!.versions.length, created_time: latest.created_time } } });
+        return send(res, 200, {
+          data: {
+            data: latest.data,
+            metadata: { version: entry!.versions.length, created_time: latest.created_time },
+          },
+        });
       }
       if (kind === "data" && (req.method === "POST" || req.method === "PUT")) {
         const body = (await readBody(req)) as { data?: Record<string, unknown>; options?: { cas?: number } };
-        if (typeof body.data !== "object" || body.data === null) return send(res, 400, { errors: ["no data provided"] });
+        if (typeof body.data !== "object" || body.data === null)
+          return send(res, 400, { errors: ["no data provided"] });
         const current = entry?.versions.length ?? 0;
         if (body.options?.cas !== undefined && body.options.cas !== current) {
           return send(res, 400, { errors: [`check-and-set parameter did not match the current version`] });
@@ -52,7 +60,9 @@ export async function startFakeVault(options: { token?: string } = {}): Promise<
         const next = entry ?? { versions: [] };
         next.versions.push({ data: body.data, created_time: new Date().toISOString() });
         paths.set(key, next);
-        return send(res, 200, { data: { version: next.versions.length, created_time: next.versions.at(-1)!.created_time } });
+        return send(res, 200, {
+          data: { version: next.versions.length, created_time: next.versions.at(-1)!.created_time },
+        });
       }
       if (kind === "data" && req.method === "DELETE") {
         if (latest) latest.data = null;

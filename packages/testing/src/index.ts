@@ -4,7 +4,19 @@ export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";
 export { spawnService } from "./process.js";
 export type { ServiceProcess } from "./process.js";
-export { startScriptedModel, lastUserText, systemText, requestBlocks, toolResultsIn } from "./scripted-model.js";
-export type { ScriptedModel, ScriptedTurn, ScriptedReply, ScriptedBlock, ReceivedRequest } from "./scripted-model.js";
+export {
+  startScriptedModel,
+  lastUserText,
+  systemText,
+  requestBlocks,
+  toolResultsIn,
+} from "./scripted-model.js";
+export type {
+  ScriptedModel,
+  ScriptedTurn,
+  ScriptedReply,
+  ScriptedBlock,
+  ReceivedRequest,
+} from "./scripted-model.js";
 export { startFakeVault } from "./fake-vault.js";
 export type { FakeVault } from "./fake-vault.js";

@@ -29,7 +29,9 @@ export async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -64,7 +66,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "corral-nats-")));
   const extraArgs = options.extraArgs ?? [];
   let child = launch(binary, port, storeDir, extraArgs);
-  const ready = () => waitFor(() => isListening(port), { timeoutMs: 15_000, message: `nats-server on ${port} did not start` });
+  const ready = () =>
+    waitFor(() => isListening(port), { timeoutMs: 15_000, message: `nats-server on ${port} did not start` });
   await ready();
   return {
     url: `nats://127.0.0.1:${port}`,

@@ -9,7 +9,10 @@ export interface WaitForOptions {
 /** Polls until `check` returns something truthy (and returns it) or the deadline passes (and throws). */
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
 
-export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOptions = {}): Promise<Truthy<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  options: WaitForOptions = {},
+): Promise<Truthy<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   let lastError: unknown;
   for (;;) {
@@ -20,7 +23,9 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOp
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(options.message ?? "waitFor: condition not met before the deadline", { cause: lastError });
+      throw new Error(options.message ?? "waitFor: condition not met before the deadline", {
+        cause: lastError,
+      });
     }
     await sleep(options.intervalMs ?? 25);
   }

@@ -5,7 +5,10 @@ import * as x509 from "@peculiar/x509";
 
 type KeyPair = webcrypto.CryptoKeyPair;
 /** The library types keys with the DOM's CryptoKey; Node's webcrypto keys are the same objects. */
-type SigningKey = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>["signingKey"];
+type SigningKey = Extract<
+  Parameters<typeof x509.X509CertificateGenerator.create>[0],
+  { signingKey: unknown }
+>["signingKey"];
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -22,11 +25,17 @@ export interface LeafCertificate {
   keyPem: string;
 }
 
-const pem = (label: string, der: ArrayBuffer) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END ${label}-----\n`;
+const pem = (label: string, der: ArrayBuffer) =>
+  `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END ${label}-----\n`;
 const serial = () => `01${randomBytes(15).toString("hex")}`;
 
 /** A new ECDSA P-256 CA, valid for ten years: one per deployment. */
-export async function createCertificateAuthority(name = "Corral egress proxy CA"): Promise<CertificateAuthority> {
+export async function createCertificateAuthority(
+  name = "Corral egress proxy CA",
+): Promise<CertificateAuthority> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as KeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -41,7 +50,10 @@ export async function createCertificateAuthority(name = "Corral egress proxy CA"
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: pem("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)) };
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: pem("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+  };
 }
 
 /** Issues leaf certificates for hostnames (or IPs) under one CA, cached per name. */
@@ -70,7 +82,10 @@ export function createIssuer(ca: CertificateAuthority): (host: string) => Promis
         await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
       ],
     });
-    return { certPem: cert.toString("pem"), keyPem: pem("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)) };
+    return {
+      certPem: cert.toString("pem"),
+      keyPem: pem("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+    };
   }
 
   return (host) => {

@@ -16,7 +16,13 @@ export interface ProxyConfig {
 export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProxyConfig {
   return {
     vault: env.VAULT_ADDR
-      ? { endpoint: env.VAULT_ADDR, token: env.VAULT_TOKEN ?? "", mount: env.VAULT_KV_MOUNT ?? "secret", prefix: env.VAULT_PREFIX ?? "corral", namespace: env.VAULT_NAMESPACE }
+      ? {
+          endpoint: env.VAULT_ADDR,
+          token: env.VAULT_TOKEN ?? "",
+          mount: env.VAULT_KV_MOUNT ?? "secret",
+          prefix: env.VAULT_PREFIX ?? "corral",
+          namespace: env.VAULT_NAMESPACE,
+        }
       : null,
     masterKey: env.CORRAL_MASTER_KEY,
     masterKeyFile: env.CORRAL_MASTER_KEY_FILE ?? join(cwd, ".corral", "master.key"),

@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { BUCKETS, EGRESS_RPC, MCP_RPC, STORE_RPC, VAULT_QUEUE, VAULT_RPC, type RpcDef } from "@corral/protocol";
+import {
+  BUCKETS,
+  EGRESS_RPC,
+  MCP_RPC,
+  STORE_RPC,
+  VAULT_QUEUE,
+  VAULT_RPC,
+  type RpcDef,
+} from "@corral/protocol";
 import { request } from "@corral/bus";
 import { openBucket, serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
 import type { Logger } from "@corral/logger";
@@ -22,10 +30,17 @@ async function deploymentSecrets(secrets: SecretStore): Promise<{ key: Buffer; c
   let stored = await secrets.get(DEPLOYMENT_REF);
   if (!stored?.key || !stored.ca_cert || !stored.ca_key) {
     const ca = await createCertificateAuthority();
-    await secrets.put(DEPLOYMENT_REF, { key: randomBytes(32).toString("base64"), ca_cert: ca.certPem, ca_key: ca.keyPem });
+    await secrets.put(DEPLOYMENT_REF, {
+      key: randomBytes(32).toString("base64"),
+      ca_cert: ca.certPem,
+      ca_key: ca.keyPem,
+    });
     stored = await secrets.get(DEPLOYMENT_REF);
   }
-  return { key: Buffer.from(stored!.key!, "base64"), ca: { certPem: stored!.ca_cert!, keyPem: stored!.ca_key! } };
+  return {
+    key: Buffer.from(stored!.key!, "base64"),
+    ca: { certPem: stored!.ca_cert!, keyPem: stored!.ca_key! },
+  };
 }
 
 export interface CredentialProxy {
@@ -34,7 +49,11 @@ export interface CredentialProxy {
   readonly vaults: VaultService;
 }
 
-export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: ProxyConfig }): CredentialProxy {
+export function createCredentialProxy(deps: {
+  bus: Bus;
+  logger: Logger;
+  config: ProxyConfig;
+}): CredentialProxy {
   const { bus, logger, config } = deps;
   const subscriptions: Subscription[] = [];
   let vaults!: VaultService;
@@ -42,7 +61,10 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
 
   async function secretStore(): Promise<SecretStore> {
     if (config.vault) return vaultSecretStore(config.vault);
-    return embeddedSecretStore(await openBucket(bus, BUCKETS.secrets), loadMasterKey(config.masterKey, config.masterKeyFile));
+    return embeddedSecretStore(
+      await openBucket(bus, BUCKETS.secrets),
+      loadMasterKey(config.masterKey, config.masterKeyFile),
+    );
   }
 
   function on<D extends RpcDef>(def: D, handler: RpcHandler<D>): void {
@@ -78,7 +100,11 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
         vaults,
         keys,
         issue: createIssuer(deployment.ca),
-        options: { host: config.egressHost, port: config.egressPort, upstreamCa: config.upstreamCaFile ? [readFileSync(config.upstreamCaFile, "utf8")] : [] },
+        options: {
+          host: config.egressHost,
+          port: config.egressPort,
+          upstreamCa: config.upstreamCaFile ? [readFileSync(config.upstreamCaFile, "utf8")] : [],
+        },
       });
       const port = await egress.start();
       on(EGRESS_RPC.config, async ({ sandbox_id, session_id }) => {
@@ -86,16 +112,32 @@ export function createCredentialProxy(deps: { bus: Bus; logger: Logger; config: 
         if (session_id) {
           const session = await request(bus, STORE_RPC.sessionsGet, { session_id });
           for (const { record } of await vaults.resolve(session.vault_ids)) {
-            if (record.auth.type === "environment_variable") env[record.auth.secret_name] = keys.placeholder(session_id, record.id);
+            if (record.auth.type === "environment_variable")
+              env[record.auth.secret_name] = keys.placeholder(session_id, record.id);
           }
         }
         return { token: keys.token(sandbox_id), port, ca_pem: deployment.ca.certPem, env };
       });
       logger.info({ port }, "egress proxy listening");
 
-      const mcp = createMcpGateway({ bus, logger, vaults, ledger: await openBucket(bus, BUCKETS.toolLedger) });
-      on(MCP_RPC.listTools, async (p) => ({ tools: await mcp.listTools({ sessionId: p.session_id, threadId: p.thread_id }, p.mcp_server_name) }));
-      on(MCP_RPC.callTool, (p) => mcp.callTool({ sessionId: p.session_id, threadId: p.thread_id }, p.mcp_server_name, p.tool_use_id, p.tool, p.input));
+      const mcp = createMcpGateway({
+        bus,
+        logger,
+        vaults,
+        ledger: await openBucket(bus, BUCKETS.toolLedger),
+      });
+      on(MCP_RPC.listTools, async (p) => ({
+        tools: await mcp.listTools({ sessionId: p.session_id, threadId: p.thread_id }, p.mcp_server_name),
+      }));
+      on(MCP_RPC.callTool, (p) =>
+        mcp.callTool(
+          { sessionId: p.session_id, threadId: p.thread_id },
+          p.mcp_server_name,
+          p.tool_use_id,
+          p.tool,
+          p.input,
+        ),
+      );
       await bus.nc.flush(); // the subscriptions are live on the server before start() returns
       logger.info({ secrets: secrets.kind }, "credential-proxy started");
     },

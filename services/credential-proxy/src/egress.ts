@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect, type Socket, type AddressInfo } from "node:net";
 import { TLSSocket, rootCertificates } from "node:tls";
@@ -37,7 +44,17 @@ interface Target {
 
 const MAX_BODY = 16 * 1024 * 1024;
 const CONTEXT_TTL_MS = 2000;
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 const PLACEHOLDER_PATTERN = new RegExp(`${PLACEHOLDER_PREFIX}[A-Za-z0-9]{32}`, "g");
 
 class Refusal extends Error {
@@ -73,7 +90,10 @@ export function createEgressProxy(deps: {
   const { bus, logger, vaults, keys, options } = deps;
   const ca = [...rootCertificates, ...options.upstreamCa];
   const contexts = new Map<string, { at: number; value: Promise<SandboxContext | null> }>();
-  const intercepted = new WeakMap<Duplex, { ctx: SandboxContext; host: string; port: number; address: string }>();
+  const intercepted = new WeakMap<
+    Duplex,
+    { ctx: SandboxContext; host: string; port: number; address: string }
+  >();
   let sandboxes!: KV;
 
   // ---- who is asking
@@ -82,12 +102,15 @@ export function createEgressProxy(deps: {
     if (!sandbox || sandbox.value.status !== "ready" || !sandbox.value.session_id) return null;
     const sessionId = sandbox.value.session_id;
     const session = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
-    const environment = await request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null);
+    const environment = await request(bus, STORE_RPC.environmentsGet, {
+      environment_id: session.environment_id,
+    }).catch(() => null);
     const config = environment?.config;
     const networking = config && "networking" in config ? config.networking : undefined;
     const placeholders = new Map<string, ResolvedCredential>();
     for (const credential of await vaults.resolve(session.vault_ids)) {
-      if (credential.record.auth.type === "environment_variable") placeholders.set(keys.placeholder(sessionId, credential.record.id), credential);
+      if (credential.record.auth.type === "environment_variable")
+        placeholders.set(keys.placeholder(sessionId, credential.record.id), credential);
     }
     return { sandboxId, sessionId, networking, placeholders };
   }
@@ -111,18 +134,33 @@ export function createEgressProxy(deps: {
 
   // ---- what is recorded
   function record(ctx: SandboxContext, event: SessionEventInput): void {
-    request(bus, STORE_RPC.eventsAppend, { session_id: ctx.sessionId, events: [event] }).catch((err: unknown) =>
-      logger.warn({ err, session_id: ctx.sessionId, type: event.type }, "could not record an egress event"),
+    request(bus, STORE_RPC.eventsAppend, { session_id: ctx.sessionId, events: [event] }).catch(
+      (err: unknown) =>
+        logger.warn({ err, session_id: ctx.sessionId, type: event.type }, "could not record an egress event"),
     );
   }
 
   function blocked(ctx: SandboxContext, host: string, method: string, refusal: Refusal): void {
-    logger.info({ session_id: ctx.sessionId, sandbox_id: ctx.sandboxId, host, method, reason: refusal.message }, "egress blocked");
-    record(ctx, { type: "span.egress_blocked", host, method, reason: refusal.message, ...(refusal.credentialId && { credential_id: refusal.credentialId }) });
+    logger.info(
+      { session_id: ctx.sessionId, sandbox_id: ctx.sandboxId, host, method, reason: refusal.message },
+      "egress blocked",
+    );
+    record(ctx, {
+      type: "span.egress_blocked",
+      host,
+      method,
+      reason: refusal.message,
+      ...(refusal.credentialId && { credential_id: refusal.credentialId }),
+    });
   }
 
   // ---- where it may go
-  async function resolveTarget(ctx: SandboxContext, protocol: Target["protocol"], host: string, port: number): Promise<Target> {
+  async function resolveTarget(
+    ctx: SandboxContext,
+    protocol: Target["protocol"],
+    host: string,
+    port: number,
+  ): Promise<Target> {
     // The name is checked before it is resolved, so a refused host is refused even if it does not resolve.
     const byName = egressAllowed(ctx.networking, host, false);
     if (!byName.ok) throw new Refusal(403, byName.reason);
@@ -140,7 +178,13 @@ export function createEgressProxy(deps: {
    * Swaps placeholders for secrets where the credential allows it (its hosts, its injection locations);
    * any other placeholder refuses the request. Returns the credentials used.
    */
-  function inject(ctx: SandboxContext, host: string, path: string, headers: IncomingHttpHeaders, body: Buffer | null): { headers: Record<string, string | string[]>; body: Buffer | null; used: ResolvedCredential[] } {
+  function inject(
+    ctx: SandboxContext,
+    host: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer | null,
+  ): { headers: Record<string, string | string[]>; body: Buffer | null; used: ResolvedCredential[] } {
     const used = new Set<ResolvedCredential>();
     const swap = (text: string, where: "header" | "body"): string =>
       text.replace(PLACEHOLDER_PATTERN, (placeholder) => {
@@ -148,14 +192,29 @@ export function createEgressProxy(deps: {
         if (!credential) throw new Refusal(403, "an unknown placeholder was sent");
         const auth = credential.record.auth;
         if (auth.type !== "environment_variable") throw new Refusal(403, "an unknown placeholder was sent");
-        if (!credentialAllowsHost(credential.record, host)) throw new Refusal(403, `the placeholder of ${auth.secret_name} may not be sent to ${host}`, credential.record.id);
-        if (!auth.injection_location[where]) throw new Refusal(403, `${auth.secret_name} may not be injected into the request ${where}`, credential.record.id);
+        if (!credentialAllowsHost(credential.record, host))
+          throw new Refusal(
+            403,
+            `the placeholder of ${auth.secret_name} may not be sent to ${host}`,
+            credential.record.id,
+          );
+        if (!auth.injection_location[where])
+          throw new Refusal(
+            403,
+            `${auth.secret_name} may not be injected into the request ${where}`,
+            credential.record.id,
+          );
         used.add(credential);
         return credential.secrets.secret_value ?? "";
       });
     const urlPlaceholder = PLACEHOLDER_PATTERN.exec(path);
     PLACEHOLDER_PATTERN.lastIndex = 0;
-    if (urlPlaceholder) throw new Refusal(403, "placeholders are never put into URLs", ctx.placeholders.get(urlPlaceholder[0])?.record.id);
+    if (urlPlaceholder)
+      throw new Refusal(
+        403,
+        "placeholders are never put into URLs",
+        ctx.placeholders.get(urlPlaceholder[0])?.record.id,
+      );
 
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(headers)) {
@@ -164,14 +223,17 @@ export function createEgressProxy(deps: {
         // Basic credentials carry the placeholder base64-encoded (e.g. git's user:token URLs).
         if (name === "authorization" && v.startsWith("Basic ")) {
           const decoded = Buffer.from(v.slice(6), "base64").toString("utf8");
-          return decoded.includes(PLACEHOLDER_PREFIX) ? `Basic ${Buffer.from(swap(decoded, "header")).toString("base64")}` : v;
+          return decoded.includes(PLACEHOLDER_PREFIX)
+            ? `Basic ${Buffer.from(swap(decoded, "header")).toString("base64")}`
+            : v;
         }
         return swap(v, "header");
       };
       out[name] = Array.isArray(value) ? value.map(one) : one(value);
     }
     let nextBody = body;
-    if (body && body.includes(PLACEHOLDER_PREFIX)) nextBody = Buffer.from(swap(body.toString("utf8"), "body"));
+    if (body && body.includes(PLACEHOLDER_PREFIX))
+      nextBody = Buffer.from(swap(body.toString("utf8"), "body"));
     if (nextBody && nextBody !== body) out["content-length"] = String(nextBody.length);
     return { headers: out, body: nextBody, used: [...used] };
   }
@@ -181,14 +243,21 @@ export function createEgressProxy(deps: {
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY) throw new Refusal(413, `request bodies through the proxy are limited to ${MAX_BODY} bytes`);
+      if (size > MAX_BODY)
+        throw new Refusal(413, `request bodies through the proxy are limited to ${MAX_BODY} bytes`);
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks);
   }
 
   /** One request to `target`, with placeholders swapped, answered back on `res`. */
-  async function forward(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse, target: Target, path: string): Promise<void> {
+  async function forward(
+    ctx: SandboxContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    path: string,
+  ): Promise<void> {
     const method = req.method ?? "GET";
     let used: ResolvedCredential[] = [];
     try {
@@ -208,15 +277,32 @@ export function createEgressProxy(deps: {
       });
       upstream.on("response", (answer) => {
         for (const credential of used) {
-          record(ctx, { type: "span.credential_use", credential_id: credential.record.id, vault_id: credential.record.vault_id, host: target.host, method, status: answer.statusCode ?? 0 });
+          record(ctx, {
+            type: "span.credential_use",
+            credential_id: credential.record.id,
+            vault_id: credential.record.vault_id,
+            host: target.host,
+            method,
+            status: answer.statusCode ?? 0,
+          });
         }
-        const headers = Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !HOP_BY_HOP.has(k)));
+        const headers = Object.fromEntries(
+          Object.entries(answer.headers).filter(([k]) => !HOP_BY_HOP.has(k)),
+        );
         res.writeHead(answer.statusCode ?? 502, headers as Record<string, string | string[]>);
         answer.pipe(res);
       });
       upstream.on("error", (err) => {
         logger.info({ host: target.host, err: err.message }, "upstream request failed");
-        for (const credential of used) record(ctx, { type: "span.credential_use", credential_id: credential.record.id, vault_id: credential.record.vault_id, host: target.host, method, status: 0 });
+        for (const credential of used)
+          record(ctx, {
+            type: "span.credential_use",
+            credential_id: credential.record.id,
+            vault_id: credential.record.vault_id,
+            host: target.host,
+            method,
+            status: 0,
+          });
         if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
         res.end("corral egress: the upstream request failed\n");
       });
@@ -227,7 +313,13 @@ export function createEgressProxy(deps: {
     }
   }
 
-  function refuse(ctx: SandboxContext, res: ServerResponse, host: string, method: string, error: unknown): void {
+  function refuse(
+    ctx: SandboxContext,
+    res: ServerResponse,
+    host: string,
+    method: string,
+    error: unknown,
+  ): void {
     const refusal = error instanceof Refusal ? error : new Refusal(502, "the proxy failed");
     if (refusal.status === 403) blocked(ctx, host, method, refusal);
     if (!(error instanceof Refusal)) logger.warn({ err: error, host }, "egress request failed");
@@ -265,7 +357,9 @@ export function createEgressProxy(deps: {
     client.on("error", () => client.destroy());
     const ctx = await authenticate(req.headers).catch(() => null);
     if (!ctx) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corral"\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corral"\r\n\r\n',
+      );
       return;
     }
     const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? "");
@@ -281,7 +375,9 @@ export function createEgressProxy(deps: {
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal(502, "the proxy failed");
       if (refusal.status === 403) blocked(ctx, host, "CONNECT", refusal);
-      client.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 403 ? "Forbidden" : "Bad Gateway"}\r\n\r\n`);
+      client.end(
+        `HTTP/1.1 ${refusal.status} ${refusal.status === 403 ? "Forbidden" : "Bad Gateway"}\r\n\r\n`,
+      );
       return;
     }
     if (ctx.placeholders.size > 0) {
@@ -309,7 +405,10 @@ export function createEgressProxy(deps: {
   }
 
   const server: Server = createServer((req, res) => void onRequest(req, res));
-  server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => void onConnect(req, socket, head));
+  server.on(
+    "connect",
+    (req: IncomingMessage, socket: Socket, head: Buffer) => void onConnect(req, socket, head),
+  );
   // Decrypted requests from intercepted tunnels; it never listens on a port of its own.
   const mitm: Server = createServer((req, res) => {
     const tunnel = intercepted.get(req.socket);
@@ -319,10 +418,22 @@ export function createEgressProxy(deps: {
     }
     const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
     if (hostHeader && hostHeader !== tunnel.host.toLowerCase()) {
-      refuse(tunnel.ctx, res, tunnel.host, req.method ?? "GET", new Refusal(403, `Host ${hostHeader} does not match the tunnel's ${tunnel.host}`));
+      refuse(
+        tunnel.ctx,
+        res,
+        tunnel.host,
+        req.method ?? "GET",
+        new Refusal(403, `Host ${hostHeader} does not match the tunnel's ${tunnel.host}`),
+      );
       return;
     }
-    void forward(tunnel.ctx, req, res, { protocol: "https:", host: tunnel.host, port: tunnel.port, address: tunnel.address }, req.url ?? "/");
+    void forward(
+      tunnel.ctx,
+      req,
+      res,
+      { protocol: "https:", host: tunnel.host, port: tunnel.port, address: tunnel.address },
+      req.url ?? "/",
+    );
   });
 
   return {

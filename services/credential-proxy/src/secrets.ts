@@ -34,7 +34,12 @@ export function embeddedSecretStore(kv: KV, key: Buffer): SecretStore {
       const cipher = createCipheriv("aes-256-gcm", key, iv);
       cipher.setAAD(Buffer.from(ref));
       const data = Buffer.concat([cipher.update(JSON.stringify(values), "utf8"), cipher.final()]);
-      const sealed = { v: 1, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") };
+      const sealed = {
+        v: 1,
+        iv: iv.toString("base64"),
+        tag: cipher.getAuthTag().toString("base64"),
+        data: data.toString("base64"),
+      };
       await kv.put(kvKey(ref), JSON.stringify(sealed));
     },
     async get(ref) {
@@ -89,10 +94,16 @@ export interface VaultBackendConfig {
 
 /** HashiCorp Vault's KV v2 engine through node-vault. */
 export function vaultSecretStore(config: VaultBackendConfig): SecretStore {
-  const client = nodeVault({ apiVersion: "v1", endpoint: config.endpoint, token: config.token, ...(config.namespace && { namespace: config.namespace }) });
+  const client = nodeVault({
+    apiVersion: "v1",
+    endpoint: config.endpoint,
+    token: config.token,
+    ...(config.namespace && { namespace: config.namespace }),
+  });
   const path = (kind: "data" | "metadata", ref: string) => `${config.mount}/${kind}/${config.prefix}/${ref}`;
   const status = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode;
-  const unavailable = (error: unknown) => new CorralError("UNAVAILABLE", `vault: ${status(error) ?? (error as Error).message}`, { cause: error });
+  const unavailable = (error: unknown) =>
+    new CorralError("UNAVAILABLE", `vault: ${status(error) ?? (error as Error).message}`, { cause: error });
   return {
     kind: "vault",
     async put(ref, values) {

@@ -15,10 +15,19 @@ export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig =>
 });
 
 /** A credential-proxy in this process on its own NATS connection. */
-export async function startCredentialProxy(natsUrl: string, over: Partial<ProxyConfig> = {}): Promise<{ proxy: CredentialProxy; config: ProxyConfig; close(): Promise<void> }> {
+export async function startCredentialProxy(
+  natsUrl: string,
+  over: Partial<ProxyConfig> = {},
+): Promise<{ proxy: CredentialProxy; config: ProxyConfig; close(): Promise<void> }> {
   const bus = await connectBus({ servers: natsUrl, name: "credential-proxy" });
   const config = testProxyConfig(over);
-  const proxy = createCredentialProxy({ bus, logger: process.env.TEST_LOG ? createLogger({ service: "credential-proxy", level: process.env.TEST_LOG }) : silentLogger(), config });
+  const proxy = createCredentialProxy({
+    bus,
+    logger: process.env.TEST_LOG
+      ? createLogger({ service: "credential-proxy", level: process.env.TEST_LOG })
+      : silentLogger(),
+    config,
+  });
   await proxy.start();
   return {
     proxy,

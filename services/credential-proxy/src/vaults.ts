@@ -21,39 +21,72 @@ const vaultKey = (id: string) => `v.${id}`;
 const credentialKey = (vaultId: string, id: string) => `c.${vaultId}.${id}`;
 /** One claim per (vault, MCP server URL or secret name): the API's uniqueness rule, race-free. */
 const claimKey = (vaultId: string, auth: CredentialAuth) =>
-  `u.${vaultId}.${createHash("sha256").update(auth.type === "environment_variable" ? `env:${auth.secret_name}` : `mcp:${auth.mcp_server_url}`).digest("hex").slice(0, 32)}`;
+  `u.${vaultId}.${createHash("sha256")
+    .update(auth.type === "environment_variable" ? `env:${auth.secret_name}` : `mcp:${auth.mcp_server_url}`)
+    .digest("hex")
+    .slice(0, 32)}`;
 const secretRef = (vaultId: string, id: string) => `${vaultId}/${id}`;
 
 /** Splits create params into what may be shown and what must stay secret. */
 function split(auth: CredentialAuthParams): { auth: CredentialAuth; secrets: SecretValues } {
   switch (auth.type) {
     case "static_bearer":
-      return { auth: { type: "static_bearer", mcp_server_url: auth.mcp_server_url }, secrets: { token: auth.token } };
+      return {
+        auth: { type: "static_bearer", mcp_server_url: auth.mcp_server_url },
+        secrets: { token: auth.token },
+      };
     case "mcp_oauth": {
       const secrets: SecretValues = { access_token: auth.access_token };
       if (auth.refresh) secrets.refresh_token = auth.refresh.refresh_token;
-      if (auth.refresh && auth.refresh.token_endpoint_auth.type !== "none") secrets.client_secret = auth.refresh.token_endpoint_auth.client_secret;
+      if (auth.refresh && auth.refresh.token_endpoint_auth.type !== "none")
+        secrets.client_secret = auth.refresh.token_endpoint_auth.client_secret;
       const refresh = auth.refresh
-        ? { client_id: auth.refresh.client_id, token_endpoint: auth.refresh.token_endpoint, token_endpoint_auth: { type: auth.refresh.token_endpoint_auth.type }, scope: auth.refresh.scope ?? null, resource: auth.refresh.resource ?? null }
+        ? {
+            client_id: auth.refresh.client_id,
+            token_endpoint: auth.refresh.token_endpoint,
+            token_endpoint_auth: { type: auth.refresh.token_endpoint_auth.type },
+            scope: auth.refresh.scope ?? null,
+            resource: auth.refresh.resource ?? null,
+          }
         : null;
-      return { auth: { type: "mcp_oauth", mcp_server_url: auth.mcp_server_url, expires_at: auth.expires_at ?? null, refresh }, secrets };
+      return {
+        auth: {
+          type: "mcp_oauth",
+          mcp_server_url: auth.mcp_server_url,
+          expires_at: auth.expires_at ?? null,
+          refresh,
+        },
+        secrets,
+      };
     }
     case "environment_variable":
       return {
-        auth: { type: "environment_variable", secret_name: auth.secret_name, networking: auth.networking, injection_location: { header: auth.injection_location?.header ?? true, body: auth.injection_location?.body ?? false } },
+        auth: {
+          type: "environment_variable",
+          secret_name: auth.secret_name,
+          networking: auth.networking,
+          injection_location: {
+            header: auth.injection_location?.header ?? true,
+            body: auth.injection_location?.body ?? false,
+          },
+        },
         secrets: { secret_value: auth.secret_value },
       };
   }
 }
 
-function patchMetadata(current: Record<string, string>, patch: MetadataPatch | null | undefined): Record<string, string> {
+function patchMetadata(
+  current: Record<string, string>,
+  patch: MetadataPatch | null | undefined,
+): Record<string, string> {
   if (!patch) return current;
   const next = { ...current };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete next[k];
     else next[k] = v;
   }
-  if (Object.keys(next).length > 16) throw new CorralError("INVALID_REQUEST", "metadata holds at most 16 keys");
+  if (Object.keys(next).length > 16)
+    throw new CorralError("INVALID_REQUEST", "metadata holds at most 16 keys");
   return next;
 }
 
@@ -67,13 +100,20 @@ export interface VaultService {
   createVault(params: VaultCreateParams): Promise<VaultRecord>;
   getVault(id: string): Promise<VaultRecord>;
   updateVault(id: string, params: VaultUpdateParams): Promise<VaultRecord>;
-  listVaults(query: { limit: number; page?: string | undefined; include_archived: boolean }): Promise<PageOf<VaultRecord>>;
+  listVaults(query: {
+    limit: number;
+    page?: string | undefined;
+    include_archived: boolean;
+  }): Promise<PageOf<VaultRecord>>;
   archiveVault(id: string): Promise<VaultRecord>;
   deleteVault(id: string): Promise<{ id: string; type: string }>;
   createCredential(vaultId: string, params: CredentialCreateParams): Promise<CredentialRecord>;
   getCredential(vaultId: string, id: string): Promise<CredentialRecord>;
   updateCredential(vaultId: string, id: string, params: CredentialUpdateParams): Promise<CredentialRecord>;
-  listCredentials(vaultId: string, query: { limit: number; page?: string | undefined; include_archived: boolean }): Promise<PageOf<CredentialRecord>>;
+  listCredentials(
+    vaultId: string,
+    query: { limit: number; page?: string | undefined; include_archived: boolean },
+  ): Promise<PageOf<CredentialRecord>>;
   archiveCredential(vaultId: string, id: string): Promise<CredentialRecord>;
   deleteCredential(vaultId: string, id: string): Promise<{ id: string; type: string }>;
   /** Every live credential of these vaults, with secrets (unknown or archived vaults are skipped). */
@@ -109,9 +149,18 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     return keys;
   }
 
-  async function listCredentials(vaultId: string, query: { limit: number; page?: string | undefined; include_archived: boolean }) {
+  async function listCredentials(
+    vaultId: string,
+    query: { limit: number; page?: string | undefined; include_archived: boolean },
+  ) {
     await getVault(vaultId);
-    return listPage(kv, CredentialRecord, { limit: query.limit, page: query.page, order: "asc", filter: `c.${vaultId}.*`, keep: (c) => query.include_archived || !c.archived_at });
+    return listPage(kv, CredentialRecord, {
+      limit: query.limit,
+      page: query.page,
+      order: "asc",
+      filter: `c.${vaultId}.*`,
+      keep: (c) => query.include_archived || !c.archived_at,
+    });
   }
 
   async function release(record: CredentialRecord): Promise<void> {
@@ -122,7 +171,9 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
   async function archiveCredential(vaultId: string, id: string): Promise<CredentialRecord> {
     const current = await getCredential(vaultId, id);
     if (current.archived_at) return current;
-    const updated = await updateJson(kv, CredentialRecord, credentialKey(vaultId, id), (c) => (c.archived_at ? undefined : { ...c, archived_at: now(), updated_at: now() }));
+    const updated = await updateJson(kv, CredentialRecord, credentialKey(vaultId, id), (c) =>
+      c.archived_at ? undefined : { ...c, archived_at: now(), updated_at: now() },
+    );
     // An archived credential is never used again: its secret is destroyed, its name may be reused.
     await release(current);
     return updated!.value;
@@ -138,7 +189,15 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
   return {
     async createVault(params) {
       const t = now();
-      const record: VaultRecord = { id: newId("vault"), type: "vault", display_name: params.display_name, metadata: params.metadata ?? {}, created_at: t, updated_at: t, archived_at: null };
+      const record: VaultRecord = {
+        id: newId("vault"),
+        type: "vault",
+        display_name: params.display_name,
+        metadata: params.metadata ?? {},
+        created_at: t,
+        updated_at: t,
+        archived_at: null,
+      };
       await putJson(kv, vaultKey(record.id), record);
       return record;
     },
@@ -153,12 +212,23 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
       }));
       return updated!.value;
     },
-    listVaults: (query) => listPage(kv, VaultRecord, { limit: query.limit, page: query.page, order: "asc", filter: "v.*", keep: (v) => query.include_archived || !v.archived_at }),
+    listVaults: (query) =>
+      listPage(kv, VaultRecord, {
+        limit: query.limit,
+        page: query.page,
+        order: "asc",
+        filter: "v.*",
+        keep: (v) => query.include_archived || !v.archived_at,
+      }),
     async archiveVault(id) {
       const vault = await getVault(id);
       if (vault.archived_at) return vault;
       for (const key of await credentialKeys(id)) await archiveCredential(id, key.split(".")[2]!);
-      return (await updateJson(kv, VaultRecord, vaultKey(id), (v) => ({ ...v, archived_at: now(), updated_at: now() })))!.value;
+      return (await updateJson(kv, VaultRecord, vaultKey(id), (v) => ({
+        ...v,
+        archived_at: now(),
+        updated_at: now(),
+      })))!.value;
     },
     async deleteVault(id) {
       await getVault(id);
@@ -169,14 +239,33 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
 
     async createCredential(vaultId, params) {
       await writableVault(vaultId);
-      if ((await listCredentials(vaultId, { limit: 1000, include_archived: false })).data.length >= MAX_CREDENTIALS_PER_VAULT) {
-        throw new CorralError("INVALID_REQUEST", `a vault holds at most ${MAX_CREDENTIALS_PER_VAULT} credentials`);
+      if (
+        (await listCredentials(vaultId, { limit: 1000, include_archived: false })).data.length >=
+        MAX_CREDENTIALS_PER_VAULT
+      ) {
+        throw new CorralError(
+          "INVALID_REQUEST",
+          `a vault holds at most ${MAX_CREDENTIALS_PER_VAULT} credentials`,
+        );
       }
       const { auth, secrets: values } = split(params.auth);
       const t = now();
-      const record: CredentialRecord = { id: newId("credential"), type: "vault_credential", vault_id: vaultId, display_name: params.display_name ?? null, metadata: params.metadata ?? {}, auth, created_at: t, updated_at: t, archived_at: null };
+      const record: CredentialRecord = {
+        id: newId("credential"),
+        type: "vault_credential",
+        vault_id: vaultId,
+        display_name: params.display_name ?? null,
+        metadata: params.metadata ?? {},
+        auth,
+        created_at: t,
+        updated_at: t,
+        archived_at: null,
+      };
       if ((await createJson(kv, claimKey(vaultId, auth), record.id)) === null) {
-        const what = auth.type === "environment_variable" ? `secret_name ${auth.secret_name}` : `mcp_server_url ${auth.mcp_server_url}`;
+        const what =
+          auth.type === "environment_variable"
+            ? `secret_name ${auth.secret_name}`
+            : `mcp_server_url ${auth.mcp_server_url}`;
         throw new CorralError("ALREADY_EXISTS", `vault ${vaultId} already has a credential for ${what}`);
       }
       // Secret first: a record never points at a secret that is not there.
@@ -188,9 +277,11 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     async updateCredential(vaultId, id, params) {
       await writableVault(vaultId);
       const current = await getCredential(vaultId, id);
-      if (current.archived_at) throw new CorralError("ARCHIVED", `credential ${id} is archived and read-only`);
+      if (current.archived_at)
+        throw new CorralError("ARCHIVED", `credential ${id} is archived and read-only`);
       const patch = params.auth;
-      if (patch && patch.type !== current.auth.type) throw new CorralError("INVALID_REQUEST", `auth.type must stay ${current.auth.type}`);
+      if (patch && patch.type !== current.auth.type)
+        throw new CorralError("INVALID_REQUEST", `auth.type must stay ${current.auth.type}`);
       let auth = current.auth;
       const stored = (await secrets.get(secretRef(vaultId, id))) ?? {};
       const values: SecretValues = { ...stored };
@@ -203,12 +294,25 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
         auth = {
           ...auth,
           expires_at: patch.expires_at === undefined ? auth.expires_at : patch.expires_at,
-          refresh: auth.refresh && patch.refresh ? { ...auth.refresh, scope: patch.refresh.scope ?? auth.refresh.scope, token_endpoint_auth: endpointAuth ? { type: endpointAuth.type } : auth.refresh.token_endpoint_auth } : auth.refresh,
+          refresh:
+            auth.refresh && patch.refresh
+              ? {
+                  ...auth.refresh,
+                  scope: patch.refresh.scope ?? auth.refresh.scope,
+                  token_endpoint_auth: endpointAuth
+                    ? { type: endpointAuth.type }
+                    : auth.refresh.token_endpoint_auth,
+                }
+              : auth.refresh,
         };
       }
       if (patch?.type === "environment_variable" && auth.type === "environment_variable") {
         if (patch.secret_value) values.secret_value = patch.secret_value;
-        auth = { ...auth, networking: patch.networking ?? auth.networking, injection_location: { ...auth.injection_location, ...patch.injection_location } };
+        auth = {
+          ...auth,
+          networking: patch.networking ?? auth.networking,
+          injection_location: { ...auth.injection_location, ...patch.injection_location },
+        };
       }
       await secrets.put(secretRef(vaultId, id), values);
       const updated = await updateJson(kv, CredentialRecord, credentialKey(vaultId, id), (c) => ({
@@ -240,7 +344,12 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     },
     async storeSecrets(record, values, auth) {
       await secrets.put(secretRef(record.vault_id, record.id), values);
-      if (auth) await updateJson(kv, CredentialRecord, credentialKey(record.vault_id, record.id), (c) => ({ ...c, auth, updated_at: now() }));
+      if (auth)
+        await updateJson(kv, CredentialRecord, credentialKey(record.vault_id, record.id), (c) => ({
+          ...c,
+          auth,
+          updated_at: now(),
+        }));
     },
   };
 }

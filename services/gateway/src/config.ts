@@ -12,7 +12,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
   return {
     host: env.GATEWAY_HOST ?? "127.0.0.1",
     port: Number(env.GATEWAY_PORT ?? 8420),
-    apiKeys: (env.CORRAL_API_KEY ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    apiKeys: (env.CORRAL_API_KEY ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
     feeds: {
       bufferEvents: Number(env.GATEWAY_FEED_BUFFER ?? 1024),
       maxBufferedBytes: Number(env.GATEWAY_MAX_BUFFERED_BYTES ?? 8 * 1024 * 1024),

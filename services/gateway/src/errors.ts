@@ -42,7 +42,20 @@ export const newRequestId = () => `req_${randomBytes(12).toString("base64url")}`
 export function toApiError(error: unknown, requestId: string): { status: number; body: ApiErrorBody } {
   if (error instanceof CorralError) {
     const [status, type] = STATUS[error.code];
-    return { status, body: { type: "error", error: { type, message: status >= 500 && error.code === "INTERNAL" ? "internal error" : error.message }, request_id: requestId } };
+    return {
+      status,
+      body: {
+        type: "error",
+        error: {
+          type,
+          message: status >= 500 && error.code === "INTERNAL" ? "internal error" : error.message,
+        },
+        request_id: requestId,
+      },
+    };
   }
-  return { status: 500, body: { type: "error", error: { type: "api_error", message: "internal error" }, request_id: requestId } };
+  return {
+    status: 500,
+    body: { type: "error", error: { type: "api_error", message: "internal error" }, request_id: requestId },
+  };
 }

@@ -4,7 +4,8 @@ import { readSlice, tailEvents, type Bus, type SessionLog, type Subscription } f
 import type { Logger } from "@corral/logger";
 
 /** One SSE frame per stored event; its `id` is the event's position, which `Last-Event-ID` resumes from. */
-export const eventFrame = (event: SessionEvent) => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+export const eventFrame = (event: SessionEvent) =>
+  `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 const frame = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
 
 export interface FeedOptions {
@@ -50,7 +51,13 @@ class SessionFeed {
   private ended = false;
 
   constructor(
-    private readonly deps: { bus: Bus; log: SessionLog; logger: Logger; options: FeedOptions; onIdle: () => void },
+    private readonly deps: {
+      bus: Bus;
+      log: SessionLog;
+      logger: Logger;
+      options: FeedOptions;
+      onIdle: () => void;
+    },
     readonly sessionId: string,
     start: number,
   ) {
@@ -64,7 +71,11 @@ class SessionFeed {
         this.push({ seq: event.seq, text: eventFrame(event), last: event.type === "session.deleted" });
       }
     } catch (err) {
-      if (!this.abort.signal.aborted) this.deps.logger.warn({ err, session_id: this.sessionId }, "session feed failed; followers must resume");
+      if (!this.abort.signal.aborted)
+        this.deps.logger.warn(
+          { err, session_id: this.sessionId },
+          "session feed failed; followers must resume",
+        );
     } finally {
       // Followers reconnect with Last-Event-ID and lose nothing.
       this.close();
@@ -91,7 +102,10 @@ class SessionFeed {
     if (res.writableEnded) return;
     res.write(text);
     if (res.writableLength > this.deps.options.maxBufferedBytes) {
-      this.deps.logger.info({ session_id: this.sessionId }, "a slow SSE follower was cut off; it can resume with Last-Event-ID");
+      this.deps.logger.info(
+        { session_id: this.sessionId },
+        "a slow SSE follower was cut off; it can resume with Last-Event-ID",
+      );
       this.drop(follower);
     }
   }
@@ -106,20 +120,28 @@ class SessionFeed {
     this.users++;
     const follower: Follower = { res, next: from ?? this.nextSeq, deltas, previews: new Set() };
     this.attached.add(follower);
-    const heartbeat = setInterval(() => this.write(follower, frame("ping", '{"type":"ping"}')), this.deps.options.heartbeatMs);
+    const heartbeat = setInterval(
+      () => this.write(follower, frame("ping", '{"type":"ping"}')),
+      this.deps.options.heartbeatMs,
+    );
     const closed = new Promise<void>((resolve) => res.once("close", resolve));
     try {
       // Catch up from the log until the rest is in the buffer; live frames keep arriving meanwhile.
       for (;;) {
         const bufferStart = this.frames[0]?.seq ?? this.nextSeq;
         if (follower.next >= bufferStart || this.ended || res.writableEnded) break;
-        const slice = await readSlice(this.deps.log, this.sessionId, { from: follower.next, limit: Math.min(500, bufferStart - follower.next) });
+        const slice = await readSlice(this.deps.log, this.sessionId, {
+          from: follower.next,
+          limit: Math.min(500, bufferStart - follower.next),
+        });
         if (slice.events.length === 0) {
           follower.next = bufferStart; // purged history: nothing older exists any more
           break;
         }
-        for (const event of slice.events) this.deliver(follower, { seq: event.seq, text: eventFrame(event), last: false });
-        if (res.writableNeedDrain) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+        for (const event of slice.events)
+          this.deliver(follower, { seq: event.seq, text: eventFrame(event), last: false });
+        if (res.writableNeedDrain)
+          await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
       }
       if (this.ended || res.writableEnded) {
         if (!res.writableEnded) res.end();
@@ -152,10 +174,19 @@ class SessionFeed {
         }
         const text = frame(String(parsed.type), msg.string());
         for (const follower of this.followers) {
-          if (parsed.type === "event_start" && parsed.event?.type && parsed.event.id && follower.deltas.has(parsed.event.type)) {
+          if (
+            parsed.type === "event_start" &&
+            parsed.event?.type &&
+            parsed.event.id &&
+            follower.deltas.has(parsed.event.type)
+          ) {
             follower.previews.add(parsed.event.id);
             this.write(follower, text);
-          } else if (parsed.type === "event_delta" && parsed.event_id && follower.previews.has(parsed.event_id)) {
+          } else if (
+            parsed.type === "event_delta" &&
+            parsed.event_id &&
+            follower.previews.has(parsed.event_id)
+          ) {
             this.write(follower, text);
           }
         }
@@ -175,13 +206,23 @@ class SessionFeed {
 
 export interface Feeds {
   /** Streams the session's events to `res` from `from` (or from now, when null) until it closes. */
-  follow(sessionId: string, res: ServerResponse, from: number | null, deltas: ReadonlySet<DeltaType>): Promise<void>;
+  follow(
+    sessionId: string,
+    res: ServerResponse,
+    from: number | null,
+    deltas: ReadonlySet<DeltaType>,
+  ): Promise<void>;
   /** Sessions with at least one follower in this process. */
   sessions(): number;
   close(): void;
 }
 
-export function createFeeds(deps: { bus: Bus; log: SessionLog; logger: Logger; options: FeedOptions }): Feeds {
+export function createFeeds(deps: {
+  bus: Bus;
+  log: SessionLog;
+  logger: Logger;
+  options: FeedOptions;
+}): Feeds {
   const feeds = new Map<string, SessionFeed>();
   return {
     async follow(sessionId, res, from, deltas) {
@@ -190,7 +231,11 @@ export function createFeeds(deps: { bus: Bus; log: SessionLog; logger: Logger; o
         const head = await deps.log.head(sessionId);
         feed = feeds.get(sessionId); // another follower may have started it meanwhile
         if (!feed) {
-          const created: SessionFeed = new SessionFeed({ ...deps, onIdle: () => feeds.get(sessionId) === created && feeds.delete(sessionId) }, sessionId, (head?.lastSeq ?? -1) + 1);
+          const created: SessionFeed = new SessionFeed(
+            { ...deps, onIdle: () => feeds.get(sessionId) === created && feeds.delete(sessionId) },
+            sessionId,
+            (head?.lastSeq ?? -1) + 1,
+          );
           feeds.set(sessionId, created);
           feed = created;
         }

@@ -30,10 +30,19 @@ interface Call {
   headers: Headers;
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Call> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Call> {
   const res = await fetch(`${gw.url}${path}`, {
     method,
-    headers: { "x-api-key": gw.key, ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+    headers: {
+      "x-api-key": gw.key,
+      ...(body !== undefined && { "content-type": "application/json" }),
+      ...headers,
+    },
     ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -42,17 +51,27 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 const expectError = (r: Call, status: number, type: string) => {
   expect(r.status).toBe(status);
-  expect(r.body).toMatchObject({ type: "error", error: { type }, request_id: expect.stringMatching(/^req_/) });
+  expect(r.body).toMatchObject({
+    type: "error",
+    error: { type },
+    request_id: expect.stringMatching(/^req_/),
+  });
   expect(r.headers.get("request-id")).toBe(r.body.request_id);
 };
 
 let envCounter = 0;
-const newEnvironment = async () => (await call("POST", "/v1/environments", { name: `env-${Date.now()}-${envCounter++}` })).body;
-const newAgent = async (name = "helper") => (await call("POST", "/v1/agents", { name, model: "claude-test", system: "be brief" })).body;
+const newEnvironment = async () =>
+  (await call("POST", "/v1/environments", { name: `env-${Date.now()}-${envCounter++}` })).body;
+const newAgent = async (name = "helper") =>
+  (await call("POST", "/v1/agents", { name, model: "claude-test", system: "be brief" })).body;
 
 describe("auth", () => {
   test("no key, a wrong key and a revoked key get 401 and nothing else", async () => {
-    const attempts: Record<string, string>[] = [{ "x-api-key": "" }, { "x-api-key": "sk-corral-wrong" }, { "x-api-key": "", authorization: "Bearer nope" }];
+    const attempts: Record<string, string>[] = [
+      { "x-api-key": "" },
+      { "x-api-key": "sk-corral-wrong" },
+      { "x-api-key": "", authorization: "Bearer nope" },
+    ];
     for (const headers of attempts) {
       const r = await call("GET", "/v1/agents", undefined, headers);
       expectError(r, 401, "authentication_error");
@@ -60,12 +79,25 @@ describe("auth", () => {
     }
     const kv = await openKeyBucket(bus);
     const { key, record } = await createApiKey(kv, "short-lived");
-    expect((await call("GET", "/v1/agents", undefined, { "x-api-key": "", authorization: `Bearer ${key}` })).status).toBe(200);
+    expect(
+      (await call("GET", "/v1/agents", undefined, { "x-api-key": "", authorization: `Bearer ${key}` }))
+        .status,
+    ).toBe(200);
     await revokeApiKey(kv, record.id);
-    await expect.poll(async () => (await call("GET", "/v1/agents", undefined, { "x-api-key": key })).status).toBe(401);
+    await expect
+      .poll(async () => (await call("GET", "/v1/agents", undefined, { "x-api-key": key })).status)
+      .toBe(401);
     // Writes without a key change nothing.
-    expectError(await call("POST", "/v1/agents", { name: "intruder", model: "m" }, { "x-api-key": "" }), 401, "authentication_error");
-    expect((await call("GET", "/v1/agents?limit=1000")).body.data.some((a: { name: string }) => a.name === "intruder")).toBe(false);
+    expectError(
+      await call("POST", "/v1/agents", { name: "intruder", model: "m" }, { "x-api-key": "" }),
+      401,
+      "authentication_error",
+    );
+    expect(
+      (await call("GET", "/v1/agents?limit=1000")).body.data.some(
+        (a: { name: string }) => a.name === "intruder",
+      ),
+    ).toBe(false);
   });
 
   test("the OpenAPI document is public and lists every route", async () => {
@@ -73,7 +105,12 @@ describe("auth", () => {
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe("3.1.0");
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(["/v1/agents", "/v1/agents/{agent_id}/versions", "/v1/sessions/{session_id}/events", "/v1/sessions/{session_id}/events/stream"]),
+      expect.arrayContaining([
+        "/v1/agents",
+        "/v1/agents/{agent_id}/versions",
+        "/v1/sessions/{session_id}/events",
+        "/v1/sessions/{session_id}/events/stream",
+      ]),
     );
     expect(r.body.paths["/v1/agents"].post.requestBody.content["application/json"].schema).toBeDefined();
   });
@@ -82,10 +119,19 @@ describe("auth", () => {
 describe("agents", () => {
   test("create, retrieve, update into versions, list with a cursor, archive", async () => {
     const agent = await newAgent("versioned");
-    expect(agent).toMatchObject({ type: "agent", name: "versioned", version: 1, id: expect.stringMatching(/^agent_/) });
+    expect(agent).toMatchObject({
+      type: "agent",
+      name: "versioned",
+      version: 1,
+      id: expect.stringMatching(/^agent_/),
+    });
     const updated = await call("POST", `/v1/agents/${agent.id}`, { system: "be thorough", version: 1 });
     expect(updated.body).toMatchObject({ version: 2, system: "be thorough" });
-    expectError(await call("POST", `/v1/agents/${agent.id}`, { system: "stale", version: 1 }), 409, "invalid_request_error");
+    expectError(
+      await call("POST", `/v1/agents/${agent.id}`, { system: "stale", version: 1 }),
+      409,
+      "invalid_request_error",
+    );
     expect((await call("GET", `/v1/agents/${agent.id}?version=1`)).body.system).toBe("be brief");
     expect((await call("GET", `/v1/agents/${agent.id}`)).body.version).toBe(2);
 
@@ -98,7 +144,11 @@ describe("agents", () => {
     expect(archived.body.archived_at).toEqual(expect.any(String));
     const listed = await call("GET", "/v1/agents?limit=1000");
     expect(listed.body.data.map((a: { id: string }) => a.id)).not.toContain(agent.id);
-    expect((await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.map((a: { id: string }) => a.id)).toContain(agent.id);
+    expect(
+      (await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.map(
+        (a: { id: string }) => a.id,
+      ),
+    ).toContain(agent.id);
   });
 
   test("bad input gets invalid_request_error naming the problem, and stores nothing", async () => {
@@ -107,12 +157,20 @@ describe("agents", () => {
     expectError(missing, 400, "invalid_request_error");
     expect(missing.body.error.message).toContain("name");
     expectError(await call("POST", "/v1/agents", "{not json"), 400, "invalid_request_error");
-    expectError(await call("POST", "/v1/agents", { name: "x", model: "m", tools: [{ type: "nonsense" }] }), 400, "invalid_request_error");
+    expectError(
+      await call("POST", "/v1/agents", { name: "x", model: "m", tools: [{ type: "nonsense" }] }),
+      400,
+      "invalid_request_error",
+    );
     expectError(await call("GET", "/v1/agents?limit=0"), 400, "invalid_request_error");
     expectError(await call("GET", "/v1/agents?colour=blue"), 400, "invalid_request_error");
     expectError(await call("GET", "/v1/agents?page=garbage"), 400, "invalid_request_error");
     expectError(await call("GET", "/v1/agents/not-an-id"), 400, "invalid_request_error");
-    expectError(await call("POST", "/v1/agents", { name: "big", model: "m", system: "x".repeat(2_000_000) }), 413, "request_too_large");
+    expectError(
+      await call("POST", "/v1/agents", { name: "big", model: "m", system: "x".repeat(2_000_000) }),
+      413,
+      "request_too_large",
+    );
     expect((await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.length).toBe(before);
   });
 
@@ -130,8 +188,12 @@ describe("environments", () => {
     const updated = await call("POST", `/v1/environments/${env.id}`, { description: "for tests" });
     expect(updated.body.description).toBe("for tests");
     expect((await call("GET", `/v1/environments/${env.id}`)).body.description).toBe("for tests");
-    expect((await call("GET", "/v1/environments?limit=1000")).body.data.map((e: { id: string }) => e.id)).toContain(env.id);
-    expect((await call("POST", `/v1/environments/${env.id}/archive`)).body.archived_at).toEqual(expect.any(String));
+    expect(
+      (await call("GET", "/v1/environments?limit=1000")).body.data.map((e: { id: string }) => e.id),
+    ).toContain(env.id);
+    expect((await call("POST", `/v1/environments/${env.id}/archive`)).body.archived_at).toEqual(
+      expect.any(String),
+    );
     expect((await call("DELETE", `/v1/environments/${env.id}`)).body).toMatchObject({ id: env.id });
     expectError(await call("GET", `/v1/environments/${env.id}`), 404, "not_found_error");
   });
@@ -140,20 +202,48 @@ describe("environments", () => {
 describe("sessions and events", () => {
   test("create, retrieve, update, list by status, archive, delete", async () => {
     const [agent, env] = [await newAgent(), await newEnvironment()];
-    const created = await call("POST", "/v1/sessions", { agent: agent.id, environment_id: env.id, title: "first" });
-    expect(created.body).toMatchObject({ type: "session", status: "idle", title: "first", agent: { id: agent.id, version: 1 } });
+    const created = await call("POST", "/v1/sessions", {
+      agent: agent.id,
+      environment_id: env.id,
+      title: "first",
+    });
+    expect(created.body).toMatchObject({
+      type: "session",
+      status: "idle",
+      title: "first",
+      agent: { id: agent.id, version: 1 },
+    });
     const sid = created.body.id;
-    expect((await call("POST", `/v1/sessions/${sid}`, { title: "renamed", metadata: { team: "infra" } })).body).toMatchObject({ title: "renamed", metadata: { team: "infra" } });
+    expect(
+      (await call("POST", `/v1/sessions/${sid}`, { title: "renamed", metadata: { team: "infra" } })).body,
+    ).toMatchObject({ title: "renamed", metadata: { team: "infra" } });
     const idle = await call("GET", "/v1/sessions?statuses[]=idle&limit=1000");
     expect(idle.body.data.map((s: { id: string }) => s.id)).toContain(sid);
     expect(idle.body).toHaveProperty("prev_page", null);
-    expect((await call("GET", "/v1/sessions?statuses[]=terminated&limit=1000")).body.data.map((s: { id: string }) => s.id)).not.toContain(sid);
+    expect(
+      (await call("GET", "/v1/sessions?statuses[]=terminated&limit=1000")).body.data.map(
+        (s: { id: string }) => s.id,
+      ),
+    ).not.toContain(sid);
     expectError(await call("GET", "/v1/sessions?statuses[]=sleeping"), 400, "invalid_request_error");
-    expectError(await call("POST", "/v1/sessions", { agent: agent.id, environment_id: "env_01JZZZZZZZZZZZZZZZZZZZZZZZ" }), 404, "not_found_error");
+    expectError(
+      await call("POST", "/v1/sessions", {
+        agent: agent.id,
+        environment_id: "env_01JZZZZZZZZZZZZZZZZZZZZZZZ",
+      }),
+      404,
+      "not_found_error",
+    );
 
     const archived = await call("POST", `/v1/sessions/${sid}/archive`);
     expect(archived.body.archived_at).toEqual(expect.any(String));
-    expectError(await call("POST", `/v1/sessions/${sid}/events`, { events: [{ type: "user.message", content: [{ type: "text", text: "hi" }] }] }), 400, "invalid_request_error");
+    expectError(
+      await call("POST", `/v1/sessions/${sid}/events`, {
+        events: [{ type: "user.message", content: [{ type: "text", text: "hi" }] }],
+      }),
+      400,
+      "invalid_request_error",
+    );
     expect((await call("DELETE", `/v1/sessions/${sid}`)).body).toEqual({ id: sid, type: "session_deleted" });
     expectError(await call("GET", `/v1/sessions/${sid}`), 404, "not_found_error");
   });
@@ -164,7 +254,10 @@ describe("sessions and events", () => {
     const say = (text: string) => ({ type: "user.message", content: [{ type: "text", text }] });
     const sent = await call("POST", `/v1/sessions/${sid}/events`, { events: [say("one"), say("two")] });
     expect(sent.status).toBe(200);
-    expect(sent.body.data.map((e: { type: string; id: string }) => [e.type, e.id.slice(0, 5)])).toEqual([["user.message", "sevt_"], ["user.message", "sevt_"]]);
+    expect(sent.body.data.map((e: { type: string; id: string }) => [e.type, e.id.slice(0, 5)])).toEqual([
+      ["user.message", "sevt_"],
+      ["user.message", "sevt_"],
+    ]);
     const retry = { "idempotency-key": "send-three" };
     const third = await call("POST", `/v1/sessions/${sid}/events`, { events: [say("three")] }, retry);
     const again = await call("POST", `/v1/sessions/${sid}/events`, { events: [say("three")] }, retry);
@@ -175,7 +268,10 @@ describe("sessions and events", () => {
     let page: string | null = null;
     let pages = 0;
     do {
-      const r: Call = await call("GET", `/v1/sessions/${sid}/events?types[]=user.message&limit=1${page ? `&page=${page}` : ""}`);
+      const r: Call = await call(
+        "GET",
+        `/v1/sessions/${sid}/events?types[]=user.message&limit=1${page ? `&page=${page}` : ""}`,
+      );
       texts.push(...r.body.data.map((e: { content: { text: string }[] }) => e.content[0]!.text));
       page = r.body.next_page;
       pages++;
@@ -185,15 +281,36 @@ describe("sessions and events", () => {
 
     const desc = await call("GET", `/v1/sessions/${sid}/events?order=desc&limit=2`);
     expect(desc.body.data.map((e: { type: string }) => e.type)).toEqual(["user.interrupt", "user.message"]);
-    const next = await call("GET", `/v1/sessions/${sid}/events?order=desc&limit=2&page=${desc.body.next_page}`);
+    const next = await call(
+      "GET",
+      `/v1/sessions/${sid}/events?order=desc&limit=2&page=${desc.body.next_page}`,
+    );
     expect(next.body.data[0].content[0].text).toBe("two");
-    expectError(await call("GET", `/v1/sessions/${sid}/events?order=asc&page=${desc.body.next_page}`), 400, "invalid_request_error");
+    expectError(
+      await call("GET", `/v1/sessions/${sid}/events?order=asc&page=${desc.body.next_page}`),
+      400,
+      "invalid_request_error",
+    );
 
     // Bad events are refused whole: nothing of the batch is stored.
     const before = (await call("GET", `/v1/sessions/${sid}/events?limit=1000`)).body.data.length;
-    expectError(await call("POST", `/v1/sessions/${sid}/events`, { events: [say("ok"), { type: "agent.message", content: [] }] }), 400, "invalid_request_error");
-    expectError(await call("POST", `/v1/sessions/${sid}/events`, { events: [] }), 400, "invalid_request_error");
+    expectError(
+      await call("POST", `/v1/sessions/${sid}/events`, {
+        events: [say("ok"), { type: "agent.message", content: [] }],
+      }),
+      400,
+      "invalid_request_error",
+    );
+    expectError(
+      await call("POST", `/v1/sessions/${sid}/events`, { events: [] }),
+      400,
+      "invalid_request_error",
+    );
     expect((await call("GET", `/v1/sessions/${sid}/events?limit=1000`)).body.data.length).toBe(before);
-    expectError(await call("GET", `/v1/sessions/sesn_01JZZZZZZZZZZZZZZZZZZZZZZZ/events`), 404, "not_found_error");
+    expectError(
+      await call("GET", `/v1/sessions/sesn_01JZZZZZZZZZZZZZZZZZZZZZZZ/events`),
+      404,
+      "not_found_error",
+    );
   });
 });

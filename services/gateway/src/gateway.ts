@@ -30,7 +30,8 @@ function apiKeyOf(req: FastifyRequest): string {
 function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> {
   if (!schema) return undefined as z.output<S>;
   const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new CorralError("INVALID_REQUEST", `${where}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new CorralError("INVALID_REQUEST", `${where}: ${describeZodError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -39,7 +40,8 @@ function resumePosition(req: FastifyRequest): number | null {
   const header = req.headers["last-event-id"];
   if (header === undefined || header === "") return null;
   const value = Number(header);
-  if (typeof header !== "string" || !Number.isInteger(value) || value < 0) throw new CorralError("INVALID_REQUEST", "Last-Event-ID must be an event position this stream sent");
+  if (typeof header !== "string" || !Number.isInteger(value) || value < 0)
+    throw new CorralError("INVALID_REQUEST", "Last-Event-ID must be an event position this stream sent");
   return value + 1;
 }
 
@@ -47,7 +49,9 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   const { bus, logger, config } = deps;
   const app = Fastify({
     bodyLimit: MAX_PAYLOAD_BYTES,
-    routerOptions: { querystringParser: (s: string) => qs.parse(s, { depth: 2, arrayLimit: 100, parameterLimit: 200 }) },
+    routerOptions: {
+      querystringParser: (s: string) => qs.parse(s, { depth: 2, arrayLimit: 100, parameterLimit: 200 }),
+    },
     genReqId: () => newRequestId(),
     logger: false,
   });
@@ -68,7 +72,11 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   app.addHook("onRequest", async (req, reply) => {
     void reply.header("request-id", req.id);
     if (PUBLIC_PATHS.has(req.url.split("?")[0] ?? "")) return;
-    if (!(await keys?.lookup(apiKeyOf(req)))) throw new CorralError("UNAUTHENTICATED", "a valid API key is required (x-api-key or Authorization: Bearer)");
+    if (!(await keys?.lookup(apiKeyOf(req))))
+      throw new CorralError(
+        "UNAUTHENTICATED",
+        "a valid API key is required (x-api-key or Authorization: Bearer)",
+      );
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -76,8 +84,13 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
     // Fastify's own 4xx (malformed JSON, body too large, wrong content type) become the API's errors.
     if (!(error instanceof CorralError)) {
       const status = (error as { statusCode?: number }).statusCode ?? 500;
-      if (status === 413) mapped = new CorralError("PAYLOAD_TOO_LARGE", `request body is larger than ${MAX_PAYLOAD_BYTES} bytes`);
-      else if (status >= 400 && status < 500) mapped = new CorralError("INVALID_REQUEST", (error as Error).message);
+      if (status === 413)
+        mapped = new CorralError(
+          "PAYLOAD_TOO_LARGE",
+          `request body is larger than ${MAX_PAYLOAD_BYTES} bytes`,
+        );
+      else if (status >= 400 && status < 500)
+        mapped = new CorralError("INVALID_REQUEST", (error as Error).message);
       else logger.error({ err: error, request_id: req.id, url: req.url }, "request failed");
     }
     const { status, body } = toApiError(mapped, req.id);
@@ -85,7 +98,10 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const { status, body } = toApiError(new CorralError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`), req.id);
+    const { status, body } = toApiError(
+      new CorralError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`),
+      req.id,
+    );
     void reply.code(status).send(body);
   });
 

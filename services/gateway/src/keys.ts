@@ -28,7 +28,14 @@ export async function openKeyBucket(bus: Bus): Promise<KV> {
 /** Creates a key; the returned `key` is the only copy of the secret. */
 export async function createApiKey(kv: KV, name: string): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  const record: ApiKeyRecord = { id: newId("apiKey"), type: "api_key", name, hint: key.slice(0, KEY_PREFIX.length + 4), created_at: new Date().toISOString(), revoked_at: null };
+  const record: ApiKeyRecord = {
+    id: newId("apiKey"),
+    type: "api_key",
+    name,
+    hint: key.slice(0, KEY_PREFIX.length + 4),
+    created_at: new Date().toISOString(),
+    revoked_at: null,
+  };
   const created = await createJson(kv, hashKey(key), record);
   if (created === null) throw new CorralError("CONFLICT", "key collision; try again");
   return { key, record };
@@ -87,7 +94,14 @@ export async function watchApiKeys(kv: KV, extraKeys: readonly string[] = []): P
   const status = await kv.status();
   if (status.values === 0) ready();
   await initial;
-  const bootstrap: ApiKeyRecord = { id: "ckey_environment", type: "api_key", name: "CORRAL_API_KEY", hint: "", created_at: new Date(0).toISOString(), revoked_at: null };
+  const bootstrap: ApiKeyRecord = {
+    id: "ckey_environment",
+    type: "api_key",
+    name: "CORRAL_API_KEY",
+    hint: "",
+    created_at: new Date(0).toISOString(),
+    revoked_at: null,
+  };
   function check(key: string): ApiKeyRecord | null {
     if (!key) return null;
     const hash = hashKey(key);

@@ -30,20 +30,43 @@ export function openApiDocument(routes: readonly Route[]): object {
       tags: [r.tag],
       requestParams: { ...(r.params && { path: r.params }), ...(r.query && { query: r.query }) },
       ...(r.body && { requestBody: { content: { "application/json": { schema: r.body } } } }),
-      responses: { "200": { description: "OK", content: { "application/json": { schema: r.response } } }, ...errors },
+      responses: {
+        "200": { description: "OK", content: { "application/json": { schema: r.response } } },
+        ...errors,
+      },
     });
   }
   add("GET", "/v1/sessions/:session_id/events/stream", {
     operationId: "sessions.events.stream",
-    summary: "Follow a session's events live (SSE). Each frame's id is the event's position; reconnect with Last-Event-ID to resume without loss.",
+    summary:
+      "Follow a session's events live (SSE). Each frame's id is the event's position; reconnect with Last-Event-ID to resume without loss.",
     tags: ["events"],
-    requestParams: { path: z.object({ session_id: z.string() }), query: StreamQuery, header: z.object({ "last-event-id": z.string().optional() }) },
-    responses: { "200": { description: "text/event-stream of session events", content: { "text/event-stream": { schema: z.string() } } }, ...errors },
+    requestParams: {
+      path: z.object({ session_id: z.string() }),
+      query: StreamQuery,
+      header: z.object({ "last-event-id": z.string().optional() }),
+    },
+    responses: {
+      "200": {
+        description: "text/event-stream of session events",
+        content: { "text/event-stream": { schema: z.string() } },
+      },
+      ...errors,
+    },
   });
   return createDocument({
     openapi: "3.1.0",
-    info: { title: "Corral API", version: "1", description: "Managed-Agents-compatible API of a self-hosted Corral stack." },
-    components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" }, bearer: { type: "http", scheme: "bearer" } } },
+    info: {
+      title: "Corral API",
+      version: "1",
+      description: "Managed-Agents-compatible API of a self-hosted Corral stack.",
+    },
+    components: {
+      securitySchemes: {
+        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        bearer: { type: "http", scheme: "bearer" },
+      },
+    },
     security: [{ apiKey: [] }, { bearer: [] }],
     paths,
   });

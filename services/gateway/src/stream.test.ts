@@ -13,7 +13,9 @@ let bus: Bus;
 beforeAll(async () => {
   nats = await startNatsServer();
   store = await startStore(nats.url, { taskIntake: false });
-  gw = await startGateway(nats.url, { feeds: { bufferEvents: 16, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 } });
+  gw = await startGateway(nats.url, {
+    feeds: { bufferEvents: 16, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 },
+  });
   bus = await connectBus({ servers: nats.url, name: "client" });
 });
 
@@ -24,16 +26,27 @@ afterAll(async () => {
   await nats.stop();
 });
 
-const note = (i: number) => ({ type: "system.message" as const, content: [{ type: "text" as const, text: `note ${i}` }] });
+const note = (i: number) => ({
+  type: "system.message" as const,
+  content: [{ type: "text" as const, text: `note ${i}` }],
+});
 
 /** Appends `count` events as a writer inside Corral would (not through the gateway). */
 async function appendNotes(sid: string, start: number, count: number): Promise<void> {
-  for (let i = start; i < start + count; i++) await request(bus, STORE_RPC.eventsAppend, { session_id: sid, events: [note(i)] });
+  for (let i = start; i < start + count; i++)
+    await request(bus, STORE_RPC.eventsAppend, { session_id: sid, events: [note(i)] });
 }
 
-function open(sid: string, headers: Record<string, string> = {}, query = ""): { response: Promise<Response>; abort: () => void } {
+function open(
+  sid: string,
+  headers: Record<string, string> = {},
+  query = "",
+): { response: Promise<Response>; abort: () => void } {
   const controller = new AbortController();
-  const response = fetch(`${gw.url}/v1/sessions/${sid}/events/stream${query}`, { headers: { "x-api-key": gw.key, ...headers }, signal: controller.signal });
+  const response = fetch(`${gw.url}/v1/sessions/${sid}/events/stream${query}`, {
+    headers: { "x-api-key": gw.key, ...headers },
+    signal: controller.signal,
+  });
   return { response, abort: () => controller.abort() };
 }
 
@@ -48,7 +61,8 @@ async function read(res: Response, done: (frames: SseFrame[]) => boolean): Promi
   return frames;
 }
 
-const textOf = (frame: SseFrame) => ((JSON.parse(frame.data) as SessionEvent & { content: { text: string }[] }).content[0]?.text ?? "");
+const textOf = (frame: SseFrame) =>
+  (JSON.parse(frame.data) as SessionEvent & { content: { text: string }[] }).content[0]?.text ?? "";
 
 test("a stream opened without Last-Event-ID starts at now; each frame's id is the event's position", async () => {
   const session = await makeSession(bus);
@@ -63,7 +77,10 @@ test("a stream opened without Last-Event-ID starts at now; each frame's id is th
   const frames = await reading;
   stream.abort();
   expect(frames.map(textOf)).toEqual(["note 3", "note 4"]);
-  expect(frames.map((f) => [f.event, Number(f.id)])).toEqual([["system.message", 3], ["system.message", 4]]);
+  expect(frames.map((f) => [f.event, Number(f.id)])).toEqual([
+    ["system.message", 3],
+    ["system.message", 4],
+  ]);
 });
 
 test("a dropped connection resumes from Last-Event-ID with nothing lost and nothing repeated, history or live", async () => {
@@ -113,8 +130,18 @@ test("event_deltas adds live previews to a connection that asked for them, and o
   const deltaReading = read(deltaRes, (f) => f.length === 3);
   await new Promise((r) => setTimeout(r, 100));
   const id = "sevt_01JPREVIEW0000000000000000";
-  bus.nc.publish(SUBJECTS.delta(session.id), JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }));
-  bus.nc.publish(SUBJECTS.delta(session.id), JSON.stringify({ type: "event_delta", event_id: id, delta: { type: "content_delta", index: 0, content: { type: "text", text: "Hel" } } }));
+  bus.nc.publish(
+    SUBJECTS.delta(session.id),
+    JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }),
+  );
+  bus.nc.publish(
+    SUBJECTS.delta(session.id),
+    JSON.stringify({
+      type: "event_delta",
+      event_id: id,
+      delta: { type: "content_delta", index: 0, content: { type: "text", text: "Hel" } },
+    }),
+  );
   await bus.nc.flush();
   await appendNotes(session.id, 0, 1);
   const [plainFrames, deltaFrames] = await Promise.all([plainReading, deltaReading]);

@@ -13,14 +13,25 @@ export interface GatewayUnderTest {
 }
 
 /** A gateway in this process on a free port, on its own NATS connection. */
-export async function startGateway(natsUrl: string, over: Partial<GatewayConfig> = {}): Promise<GatewayUnderTest> {
+export async function startGateway(
+  natsUrl: string,
+  over: Partial<GatewayConfig> = {},
+): Promise<GatewayUnderTest> {
   const bus = await connectBus({ servers: natsUrl, name: "gateway" });
-  const logger = process.env.TEST_LOG ? createLogger({ service: "gateway", level: process.env.TEST_LOG }) : silentLogger();
+  const logger = process.env.TEST_LOG
+    ? createLogger({ service: "gateway", level: process.env.TEST_LOG })
+    : silentLogger();
   const { key } = await createApiKey(await openKeyBucket(bus), "test");
   const gateway = createGateway({
     bus,
     logger,
-    config: { host: "127.0.0.1", port: 0, apiKeys: [], feeds: { bufferEvents: 1024, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 }, ...over },
+    config: {
+      host: "127.0.0.1",
+      port: 0,
+      apiKeys: [],
+      feeds: { bufferEvents: 1024, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 },
+      ...over,
+    },
   });
   const { url } = await gateway.start();
   return {

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import type { ScriptedModel } from "@corral/testing";
-import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./test-support.js";
+import {
+  eventsUntil,
+  isIdle,
+  newSession,
+  say,
+  send,
+  startBrainStack,
+  type BrainStack,
+} from "./test-support.js";
 
 let stack: BrainStack;
 let model: ScriptedModel;
@@ -21,7 +29,10 @@ test("past the threshold the model writes a summary, later requests use it, and 
   await send(bus, sid, say("the first question, long enough to pass the compaction threshold of this test"));
   const first = await eventsUntil(bus, sid, isIdle);
   model.script(
-    { type: "message", content: [{ type: "text", text: "SUMMARY-7F3: asked a first question, got a first answer" }] },
+    {
+      type: "message",
+      content: [{ type: "text", text: "SUMMARY-7F3: asked a first question, got a first answer" }],
+    },
     { type: "message", content: [{ type: "text", text: "second answer" }] },
   );
   const before = model.requests.length;
@@ -36,7 +47,11 @@ test("past the threshold the model writes a summary, later requests use it, and 
   expect(after).toContain("the second question");
   expect(after).not.toContain("the first question");
   const raw = await request(bus, STORE_RPC.eventsList, { session_id: sid, types: ["user.message"] });
-  expect(raw.data.map((e) => (e.type === "user.message" && e.content[0]?.type === "text" ? e.content[0].text : ""))).toEqual([
+  expect(
+    raw.data.map((e) =>
+      e.type === "user.message" && e.content[0]?.type === "text" ? e.content[0].text : "",
+    ),
+  ).toEqual([
     "the first question, long enough to pass the compaction threshold of this test",
     "the second question",
   ]);
@@ -44,9 +59,16 @@ test("past the threshold the model writes a summary, later requests use it, and 
 
 test("system.message is added to the system prompt for that turn and later ones", async () => {
   const sid = await newSession(bus, { system: "base prompt" });
-  model.script({ type: "message", content: [{ type: "text", text: "ok" }] }, { type: "message", content: [{ type: "text", text: "summary" }] }, { type: "message", content: [{ type: "text", text: "ok again" }] });
+  model.script(
+    { type: "message", content: [{ type: "text", text: "ok" }] },
+    { type: "message", content: [{ type: "text", text: "summary" }] },
+    { type: "message", content: [{ type: "text", text: "ok again" }] },
+  );
   const before = model.requests.length;
-  await send(bus, sid, say("hi"), { type: "system.message", content: [{ type: "text", text: "Answer in French from now on." }] });
+  await send(bus, sid, say("hi"), {
+    type: "system.message",
+    content: [{ type: "text", text: "Answer in French from now on." }],
+  });
   await eventsUntil(bus, sid, isIdle);
   expect(JSON.stringify(model.requests[before]!.body.system)).toContain("Answer in French from now on.");
   expect(JSON.stringify(model.requests[before]!.body.system)).toContain("base prompt");

@@ -14,7 +14,8 @@ export interface HarnessConfig extends RunnerConfig {
   compactAtTokens: number;
 }
 
-const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
+const num = (value: string | undefined, fallback: number) =>
+  value === undefined || value === "" ? fallback : Number(value);
 
 export function harnessConfigFromEnv(env: NodeJS.ProcessEnv): HarnessConfig {
   return {

@@ -33,8 +33,17 @@ function push(messages: MessageParam[], role: MessageParam["role"], blocks: Cont
 /** The name the model sees for an MCP server's tool. */
 export const mcpToolName = (server: string, tool: string) => `mcp__${server}__${tool}`.slice(0, 128);
 
-function toolResult(toolUseId: string, content: readonly ContentBlockParam[], isError: boolean | null | undefined): ContentBlockParam {
-  return { type: "tool_result", tool_use_id: toolUseId, content: [...content], ...(isError ? { is_error: true } : {}) };
+function toolResult(
+  toolUseId: string,
+  content: readonly ContentBlockParam[],
+  isError: boolean | null | undefined,
+): ContentBlockParam {
+  return {
+    type: "tool_result",
+    tool_use_id: toolUseId,
+    content: [...content],
+    ...(isError ? { is_error: true } : {}),
+  };
 }
 
 function addEvent(ctx: ModelContext, event: SessionEvent): void {
@@ -48,19 +57,38 @@ function addEvent(ctx: ModelContext, event: SessionEvent): void {
       ctx.system.push(...(event.content as ContentBlockParam[]));
       return;
     case "agent.message":
-      return push(ctx.messages, "assistant", event.content.filter((b) => b.type === "text") as ContentBlockParam[]);
+      return push(
+        ctx.messages,
+        "assistant",
+        event.content.filter((b) => b.type === "text") as ContentBlockParam[],
+      );
     case "agent.tool_use":
     case "agent.custom_tool_use":
-      return push(ctx.messages, "assistant", [{ type: "tool_use", id: event.id, name: event.name, input: event.input }]);
+      return push(ctx.messages, "assistant", [
+        { type: "tool_use", id: event.id, name: event.name, input: event.input },
+      ]);
     case "agent.tool_result":
     case "user.tool_result":
-      return push(ctx.messages, "user", [toolResult(event.tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
+      return push(ctx.messages, "user", [
+        toolResult(event.tool_use_id, event.content as ContentBlockParam[], event.is_error),
+      ]);
     case "user.custom_tool_result":
-      return push(ctx.messages, "user", [toolResult(event.custom_tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
+      return push(ctx.messages, "user", [
+        toolResult(event.custom_tool_use_id, event.content as ContentBlockParam[], event.is_error),
+      ]);
     case "agent.mcp_tool_use":
-      return push(ctx.messages, "assistant", [{ type: "tool_use", id: event.id, name: mcpToolName(event.mcp_server_name, event.name), input: event.input }]);
+      return push(ctx.messages, "assistant", [
+        {
+          type: "tool_use",
+          id: event.id,
+          name: mcpToolName(event.mcp_server_name, event.name),
+          input: event.input,
+        },
+      ]);
     case "agent.mcp_tool_result":
-      return push(ctx.messages, "user", [toolResult(event.mcp_tool_use_id, event.content as ContentBlockParam[], event.is_error)]);
+      return push(ctx.messages, "user", [
+        toolResult(event.mcp_tool_use_id, event.content as ContentBlockParam[], event.is_error),
+      ]);
     case "agent.thread_message_received": {
       const from = `${event.from_session_thread_id}${event.from_agent_name ? ` (${event.from_agent_name})` : ""}`;
       const reply = event.content.map((b) => ("text" in b ? b.text : "")).join("");
@@ -71,20 +99,34 @@ function addEvent(ctx: ModelContext, event: SessionEvent): void {
   }
 }
 
-const isInput = (event: SessionEvent) => event.type === "user.message" || event.type === "system.message" || event.type === "agent.thread_message_received";
+const isInput = (event: SessionEvent) =>
+  event.type === "user.message" ||
+  event.type === "system.message" ||
+  event.type === "agent.thread_message_received";
 
 /** Marks the end of the stable prefix (system) and of the conversation so far for prompt caching. */
 function withCacheBreakpoints(ctx: ModelContext): ModelContext {
-  const mark = (block: ContentBlockParam | undefined) => block && Object.assign(block, { cache_control: { type: "ephemeral" } });
+  const mark = (block: ContentBlockParam | undefined) =>
+    block && Object.assign(block, { cache_control: { type: "ephemeral" } });
   mark(ctx.system[ctx.system.length - 1]);
   const lastMessage = ctx.messages[ctx.messages.length - 1];
   mark(lastMessage?.content[lastMessage.content.length - 1]);
   return ctx;
 }
 
-function buildFrom(events: readonly SessionEvent[], agent: AgentSnapshot, summary: { throughSeq: number; text: string } | null): ModelContext {
-  const ctx: ModelContext = { system: agent.system ? [{ type: "text", text: agent.system }] : [], messages: [] };
-  if (summary) push(ctx.messages, "user", [{ type: "text", text: `Summary of the conversation so far:\n${summary.text}` }]);
+function buildFrom(
+  events: readonly SessionEvent[],
+  agent: AgentSnapshot,
+  summary: { throughSeq: number; text: string } | null,
+): ModelContext {
+  const ctx: ModelContext = {
+    system: agent.system ? [{ type: "text", text: agent.system }] : [],
+    messages: [],
+  };
+  if (summary)
+    push(ctx.messages, "user", [
+      { type: "text", text: `Summary of the conversation so far:\n${summary.text}` },
+    ]);
   // Inputs the model had not seen when it answered follow that answer: those that arrived while the request
   // was in flight, and those that landed after its context was built but before its start was logged.
   const unseen = new Set<number>();
@@ -126,7 +168,11 @@ function toolResultsFirst(ctx: ModelContext): ModelContext {
 }
 
 export function fullHistory(): ContextStrategy {
-  return { name: "full", compactAtTokens: Number.POSITIVE_INFINITY, build: (events, _state, agent) => buildFrom(events, agent, null) };
+  return {
+    name: "full",
+    compactAtTokens: Number.POSITIVE_INFINITY,
+    build: (events, _state, agent) => buildFrom(events, agent, null),
+  };
 }
 
 /**
@@ -138,7 +184,11 @@ export function compacting(compactAtTokens: number): ContextStrategy {
     name: "compacting",
     compactAtTokens,
     build: (events, state, agent) =>
-      buildFrom(events, agent, state.compaction ? { throughSeq: state.compaction.throughSeq, text: state.compaction.summary } : null),
+      buildFrom(
+        events,
+        agent,
+        state.compaction ? { throughSeq: state.compaction.throughSeq, text: state.compaction.summary } : null,
+      ),
   };
 }
 

@@ -5,12 +5,33 @@ import { foldLog } from "./state.js";
 
 let n = 0;
 function log(...inputs: SessionEventInput[]): SessionEvent[] {
-  return inputs.map((input, seq) => ({ ...input, id: `sevt_${String(++n).padStart(12, "0")}`, seq, processed_at: new Date(1_700_000_000_000 + seq).toISOString() }) as SessionEvent);
+  return inputs.map(
+    (input, seq) =>
+      ({
+        ...input,
+        id: `sevt_${String(++n).padStart(12, "0")}`,
+        seq,
+        processed_at: new Date(1_700_000_000_000 + seq).toISOString(),
+      }) as SessionEvent,
+  );
 }
-const user = (text: string): SessionEventInput => ({ type: "user.message", content: [{ type: "text", text }] });
-const usage = { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+const user = (text: string): SessionEventInput => ({
+  type: "user.message",
+  content: [{ type: "text", text }],
+});
+const usage = {
+  input_tokens: 10,
+  output_tokens: 5,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+};
 const start: SessionEventInput = { type: "span.model_request_start" };
-const end = (startId: string): SessionEventInput => ({ type: "span.model_request_end", model_request_start_id: startId, is_error: false, model_usage: usage });
+const end = (startId: string): SessionEventInput => ({
+  type: "span.model_request_end",
+  model_request_start_id: startId,
+  is_error: false,
+  model_usage: usage,
+});
 const idle: SessionEventInput = { type: "session.status_idle", stop_reason: { type: "end_turn" } };
 
 test("a new user message asks for the model; an empty log has nothing to do", () => {
@@ -19,7 +40,10 @@ test("a new user message asks for the model; an empty log has nothing to do", ()
 });
 
 test("after the model answered, a running session idles, and an idle one is done", () => {
-  const events = log(user("hi"), { type: "session.status_running" }, start, { type: "agent.message", content: [{ type: "text", text: "hello" }] });
+  const events = log(user("hi"), { type: "session.status_running" }, start, {
+    type: "agent.message",
+    content: [{ type: "text", text: "hello" }],
+  });
   const done = [...events, ...log(end(events[2]!.id))].map((e, seq) => ({ ...e, seq }));
   expect(decide(foldLog(done), null).kind).toBe("idle");
   expect(decide(foldLog([...done, { ...log(idle)[0]!, seq: done.length }]), null).kind).toBe("done");
@@ -32,18 +56,43 @@ test("a message that arrived during a model request is answered before idling", 
 });
 
 test("a built-in tool use runs; an always_ask one waits for confirmation, then runs or is denied", () => {
-  const base = log(user("go"), { type: "session.status_running" }, start, { type: "agent.tool_use", name: "bash", input: { command: "ls" }, evaluated_permission: "ask" });
+  const base = log(user("go"), { type: "session.status_running" }, start, {
+    type: "agent.tool_use",
+    name: "bash",
+    input: { command: "ls" },
+    evaluated_permission: "ask",
+  });
   const withEnd = [...base, { ...log(end(base[2]!.id))[0]!, seq: 4 }];
   const waiting = decide(foldLog(withEnd), null);
   expect(waiting).toEqual({ kind: "await_action", eventIds: [base[3]!.id] });
-  const denied = foldLog([...withEnd, { ...log({ type: "user.tool_confirmation", tool_use_id: base[3]!.id, result: "deny", deny_message: "no" })[0]!, seq: 5 }]);
+  const denied = foldLog([
+    ...withEnd,
+    {
+      ...log({
+        type: "user.tool_confirmation",
+        tool_use_id: base[3]!.id,
+        result: "deny",
+        deny_message: "no",
+      })[0]!,
+      seq: 5,
+    },
+  ]);
   const step = decide(denied, null);
   expect(step.kind).toBe("run_tools");
-  expect(step.kind === "run_tools" && step.calls[0]?.confirmation).toEqual({ result: "deny", deny_message: "no" });
+  expect(step.kind === "run_tools" && step.calls[0]?.confirmation).toEqual({
+    result: "deny",
+    deny_message: "no",
+  });
 });
 
 test("an interrupt wins over everything else and names the open calls", () => {
-  const e = log(user("go"), { type: "session.status_running" }, start, { type: "agent.custom_tool_use", name: "lookup", input: {} }, { type: "user.interrupt" });
+  const e = log(
+    user("go"),
+    { type: "session.status_running" },
+    start,
+    { type: "agent.custom_tool_use", name: "lookup", input: {} },
+    { type: "user.interrupt" },
+  );
   const step = decide(foldLog(e), null);
   expect(step.kind).toBe("interrupt");
   expect(step.kind === "interrupt" && step.open.map((c) => c.id)).toEqual([e[3]!.id]);
@@ -64,19 +113,37 @@ test("a budget of one turn stops the second model request", () => {
 });
 
 test("a lost sandbox is remembered so the next tool call provisions again", () => {
-  const e = log({ type: "span.sandbox_provision_end", sandbox_id: "sbx_0000000000AAAA", is_error: false }, { type: "span.sandbox_lost", sandbox_id: "sbx_0000000000AAAA", reason: "killed" });
+  const e = log(
+    { type: "span.sandbox_provision_end", sandbox_id: "sbx_0000000000AAAA", is_error: false },
+    { type: "span.sandbox_lost", sandbox_id: "sbx_0000000000AAAA", reason: "killed" },
+  );
   expect(foldLog(e).sandbox).toEqual({ id: "sbx_0000000000AAAA", lost: true });
 });
 
 describe("a coordinator and its threads", () => {
   const T = "sthr_0123456789abcdef0123456789";
-  const sent = (threadSeq: number): SessionEventInput => ({ type: "agent.thread_message_sent", to_session_thread_id: T, to_agent_name: "w", content: [{ type: "text", text: "do it" }], thread_seq: threadSeq });
-  const reply = (threadSeq: number): SessionEventInput => ({ type: "agent.thread_message_received", from_session_thread_id: T, from_agent_name: "w", content: [{ type: "text", text: "done" }], thread_seq: threadSeq });
+  const sent = (threadSeq: number): SessionEventInput => ({
+    type: "agent.thread_message_sent",
+    to_session_thread_id: T,
+    to_agent_name: "w",
+    content: [{ type: "text", text: "do it" }],
+    thread_seq: threadSeq,
+  });
+  const reply = (threadSeq: number): SessionEventInput => ({
+    type: "agent.thread_message_received",
+    from_session_thread_id: T,
+    from_agent_name: "w",
+    content: [{ type: "text", text: "done" }],
+    thread_seq: threadSeq,
+  });
   const turn = (...inputs: SessionEventInput[]) => {
     const events = log(user("fan out"), { type: "session.status_running" }, start, ...inputs);
     return [...events, { ...log(end(events[2]!.id))[0]!, seq: events.length }];
   };
-  const more = (events: SessionEvent[], ...inputs: SessionEventInput[]) => [...events, ...log(...inputs).map((e, i) => ({ ...e, seq: events.length + i }))];
+  const more = (events: SessionEvent[], ...inputs: SessionEventInput[]) => [
+    ...events,
+    ...log(...inputs).map((e, i) => ({ ...e, seq: events.length + i })),
+  ];
 
   test("waits, still running, while a thread owes a reply; the reply asks for the model", () => {
     const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
@@ -91,16 +158,39 @@ describe("a coordinator and its threads", () => {
       { type: "session.thread_created", session_thread_id: T, agent_name: "w" },
       sent(0),
       { type: "session.thread_created", session_thread_id: U, agent_name: "v" },
-      { type: "agent.thread_message_sent", to_session_thread_id: U, to_agent_name: "v", content: [{ type: "text", text: "x" }], thread_seq: 0 },
+      {
+        type: "agent.thread_message_sent",
+        to_session_thread_id: U,
+        to_agent_name: "v",
+        content: [{ type: "text", text: "x" }],
+        thread_seq: 0,
+      },
     );
     const one = more(both, reply(5));
     expect(decide(foldLog(one), null).kind).toBe("done");
     expect(decide(foldLog(more(one, user("how is it going?"))), null).kind).toBe("call_model");
-    expect(decide(foldLog(more(one, { type: "agent.thread_message_received", from_session_thread_id: U, from_agent_name: "v", content: [{ type: "text", text: "ok" }], thread_seq: 3 })), null).kind).toBe("call_model");
+    expect(
+      decide(
+        foldLog(
+          more(one, {
+            type: "agent.thread_message_received",
+            from_session_thread_id: U,
+            from_agent_name: "v",
+            content: [{ type: "text", text: "ok" }],
+            thread_seq: 3,
+          }),
+        ),
+        null,
+      ).kind,
+    ).toBe("call_model");
   });
 
   test("a reply that overtook the message it answers is still taken, and nothing is awaited afterwards", () => {
-    const events = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, reply(5), sent(0));
+    const events = turn(
+      { type: "session.thread_created", session_thread_id: T, agent_name: "w" },
+      reply(5),
+      sent(0),
+    );
     const state = foldLog(events);
     expect(state.newInputSeqs.length).toBe(1);
     expect(decide(state, null).kind).toBe("call_model");
@@ -108,23 +198,55 @@ describe("a coordinator and its threads", () => {
 
   test("after an interrupt, a late reply wakes nobody", () => {
     const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
-    const interrupted = more(waiting, { type: "user.interrupt" }, { type: "session.status_idle", stop_reason: { type: "end_turn" } });
+    const interrupted = more(
+      waiting,
+      { type: "user.interrupt" },
+      { type: "session.status_idle", stop_reason: { type: "end_turn" } },
+    );
     expect(decide(foldLog(interrupted), null).kind).toBe("done");
     expect(decide(foldLog(more(interrupted, reply(7))), null).kind).toBe("done");
   });
 
   test("an interrupt naming a thread is that thread's, not the coordinator's", () => {
     const waiting = turn({ type: "session.thread_created", session_thread_id: T, agent_name: "w" }, sent(0));
-    expect(foldLog(more(waiting, { type: "user.interrupt", session_thread_id: T })).pendingInterrupt).toBe(false);
+    expect(foldLog(more(waiting, { type: "user.interrupt", session_thread_id: T })).pendingInterrupt).toBe(
+      false,
+    );
   });
 
   test("a sandbox handed out by transfer is gone; shared, it stays; returned, it is back", () => {
     const sbx = "sbx_0123456789abcdef01234567";
     const held = log({ type: "span.sandbox_provision_end", sandbox_id: sbx, is_error: false });
-    expect(foldLog(more(held, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "share", direction: "out", peer_thread_id: T })).sandbox?.id).toBe(sbx);
-    const given = more(held, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "transfer", direction: "out", peer_thread_id: T });
+    expect(
+      foldLog(
+        more(held, {
+          type: "span.sandbox_handoff",
+          sandbox_id: sbx,
+          mode: "share",
+          direction: "out",
+          peer_thread_id: T,
+        }),
+      ).sandbox?.id,
+    ).toBe(sbx);
+    const given = more(held, {
+      type: "span.sandbox_handoff",
+      sandbox_id: sbx,
+      mode: "transfer",
+      direction: "out",
+      peer_thread_id: T,
+    });
     expect(foldLog(given).sandbox).toBeNull();
-    expect(foldLog(more(given, { type: "span.sandbox_handoff", sandbox_id: sbx, mode: "return", direction: "in", peer_thread_id: T })).sandbox?.id).toBe(sbx);
+    expect(
+      foldLog(
+        more(given, {
+          type: "span.sandbox_handoff",
+          sandbox_id: sbx,
+          mode: "return",
+          direction: "in",
+          peer_thread_id: T,
+        }),
+      ).sandbox?.id,
+    ).toBe(sbx);
   });
 });
 

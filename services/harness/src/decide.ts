@@ -18,7 +18,12 @@ function settleable(call: ToolCall): boolean {
 }
 
 /** `sharedTokens`: what the session's other threads have used; a session's budget covers all its threads. */
-export function overBudget(state: SessionState, budget: Budget | null, now: number, sharedTokens = 0): boolean {
+export function overBudget(
+  state: SessionState,
+  budget: Budget | null,
+  now: number,
+  sharedTokens = 0,
+): boolean {
   if (!budget) return false;
   const tokens = state.usage.input_tokens + state.usage.output_tokens + sharedTokens;
   if (budget.max_tokens !== undefined && tokens >= budget.max_tokens) return true;
@@ -40,14 +45,18 @@ export function decide(state: SessionState, budget: Budget | null, now = Date.no
   if (runnable.length > 0) return { kind: "run_tools", calls: runnable };
   if (state.openCalls.length > 0) {
     const waiting = state.openCalls.map((c) => c.id);
-    const already = state.status === "idle" && state.lastStopReason?.type === "requires_action" && sameIds(state.lastStopReason.event_ids, waiting);
+    const already =
+      state.status === "idle" &&
+      state.lastStopReason?.type === "requires_action" &&
+      sameIds(state.lastStopReason.event_ids, waiting);
     return already ? { kind: "done" } : { kind: "await_action", eventIds: waiting };
   }
   const owed = Object.values(state.threads).some(awaited);
   // Replies are taken together, once every thread the coordinator waits for has answered (a message
   // from the user is taken at once, with whatever replies have come).
   const onlyReplies = state.newInputSeqs.every((seq) => state.replySeqs.includes(seq));
-  if (state.newInputSeqs.length > 0 && !(owed && onlyReplies)) return overBudget(state, budget, now, sharedTokens) ? { kind: "budget_reached" } : { kind: "call_model" };
+  if (state.newInputSeqs.length > 0 && !(owed && onlyReplies))
+    return overBudget(state, budget, now, sharedTokens) ? { kind: "budget_reached" } : { kind: "call_model" };
   // A coordinator waiting for its threads stays running; their replies wake it.
   if (owed) return { kind: "done" };
   return state.status === "idle" ? { kind: "done" } : { kind: "idle" };

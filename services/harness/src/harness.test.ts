@@ -2,7 +2,15 @@ import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import { waitFor, type ScriptedModel } from "@corral/testing";
-import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./test-support.js";
+import {
+  eventsUntil,
+  isIdle,
+  newSession,
+  say,
+  send,
+  startBrainStack,
+  type BrainStack,
+} from "./test-support.js";
 
 let stack: BrainStack;
 let model: ScriptedModel;
@@ -21,7 +29,11 @@ const types = (events: { type: string }[]) => events.map((e) => e.type);
 
 test("a message gets an answer, with events in the documented order and the real SDK on the wire", async () => {
   const sid = await newSession(bus);
-  model.script({ type: "message", content: [{ type: "text", text: "Hello there, how can I help?" }], usage: { input_tokens: 12, output_tokens: 7 } });
+  model.script({
+    type: "message",
+    content: [{ type: "text", text: "Hello there, how can I help?" }],
+    usage: { input_tokens: 12, output_tokens: 7 },
+  });
   const before = model.requests.length;
   await send(bus, sid, say("hi"));
   const events = await eventsUntil(bus, sid, isIdle);
@@ -38,7 +50,11 @@ test("a message gets an answer, with events in the documented order and the real
   expect(events[5]).toMatchObject({ usage: { input_tokens: 12, output_tokens: 7 } });
   const sent = model.requests[before]!;
   expect(sent.headers.authorization).toBe("Bearer test-key");
-  expect(sent.body).toMatchObject({ model: "claude-test", stream: true, messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+  expect(sent.body).toMatchObject({
+    model: "claude-test",
+    stream: true,
+    messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+  });
   // The record is folded from the log by the session-store's projector, a moment after the append.
   const record = await waitFor(async () => {
     const r = await request(bus, STORE_RPC.sessionsGet, { session_id: sid });
@@ -49,46 +65,84 @@ test("a message gets an answer, with events in the documented order and the real
 
 test("token deltas stream on the delta subject with the id of the final agent.message", async () => {
   const sid = await newSession(bus);
-  const deltas: Array<{ type: string; event_id?: string; event?: { id: string }; delta?: { content: { text: string } } }> = [];
+  const deltas: Array<{
+    type: string;
+    event_id?: string;
+    event?: { id: string };
+    delta?: { content: { text: string } };
+  }> = [];
   const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { callback: (_e, m) => void deltas.push(m.json()) });
-  model.script({ type: "message", content: [{ type: "text", text: "a fairly long answer that streams in pieces" }] });
+  model.script({
+    type: "message",
+    content: [{ type: "text", text: "a fairly long answer that streams in pieces" }],
+  });
   await send(bus, sid, say("stream please"));
   const events = await eventsUntil(bus, sid, isIdle);
   sub.unsubscribe();
   const message = events.find((e) => e.type === "agent.message")!;
   expect(deltas[0]).toMatchObject({ type: "event_start", event: { id: message.id } });
-  expect(deltas.slice(1).map((d) => d.delta?.content.text).join("")).toBe("a fairly long answer that streams in pieces");
+  expect(
+    deltas
+      .slice(1)
+      .map((d) => d.delta?.content.text)
+      .join(""),
+  ).toBe("a fairly long answer that streams in pieces");
 });
 
 test("messages sent while running are answered in order", async () => {
   const sid = await newSession(bus);
   model.script(
     { type: "message", content: [{ type: "text", text: "first answer" }], latencyMs: 300 },
-    (req) => ({ type: "message", content: [{ type: "text", text: `saw ${req.body.messages.length} messages` }] }),
+    (req) => ({
+      type: "message",
+      content: [{ type: "text", text: `saw ${req.body.messages.length} messages` }],
+    }),
   );
   await send(bus, sid, say("one"));
   await waitFor(() => model.requests.some((r) => JSON.stringify(r.body.messages).includes('"one"')));
   await send(bus, sid, say("two"));
   const events = await eventsUntil(bus, sid, (e) => e.type === "session.status_idle" && e.seq > 5);
-  const answers = events.filter((e) => e.type === "agent.message").map((e) => (e.type === "agent.message" ? e.content[0] : null));
-  expect(answers).toEqual([{ type: "text", text: "first answer" }, { type: "text", text: "saw 3 messages" }]);
+  const answers = events
+    .filter((e) => e.type === "agent.message")
+    .map((e) => (e.type === "agent.message" ? e.content[0] : null));
+  expect(answers).toEqual([
+    { type: "text", text: "first answer" },
+    { type: "text", text: "saw 3 messages" },
+  ]);
   expect(types(events).filter((t) => t === "session.status_idle")).toHaveLength(1);
 });
 
 test("a custom tool idles with requires_action until the client answers", async () => {
   const sid = await newSession(bus, {
-    tools: [{ type: "custom", name: "lookup_order", description: "Look up an order", input_schema: { type: "object", properties: { id: { type: "string" } } } }],
+    tools: [
+      {
+        type: "custom",
+        name: "lookup_order",
+        description: "Look up an order",
+        input_schema: { type: "object", properties: { id: { type: "string" } } },
+      },
+    ],
   });
   model.script(
     { type: "message", content: [{ type: "tool_use", name: "lookup_order", input: { id: "42" } }] },
-    (req) => ({ type: "message", content: [{ type: "text", text: `order says: ${JSON.stringify(req.body.messages.at(-1))}` }] }),
+    (req) => ({
+      type: "message",
+      content: [{ type: "text", text: `order says: ${JSON.stringify(req.body.messages.at(-1))}` }],
+    }),
   );
   await send(bus, sid, say("where is order 42?"));
   const first = await eventsUntil(bus, sid, isIdle);
   const use = first.find((e) => e.type === "agent.custom_tool_use")!;
-  expect(first.at(-1)).toMatchObject({ type: "session.status_idle", stop_reason: { type: "requires_action", event_ids: [use.id] } });
+  expect(first.at(-1)).toMatchObject({
+    type: "session.status_idle",
+    stop_reason: { type: "requires_action", event_ids: [use.id] },
+  });
   expect(model.requests.at(-1)!.body.tools?.map((t) => t.name)).toEqual(["lookup_order"]);
-  await send(bus, sid, { type: "user.custom_tool_result", custom_tool_use_id: use.id, content: [{ type: "text", text: "shipped" }] });
+  await send(bus, sid, {
+    type: "user.custom_tool_result",
+    custom_tool_use_id: use.id,
+    content: [{ type: "text", text: "shipped" }],
+  });
   const rest = await eventsUntil(bus, sid, isIdle, first.length);
   const answer = rest.find((e) => e.type === "agent.message");
   expect(JSON.stringify(answer)).toContain("shipped");
@@ -97,20 +151,36 @@ test("a custom tool idles with requires_action until the client answers", async 
 
 test("an always_ask tool waits for confirmation; a denial reaches the model with its message", async () => {
   const sid = await newSession(bus, {
-    tools: [{ type: "agent_toolset_20260401", default_config: { permission_policy: { type: "always_ask" } } }],
+    tools: [
+      { type: "agent_toolset_20260401", default_config: { permission_policy: { type: "always_ask" } } },
+    ],
   });
   model.script(
-    { type: "message", content: [{ type: "tool_use", name: "bash", input: { command: "rm -rf /workspace" } }] },
-    (req) => ({ type: "message", content: [{ type: "text", text: `ok: ${JSON.stringify(req.body.messages.at(-1))}` }] }),
+    {
+      type: "message",
+      content: [{ type: "tool_use", name: "bash", input: { command: "rm -rf /workspace" } }],
+    },
+    (req) => ({
+      type: "message",
+      content: [{ type: "text", text: `ok: ${JSON.stringify(req.body.messages.at(-1))}` }],
+    }),
   );
   await send(bus, sid, say("clean up"));
   const first = await eventsUntil(bus, sid, isIdle);
   const use = first.find((e) => e.type === "agent.tool_use")!;
   expect(use).toMatchObject({ name: "bash", evaluated_permission: "ask" });
   expect(first.at(-1)).toMatchObject({ stop_reason: { type: "requires_action", event_ids: [use.id] } });
-  await send(bus, sid, { type: "user.tool_confirmation", tool_use_id: use.id, result: "deny", deny_message: "not that one" });
+  await send(bus, sid, {
+    type: "user.tool_confirmation",
+    tool_use_id: use.id,
+    result: "deny",
+    deny_message: "not that one",
+  });
   const rest = await eventsUntil(bus, sid, isIdle, first.length);
-  expect(rest.find((e) => e.type === "agent.tool_result")).toMatchObject({ tool_use_id: use.id, is_error: true });
+  expect(rest.find((e) => e.type === "agent.tool_result")).toMatchObject({
+    tool_use_id: use.id,
+    is_error: true,
+  });
   expect(JSON.stringify(rest.find((e) => e.type === "agent.message"))).toContain("not that one");
 });
 
@@ -130,7 +200,11 @@ test("an interrupt aborts the model stream at once and idles with end_turn", asy
 
 test("overloaded and rate-limited answers are retried, each visible as session.error retrying", async () => {
   const sid = await newSession(bus);
-  model.script({ type: "error", status: 529 }, { type: "error", status: 429 }, { type: "message", content: [{ type: "text", text: "made it" }] });
+  model.script(
+    { type: "error", status: 529 },
+    { type: "error", status: 429 },
+    { type: "message", content: [{ type: "text", text: "made it" }] },
+  );
   await send(bus, sid, say("try hard"));
   const events = await eventsUntil(bus, sid, isIdle);
   const errors = events.filter((e) => e.type === "session.error");
@@ -143,19 +217,32 @@ test("overloaded and rate-limited answers are retried, each visible as session.e
 
 test("retries run out into retries_exhausted; a rejected request is terminal", async () => {
   const sid = await newSession(bus);
-  model.script({ type: "error", status: 500 }, { type: "error", status: 500 }, { type: "error", status: 500 });
+  model.script(
+    { type: "error", status: 500 },
+    { type: "error", status: 500 },
+    { type: "error", status: 500 },
+  );
   await send(bus, sid, say("doomed"));
   const events = await eventsUntil(bus, sid, isIdle);
-  expect(events.filter((e) => e.type === "session.error").at(-1)).toMatchObject({ error: { retry_status: { type: "exhausted" } } });
-  expect(events.at(-1)).toMatchObject({ type: "session.status_idle", stop_reason: { type: "retries_exhausted" } });
+  expect(events.filter((e) => e.type === "session.error").at(-1)).toMatchObject({
+    error: { retry_status: { type: "exhausted" } },
+  });
+  expect(events.at(-1)).toMatchObject({
+    type: "session.status_idle",
+    stop_reason: { type: "retries_exhausted" },
+  });
 
   const other = await newSession(bus);
   model.script({ type: "error", status: 400, message: "bad request body" });
   await send(bus, other, say("bad"));
   const terminal = await eventsUntil(bus, other, isIdle);
   expect(terminal.at(-1)!.type).toBe("session.status_terminated");
-  expect(terminal.find((e) => e.type === "session.error")).toMatchObject({ error: { retry_status: { type: "terminal" }, message: expect.stringContaining("400") } });
-  await waitFor(async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: other })).status === "terminated");
+  expect(terminal.find((e) => e.type === "session.error")).toMatchObject({
+    error: { retry_status: { type: "terminal" }, message: expect.stringContaining("400") },
+  });
+  await waitFor(
+    async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: other })).status === "terminated",
+  );
   await expect(send(bus, other, say("again"))).rejects.toMatchObject({ code: "CONFLICT" });
 });
 

@@ -1,7 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BUCKETS, STORE_RPC, STREAMS, SUBJECTS, THREAD_RPC, WAKE_CONSUMER, WakeMessage, isCorralError, type AgentSnapshot, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
-import { createLogWriter, ensureStreams, ensureWorkConsumer, openBucket, openSessionLog, request, type Bus, type JsMsg } from "@corral/bus";
+import {
+  BUCKETS,
+  STORE_RPC,
+  STREAMS,
+  SUBJECTS,
+  THREAD_RPC,
+  WAKE_CONSUMER,
+  WakeMessage,
+  isCorralError,
+  type AgentSnapshot,
+  type EnvironmentRecord,
+  type SessionRecord,
+} from "@corral/protocol";
+import {
+  createLogWriter,
+  ensureStreams,
+  ensureWorkConsumer,
+  openBucket,
+  openSessionLog,
+  request,
+  type Bus,
+  type JsMsg,
+} from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, type Leases } from "./lease.js";
 import { runSession, type RunnerDeps, type SessionInfo } from "./runner.js";
@@ -23,7 +44,14 @@ interface Active {
   again: boolean;
 }
 
-export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessConfig; model: Model; hands: Hands; strategy: ContextStrategy }): Harness {
+export function createHarness(deps: {
+  bus: Bus;
+  logger: Logger;
+  config: HarnessConfig;
+  model: Model;
+  hands: Hands;
+  strategy: ContextStrategy;
+}): Harness {
   const { bus, logger, config } = deps;
   const holder = `${config.replicaName}:${randomUUID()}`;
   const active = new Map<string, Active>();
@@ -33,11 +61,16 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
   let leases: Leases;
 
   async function loadInfo(logId: string): Promise<SessionInfo> {
-    const thread = logId.startsWith("sthr_") ? await request(bus, THREAD_RPC.get, { thread_id: logId }) : null;
+    const thread = logId.startsWith("sthr_")
+      ? await request(bus, THREAD_RPC.get, { thread_id: logId })
+      : null;
     const session = await request(bus, STORE_RPC.sessionsGet, { session_id: thread?.session_id ?? logId });
     let environment: Promise<EnvironmentRecord | null> | null = null;
     // Only a sandbox needs the environment, so it is not fetched before the first model call.
-    const loadEnvironment = () => (environment ??= request(bus, STORE_RPC.environmentsGet, { environment_id: session.environment_id }).catch(() => null));
+    const loadEnvironment = () =>
+      (environment ??= request(bus, STORE_RPC.environmentsGet, {
+        environment_id: session.environment_id,
+      }).catch(() => null));
     return {
       // A thread runs as its session would, with its own id (its log) and its own agent.
       session: thread ? { ...session, id: thread.id as SessionRecord["id"], agent: thread.agent } : session,
@@ -55,17 +88,27 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
     if (!roster?.length) return null;
     const members = await Promise.all(
       roster.map(async (entry): Promise<RosterMember | null> => {
-        if (typeof entry !== "string" && entry.type === "self") return { name: agent.name, ref: "self", description: agent.description ?? null };
+        if (typeof entry !== "string" && entry.type === "self")
+          return { name: agent.name, ref: "self", description: agent.description ?? null };
         if (typeof entry !== "string" && entry.type !== "agent") return null;
         const [id, version] = typeof entry === "string" ? [entry, undefined] : [entry.id, entry.version];
-        const found = await request(bus, STORE_RPC.agentsGet, { agent_id: id, ...(version ? { version } : {}) }).catch(() => null);
+        const found = await request(bus, STORE_RPC.agentsGet, {
+          agent_id: id,
+          ...(version ? { version } : {}),
+        }).catch(() => null);
         return found ? { name: found.name, ref: found.id, description: found.description ?? null } : null;
       }),
     );
     return members.filter((m): m is RosterMember => m !== null);
   }
 
-  async function runWhileWoken(sessionId: string, entry: Active, signal: AbortSignal, first: Promise<SessionInfo>, view: Promise<SessionView>): Promise<void> {
+  async function runWhileWoken(
+    sessionId: string,
+    entry: Active,
+    signal: AbortSignal,
+    first: Promise<SessionInfo>,
+    view: Promise<SessionView>,
+  ): Promise<void> {
     let info = first;
     let prefetched: Promise<SessionView> | undefined = view;
     for (;;) {
@@ -166,7 +209,16 @@ export function createHarness(deps: { bus: Bus; logger: Logger; config: HarnessC
       await ensureStreams(bus);
       const log = await openSessionLog(bus);
       leases = createLeases(await openBucket(bus, BUCKETS.leases), holder, config.leaseTtlMs);
-      runner = { bus, log, writer: createLogWriter({ bus, log }), model: deps.model, hands: deps.hands, strategy: deps.strategy, logger, config };
+      runner = {
+        bus,
+        log,
+        writer: createLogWriter({ bus, log }),
+        model: deps.model,
+        hands: deps.hands,
+        strategy: deps.strategy,
+        logger,
+        config,
+      };
       loop = consume();
       logger.info({ holder, concurrency: config.concurrency }, "harness started");
     },

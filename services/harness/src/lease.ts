@@ -27,7 +27,9 @@ export function createLeases(kv: KV, holder: string, ttlMs: number): Leases {
     const current = await getJson(kv, Lease, sessionId);
     if (current && current.value.holder !== holder && current.value.expires_at > Date.now()) return null;
     try {
-      return current ? await kv.update(sessionId, JSON.stringify(lease), current.revision) : await kv.create(sessionId, JSON.stringify(lease));
+      return current
+        ? await kv.update(sessionId, JSON.stringify(lease), current.revision)
+        : await kv.create(sessionId, JSON.stringify(lease));
     } catch (error) {
       if (isKeyConflict(error)) return null;
       throw error;
@@ -39,16 +41,19 @@ export function createLeases(kv: KV, holder: string, ttlMs: number): Leases {
       let revision = await take(sessionId);
       if (revision === null) return null;
       const lost = new AbortController();
-      const timer = setInterval(() => {
-        const lease: Lease = { holder, expires_at: Date.now() + ttlMs };
-        kv.update(sessionId, JSON.stringify(lease), revision!).then(
-          (next) => (revision = next),
-          () => {
-            clearInterval(timer);
-            lost.abort();
-          },
-        );
-      }, Math.max(100, Math.floor(ttlMs / 3)));
+      const timer = setInterval(
+        () => {
+          const lease: Lease = { holder, expires_at: Date.now() + ttlMs };
+          kv.update(sessionId, JSON.stringify(lease), revision!).then(
+            (next) => (revision = next),
+            () => {
+              clearInterval(timer);
+              lost.abort();
+            },
+          );
+        },
+        Math.max(100, Math.floor(ttlMs / 3)),
+      );
       return {
         lost: lost.signal,
         async release() {

@@ -13,7 +13,10 @@ if (!process.env.ANTHROPIC_API_KEY) {
   process.exit(2);
 }
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "harness"), logger });
-const model = createAnthropicModel({ apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL });
+const model = createAnthropicModel({
+  apiKey: process.env.ANTHROPIC_API_KEY,
+  baseURL: process.env.ANTHROPIC_BASE_URL,
+});
 const strategy = config.contextStrategy === "compacting" ? compacting(config.compactAtTokens) : fullHistory();
 const harness = createHarness({ bus, logger, config, model, hands: createHands(bus), strategy });
 await harness.start();

@@ -10,12 +10,19 @@ export interface ModelRequest {
   tools: ModelTool[];
 }
 
-export type ResponseBlock = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
+export type ResponseBlock =
+  | { type: "text"; text: string }
+  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
 export interface ModelResponse {
   content: ResponseBlock[];
   stop_reason: string | null;
-  usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+  };
 }
 
 export interface StreamHooks {

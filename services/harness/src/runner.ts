@@ -1,4 +1,15 @@
-import { isCorralError, newId, SUBJECTS, LOG_HEADERS, MCP_RPC, type McpTool, type SessionEventInput, type SessionRecord, type EnvironmentRecord, type SandboxSpec } from "@corral/protocol";
+import {
+  isCorralError,
+  newId,
+  SUBJECTS,
+  LOG_HEADERS,
+  MCP_RPC,
+  type McpTool,
+  type SessionEventInput,
+  type SessionRecord,
+  type EnvironmentRecord,
+  type SandboxSpec,
+} from "@corral/protocol";
 import { request, type Bus, type LogWriter, type SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { decide, type Step } from "./decide.js";
@@ -47,8 +58,18 @@ const INTERRUPTED = "Tool execution was interrupted before completion. Please re
 const MCP_TIMEOUT_MS = 10 * 60_000;
 
 function mcpError(server: string, error: unknown): SessionEventInput {
-  const type = isCorralError(error, "MCP_AUTHENTICATION_FAILED") ? "mcp_authentication_failed_error" : "mcp_connection_failed_error";
-  return { type: "session.error", error: { type, message: error instanceof Error ? error.message : String(error), mcp_server_name: server, retry_status: { type: "retrying" } } };
+  const type = isCorralError(error, "MCP_AUTHENTICATION_FAILED")
+    ? "mcp_authentication_failed_error"
+    : "mcp_connection_failed_error";
+  return {
+    type: "session.error",
+    error: {
+      type,
+      message: error instanceof Error ? error.message : String(error),
+      mcp_server_name: server,
+      retry_status: { type: "retrying" },
+    },
+  };
 }
 
 function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
@@ -57,7 +78,12 @@ function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
   const spec: SandboxSpec = { networking: config.networking };
   if (config.type === "docker") {
     if (config.image) spec.image = config.image;
-    if (config.resources) spec.resources = { memory_mb: config.resources.memory_mb, cpus: config.resources.cpus, pids: config.resources.pids };
+    if (config.resources)
+      spec.resources = {
+        memory_mb: config.resources.memory_mb,
+        cpus: config.resources.cpus,
+        pids: config.resources.pids,
+      };
   }
   return spec;
 }
@@ -69,7 +95,12 @@ const text = (t: string) => [{ type: "text" as const, text: t }];
  * aborts (the lease was lost or the process is stopping). Every step is decided from the log, and every
  * effect is an append, so killing the process at any point loses nothing.
  */
-export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: AbortSignal, prefetched?: Promise<SessionView>): Promise<void> {
+export async function runSession(
+  deps: RunnerDeps,
+  info: SessionInfo,
+  signal: AbortSignal,
+  prefetched?: Promise<SessionView>,
+): Promise<void> {
   const { writer, logger } = deps;
   const sessionId = info.session.id;
   // A view read before the lease was taken (to save time-to-first-token) is brought up to date first.
@@ -96,7 +127,10 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   const onStop = () => stepAbort.abort();
   signal.addEventListener("abort", onStop, { once: true });
 
-  async function append(events: SessionEventInput[], options: { guarded?: boolean; ids?: (string | undefined)[] } = {}): Promise<boolean> {
+  async function append(
+    events: SessionEventInput[],
+    options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
+  ): Promise<boolean> {
     try {
       const stored = await writer.append({
         sessionId,
@@ -120,14 +154,32 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   async function loadMcpTools(): Promise<void> {
     if (mcpListed) return;
     mcpListed = true;
-    const servers = [...new Set(info.session.agent.tools.flatMap((t) => (t.type === "mcp_toolset" ? [t.mcp_server_name] : [])))];
+    const servers = [
+      ...new Set(
+        info.session.agent.tools.flatMap((t) => (t.type === "mcp_toolset" ? [t.mcp_server_name] : [])),
+      ),
+    ];
     if (servers.length === 0) return;
     const listed = new Map<string, McpTool[]>();
     const errors: SessionEventInput[] = [];
     await Promise.all(
       servers.map(async (server) => {
         try {
-          listed.set(server, (await request(deps.bus, MCP_RPC.listTools, { session_id: info.rootSessionId, ...(info.thread && { thread_id: info.thread.id }), mcp_server_name: server }, { timeoutMs: MCP_TIMEOUT_MS })).tools);
+          listed.set(
+            server,
+            (
+              await request(
+                deps.bus,
+                MCP_RPC.listTools,
+                {
+                  session_id: info.rootSessionId,
+                  ...(info.thread && { thread_id: info.thread.id }),
+                  mcp_server_name: server,
+                },
+                { timeoutMs: MCP_TIMEOUT_MS },
+              )
+            ).tools,
+          );
         } catch (error) {
           log.warn({ err: error, mcp_server_name: server }, "MCP server could not be listed");
           errors.push(mcpError(server, error));
@@ -138,12 +190,17 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     catalog = toolCatalog(info.session.agent, listed, threading);
   }
 
-  const usageEvent = (): SessionEventInput => ({ type: "session.usage", usage: { ...view.state.usage }, budget: info.session.budget ?? null });
+  const usageEvent = (): SessionEventInput => ({
+    type: "session.usage",
+    usage: { ...view.state.usage },
+    budget: info.session.budget ?? null,
+  });
 
   try {
     // A session left running means its previous runner died: say so, then carry on from the log. (A
     // coordinator is also left running while it waits for its threads, so it is not told apart.)
-    if (view.state.status === "running" && Object.keys(view.state.threads).length === 0) await append([{ type: "session.status_rescheduled" }]);
+    if (view.state.status === "running" && Object.keys(view.state.threads).length === 0)
+      await append([{ type: "session.status_rescheduled" }]);
     const ownTokens = view.state.usage.input_tokens + view.state.usage.output_tokens;
     const sharedTokens = Math.max(0, info.sessionTokens - ownTokens);
     if (deps.config.coupled && !view.state.sandbox) await provision();
@@ -168,7 +225,14 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       case "interrupt":
         await append(
           [
-            ...step.open.map((c): SessionEventInput => ({ type: "agent.tool_result", tool_use_id: c.id, content: text(INTERRUPTED), is_error: true })),
+            ...step.open.map(
+              (c): SessionEventInput => ({
+                type: "agent.tool_result",
+                tool_use_id: c.id,
+                content: text(INTERRUPTED),
+                is_error: true,
+              }),
+            ),
             usageEvent(),
             { type: "session.status_idle", stop_reason: { type: "end_turn" } },
           ],
@@ -183,16 +247,30 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
         }
         return;
       case "await_action":
-        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "requires_action", event_ids: step.eventIds } }], { guarded: true });
+        await append(
+          [
+            usageEvent(),
+            {
+              type: "session.status_idle",
+              stop_reason: { type: "requires_action", event_ids: step.eventIds },
+            },
+          ],
+          { guarded: true },
+        );
         return;
       case "call_model":
         await callModel();
         return;
       case "budget_reached":
-        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "budget_reached" } }], { guarded: true });
+        await append(
+          [usageEvent(), { type: "session.status_idle", stop_reason: { type: "budget_reached" } }],
+          { guarded: true },
+        );
         return;
       case "idle":
-        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "end_turn" } }], { guarded: true });
+        await append([usageEvent(), { type: "session.status_idle", stop_reason: { type: "end_turn" } }], {
+          guarded: true,
+        });
         return;
     }
   }
@@ -200,7 +278,11 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
   async function provision(): Promise<string | null> {
     await append([{ type: "span.sandbox_provision_start" }]);
     try {
-      const sandboxId = await deps.hands.provision(info.rootSessionId, sandboxSpec(await info.environment()), sessionId);
+      const sandboxId = await deps.hands.provision(
+        info.rootSessionId,
+        sandboxSpec(await info.environment()),
+        sessionId,
+      );
       await append([{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
       return sandboxId;
     } catch (error) {
@@ -215,7 +297,14 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     const denied = call.permission === "deny" || call.confirmation?.result === "deny";
     if (denied) {
       const reason = call.confirmation?.deny_message ? `: ${call.confirmation.deny_message}` : "";
-      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`The user denied this tool call${reason}`), is_error: true }]);
+      await append([
+        {
+          type: "agent.tool_result",
+          tool_use_id: call.id,
+          content: text(`The user denied this tool call${reason}`),
+          is_error: true,
+        },
+      ]);
       return;
     }
     if (call.kind === "mcp") return runMcpTool(call);
@@ -230,24 +319,43 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
           roster: info.roster ?? [],
           state: () => view.state,
           append: (events) => append(events),
-          sandbox: async () => (view.state.sandbox && !view.state.sandbox.lost ? view.state.sandbox.id : provision()),
+          sandbox: async () =>
+            view.state.sandbox && !view.state.sandbox.lost ? view.state.sandbox.id : provision(),
         },
         call,
       );
     }
     if (call.kind !== "builtin" || catalog.kindOf(call.name) === "unknown") {
-      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(`Unknown tool ${call.name}`), is_error: true }]);
+      await append([
+        {
+          type: "agent.tool_result",
+          tool_use_id: call.id,
+          content: text(`Unknown tool ${call.name}`),
+          is_error: true,
+        },
+      ]);
       return;
     }
     const sandbox = view.state.sandbox;
     const sandboxId = sandbox && !sandbox.lost ? sandbox.id : await provision();
     if (!sandboxId) {
-      await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text("No sandbox could be started for this tool call."), is_error: true }]);
+      await append([
+        {
+          type: "agent.tool_result",
+          tool_use_id: call.id,
+          content: text("No sandbox could be started for this tool call."),
+          is_error: true,
+        },
+      ]);
       return;
     }
     let outcome;
     try {
-      outcome = await deps.hands.execute(sandboxId, { toolUseId: call.id, name: call.name, input: call.input, holder: sessionId }, stepAbort.signal);
+      outcome = await deps.hands.execute(
+        sandboxId,
+        { toolUseId: call.id, name: call.name, input: call.input, holder: sessionId },
+        stepAbort.signal,
+      );
     } catch (error) {
       if (stepAbort.signal.aborted) return;
       throw error;
@@ -258,34 +366,74 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
         {
           type: "agent.tool_result",
           tool_use_id: call.id,
-          content: text(`The sandbox was lost (${outcome.reason}). The workspace files are kept; the next tool call starts a new sandbox.`),
+          content: text(
+            `The sandbox was lost (${outcome.reason}). The workspace files are kept; the next tool call starts a new sandbox.`,
+          ),
           is_error: true,
         },
       ]);
       return;
     }
-    await append([{ type: "agent.tool_result", tool_use_id: call.id, content: text(outcome.result.content), is_error: outcome.result.is_error }]);
+    await append([
+      {
+        type: "agent.tool_result",
+        tool_use_id: call.id,
+        content: text(outcome.result.content),
+        is_error: outcome.result.is_error,
+      },
+    ]);
   }
 
   async function runMcpTool(call: ToolCall): Promise<void> {
     const server = call.server ?? "";
     let result: { content: string; is_error: boolean };
     try {
-      result = await request(deps.bus, MCP_RPC.callTool, { session_id: info.rootSessionId, ...(info.thread && { thread_id: info.thread.id }), mcp_server_name: server, tool: call.name, tool_use_id: call.id, input: call.input }, { timeoutMs: MCP_TIMEOUT_MS });
+      result = await request(
+        deps.bus,
+        MCP_RPC.callTool,
+        {
+          session_id: info.rootSessionId,
+          ...(info.thread && { thread_id: info.thread.id }),
+          mcp_server_name: server,
+          tool: call.name,
+          tool_use_id: call.id,
+          input: call.input,
+        },
+        { timeoutMs: MCP_TIMEOUT_MS },
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const failure: SessionEventInput[] = isCorralError(error, "MCP_AUTHENTICATION_FAILED") || isCorralError(error, "MCP_CONNECTION_FAILED") ? [mcpError(server, error)] : [];
-      await append([...failure, { type: "agent.mcp_tool_result", mcp_tool_use_id: call.id, content: text(`The MCP call failed: ${message}`), is_error: true }]);
+      const failure: SessionEventInput[] =
+        isCorralError(error, "MCP_AUTHENTICATION_FAILED") || isCorralError(error, "MCP_CONNECTION_FAILED")
+          ? [mcpError(server, error)]
+          : [];
+      await append([
+        ...failure,
+        {
+          type: "agent.mcp_tool_result",
+          mcp_tool_use_id: call.id,
+          content: text(`The MCP call failed: ${message}`),
+          is_error: true,
+        },
+      ]);
       return;
     }
-    await append([{ type: "agent.mcp_tool_result", mcp_tool_use_id: call.id, content: text(result.content), is_error: result.is_error }]);
+    await append([
+      {
+        type: "agent.mcp_tool_result",
+        mcp_tool_use_id: call.id,
+        content: text(result.content),
+        is_error: result.is_error,
+      },
+    ]);
   }
 
   async function callModel(): Promise<void> {
     await loadMcpTools();
     const attempt = view.state.modelRetries + 1;
     if (view.state.lastErrorAt && attempt > 1) {
-      const waitMs = Date.parse(view.state.lastErrorAt) + deps.config.retryBaseMs * 2 ** (attempt - 2) - Date.now();
+      const waitMs =
+        Date.parse(view.state.lastErrorAt) + deps.config.retryBaseMs * 2 ** (attempt - 2) - Date.now();
       if (waitMs > 0) await sleepUnlessAborted(waitMs, stepAbort.signal);
       if (stepAbort.signal.aborted) return;
     }
@@ -298,15 +446,28 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     }
     const startId = newId("event");
     // One append for both: the platform's share of time-to-first-token is a handful of round trips.
-    const running: SessionEventInput[] = view.state.status === "running" ? [] : [{ type: "session.status_running" }];
+    const running: SessionEventInput[] =
+      view.state.status === "running" ? [] : [{ type: "session.status_running" }];
     const previews = new Map<number, string>();
     // The request goes out while its start is being appended: that append is off the time-to-first-token
     // path. If it fails, the request is abandoned (and a crash in between just means the next replica asks again).
     const abandon = new AbortController();
-    const started = append([...running, { type: "span.model_request_start", context_through_seq: view.state.lastSeq }], { ids: [...running.map(() => undefined), startId] });
+    const started = append(
+      [...running, { type: "span.model_request_start", context_through_seq: view.state.lastSeq }],
+      { ids: [...running.map(() => undefined), startId] },
+    );
     const streaming = deps.model.stream(
-      { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: context.messages, tools: catalog.tools },
-      { signal: AbortSignal.any([stepAbort.signal, abandon.signal]), onText: (index, delta) => publishDelta(previews, index, delta) },
+      {
+        model: info.session.agent.model.id,
+        max_tokens: deps.config.maxTokens,
+        system: context.system,
+        messages: context.messages,
+        tools: catalog.tools,
+      },
+      {
+        signal: AbortSignal.any([stepAbort.signal, abandon.signal]),
+        onText: (index, delta) => publishDelta(previews, index, delta),
+      },
     );
     streaming.catch(() => undefined);
     try {
@@ -319,23 +480,39 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
       const response = await streaming;
       await appendResponse(response, startId, previews, catalog);
     } catch (error) {
-      const failed = { type: "span.model_request_end" as const, model_request_start_id: startId, is_error: true, model_usage: zeroUsage() };
+      const failed = {
+        type: "span.model_request_end" as const,
+        model_request_start_id: startId,
+        is_error: true,
+        model_usage: zeroUsage(),
+      };
       if (error instanceof AbortedError || stepAbort.signal.aborted) {
         await append([failed]);
         return;
       }
       // Each attempt is an event, and the next one is decided from the log: retries survive a crash too.
-      const modelError = error instanceof ModelError ? error : new ModelError(String(error), "unknown_error", false);
+      const modelError =
+        error instanceof ModelError ? error : new ModelError(String(error), "unknown_error", false);
       const exhausted = attempt >= deps.config.maxModelAttempts;
-      const retry_status = { type: !modelError.retryable ? "terminal" : exhausted ? "exhausted" : "retrying" } as const;
-      log.warn({ attempt, error_type: modelError.errorType, retry_status: retry_status.type }, "model request failed");
-      const errorEvent: SessionEventInput = { type: "session.error", error: { type: modelError.errorType, message: modelError.message, retry_status } };
+      const retry_status = {
+        type: !modelError.retryable ? "terminal" : exhausted ? "exhausted" : "retrying",
+      } as const;
+      log.warn(
+        { attempt, error_type: modelError.errorType, retry_status: retry_status.type },
+        "model request failed",
+      );
+      const errorEvent: SessionEventInput = {
+        type: "session.error",
+        error: { type: modelError.errorType, message: modelError.message, retry_status },
+      };
       if (retry_status.type === "retrying") {
         await append([failed, errorEvent]);
         return;
       }
       const end: SessionEventInput =
-        retry_status.type === "terminal" ? { type: "session.status_terminated" } : { type: "session.status_idle", stop_reason: { type: "retries_exhausted" } };
+        retry_status.type === "terminal"
+          ? { type: "session.status_terminated" }
+          : { type: "session.status_idle", stop_reason: { type: "retries_exhausted" } };
       await append([failed, errorEvent, usageEvent(), end]);
     }
   }
@@ -346,12 +523,27 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     if (!id) {
       id = newId("event");
       previews.set(index, id);
-      deps.bus.nc.publish(subject, JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }));
+      deps.bus.nc.publish(
+        subject,
+        JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }),
+      );
     }
-    deps.bus.nc.publish(subject, JSON.stringify({ type: "event_delta", event_id: id, delta: { type: "content_delta", index, content: { type: "text", text: delta } } }));
+    deps.bus.nc.publish(
+      subject,
+      JSON.stringify({
+        type: "event_delta",
+        event_id: id,
+        delta: { type: "content_delta", index, content: { type: "text", text: delta } },
+      }),
+    );
   }
 
-  async function appendResponse(response: ModelResponse, startId: string, previews: Map<number, string>, tools: ToolCatalog): Promise<void> {
+  async function appendResponse(
+    response: ModelResponse,
+    startId: string,
+    previews: Map<number, string>,
+    tools: ToolCatalog,
+  ): Promise<void> {
     const events: SessionEventInput[] = [];
     const ids: (string | undefined)[] = [];
     response.content.forEach((block, index) => {
@@ -361,17 +553,33 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
         ids.push(previews.get(index));
       } else if (tools.kindOf(block.name) === "mcp") {
         const target = tools.mcpTarget(block.name)!;
-        events.push({ type: "agent.mcp_tool_use", mcp_server_name: target.server, name: target.tool, input: block.input, evaluated_permission: tools.permissionOf(block.name) });
+        events.push({
+          type: "agent.mcp_tool_use",
+          mcp_server_name: target.server,
+          name: target.tool,
+          input: block.input,
+          evaluated_permission: tools.permissionOf(block.name),
+        });
         ids.push(undefined);
       } else if (tools.kindOf(block.name) === "custom") {
         events.push({ type: "agent.custom_tool_use", name: block.name, input: block.input });
         ids.push(undefined);
       } else {
-        events.push({ type: "agent.tool_use", name: block.name, input: block.input, evaluated_permission: tools.permissionOf(block.name) });
+        events.push({
+          type: "agent.tool_use",
+          name: block.name,
+          input: block.input,
+          evaluated_permission: tools.permissionOf(block.name),
+        });
         ids.push(undefined);
       }
     });
-    events.push({ type: "span.model_request_end", model_request_start_id: startId, is_error: false, model_usage: response.usage });
+    events.push({
+      type: "span.model_request_end",
+      model_request_start_id: startId,
+      is_error: false,
+      model_usage: response.usage,
+    });
     await append(events, { ids });
   }
 
@@ -380,14 +588,36 @@ export async function runSession(deps: RunnerDeps, info: SessionInfo, signal: Ab
     const firstNew = view.state.newInputSeqs[0] ?? view.state.lastSeq + 1;
     const throughSeq = firstNew - 1;
     if (throughSeq < 0 || throughSeq <= (view.state.compaction?.throughSeq ?? -1)) return;
-    const context = deps.strategy.build(view.events.filter((e) => e.seq <= throughSeq), view.state, info.session.agent);
-    context.messages.push({ role: "user", content: text("Summarise the conversation so far for your own future reference: goals, decisions, files touched, open work. Reply with the summary only.") });
+    const context = deps.strategy.build(
+      view.events.filter((e) => e.seq <= throughSeq),
+      view.state,
+      info.session.agent,
+    );
+    context.messages.push({
+      role: "user",
+      content: text(
+        "Summarise the conversation so far for your own future reference: goals, decisions, files touched, open work. Reply with the summary only.",
+      ),
+    });
     const response = await deps.model.stream(
-      { model: info.session.agent.model.id, max_tokens: deps.config.maxTokens, system: context.system, messages: mergeTail(context.messages), tools: [] },
+      {
+        model: info.session.agent.model.id,
+        max_tokens: deps.config.maxTokens,
+        system: context.system,
+        messages: mergeTail(context.messages),
+        tools: [],
+      },
       { signal: stepAbort.signal, onText: () => undefined },
     );
     const summary = response.content.map((b) => (b.type === "text" ? b.text : "")).join("");
-    await append([{ type: "agent.thread_context_compacted", compacted_through_seq: throughSeq, summary, pre_compaction_tokens: estimateTokens(context) }]);
+    await append([
+      {
+        type: "agent.thread_context_compacted",
+        compacted_through_seq: throughSeq,
+        summary,
+        pre_compaction_tokens: estimateTokens(context),
+      },
+    ]);
   }
 }
 
@@ -411,4 +641,3 @@ async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void
     signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
   });
 }
-

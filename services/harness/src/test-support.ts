@@ -1,8 +1,20 @@
 import { connectBus, createLogWriter, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
-import { spawnService, startNatsServer, startScriptedModel, type NatsServer, type ScriptedModel, type ServiceProcess } from "@corral/testing";
+import {
+  spawnService,
+  startNatsServer,
+  startScriptedModel,
+  type NatsServer,
+  type ScriptedModel,
+  type ServiceProcess,
+} from "@corral/testing";
 import { startStore } from "../../session-store/src/test-support.js";
-import { STORE_RPC, type AgentCreateParams, type SessionEvent, type SessionCreateParams } from "@corral/protocol";
+import {
+  STORE_RPC,
+  type AgentCreateParams,
+  type SessionEvent,
+  type SessionCreateParams,
+} from "@corral/protocol";
 import { createHarness, type Harness } from "./harness.js";
 import { createAnthropicModel } from "./anthropic-model.js";
 import { createHands, type Hands } from "./sandbox-client.js";
@@ -24,12 +36,19 @@ export const testConfig = (over: Partial<HarnessConfig> = {}): HarnessConfig => 
 });
 
 /** A harness replica in this process, talking to the real SDK pointed at `modelUrl`. */
-export async function startHarness(natsUrl: string, modelUrl: string, over: Partial<HarnessConfig> = {}, hands?: Hands): Promise<{ harness: Harness; bus: Bus; close(): Promise<void> }> {
+export async function startHarness(
+  natsUrl: string,
+  modelUrl: string,
+  over: Partial<HarnessConfig> = {},
+  hands?: Hands,
+): Promise<{ harness: Harness; bus: Bus; close(): Promise<void> }> {
   const bus = await connectBus({ servers: natsUrl, name: "harness" });
   const config = testConfig(over);
   const harness = createHarness({
     bus,
-    logger: process.env.TEST_LOG ? createLogger({ service: "harness", level: process.env.TEST_LOG }) : silentLogger(),
+    logger: process.env.TEST_LOG
+      ? createLogger({ service: "harness", level: process.env.TEST_LOG })
+      : silentLogger(),
     config,
     model: createAnthropicModel({ apiKey: "test-key", baseURL: modelUrl }),
     hands: hands ?? createHands(bus),
@@ -46,20 +65,44 @@ export async function startHarness(natsUrl: string, modelUrl: string, over: Part
   };
 }
 
-export async function newSession(bus: Bus, agent: Partial<AgentCreateParams> = {}, session: Partial<SessionCreateParams> = {}): Promise<string> {
-  const a = await request(bus, STORE_RPC.agentsCreate, { name: "agent", model: "claude-test", system: "You are a test agent.", ...agent });
-  const e = await request(bus, STORE_RPC.environmentsCreate, { name: `env-${Math.random().toString(36).slice(2)}` });
+export async function newSession(
+  bus: Bus,
+  agent: Partial<AgentCreateParams> = {},
+  session: Partial<SessionCreateParams> = {},
+): Promise<string> {
+  const a = await request(bus, STORE_RPC.agentsCreate, {
+    name: "agent",
+    model: "claude-test",
+    system: "You are a test agent.",
+    ...agent,
+  });
+  const e = await request(bus, STORE_RPC.environmentsCreate, {
+    name: `env-${Math.random().toString(36).slice(2)}`,
+  });
   return (await request(bus, STORE_RPC.sessionsCreate, { agent: a.id, environment_id: e.id, ...session })).id;
 }
 
-export async function send(bus: Bus, sessionId: string, ...events: Parameters<typeof request<typeof STORE_RPC.eventsSend>>[2]["events"]): Promise<SessionEvent[]> {
+export async function send(
+  bus: Bus,
+  sessionId: string,
+  ...events: Parameters<typeof request<typeof STORE_RPC.eventsSend>>[2]["events"]
+): Promise<SessionEvent[]> {
   return (await request(bus, STORE_RPC.eventsSend, { session_id: sessionId, events })).events;
 }
 
-export const say = (text: string) => ({ type: "user.message" as const, content: [{ type: "text" as const, text }] });
+export const say = (text: string) => ({
+  type: "user.message" as const,
+  content: [{ type: "text" as const, text }],
+});
 
 /** Collects the session's events from `from` until one matches `until` (or the deadline passes). */
-export async function eventsUntil(bus: Bus, sessionId: string, until: (e: SessionEvent) => boolean, from = 0, timeoutMs = 20_000): Promise<SessionEvent[]> {
+export async function eventsUntil(
+  bus: Bus,
+  sessionId: string,
+  until: (e: SessionEvent) => boolean,
+  from = 0,
+  timeoutMs = 20_000,
+): Promise<SessionEvent[]> {
   const log = await openSessionLog(bus);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -73,10 +116,13 @@ export async function eventsUntil(bus: Bus, sessionId: string, until: (e: Sessio
     clearTimeout(timer);
     controller.abort();
   }
-  throw new Error(`session ${sessionId} did not reach the expected event; saw ${seen.map((e) => e.type).join(", ")}`);
+  throw new Error(
+    `session ${sessionId} did not reach the expected event; saw ${seen.map((e) => e.type).join(", ")}`,
+  );
 }
 
-export const isIdle = (e: SessionEvent) => e.type === "session.status_idle" || e.type === "session.status_terminated";
+export const isIdle = (e: SessionEvent) =>
+  e.type === "session.status_idle" || e.type === "session.status_terminated";
 
 export async function writerFor(bus: Bus) {
   return createLogWriter({ bus, log: await openSessionLog(bus) });
@@ -94,7 +140,10 @@ export interface BrainStack {
  * connection — what every brain test starts from. `before` runs after the store and before the harness
  * (e.g. to start a sandbox-manager); its `close` runs before the store stops.
  */
-export async function startBrainStack(over: Partial<HarnessConfig> = {}, before?: (natsUrl: string) => Promise<{ close(): Promise<void> }>): Promise<BrainStack> {
+export async function startBrainStack(
+  over: Partial<HarnessConfig> = {},
+  before?: (natsUrl: string) => Promise<{ close(): Promise<void> }>,
+): Promise<BrainStack> {
   const nats = await startNatsServer();
   const model = await startScriptedModel();
   const store = await startStore(nats.url, { taskIntake: false });
@@ -127,7 +176,12 @@ export interface BrainPool {
   killAll(): Promise<void>;
 }
 
-export function brainPool(bus: Bus, natsUrl: string, modelUrl: string, env: Record<string, string> = {}): BrainPool {
+export function brainPool(
+  bus: Bus,
+  natsUrl: string,
+  modelUrl: string,
+  env: Record<string, string> = {},
+): BrainPool {
   const all: ServiceProcess[] = [];
   const byName = new Map<string, ServiceProcess>();
   const alive = (b: ServiceProcess) => b.child.exitCode === null && b.child.signalCode === null;
@@ -136,7 +190,15 @@ export function brainPool(bus: Bus, natsUrl: string, modelUrl: string, env: Reco
     live: () => all.filter(alive),
     start() {
       const name = `brain-${all.length}`;
-      const brain = spawnService("harness", { NATS_URL: natsUrl, HARNESS_NAME: name, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: modelUrl, HARNESS_LEASE_TTL_MS: "1500", LOG_LEVEL: "warn", ...env });
+      const brain = spawnService("harness", {
+        NATS_URL: natsUrl,
+        HARNESS_NAME: name,
+        ANTHROPIC_API_KEY: "test-key",
+        ANTHROPIC_BASE_URL: modelUrl,
+        HARNESS_LEASE_TTL_MS: "1500",
+        LOG_LEVEL: "warn",
+        ...env,
+      });
       all.push(brain);
       byName.set(name, brain);
       return brain;

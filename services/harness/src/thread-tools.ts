@@ -31,7 +31,12 @@ function failure(message: string): Error {
  * idempotency keys, and handoffs are idempotent, so a replica that resumes mid-call finishes it once.
  */
 export async function runThreadTool(ctx: ThreadToolContext, call: ToolCall): Promise<void> {
-  const result = (t: string, isError = false): SessionEventInput => ({ type: "agent.tool_result", tool_use_id: call.id, content: text(t), is_error: isError });
+  const result = (t: string, isError = false): SessionEventInput => ({
+    type: "agent.tool_result",
+    tool_use_id: call.id,
+    content: text(t),
+    is_error: isError,
+  });
   try {
     switch (call.name) {
       case THREAD_TOOLS.start:
@@ -47,7 +52,12 @@ export async function runThreadTool(ctx: ThreadToolContext, call: ToolCall): Pro
     }
   } catch (error) {
     // Refusals (bad input, roster, not held) are answers for the model; anything else is retried by the caller.
-    const refused = (error as { toolError?: boolean }).toolError || isCorralError(error, "INVALID_REQUEST") || isCorralError(error, "FORBIDDEN") || isCorralError(error, "NOT_FOUND") || isCorralError(error, "ARCHIVED");
+    const refused =
+      (error as { toolError?: boolean }).toolError ||
+      isCorralError(error, "INVALID_REQUEST") ||
+      isCorralError(error, "FORBIDDEN") ||
+      isCorralError(error, "NOT_FOUND") ||
+      isCorralError(error, "ARCHIVED");
     if (!refused) throw error;
     await ctx.append([result(error instanceof Error ? error.message : String(error), true)]);
   }
@@ -56,10 +66,17 @@ export async function runThreadTool(ctx: ThreadToolContext, call: ToolCall): Pro
 type Result = (t: string, isError?: boolean) => SessionEventInput;
 
 /** No manager answers for the sandbox (reaped, or its host is gone) or it is dead: it cannot change hands. */
-const gone = (error: unknown) => isCorralError(error, "UNAVAILABLE") || isCorralError(error, "SANDBOX_LOST") || isCorralError(error, "NOT_FOUND");
+const gone = (error: unknown) =>
+  isCorralError(error, "UNAVAILABLE") ||
+  isCorralError(error, "SANDBOX_LOST") ||
+  isCorralError(error, "NOT_FOUND");
 
 /** Hands a sandbox over; a sandbox that is gone is recorded as lost and the call answered with an error. */
-async function handOver(ctx: ThreadToolContext, result: Result, request: Parameters<Hands["handoff"]>[0]): Promise<boolean> {
+async function handOver(
+  ctx: ThreadToolContext,
+  result: Result,
+  request: Parameters<Hands["handoff"]>[0],
+): Promise<boolean> {
   try {
     await ctx.hands.handoff(request);
     return true;
@@ -68,7 +85,10 @@ async function handOver(ctx: ThreadToolContext, result: Result, request: Paramet
     const reason = error instanceof Error ? error.message : String(error);
     await ctx.append([
       { type: "span.sandbox_lost", sandbox_id: request.sandbox_id, reason },
-      result(`The sandbox ${request.sandbox_id} is gone (${reason}); nothing was handed over. Try again: a new sandbox will be used.`, true),
+      result(
+        `The sandbox ${request.sandbox_id} is gone (${reason}); nothing was handed over. Try again: a new sandbox will be used.`,
+        true,
+      ),
     ]);
     return false;
   }
@@ -79,24 +99,58 @@ async function startThread(ctx: ThreadToolContext, call: ToolCall, result: Resul
   if (!parsed.success) throw failure(`invalid input for ${call.name}: ${describeZodError(parsed.error)}`);
   const { agent, task, sandbox: mode } = parsed.data;
   const member = ctx.roster.find((m) => m.name === agent || m.ref === agent);
-  if (!member) throw failure(`${agent} is not one of your agents: ${ctx.roster.map((m) => m.name).join(", ")}`);
+  if (!member)
+    throw failure(`${agent} is not one of your agents: ${ctx.roster.map((m) => m.name).join(", ")}`);
   const threadId = threadIdFor(ctx.sessionId, call.id);
   const inThread: SessionEventInput[] = [];
   const inParent: SessionEventInput[] = [];
   if (mode !== "fresh") {
     const sandboxId = await ctx.sandbox();
     if (!sandboxId) throw failure("No sandbox could be started to hand to the thread.");
-    if (!(await handOver(ctx, result, { sandbox_id: sandboxId, from: ctx.selfId, to: threadId, mode: mode === "share" ? "share" : "transfer" }))) return;
-    inThread.push({ type: "span.sandbox_handoff", sandbox_id: sandboxId, mode, direction: "in", peer_thread_id: null });
-    inParent.push({ type: "span.sandbox_handoff", sandbox_id: sandboxId, mode, direction: "out", peer_thread_id: threadId });
+    if (
+      !(await handOver(ctx, result, {
+        sandbox_id: sandboxId,
+        from: ctx.selfId,
+        to: threadId,
+        mode: mode === "share" ? "share" : "transfer",
+      }))
+    )
+      return;
+    inThread.push({
+      type: "span.sandbox_handoff",
+      sandbox_id: sandboxId,
+      mode,
+      direction: "in",
+      peer_thread_id: null,
+    });
+    inParent.push({
+      type: "span.sandbox_handoff",
+      sandbox_id: sandboxId,
+      mode,
+      direction: "out",
+      peer_thread_id: threadId,
+    });
   }
   const message: SessionEventInput = { type: "user.message", content: text(task) };
-  await request(ctx.bus, THREAD_RPC.create, { session_id: ctx.sessionId, agent: member.ref, initial_events: [...inThread, message], idempotency_key: call.id });
+  await request(ctx.bus, THREAD_RPC.create, {
+    session_id: ctx.sessionId,
+    agent: member.ref,
+    initial_events: [...inThread, message],
+    idempotency_key: call.id,
+  });
   await ctx.append([
     ...inParent,
     { type: "session.thread_created", session_thread_id: threadId, agent_name: member.name },
-    { type: "agent.thread_message_sent", to_session_thread_id: threadId, to_agent_name: member.name, content: text(task), thread_seq: inThread.length },
-    result(`Started thread ${threadId} (${member.name}). Its reply will arrive as a message; end your turn to wait for it.`),
+    {
+      type: "agent.thread_message_sent",
+      to_session_thread_id: threadId,
+      to_agent_name: member.name,
+      content: text(task),
+      thread_seq: inThread.length,
+    },
+    result(
+      `Started thread ${threadId} (${member.name}). Its reply will arrive as a message; end your turn to wait for it.`,
+    ),
   ]);
 }
 
@@ -105,21 +159,43 @@ async function messageThread(ctx: ThreadToolContext, call: ToolCall, result: Res
   if (!parsed.success) throw failure(`invalid input for ${call.name}: ${describeZodError(parsed.error)}`);
   const { thread_id: threadId, message } = parsed.data;
   const known = ctx.state().threads[threadId];
-  if (!known) throw failure(`${threadId} is not one of your threads: ${Object.keys(ctx.state().threads).join(", ") || "you have none"}`);
+  if (!known)
+    throw failure(
+      `${threadId} is not one of your threads: ${Object.keys(ctx.state().threads).join(", ") || "you have none"}`,
+    );
   // A thread that can no longer answer would leave the coordinator waiting for good.
-  const thread = await request(ctx.bus, THREAD_RPC.get, { session_id: ctx.sessionId, thread_id: threadId as `sthr_${string}` });
+  const thread = await request(ctx.bus, THREAD_RPC.get, {
+    session_id: ctx.sessionId,
+    thread_id: threadId as `sthr_${string}`,
+  });
   if (thread.archived_at) throw failure(`${threadId} is archived.`);
   if (thread.status === "terminated") throw failure(`${threadId} has terminated.`);
-  if (thread.status === "idle" && thread.stop_reason?.type === "requires_action") throw failure(`${threadId} is waiting for a tool confirmation or a custom tool result and cannot take messages now.`);
-  const appended = await request(ctx.bus, STORE_RPC.eventsAppend, { session_id: threadId, events: [{ type: "user.message", content: text(message) }], idempotency_key: `msg.${call.id}` });
+  if (thread.status === "idle" && thread.stop_reason?.type === "requires_action")
+    throw failure(
+      `${threadId} is waiting for a tool confirmation or a custom tool result and cannot take messages now.`,
+    );
+  const appended = await request(ctx.bus, STORE_RPC.eventsAppend, {
+    session_id: threadId,
+    events: [{ type: "user.message", content: text(message) }],
+    idempotency_key: `msg.${call.id}`,
+  });
   await ctx.append([
-    { type: "agent.thread_message_sent", to_session_thread_id: threadId, to_agent_name: known.agentName || null, content: text(message), thread_seq: appended.events[0]?.seq ?? 0 },
+    {
+      type: "agent.thread_message_sent",
+      to_session_thread_id: threadId,
+      to_agent_name: known.agentName || null,
+      content: text(message),
+      thread_seq: appended.events[0]?.seq ?? 0,
+    },
     result(`Sent to ${threadId}. Its reply will arrive as a message.`),
   ]);
 }
 
 async function listThreads(ctx: ThreadToolContext, result: Result): Promise<void> {
-  const { data } = await request(ctx.bus, THREAD_RPC.list, { session_id: ctx.sessionId, include_archived: false });
+  const { data } = await request(ctx.bus, THREAD_RPC.list, {
+    session_id: ctx.sessionId,
+    include_archived: false,
+  });
   const mine = ctx.state().threads;
   const lines = data.map((t) => {
     const reply = mine[t.id]?.lastReply;
@@ -132,11 +208,36 @@ async function giveBack(ctx: ThreadToolContext, call: ToolCall, result: Result):
   if (!ctx.isThread) throw failure("Only a sub-agent can return a sandbox.");
   const held = ctx.state().sandbox;
   if (!held) throw failure("You hold no sandbox.");
-  if (!(await handOver(ctx, result, { sandbox_id: held.id, from: ctx.selfId, to: ctx.sessionId, mode: "transfer" }))) return;
+  if (
+    !(await handOver(ctx, result, {
+      sandbox_id: held.id,
+      from: ctx.selfId,
+      to: ctx.sessionId,
+      mode: "transfer",
+    }))
+  )
+    return;
   await request(ctx.bus, STORE_RPC.eventsAppend, {
     session_id: ctx.sessionId,
-    events: [{ type: "span.sandbox_handoff", sandbox_id: held.id, mode: "return", direction: "in", peer_thread_id: ctx.selfId as `sthr_${string}` }],
+    events: [
+      {
+        type: "span.sandbox_handoff",
+        sandbox_id: held.id,
+        mode: "return",
+        direction: "in",
+        peer_thread_id: ctx.selfId as `sthr_${string}`,
+      },
+    ],
     idempotency_key: `ret.${call.id}`,
   });
-  await ctx.append([{ type: "span.sandbox_handoff", sandbox_id: held.id, mode: "return", direction: "out", peer_thread_id: null }, result(`Returned sandbox ${held.id}.`)]);
+  await ctx.append([
+    {
+      type: "span.sandbox_handoff",
+      sandbox_id: held.id,
+      mode: "return",
+      direction: "out",
+      peer_thread_id: null,
+    },
+    result(`Returned sandbox ${held.id}.`),
+  ]);
 }

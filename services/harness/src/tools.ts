@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { TOOL_INPUTS, type AgentSnapshot, type BuiltinToolName, type McpTool, type PermissionPolicy } from "@corral/protocol";
+import {
+  TOOL_INPUTS,
+  type AgentSnapshot,
+  type BuiltinToolName,
+  type McpTool,
+  type PermissionPolicy,
+} from "@corral/protocol";
 import { mcpToolName } from "./context.js";
 
 export interface ModelTool {
@@ -46,14 +52,22 @@ export interface RosterMember {
   description: string | null;
 }
 
-export const THREAD_TOOLS = { start: "start_thread", message: "message_thread", list: "list_threads", giveBack: "return_sandbox" } as const;
+export const THREAD_TOOLS = {
+  start: "start_thread",
+  message: "message_thread",
+  list: "list_threads",
+  giveBack: "return_sandbox",
+} as const;
 
 export const StartThreadInput = z.object({
   agent: z.string().min(1).max(256),
   task: z.string().min(1).max(100_000),
   sandbox: z.enum(["share", "transfer", "fresh"]).default("share"),
 });
-export const MessageThreadInput = z.object({ thread_id: z.string().min(1).max(128), message: z.string().min(1).max(100_000) });
+export const MessageThreadInput = z.object({
+  thread_id: z.string().min(1).max(128),
+  message: z.string().min(1).max(100_000),
+});
 
 function jsonSchema(schema: z.ZodType): ModelTool["input_schema"] {
   const rendered = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
@@ -72,18 +86,28 @@ function coordinatorTools(roster: readonly RosterMember[]): ModelTool[] {
         "Start several threads before waiting, then end your turn: their replies arrive as messages, together, once all of them have answered (a user message wakes you sooner).",
       input_schema: jsonSchema(StartThreadInput),
     },
-    { name: THREAD_TOOLS.message, description: "Send a message to a thread you started; its reply arrives as a message.", input_schema: jsonSchema(MessageThreadInput) },
-    { name: THREAD_TOOLS.list, description: "List your threads: their status and latest reply.", input_schema: { type: "object", properties: {} } },
+    {
+      name: THREAD_TOOLS.message,
+      description: "Send a message to a thread you started; its reply arrives as a message.",
+      input_schema: jsonSchema(MessageThreadInput),
+    },
+    {
+      name: THREAD_TOOLS.list,
+      description: "List your threads: their status and latest reply.",
+      input_schema: { type: "object", properties: {} },
+    },
   ];
 }
 
 const GIVE_BACK: ModelTool = {
   name: THREAD_TOOLS.giveBack,
-  description: "Hand the sandbox you were given back to the agent that started you. You no longer hold it afterwards.",
+  description:
+    "Hand the sandbox you were given back to the agent that started you. You no longer hold it afterwards.",
   input_schema: { type: "object", properties: {} },
 };
 
-const policyOf = (policy: PermissionPolicy | null | undefined) => (policy?.type === "always_ask" ? "ask" : "allow");
+const policyOf = (policy: PermissionPolicy | null | undefined) =>
+  policy?.type === "always_ask" ? "ask" : "allow";
 
 /**
  * The tools an agent snapshot offers the model, and how each is run and permitted. `mcp` holds the tools
@@ -92,7 +116,10 @@ const policyOf = (policy: PermissionPolicy | null | undefined) => (policy?.type 
 export function toolCatalog(
   agent: Pick<AgentSnapshot, "tools">,
   mcp: ReadonlyMap<string, McpTool[]> = new Map(),
-  threading: { roster: readonly RosterMember[] | null; isThread: boolean } = { roster: null, isThread: false },
+  threading: { roster: readonly RosterMember[] | null; isThread: boolean } = {
+    roster: null,
+    isThread: false,
+  },
 ): ToolCatalog {
   const tools: ModelTool[] = [];
   const kinds = new Map<string, "builtin" | "custom" | "mcp" | "thread">();
@@ -108,21 +135,32 @@ export function toolCatalog(
         permissions.set(name, policyOf(config?.permission_policy ?? entry.default_config?.permission_policy));
       }
     } else if (entry.type === "custom") {
-      tools.push({ name: entry.name, description: entry.description, input_schema: { ...entry.input_schema, type: "object" } });
+      tools.push({
+        name: entry.name,
+        description: entry.description,
+        input_schema: { ...entry.input_schema, type: "object" },
+      });
       kinds.set(entry.name, "custom");
     } else if (entry.type === "mcp_toolset") {
       for (const tool of mcp.get(entry.mcp_server_name) ?? []) {
         const config = entry.configs?.find((c) => c.name === tool.name);
         if ((config?.enabled ?? entry.default_config?.enabled ?? true) === false) continue;
         const name = mcpToolName(entry.mcp_server_name, tool.name);
-        tools.push({ name, description: tool.description, input_schema: { ...tool.input_schema, type: "object" } });
+        tools.push({
+          name,
+          description: tool.description,
+          input_schema: { ...tool.input_schema, type: "object" },
+        });
         kinds.set(name, "mcp");
         targets.set(name, { server: entry.mcp_server_name, tool: tool.name });
         permissions.set(name, policyOf(config?.permission_policy ?? entry.default_config?.permission_policy));
       }
     }
   }
-  const own = [...(threading.roster?.length ? coordinatorTools(threading.roster) : []), ...(threading.isThread ? [GIVE_BACK] : [])];
+  const own = [
+    ...(threading.roster?.length ? coordinatorTools(threading.roster) : []),
+    ...(threading.isThread ? [GIVE_BACK] : []),
+  ];
   for (const tool of own) {
     tools.push(tool);
     kinds.set(tool.name, "thread");

@@ -14,7 +14,11 @@ export interface ExecutorChannel {
   close(): void;
 }
 
-type Demux = (stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => void;
+type Demux = (
+  stream: NodeJS.ReadableStream,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+) => void;
 
 export function createChannel(stream: Duplex, demux: Demux): ExecutorChannel {
   const stdout = new PassThrough();

@@ -20,7 +20,8 @@ export interface ManagerConfig {
   stateDir: string;
 }
 
-const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
+const num = (value: string | undefined, fallback: number) =>
+  value === undefined || value === "" ? fallback : Number(value);
 
 export const EXECUTOR_PATH = fileURLToPath(new URL("../executor/corral_exec.py", import.meta.url));
 
@@ -36,7 +37,9 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     pids: num(env.SANDBOX_PIDS, 256),
     tmpfsMb: num(env.SANDBOX_TMPFS_MB, 256),
     executorPath: env.SANDBOX_EXECUTOR_PATH ?? EXECUTOR_PATH,
-    extraLabels: env.SANDBOX_EXTRA_LABELS ? (JSON.parse(env.SANDBOX_EXTRA_LABELS) as Record<string, string>) : {},
+    extraLabels: env.SANDBOX_EXTRA_LABELS
+      ? (JSON.parse(env.SANDBOX_EXTRA_LABELS) as Record<string, string>)
+      : {},
     stateDir: env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".corral", "sandbox-manager"),
   };
 }

@@ -6,7 +6,8 @@ import { createChannel, type ExecutorChannel } from "./channel.js";
 import { isolateBridgeFromHost } from "./firewall.js";
 
 /** Linux interface names are at most 15 characters, so the bridge is named by a hash of the network. */
-export const bridgeName = (network: string) => `csb-${createHash("sha256").update(network).digest("hex").slice(0, 10)}`;
+export const bridgeName = (network: string) =>
+  `csb-${createHash("sha256").update(network).digest("hex").slice(0, 10)}`;
 
 export const LABELS = {
   sandbox: "corral.sandbox",
@@ -48,7 +49,12 @@ export interface SandboxRuntime {
   create(spec: ContainerSpec): Promise<string>;
   start(containerId: string): Promise<void>;
   attach(containerId: string): Promise<ExecutorChannel>;
-  exec(containerId: string, cmd: string[], stdin: string | null, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(
+    containerId: string,
+    cmd: string[],
+    stdin: string | null,
+    timeoutMs: number,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   remove(containerId: string): Promise<void>;
   removeVolume(volume: string): Promise<void>;
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
@@ -84,7 +90,10 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
           Driver: "bridge",
           Internal: true,
           Labels: { [LABELS.sandbox]: "1" },
-          Options: { "com.docker.network.bridge.name": bridgeName(config.network), "com.docker.network.bridge.enable_icc": "false" },
+          Options: {
+            "com.docker.network.bridge.name": bridgeName(config.network),
+            "com.docker.network.bridge.enable_icc": "false",
+          },
         })
         .catch((error: unknown) => {
           if (!String(error).includes("already exists")) throw error;
@@ -95,11 +104,26 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
 
   async function create(spec: ContainerSpec): Promise<string> {
     // Made explicitly (Docker would make it implicitly) so that it carries Corral's labels.
-    await docker.createVolume({ Name: spec.volume, Labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId } });
+    await docker.createVolume({
+      Name: spec.volume,
+      Labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId },
+    });
     const memory = spec.resources.memory_mb * 1024 * 1024;
     const mounts: Docker.MountSettings[] = [{ Type: "volume", Source: spec.volume, Target: "/workspace" }];
-    if (spec.executor) mounts.push({ Type: "bind", Source: config.executorPath, Target: "/opt/corral/corral_exec.py", ReadOnly: true });
-    if (spec.caBundle) mounts.push({ Type: "bind", Source: spec.caBundle, Target: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true });
+    if (spec.executor)
+      mounts.push({
+        Type: "bind",
+        Source: config.executorPath,
+        Target: "/opt/corral/corral_exec.py",
+        ReadOnly: true,
+      });
+    if (spec.caBundle)
+      mounts.push({
+        Type: "bind",
+        Source: spec.caBundle,
+        Target: "/etc/ssl/certs/ca-certificates.crt",
+        ReadOnly: true,
+      });
     const container = await docker.createContainer({
       Image: spec.image,
       Cmd: spec.executor ? ["python3", "-u", "/opt/corral/corral_exec.py"] : ["sleep", "infinity"],
@@ -139,12 +163,24 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
   }
 
   async function attach(containerId: string): Promise<ExecutorChannel> {
-    const stream = (await docker.getContainer(containerId).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    const stream = (await docker
+      .getContainer(containerId)
+      .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     return createChannel(stream, (s, out, err) => docker.modem.demuxStream(s, out, err));
   }
 
   async function exec(containerId: string, cmd: string[], stdin: string | null, timeoutMs: number) {
-    const execution = await docker.getContainer(containerId).exec({ Cmd: ["timeout", "-s", "KILL", `${Math.ceil(timeoutMs / 1000)}`, ...cmd], AttachStdin: stdin !== null, AttachStdout: true, AttachStderr: true, Tty: false, User: "1000:1000", WorkingDir: "/workspace" });
+    const execution = await docker
+      .getContainer(containerId)
+      .exec({
+        Cmd: ["timeout", "-s", "KILL", `${Math.ceil(timeoutMs / 1000)}`, ...cmd],
+        AttachStdin: stdin !== null,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        User: "1000:1000",
+        WorkingDir: "/workspace",
+      });
     const stream = (await execution.start({ hijack: true, stdin: stdin !== null })) as unknown as Duplex;
     let stdout = "";
     let stderr = "";
@@ -171,14 +207,20 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     attach,
     exec,
     async remove(id) {
-      await docker.getContainer(id).remove({ force: true }).catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-      });
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch((error: { statusCode?: number }) => {
+          if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+        });
     },
     async removeVolume(volume) {
-      await docker.getVolume(volume).remove({ force: true }).catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 404) throw error;
-      });
+      await docker
+        .getVolume(volume)
+        .remove({ force: true })
+        .catch((error: { statusCode?: number }) => {
+          if (error.statusCode !== 404) throw error;
+        });
     },
     async list(labels) {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
@@ -190,7 +232,8 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
       if (known !== undefined) return known;
       const inspected = await docker.getImage(image).inspect();
       // Corral's own image always has it; for others, look for a python3 on the usual paths.
-      const yes = inspected.Config?.Labels?.["corral.image"] === "sandbox" || (await probePython(docker, image));
+      const yes =
+        inspected.Config?.Labels?.["corral.image"] === "sandbox" || (await probePython(docker, image));
       pythonByImage.set(image, yes);
       return yes;
     },
@@ -218,7 +261,11 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
 }
 
 async function probePython(docker: Docker, image: string): Promise<boolean> {
-  const container = await docker.createContainer({ Image: image, Cmd: ["python3", "-c", "print(1)"], HostConfig: { NetworkMode: "none", AutoRemove: false } });
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ["python3", "-c", "print(1)"],
+    HostConfig: { NetworkMode: "none", AutoRemove: false },
+  });
   try {
     await container.start();
     const result = (await container.wait()) as { StatusCode: number };
@@ -237,7 +284,13 @@ function watchDeaths(docker: Docker, hostId: string, listener: (event: DeathEven
   const run = async () => {
     while (!stopped) {
       try {
-        const stream = await docker.getEvents({ filters: { type: ["container"], event: ["die", "oom"], label: [`${LABELS.sandbox}=1`, `${LABELS.host}=${hostId}`] } });
+        const stream = await docker.getEvents({
+          filters: {
+            type: ["container"],
+            event: ["die", "oom"],
+            label: [`${LABELS.sandbox}=1`, `${LABELS.host}=${hostId}`],
+          },
+        });
         current = stream;
         let buffer = "";
         await new Promise<void>((resolve) => {
@@ -251,7 +304,13 @@ function watchDeaths(docker: Docker, hostId: string, listener: (event: DeathEven
               const event = parseEvent(line);
               if (!event) continue;
               if (event.action === "oom") oom.add(event.id);
-              else listener({ containerId: event.id, reason: oom.delete(event.id) ? "the sandbox ran out of memory" : `the sandbox exited (code ${event.exitCode})` });
+              else
+                listener({
+                  containerId: event.id,
+                  reason: oom.delete(event.id)
+                    ? "the sandbox ran out of memory"
+                    : `the sandbox exited (code ${event.exitCode})`,
+                });
             }
           });
           stream.on("end", resolve);
@@ -271,7 +330,11 @@ function watchDeaths(docker: Docker, hostId: string, listener: (event: DeathEven
 
 function parseEvent(line: string): { id: string; action: string; exitCode: string } | null {
   try {
-    const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
+    const e = JSON.parse(line) as {
+      id?: string;
+      Action?: string;
+      Actor?: { Attributes?: Record<string, string> };
+    };
     if (!e.id || !e.Action) return null;
     return { id: e.id, action: e.Action, exitCode: e.Actor?.Attributes?.exitCode ?? "?" };
   } catch {

@@ -4,7 +4,12 @@ import { CorralError, ToolResult } from "@corral/protocol";
 import { createJson, getJson, putJson, type KV } from "@corral/bus";
 
 const Entry = z.discriminatedUnion("state", [
-  z.object({ state: z.literal("running"), sandbox_id: z.string(), instance: z.string(), started_at: z.string() }),
+  z.object({
+    state: z.literal("running"),
+    sandbox_id: z.string(),
+    instance: z.string(),
+    started_at: z.string(),
+  }),
   z.object({ state: z.literal("done"), sandbox_id: z.string(), result: ToolResult, finished_at: z.string() }),
 ]);
 type Entry = z.infer<typeof Entry>;
@@ -22,18 +27,40 @@ export interface Ledger {
 export function createLedger(kv: KV, instance: string): Ledger {
   const inflight = new Map<string, Promise<ToolResult>>();
 
-  async function settle(toolUseId: string, sandboxId: string, work: () => Promise<ToolResult>): Promise<ToolResult> {
+  async function settle(
+    toolUseId: string,
+    sandboxId: string,
+    work: () => Promise<ToolResult>,
+  ): Promise<ToolResult> {
     for (;;) {
-      const claim: Entry = { state: "running", sandbox_id: sandboxId, instance, started_at: new Date().toISOString() };
+      const claim: Entry = {
+        state: "running",
+        sandbox_id: sandboxId,
+        instance,
+        started_at: new Date().toISOString(),
+      };
       if ((await createJson(kv, toolUseId, claim)) !== null) {
         try {
           const result = await work();
-          await putJson(kv, toolUseId, { state: "done", sandbox_id: sandboxId, result, finished_at: new Date().toISOString() } satisfies Entry);
+          await putJson(kv, toolUseId, {
+            state: "done",
+            sandbox_id: sandboxId,
+            result,
+            finished_at: new Date().toISOString(),
+          } satisfies Entry);
           return result;
         } catch (error) {
           if (error instanceof CorralError && error.code === "SANDBOX_LOST") {
-            const result = { content: `The sandbox was lost while this tool ran (${error.message}); its effects are unknown.`, is_error: true };
-            await putJson(kv, toolUseId, { state: "done", sandbox_id: sandboxId, result, finished_at: new Date().toISOString() } satisfies Entry);
+            const result = {
+              content: `The sandbox was lost while this tool ran (${error.message}); its effects are unknown.`,
+              is_error: true,
+            };
+            await putJson(kv, toolUseId, {
+              state: "done",
+              sandbox_id: sandboxId,
+              result,
+              finished_at: new Date().toISOString(),
+            } satisfies Entry);
           } else {
             await kv.delete(toolUseId).catch(() => undefined);
           }
@@ -44,7 +71,10 @@ export function createLedger(kv: KV, instance: string): Ledger {
       if (!existing) continue;
       if (existing.value.state === "done") return existing.value.result;
       if (existing.value.instance !== instance) {
-        throw new CorralError("TOOL_OUTCOME_UNKNOWN", `tool call ${toolUseId} was running when its sandbox-manager stopped; it is not run again and its outcome is unknown`);
+        throw new CorralError(
+          "TOOL_OUTCOME_UNKNOWN",
+          `tool call ${toolUseId} was running when its sandbox-manager stopped; it is not run again and its outcome is unknown`,
+        );
       }
       // Claimed by this instance but not by this call (its first attempt is still settling): wait for it.
       await sleep(20);

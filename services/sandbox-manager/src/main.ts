@@ -8,7 +8,12 @@ import { createSandboxManager } from "./sandbox-manager.js";
 const logger = createLogger({ service: "sandbox-manager", level: process.env.LOG_LEVEL });
 const config = managerConfigFromEnv(process.env);
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "sandbox-manager"), logger });
-const runtime = createDockerRuntime(new Docker(), { network: config.network, hostId: config.hostId, executorPath: config.executorPath, extraLabels: config.extraLabels });
+const runtime = createDockerRuntime(new Docker(), {
+  network: config.network,
+  hostId: config.hostId,
+  executorPath: config.executorPath,
+  extraLabels: config.extraLabels,
+});
 const manager = createSandboxManager({ bus, runtime, logger, config });
 await manager.start();
 

@@ -21,7 +21,17 @@ import {
   type SandboxRecord,
   type ToolResult,
 } from "@corral/protocol";
-import { createJson, getJson, openBucket, putJson, request, serve, type Bus, type KV, type Subscription } from "@corral/bus";
+import {
+  createJson,
+  getJson,
+  openBucket,
+  putJson,
+  request,
+  serve,
+  type Bus,
+  type KV,
+  type Subscription,
+} from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { ManagerConfig } from "./config.js";
 import { LABELS, type ContainerSpec, type SandboxRuntime } from "./docker-runtime.js";
@@ -52,7 +62,12 @@ interface Egress {
 }
 const workspaceKey = (sessionId: string) => `ws.${sessionId}`;
 
-export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; logger: Logger; config: ManagerConfig }): SandboxManager {
+export function createSandboxManager(deps: {
+  bus: Bus;
+  runtime: SandboxRuntime;
+  logger: Logger;
+  config: ManagerConfig;
+}): SandboxManager {
   const { bus, runtime, logger, config } = deps;
   const instance = randomUUID();
   const owned = new Map<string, Owned>();
@@ -73,7 +88,10 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
 
   /** Where sandboxes trust the egress CA: the host's bundle plus the CA, one file per CA. */
   function caBundle(caPem: string): string {
-    const file = join(config.stateDir, `ca-bundle-${createHash("sha256").update(caPem).digest("hex").slice(0, 16)}.pem`);
+    const file = join(
+      config.stateDir,
+      `ca-bundle-${createHash("sha256").update(caPem).digest("hex").slice(0, 16)}.pem`,
+    );
     if (!existsSync(file)) {
       mkdirSync(config.stateDir, { recursive: true });
       const system = existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "";
@@ -91,14 +109,31 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
    */
   async function egressFor(sandboxId: string, sessionId: string | null): Promise<Egress | null> {
     try {
-      const cfg = await request(bus, EGRESS_RPC.config, { sandbox_id: sandboxId, ...(sessionId && { session_id: sessionId }) }, { timeoutMs: 5000 });
+      const cfg = await request(
+        bus,
+        EGRESS_RPC.config,
+        { sandbox_id: sandboxId, ...(sessionId && { session_id: sessionId }) },
+        { timeoutMs: 5000 },
+      );
       await runtime.allowHostPort(cfg.port);
       const proxy = `http://${sandboxId}:${cfg.token}@${await runtime.networkGateway()}:${cfg.port}`;
       const bundle = "/etc/ssl/certs/ca-certificates.crt";
       return {
         placeholders: cfg.env,
         // git (libcurl) would first try the proxy without credentials; Basic straight away saves a round trip.
-        env: { ...cfg.env, HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, NO_PROXY: "", no_proxy: "", GIT_HTTP_PROXY_AUTHMETHOD: "basic", SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle, NODE_EXTRA_CA_CERTS: bundle },
+        env: {
+          ...cfg.env,
+          HTTP_PROXY: proxy,
+          HTTPS_PROXY: proxy,
+          http_proxy: proxy,
+          https_proxy: proxy,
+          NO_PROXY: "",
+          no_proxy: "",
+          GIT_HTTP_PROXY_AUTHMETHOD: "basic",
+          SSL_CERT_FILE: bundle,
+          REQUESTS_CA_BUNDLE: bundle,
+          NODE_EXTRA_CA_CERTS: bundle,
+        },
         caBundle: caBundle(cfg.ca_pem),
       };
     } catch (err) {
@@ -107,7 +142,10 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     }
   }
 
-  async function boot(spec: ContainerSpec, egress?: Egress | null): Promise<{ containerId: string; channel: ExecutorChannel | null }> {
+  async function boot(
+    spec: ContainerSpec,
+    egress?: Egress | null,
+  ): Promise<{ containerId: string; channel: ExecutorChannel | null }> {
     const out = egress === undefined ? await egressFor(spec.sandboxId, spec.sessionId) : egress;
     if (out) spec = { ...spec, env: { ...out.env, ...spec.env }, caBundle: out.caBundle };
     const containerId = await runtime.create(spec);
@@ -125,18 +163,28 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
   function own(record: SandboxRecord, channel: ExecutorChannel | null): void {
     const entry: Owned = { record, channel, subscriptions: [], lastUsed: Date.now() };
     entry.subscriptions.push(
-      serve(bus, SANDBOX_RPC.execute, (req) => execute(entry, req), { subject: sandboxSubject(record.id, "exec") }),
-      serve(bus, SANDBOX_RPC.destroy, (req) => destroy(entry, req.remove_workspace), { subject: sandboxSubject(record.id, "destroy") }),
-      serve(bus, SANDBOX_RPC.handoff, (req) => handoff(entry, req), { subject: sandboxSubject(record.id, "handoff") }),
+      serve(bus, SANDBOX_RPC.execute, (req) => execute(entry, req), {
+        subject: sandboxSubject(record.id, "exec"),
+      }),
+      serve(bus, SANDBOX_RPC.destroy, (req) => destroy(entry, req.remove_workspace), {
+        subject: sandboxSubject(record.id, "destroy"),
+      }),
+      serve(bus, SANDBOX_RPC.handoff, (req) => handoff(entry, req), {
+        subject: sandboxSubject(record.id, "handoff"),
+      }),
     );
     owned.set(record.id, entry);
     byContainer.set(record.container_id, record.id);
   }
 
-  async function claimVolume(sessionId: string, proposed: string): Promise<{ volume: string; fresh: boolean }> {
+  async function claimVolume(
+    sessionId: string,
+    proposed: string,
+  ): Promise<{ volume: string; fresh: boolean }> {
     const existing = await getJson(kv, VolumeName, workspaceKey(sessionId));
     if (existing) return { volume: existing.value, fresh: false };
-    if ((await createJson(kv, workspaceKey(sessionId), proposed)) !== null) return { volume: proposed, fresh: true };
+    if ((await createJson(kv, workspaceKey(sessionId), proposed)) !== null)
+      return { volume: proposed, fresh: true };
     return claimVolume(sessionId, proposed);
   }
 
@@ -151,7 +199,8 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     const egress = await egressFor(freshId, req.session_id);
     const placeholders = Object.keys(egress?.placeholders ?? {}).length > 0;
     let pooled: Pooled | null = null;
-    if (!known && !placeholders && image === config.image && !req.spec.resources && !req.spec.env) pooled = pool.take();
+    if (!known && !placeholders && image === config.image && !req.spec.resources && !req.spec.env)
+      pooled = pool.take();
     let sandboxId: string;
     let containerId: string;
     let channel: ExecutorChannel | null;
@@ -169,7 +218,18 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       const executor = await runtime.hasPython(image).catch(() => {
         throw new CorralError("INVALID_REQUEST", `image ${image} is not on this host`);
       });
-      ({ containerId, channel } = await boot({ sandboxId, sessionId: req.session_id, image, volume, resources: resources(req.spec.resources), env: req.spec.env ?? {}, executor }, egress));
+      ({ containerId, channel } = await boot(
+        {
+          sandboxId,
+          sessionId: req.session_id,
+          image,
+          volume,
+          resources: resources(req.spec.resources),
+          env: req.spec.env ?? {},
+          executor,
+        },
+        egress,
+      ));
     }
     const record: SandboxRecord = {
       id: sandboxId,
@@ -188,18 +248,31 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     await putJson(kv, sandboxId, record);
     own(record, channel);
     pool.refill();
-    logger.info({ sandbox_id: sandboxId, session_id: req.session_id, owner, warm: pooled !== null }, "sandbox provisioned");
+    logger.info(
+      { sandbox_id: sandboxId, session_id: req.session_id, owner, warm: pooled !== null },
+      "sandbox provisioned",
+    );
     return record;
   }
 
   function checkedInput(name: string, input: Record<string, unknown>): ToolResult | null {
-    if (!(BUILTIN_TOOLS as readonly string[]).includes(name)) return { content: `unknown tool ${name}; the sandbox offers ${BUILTIN_TOOLS.join(", ")}`, is_error: true };
+    if (!(BUILTIN_TOOLS as readonly string[]).includes(name))
+      return {
+        content: `unknown tool ${name}; the sandbox offers ${BUILTIN_TOOLS.join(", ")}`,
+        is_error: true,
+      };
     const parsed = TOOL_INPUTS[name as BuiltinToolName].safeParse(input);
-    return parsed.success ? null : { content: `invalid input for ${name}: ${describeZodError(parsed.error)}`, is_error: true };
+    return parsed.success
+      ? null
+      : { content: `invalid input for ${name}: ${describeZodError(parsed.error)}`, is_error: true };
   }
 
   async function execute(entry: Owned, req: ExecuteRequest): Promise<ToolResult> {
-    if (entry.record.status !== "ready") throw new CorralError("SANDBOX_LOST", entry.record.lost_reason ?? `sandbox ${entry.record.id} is ${entry.record.status}`);
+    if (entry.record.status !== "ready")
+      throw new CorralError(
+        "SANDBOX_LOST",
+        entry.record.lost_reason ?? `sandbox ${entry.record.id} is ${entry.record.status}`,
+      );
     if (req.holder && !holdersOf(entry.record).includes(req.holder)) {
       throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.holder}`);
     }
@@ -207,8 +280,11 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
     if (invalid) return invalid;
     entry.lastUsed = Date.now();
     return ledger.once(req.tool_use_id, entry.record.id, async () => {
-      const timeoutMs = (typeof req.input.timeout_ms === "number" ? req.input.timeout_ms : 120_000) + EXEC_MARGIN_MS;
-      const run = entry.channel ? entry.channel.call(req.name, req.input) : runWithExec(runtime, entry.record.container_id, req.name, req.input);
+      const timeoutMs =
+        (typeof req.input.timeout_ms === "number" ? req.input.timeout_ms : 120_000) + EXEC_MARGIN_MS;
+      const run = entry.channel
+        ? entry.channel.call(req.name, req.input)
+        : runWithExec(runtime, entry.record.container_id, req.name, req.input);
       const result = await withTimeout(run, timeoutMs, "the sandbox did not answer in time");
       entry.lastUsed = Date.now();
       return result;
@@ -237,16 +313,25 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       next = holders.filter((h) => h !== req.from);
     } else {
       if (!req.to) throw new CorralError("INVALID_REQUEST", `${req.mode} needs a recipient (to)`);
-      if (req.to === req.from) throw new CorralError("INVALID_REQUEST", "a sandbox cannot be handed to its own holder");
+      if (req.to === req.from)
+        throw new CorralError("INVALID_REQUEST", "a sandbox cannot be handed to its own holder");
       const done = has(req.to) && (req.mode === "share" || !has(req.from));
       if (done) return entry.record;
-      if (!has(req.from)) throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.from}`);
-      next = [...new Set(req.mode === "share" ? [...holders, req.to] : [...holders.filter((h) => h !== req.from), req.to])];
+      if (!has(req.from))
+        throw new CorralError("FORBIDDEN", `sandbox ${entry.record.id} is not held by ${req.from}`);
+      next = [
+        ...new Set(
+          req.mode === "share" ? [...holders, req.to] : [...holders.filter((h) => h !== req.from), req.to],
+        ),
+      ];
     }
     if (next.length === holders.length && next.every((h, i) => h === holders[i])) return entry.record;
     entry.record = { ...entry.record, holders: next };
     await putJson(kv, entry.record.id, entry.record);
-    logger.info({ sandbox_id: entry.record.id, mode: req.mode, from: req.from, to: req.to }, "sandbox handed off");
+    logger.info(
+      { sandbox_id: entry.record.id, mode: req.mode, from: req.from, to: req.to },
+      "sandbox handed off",
+    );
     if (next.length === 0) return destroy(entry, false);
     return entry.record;
   }
@@ -282,7 +367,12 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       }
       if (!record || record.value.status !== "ready" || !container.running) {
         await runtime.remove(container.id);
-        if (record?.value.status === "ready") await putJson(kv, sandboxId, { ...record.value, status: "lost", lost_reason: "the sandbox stopped while its manager was down" });
+        if (record?.value.status === "ready")
+          await putJson(kv, sandboxId, {
+            ...record.value,
+            status: "lost",
+            lost_reason: "the sandbox stopped while its manager was down",
+          });
         continue;
       }
       const channel = container.labels[LABELS.executor] === "1" ? await runtime.attach(container.id) : null;
@@ -311,25 +401,38 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
       stopDeaths = runtime.onDeath(({ containerId, reason }) => {
         if (pool.lose(containerId)) return;
         const entry = owned.get(byContainer.get(containerId) ?? "");
-        if (entry) void markLost(entry, reason).catch((err: unknown) => logger.error({ err }, "could not record a lost sandbox"));
+        if (entry)
+          void markLost(entry, reason).catch((err: unknown) =>
+            logger.error({ err }, "could not record a lost sandbox"),
+          );
       });
       await adopt();
       pool.refill();
       rpcSubs.push(
         serve(bus, SANDBOX_RPC.provision, provision, { queue: SANDBOX_QUEUE }),
-        serve(bus, SANDBOX_RPC.get, async ({ sandbox_id }) => {
-          const entry = await getJson(kv, SandboxRecordSchema, sandbox_id);
-          if (!entry) throw new CorralError("NOT_FOUND", `sandbox ${sandbox_id} not found`);
-          return entry.value;
-        }, { queue: SANDBOX_QUEUE }),
-        serve(bus, SANDBOX_RPC.list, async ({ session_id }) => {
-          const data: SandboxRecord[] = [];
-          for await (const key of await kv.keys("*")) {
-            const entry = await getJson(kv, SandboxRecordSchema, key);
-            if (entry && (!session_id || entry.value.session_id === session_id)) data.push(entry.value);
-          }
-          return { data };
-        }, { queue: SANDBOX_QUEUE }),
+        serve(
+          bus,
+          SANDBOX_RPC.get,
+          async ({ sandbox_id }) => {
+            const entry = await getJson(kv, SandboxRecordSchema, sandbox_id);
+            if (!entry) throw new CorralError("NOT_FOUND", `sandbox ${sandbox_id} not found`);
+            return entry.value;
+          },
+          { queue: SANDBOX_QUEUE },
+        ),
+        serve(
+          bus,
+          SANDBOX_RPC.list,
+          async ({ session_id }) => {
+            const data: SandboxRecord[] = [];
+            for await (const key of await kv.keys("*")) {
+              const entry = await getJson(kv, SandboxRecordSchema, key);
+              if (entry && (!session_id || entry.value.session_id === session_id)) data.push(entry.value);
+            }
+            return { data };
+          },
+          { queue: SANDBOX_QUEUE },
+        ),
       );
       reaper = setInterval(reap, Math.min(30_000, Math.max(250, config.idleReapMs / 4)));
       logger.info({ host: config.hostId, adopted: owned.size }, "sandbox-manager started");
@@ -350,7 +453,8 @@ export function createSandboxManager(deps: { bus: Bus; runtime: SandboxRuntime; 
 const VolumeName = z.string().min(1);
 
 /** Records written before sandboxes could change hands name no holders: their session holds them. */
-const holdersOf = (record: SandboxRecord): string[] => (record.holders.length > 0 ? record.holders : [record.session_id]);
+const holdersOf = (record: SandboxRecord): string[] =>
+  record.holders.length > 0 ? record.holders : [record.session_id];
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

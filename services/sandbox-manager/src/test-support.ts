@@ -30,11 +30,27 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
   };
 }
 
-export async function startManager(natsUrl: string, over: Partial<ManagerConfig> = {}): Promise<{ manager: SandboxManager; runtime: SandboxRuntime; bus: Bus; config: ManagerConfig; close(): Promise<void> }> {
+export async function startManager(
+  natsUrl: string,
+  over: Partial<ManagerConfig> = {},
+): Promise<{
+  manager: SandboxManager;
+  runtime: SandboxRuntime;
+  bus: Bus;
+  config: ManagerConfig;
+  close(): Promise<void>;
+}> {
   const config = managerConfig(over);
   const bus = await connectBus({ servers: natsUrl, name: "sandbox-manager" });
-  const runtime = createDockerRuntime(docker, { network: config.network, hostId: config.hostId, executorPath: config.executorPath, extraLabels: config.extraLabels });
-  const logger = process.env.TEST_LOG ? createLogger({ service: "sandbox-manager", level: process.env.TEST_LOG }) : silentLogger();
+  const runtime = createDockerRuntime(docker, {
+    network: config.network,
+    hostId: config.hostId,
+    executorPath: config.executorPath,
+    extraLabels: config.extraLabels,
+  });
+  const logger = process.env.TEST_LOG
+    ? createLogger({ service: "sandbox-manager", level: process.env.TEST_LOG })
+    : silentLogger();
   const manager = createSandboxManager({ bus, runtime, logger, config });
   await manager.start();
   return {
@@ -52,7 +68,21 @@ export async function startManager(natsUrl: string, over: Partial<ManagerConfig>
 export async function removeTestContainers(): Promise<void> {
   const label = Object.entries(RUN_LABEL).map(([k, v]) => `${k}=${v}`);
   const containers = await docker.listContainers({ all: true, filters: { label } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   const { Volumes } = await docker.listVolumes({ filters: { label } });
-  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    (Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

@@ -41,8 +41,21 @@ export function createWarmPool(deps: Deps): WarmPool {
   async function startOne(): Promise<void> {
     const sandboxId = newId("sandbox");
     const volume = `corral-ws-${randomBytes(8).toString("hex")}`;
-    const resources = { memory_mb: config.memoryMb, cpus: config.cpus, pids: config.pids, tmpfs_mb: config.tmpfsMb };
-    const { containerId, channel } = await deps.boot({ sandboxId, sessionId: null, image: config.image, volume, resources, env: {}, executor: true });
+    const resources = {
+      memory_mb: config.memoryMb,
+      cpus: config.cpus,
+      pids: config.pids,
+      tmpfs_mb: config.tmpfsMb,
+    };
+    const { containerId, channel } = await deps.boot({
+      sandboxId,
+      sessionId: null,
+      image: config.image,
+      volume,
+      resources,
+      env: {},
+      executor: true,
+    });
     if (stopped) {
       channel?.close();
       await runtime.remove(containerId);

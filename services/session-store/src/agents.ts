@@ -22,16 +22,21 @@ function modelConfig(model: AgentModelParam): ModelConfig {
 export function checkAgentDefinition(agent: Pick<AgentRecord, "tools" | "mcp_servers">): void {
   const servers = new Set<string>();
   for (const server of agent.mcp_servers) {
-    if (servers.has(server.name)) throw new CorralError("INVALID_REQUEST", `mcp_servers: duplicate name ${server.name}`);
+    if (servers.has(server.name))
+      throw new CorralError("INVALID_REQUEST", `mcp_servers: duplicate name ${server.name}`);
     servers.add(server.name);
   }
   const customNames = new Set<string>();
   for (const tool of agent.tools) {
     if (tool.type === "mcp_toolset" && !servers.has(tool.mcp_server_name)) {
-      throw new CorralError("INVALID_REQUEST", `tools: mcp_toolset names unknown mcp server ${tool.mcp_server_name}`);
+      throw new CorralError(
+        "INVALID_REQUEST",
+        `tools: mcp_toolset names unknown mcp server ${tool.mcp_server_name}`,
+      );
     }
     if (tool.type === "custom") {
-      if (customNames.has(tool.name)) throw new CorralError("INVALID_REQUEST", `tools: duplicate custom tool ${tool.name}`);
+      if (customNames.has(tool.name))
+        throw new CorralError("INVALID_REQUEST", `tools: duplicate custom tool ${tool.name}`);
       customNames.add(tool.name);
     }
   }
@@ -41,8 +46,15 @@ export interface AgentStore {
   create(params: AgentCreateParams): Promise<AgentRecord>;
   get(agentId: string, version?: number): Promise<AgentRecord>;
   update(agentId: string, params: AgentUpdateParams): Promise<AgentRecord>;
-  list(query: { limit: number; page?: string | undefined; include_archived: boolean }): Promise<PageOf<AgentRecord>>;
-  versions(agentId: string, query: { limit: number; page?: string | undefined }): Promise<PageOf<AgentRecord>>;
+  list(query: {
+    limit: number;
+    page?: string | undefined;
+    include_archived: boolean;
+  }): Promise<PageOf<AgentRecord>>;
+  versions(
+    agentId: string,
+    query: { limit: number; page?: string | undefined },
+  ): Promise<PageOf<AgentRecord>>;
   archive(agentId: string): Promise<AgentRecord>;
 }
 
@@ -92,7 +104,8 @@ export function createAgentStore(kv: KV): AgentStore {
       };
       checkAgentDefinition(record);
       await putJson(kv, versionKey(record.id, 1), record);
-      if ((await createJson(kv, record.id, record)) === null) throw new CorralError("CONFLICT", "agent id collision; retry");
+      if ((await createJson(kv, record.id, record)) === null)
+        throw new CorralError("CONFLICT", "agent id collision; retry");
       return record;
     },
     async get(agentId, version) {
@@ -104,9 +117,14 @@ export function createAgentStore(kv: KV): AgentStore {
     },
     async update(agentId, params) {
       const current = await latest(agentId);
-      if (current.value.archived_at) throw new CorralError("ARCHIVED", `agent ${agentId} is archived and read-only`);
+      if (current.value.archived_at)
+        throw new CorralError("ARCHIVED", `agent ${agentId} is archived and read-only`);
       if (params.version !== undefined && params.version !== current.value.version) {
-        throw new CorralError("CONFLICT", `agent ${agentId} is at version ${current.value.version}, not ${params.version}`, { retryable: false });
+        throw new CorralError(
+          "CONFLICT",
+          `agent ${agentId} is at version ${current.value.version}, not ${params.version}`,
+          { retryable: false },
+        );
       }
       const next = applyUpdate(current.value, params, new Date().toISOString());
       if (!next) return current.value;
@@ -114,17 +132,29 @@ export function createAgentStore(kv: KV): AgentStore {
       try {
         await kv.update(agentId, JSON.stringify(next), current.revision);
       } catch (error) {
-        throw new CorralError("CONFLICT", `agent ${agentId} was changed concurrently; retry`, { cause: error });
+        throw new CorralError("CONFLICT", `agent ${agentId} was changed concurrently; retry`, {
+          cause: error,
+        });
       }
       await putJson(kv, versionKey(agentId, next.version), next);
       return next;
     },
     list(query) {
-      return listPage(kv, AgentRecordSchema, { ...query, order: "desc", filter: "*", keep: (a) => query.include_archived || !a.archived_at });
+      return listPage(kv, AgentRecordSchema, {
+        ...query,
+        order: "desc",
+        filter: "*",
+        keep: (a) => query.include_archived || !a.archived_at,
+      });
     },
     async versions(agentId, query) {
       await latest(agentId);
-      return listPage(kv, AgentRecordSchema, { ...query, order: "desc", filter: `${agentId}.v.*`, keep: () => true });
+      return listPage(kv, AgentRecordSchema, {
+        ...query,
+        order: "desc",
+        filter: `${agentId}.v.*`,
+        keep: () => true,
+      });
     },
     async archive(agentId) {
       const current = await latest(agentId);

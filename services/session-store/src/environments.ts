@@ -7,7 +7,11 @@ export interface EnvironmentStore {
   create(params: EnvironmentCreateParams): Promise<EnvironmentRecord>;
   get(environmentId: string): Promise<EnvironmentRecord>;
   update(environmentId: string, params: EnvironmentUpdateParams): Promise<EnvironmentRecord>;
-  list(query: { limit: number; page?: string | undefined; include_archived: boolean }): Promise<PageOf<EnvironmentRecord>>;
+  list(query: {
+    limit: number;
+    page?: string | undefined;
+    include_archived: boolean;
+  }): Promise<PageOf<EnvironmentRecord>>;
   archive(environmentId: string): Promise<EnvironmentRecord>;
   delete(environmentId: string): Promise<{ id: string; type: string }>;
 }
@@ -56,19 +60,28 @@ export function createEnvironmentStore(kv: KV): EnvironmentStore {
     },
     async update(environmentId, params) {
       const entry = await current(environmentId);
-      if (entry.value.archived_at) throw new CorralError("ARCHIVED", `environment ${environmentId} is archived and read-only`);
-      if (params.name !== undefined && params.name !== entry.value.name) await claimName(params.name, environmentId);
+      if (entry.value.archived_at)
+        throw new CorralError("ARCHIVED", `environment ${environmentId} is archived and read-only`);
+      if (params.name !== undefined && params.name !== entry.value.name)
+        await claimName(params.name, environmentId);
       const next = { ...entry.value, ...params, updated_at: new Date().toISOString() } as EnvironmentRecord;
       try {
         await kv.update(environmentId, JSON.stringify(next), entry.revision);
       } catch (error) {
-        throw new CorralError("CONFLICT", `environment ${environmentId} was changed concurrently; retry`, { cause: error });
+        throw new CorralError("CONFLICT", `environment ${environmentId} was changed concurrently; retry`, {
+          cause: error,
+        });
       }
       if (next.name !== entry.value.name) await kv.delete(nameKey(entry.value.name));
       return next;
     },
     list(query) {
-      return listPage(kv, EnvironmentRecordSchema, { ...query, order: "desc", filter: "*", keep: (e) => query.include_archived || !e.archived_at });
+      return listPage(kv, EnvironmentRecordSchema, {
+        ...query,
+        order: "desc",
+        filter: "*",
+        keep: (e) => query.include_archived || !e.archived_at,
+      });
     },
     async archive(environmentId) {
       const entry = await current(environmentId);

@@ -4,7 +4,11 @@ import { readSlice, type SessionLog } from "@corral/bus";
 /** A positional slice in either direction; `from` defaults to the first (asc) or last (desc) event. */
 export async function listEvents(log: SessionLog, query: EventsListRequest): Promise<EventsListResponse> {
   if (query.order === "asc") {
-    const slice = await readSlice(log, query.session_id, { from: query.from ?? 0, limit: query.limit, types: query.types });
+    const slice = await readSlice(log, query.session_id, {
+      from: query.from ?? 0,
+      limit: query.limit,
+      types: query.types,
+    });
     return { data: slice.events, next_from: slice.nextFrom, last_seq: slice.head?.lastSeq ?? -1 };
   }
   const head = await log.head(query.session_id);
@@ -14,7 +18,9 @@ export async function listEvents(log: SessionLog, query: EventsListRequest): Pro
   while (end >= 0 && data.length < query.limit) {
     const start = Math.max(0, end - query.limit + 1);
     const window = await readSlice(log, query.session_id, { from: start, limit: end - start + 1 });
-    const wanted = window.events.filter((e) => !query.types || query.types.includes(e.type as never)).reverse();
+    const wanted = window.events
+      .filter((e) => !query.types || query.types.includes(e.type as never))
+      .reverse();
     for (const event of wanted) {
       if (data.length === query.limit) break;
       data.push(event);

@@ -1,5 +1,20 @@
-import { LOG_HEADERS, LogEnvelope, STREAMS, SUBJECTS, type SessionEvent, type SessionEventInput } from "@corral/protocol";
-import { ensureWorkConsumer, wakesSession, type Bus, type JsMsg, type KV, type LogWriter, type SessionLog } from "@corral/bus";
+import {
+  LOG_HEADERS,
+  LogEnvelope,
+  STREAMS,
+  SUBJECTS,
+  type SessionEvent,
+  type SessionEventInput,
+} from "@corral/protocol";
+import {
+  ensureWorkConsumer,
+  wakesSession,
+  type Bus,
+  type JsMsg,
+  type KV,
+  type LogWriter,
+  type SessionLog,
+} from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { foldIntoRecord, foldIntoThread } from "./records.js";
 import { listEvents } from "./events.js";
@@ -20,7 +35,15 @@ const RECORD_TYPES = (type: string) => type.startsWith("session.status_") || typ
  * (`session.thread_status_*`, and its reply as `agent.thread_message_received`, which wakes the
  * coordinator), each under an idempotency key made from the thread event's id.
  */
-export function createProjector(deps: { bus: Bus; writer: LogWriter; log: SessionLog; sessions: KV; threads: KV; threadStore: ThreadStore; logger: Logger }) {
+export function createProjector(deps: {
+  bus: Bus;
+  writer: LogWriter;
+  log: SessionLog;
+  sessions: KV;
+  threads: KV;
+  threadStore: ThreadStore;
+  logger: Logger;
+}) {
   const { bus, writer, log, sessions, threads, threadStore, logger } = deps;
   let close: (() => Promise<unknown>) | null = null;
   let running: Promise<void> = Promise.resolve();
@@ -37,7 +60,8 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
   /** The thread's last words in the turn that ended at `seq`: its last agent message after the input that started the turn. */
   async function replyOf(threadId: string, seq: number): Promise<string> {
     for await (const event of before(threadId, seq)) {
-      if (event.type === "agent.message") return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+      if (event.type === "agent.message")
+        return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
       if (event.type === "session.status_idle" || event.type === "user.message") break;
     }
     return "(the thread ended its turn without a message)";
@@ -48,7 +72,12 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
    * session's log with the same event ids and `session_thread_id`, so a client following the session sees
    * them and answers as it would the coordinator's. The coordinator keeps waiting for the thread.
    */
-  async function askClient(thread: StoredThread, idleSeq: number, eventIds: readonly string[], idleId: string): Promise<void> {
+  async function askClient(
+    thread: StoredThread,
+    idleSeq: number,
+    eventIds: readonly string[],
+    idleId: string,
+  ): Promise<void> {
     const { id: threadId, session_id: sessionId } = thread.record;
     const wanted = new Set(eventIds);
     const asks: SessionEvent[] = [];
@@ -56,9 +85,29 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
       if (wanted.has(event.id)) asks.unshift(event);
       if (asks.length === wanted.size) break;
     }
-    await threadStore.rememberAsks(sessionId, threadId, asks.map((e) => e.id));
-    const copies = asks.map(({ id: _id, seq: _seq, processed_at: _at, ...rest }) => ({ ...rest, session_thread_id: threadId }) as SessionEventInput);
-    await writer.append({ sessionId, events: [{ type: "session.thread_status_idle", session_thread_id: threadId, agent_name: thread.record.agent.name, stop_reason: { type: "requires_action", event_ids: eventIds.slice() } }, ...copies], ids: [undefined, ...asks.map((e) => e.id)], idempotencyKey: `thr.${idleId}` });
+    await threadStore.rememberAsks(
+      sessionId,
+      threadId,
+      asks.map((e) => e.id),
+    );
+    const copies = asks.map(
+      ({ id: _id, seq: _seq, processed_at: _at, ...rest }) =>
+        ({ ...rest, session_thread_id: threadId }) as SessionEventInput,
+    );
+    await writer.append({
+      sessionId,
+      events: [
+        {
+          type: "session.thread_status_idle",
+          session_thread_id: threadId,
+          agent_name: thread.record.agent.name,
+          stop_reason: { type: "requires_action", event_ids: eventIds.slice() },
+        },
+        ...copies,
+      ],
+      ids: [undefined, ...asks.map((e) => e.id)],
+      idempotencyKey: `thr.${idleId}`,
+    });
   }
 
   async function report(thread: StoredThread, events: readonly SessionEvent[]): Promise<void> {
@@ -66,17 +115,30 @@ export function createProjector(deps: { bus: Bus; writer: LogWriter; log: Sessio
     const fields = { session_thread_id: threadId, agent_name: agent.name };
     for (const event of events) {
       let out: SessionEventInput[];
-      if (event.type === "session.status_running") out = [{ type: "session.thread_status_running", ...fields }];
-      else if (event.type === "session.status_rescheduled") out = [{ type: "session.thread_status_rescheduled", ...fields }];
+      if (event.type === "session.status_running")
+        out = [{ type: "session.thread_status_running", ...fields }];
+      else if (event.type === "session.status_rescheduled")
+        out = [{ type: "session.thread_status_rescheduled", ...fields }];
       else if (event.type === "session.status_idle" || event.type === "session.status_terminated") {
         if (event.type === "session.status_idle" && event.stop_reason.type === "requires_action") {
           await askClient(thread, event.seq, event.stop_reason.event_ids, event.id);
           continue;
         }
-        const reply = event.type === "session.status_terminated" ? "(the thread terminated)" : await replyOf(threadId, event.seq);
+        const reply =
+          event.type === "session.status_terminated"
+            ? "(the thread terminated)"
+            : await replyOf(threadId, event.seq);
         out = [
-          event.type === "session.status_idle" ? { type: "session.thread_status_idle", ...fields, stop_reason: event.stop_reason } : { type: "session.thread_status_terminated", ...fields },
-          { type: "agent.thread_message_received", from_session_thread_id: threadId, from_agent_name: agent.name, content: [{ type: "text", text: reply }], thread_seq: event.seq },
+          event.type === "session.status_idle"
+            ? { type: "session.thread_status_idle", ...fields, stop_reason: event.stop_reason }
+            : { type: "session.thread_status_terminated", ...fields },
+          {
+            type: "agent.thread_message_received",
+            from_session_thread_id: threadId,
+            from_agent_name: agent.name,
+            content: [{ type: "text", text: reply }],
+            thread_seq: event.seq,
+          },
         ];
       } else continue;
       await writer.append({ sessionId, events: out, idempotencyKey: `thr.${event.id}` });

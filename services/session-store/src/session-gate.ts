@@ -37,7 +37,8 @@ export function createSessionGate(deps: { kv: KV; sessions: SessionStore; logger
     async check(sessionId, sender) {
       const s = await state(sessionId);
       if (s.archived) throw new CorralError("ARCHIVED", `session ${sessionId} is archived and read-only`);
-      if (s.terminated && sender === "client") throw new CorralError("CONFLICT", `session ${sessionId} is terminated`, { retryable: false });
+      if (s.terminated && sender === "client")
+        throw new CorralError("CONFLICT", `session ${sessionId} is terminated`, { retryable: false });
     },
     async start() {
       const iterator = await deps.kv.watch({ include: "updates" });

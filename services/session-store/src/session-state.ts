@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { SessionRecord, ThreadRecord, Usage, type SessionEvent, type SessionStatus, type StopReason } from "@corral/protocol";
+import {
+  SessionRecord,
+  ThreadRecord,
+  Usage,
+  type SessionEvent,
+  type SessionStatus,
+  type StopReason,
+} from "@corral/protocol";
 
 /**
  * What the session-store keeps per session: the API record plus the position of the last status and usage
@@ -62,7 +69,10 @@ function withStatus<R extends FoldedRecord, S extends Folded<R>>(state: S, event
   } else {
     if (runningSince) {
       const stats = record.stats ?? { active_seconds: 0, duration_seconds: 0 };
-      record.stats = { ...stats, active_seconds: stats.active_seconds + secondsBetween(runningSince, event.processed_at) };
+      record.stats = {
+        ...stats,
+        active_seconds: stats.active_seconds + secondsBetween(runningSince, event.processed_at),
+      };
       runningSince = null;
     }
     if (event.type === "session.status_idle") {
@@ -78,7 +88,11 @@ function withStatus<R extends FoldedRecord, S extends Folded<R>>(state: S, event
 }
 
 /** Folds appended events into a stored session or thread (pure). Events older than what is folded are skipped. */
-export function foldEvents<R extends FoldedRecord, S extends Folded<R>>(state: S, events: readonly SessionEvent[], onUsage?: (state: S, usage: Usage) => S): S {
+export function foldEvents<R extends FoldedRecord, S extends Folded<R>>(
+  state: S,
+  events: readonly SessionEvent[],
+  onUsage?: (state: S, usage: Usage) => S,
+): S {
   let next = state;
   for (const event of events) {
     if (event.type === "session.usage" && event.seq > next.usage_seq) {
@@ -90,10 +104,22 @@ export function foldEvents<R extends FoldedRecord, S extends Folded<R>>(state: S
   }
   const last = events[events.length - 1];
   if (next === state || !last) return state;
-  return { ...next, record: { ...next.record, event_count: Math.max(next.record.event_count, last.seq + 1), updated_at: last.processed_at } };
+  return {
+    ...next,
+    record: {
+      ...next.record,
+      event_count: Math.max(next.record.event_count, last.seq + 1),
+      updated_at: last.processed_at,
+    },
+  };
 }
 
-const TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
+const TOKEN_FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+] as const;
 
 /** Token counts added up (other fields are the primary thread's). */
 export function sumUsage(base: Usage, others: readonly Usage[]): Usage {
@@ -104,23 +130,39 @@ export function sumUsage(base: Usage, others: readonly Usage[]): Usage {
 
 /** A session's own usage snapshot, with its threads' added. */
 export function withOwnUsage(state: StoredSession, usage: Usage): StoredSession {
-  return { ...state, own_usage: usage, record: { ...state.record, usage: sumUsage(usage, Object.values(state.threads_usage)) } };
+  return {
+    ...state,
+    own_usage: usage,
+    record: { ...state.record, usage: sumUsage(usage, Object.values(state.threads_usage)) },
+  };
 }
 
 /** A thread's usage snapshot, added to its session's total. */
 export function withThreadUsage(state: StoredSession, threadId: string, usage: Usage): StoredSession {
   const threads = { ...state.threads_usage, [threadId]: usage };
   const own = state.own_usage ?? state.record.usage;
-  return { ...state, threads_usage: threads, own_usage: own, record: { ...state.record, usage: sumUsage(own, Object.values(threads)) } };
+  return {
+    ...state,
+    threads_usage: threads,
+    own_usage: own,
+    record: { ...state.record, usage: sumUsage(own, Object.values(threads)) },
+  };
 }
 
 /** A thread's status change, as its session sees it. */
 export function withThreadStatus(state: StoredSession, threadId: string, running: boolean): StoredSession {
   if (state.threads_running.includes(threadId) === running) return state;
-  return { ...state, threads_running: running ? [...state.threads_running, threadId] : state.threads_running.filter((id) => id !== threadId) };
+  return {
+    ...state,
+    threads_running: running
+      ? [...state.threads_running, threadId]
+      : state.threads_running.filter((id) => id !== threadId),
+  };
 }
 
 /** The record the API shows: a session with a running thread is running (as in the Managed Agents API). */
 export function visibleRecord(state: StoredSession): StoredSession["record"] {
-  return state.threads_running.length > 0 && state.record.status !== "terminated" ? { ...state.record, status: "running", stop_reason: null } : state.record;
+  return state.threads_running.length > 0 && state.record.status !== "terminated"
+    ? { ...state.record, status: "running", stop_reason: null }
+    : state.record;
 }

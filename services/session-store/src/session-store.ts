@@ -1,5 +1,26 @@
-import { CorralError, SANDBOX_RPC, STORE_QUEUE, STORE_RPC, THREAD_RPC, BUCKETS, sandboxSubject, type ClientEventInput, type RpcDef } from "@corral/protocol";
-import { createLogWriter, ensureStreams, openBucket, openSessionLog, request, serve, type AppendInput, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
+import {
+  CorralError,
+  SANDBOX_RPC,
+  STORE_QUEUE,
+  STORE_RPC,
+  THREAD_RPC,
+  BUCKETS,
+  sandboxSubject,
+  type ClientEventInput,
+  type RpcDef,
+} from "@corral/protocol";
+import {
+  createLogWriter,
+  ensureStreams,
+  openBucket,
+  openSessionLog,
+  request,
+  serve,
+  type AppendInput,
+  type Bus,
+  type RpcHandler,
+  type Subscription,
+} from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { StoreConfig } from "./config.js";
 import { createAgentStore } from "./agents.js";
@@ -15,12 +36,17 @@ import { getJson } from "@corral/bus";
 import { TaskRecord } from "@corral/protocol";
 
 /** A send naming a thread that is not the session's is refused before anything is stored. */
-async function checkNamedThreads(threads: ThreadStore, sessionId: string, events: readonly ClientEventInput[]): Promise<void> {
+async function checkNamedThreads(
+  threads: ThreadStore,
+  sessionId: string,
+  events: readonly ClientEventInput[],
+): Promise<void> {
   for (const event of events) {
     const named = "session_thread_id" in event ? event.session_thread_id : null;
     if (!named) continue;
     const thread = await threads.stored(named);
-    if (!thread || thread.record.session_id !== sessionId) throw new CorralError("INVALID_REQUEST", `thread ${named} is not a thread of session ${sessionId}`);
+    if (!thread || thread.record.session_id !== sessionId)
+      throw new CorralError("INVALID_REQUEST", `thread ${named} is not a thread of session ${sessionId}`);
   }
 }
 
@@ -34,7 +60,12 @@ async function releaseSandboxes(bus: Bus, logger: Logger, sessionId: string, onl
     for (const sandbox of data) {
       if (sandbox.status !== "ready") continue;
       for (const holder of sandbox.holders.filter((h) => !only || h === only)) {
-        await request(bus, SANDBOX_RPC.handoff, { sandbox_id: sandbox.id, from: holder, mode: "release" }, { subject: sandboxSubject(sandbox.id, "handoff"), timeoutMs: 5000 });
+        await request(
+          bus,
+          SANDBOX_RPC.handoff,
+          { sandbox_id: sandbox.id, from: holder, mode: "release" },
+          { subject: sandboxSubject(sandbox.id, "handoff"), timeoutMs: 5000 },
+        );
       }
     }
   } catch (err) {
@@ -47,7 +78,11 @@ export interface SessionStoreService {
   stop(): Promise<void>;
 }
 
-export function createSessionStore(deps: { bus: Bus; logger: Logger; config: StoreConfig }): SessionStoreService {
+export function createSessionStore(deps: {
+  bus: Bus;
+  logger: Logger;
+  config: StoreConfig;
+}): SessionStoreService {
   const { bus, logger, config } = deps;
   const subscriptions: Subscription[] = [];
   let stopTasks: (() => Promise<void>) | null = null;
@@ -56,7 +91,8 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
 
   async function start(): Promise<void> {
     await ensureStreams(bus, { replicas: config.replicas, duplicateWindowMs: config.duplicateWindowMs });
-    const bucket = (name: Parameters<typeof openBucket>[1]) => openBucket(bus, name, { replicas: config.replicas });
+    const bucket = (name: Parameters<typeof openBucket>[1]) =>
+      openBucket(bus, name, { replicas: config.replicas });
     const [agentsKv, environmentsKv, sessionsKv, tasksKv, threadsKv] = await Promise.all([
       bucket(BUCKETS.agents),
       bucket(BUCKETS.environments),
@@ -80,14 +116,23 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       forget: (sessionId: string) => writer.forget(sessionId),
     };
     const threads = createThreadStore({ kv: threadsKv, log, sessions, agents, appender });
-    const projector = createProjector({ bus, writer, log, sessions: sessionsKv, threads: threadsKv, threadStore: threads, logger });
+    const projector = createProjector({
+      bus,
+      writer,
+      log,
+      sessions: sessionsKv,
+      threads: threadsKv,
+      threadStore: threads,
+      logger,
+    });
     await projector.start();
     stopProjector = () => projector.stop();
     const gate = createSessionGate({ kv: sessionsKv, sessions, logger });
     await gate.start();
     stopGate = () => gate.stop();
 
-    const on = <D extends RpcDef>(def: D, handler: RpcHandler<D>) => subscriptions.push(serve(bus, def, handler, { queue: STORE_QUEUE }));
+    const on = <D extends RpcDef>(def: D, handler: RpcHandler<D>) =>
+      subscriptions.push(serve(bus, def, handler, { queue: STORE_QUEUE }));
     const R = STORE_RPC;
     on(R.agentsCreate, (p) => agents.create(p));
     on(R.agentsGet, (p) => agents.get(p.agent_id, p.version));
@@ -112,7 +157,11 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     on(R.sessionsList, (p) => sessions.list(p));
     on(R.sessionsUpdate, async (p) => {
       const { record, changed } = await sessions.update(p.session_id, p.params);
-      if (Object.keys(changed).length) await appender.append({ sessionId: record.id, events: [{ type: "session.updated", ...changed }] as never });
+      if (Object.keys(changed).length)
+        await appender.append({
+          sessionId: record.id,
+          events: [{ type: "session.updated", ...changed }] as never,
+        });
       return sessions.get(record.id);
     });
     on(R.sessionsArchive, async (p) => {
@@ -136,7 +185,11 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
       await checkNamedThreads(threads, p.session_id, p.events);
       // Answers to a sub-agent's questions are stored with the thread that asked, and sent on to it.
       const routed = await threads.routeAnswers(p.session_id, p.events);
-      const events = await appender.append({ sessionId: p.session_id, events: routed, idempotencyKey: p.idempotency_key });
+      const events = await appender.append({
+        sessionId: p.session_id,
+        events: routed,
+        idempotencyKey: p.idempotency_key,
+      });
       // Interrupts and answers reach the threads (the projector does it again, idempotently, if this replica dies here).
       await threads.forward(p.session_id, events);
       return { events };
@@ -150,13 +203,19 @@ export function createSessionStore(deps: { bus: Bus; logger: Logger; config: Sto
     async function checkLog(logId: string): Promise<void> {
       if (!logId.startsWith("sthr_")) return gate.check(logId, "internal");
       const thread = await existingThread(logId);
-      if (thread.record.archived_at) throw new CorralError("ARCHIVED", `thread ${logId} is archived and read-only`);
+      if (thread.record.archived_at)
+        throw new CorralError("ARCHIVED", `thread ${logId} is archived and read-only`);
       await gate.check(thread.record.session_id, "internal");
     }
     on(R.eventsAppend, async (p) => {
       await checkLog(p.session_id);
       return {
-        events: await appender.append({ sessionId: p.session_id, events: p.events, expectedSeq: p.expected_seq, idempotencyKey: p.idempotency_key }),
+        events: await appender.append({
+          sessionId: p.session_id,
+          events: p.events,
+          expectedSeq: p.expected_seq,
+          idempotencyKey: p.idempotency_key,
+        }),
       };
     });
     on(R.eventsList, async (p) => {

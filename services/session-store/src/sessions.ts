@@ -1,5 +1,13 @@
 import { CorralError, newId } from "@corral/protocol";
-import type { AgentRecord, AgentSnapshot, SessionAgentParam, SessionCreateParams, SessionRecord, SessionUpdateParams, SessionListRequest } from "@corral/protocol";
+import type {
+  AgentRecord,
+  AgentSnapshot,
+  SessionAgentParam,
+  SessionCreateParams,
+  SessionRecord,
+  SessionUpdateParams,
+  SessionListRequest,
+} from "@corral/protocol";
 import { createJson, getJson, updateJson, type KV, type SessionLog } from "@corral/bus";
 import { StoredSession, visibleRecord } from "./session-state.js";
 import { listPage, type PageOf } from "@corral/bus";
@@ -11,7 +19,10 @@ export interface SessionStore {
   get(sessionId: string): Promise<SessionRecord>;
   stored(sessionId: string): Promise<StoredSession>;
   list(query: SessionListRequest): Promise<PageOf<SessionRecord>>;
-  update(sessionId: string, params: SessionUpdateParams): Promise<{ record: SessionRecord; changed: Record<string, unknown> }>;
+  update(
+    sessionId: string,
+    params: SessionUpdateParams,
+  ): Promise<{ record: SessionRecord; changed: Record<string, unknown> }>;
   archive(sessionId: string): Promise<SessionRecord>;
   remove(sessionId: string): Promise<void>;
 }
@@ -27,7 +38,9 @@ async function resolveAgent(agents: AgentStore, param: SessionAgentParam): Promi
   if (param.type === "agent") return base;
   const merged: AgentSnapshot = {
     ...base,
-    ...(param.model !== undefined && { model: typeof param.model === "string" ? { id: param.model } : param.model }),
+    ...(param.model !== undefined && {
+      model: typeof param.model === "string" ? { id: param.model } : param.model,
+    }),
     ...(param.system !== undefined && { system: param.system }),
     ...(param.tools !== undefined && { tools: param.tools }),
     ...(param.mcp_servers !== undefined && { mcp_servers: param.mcp_servers }),
@@ -37,7 +50,10 @@ async function resolveAgent(agents: AgentStore, param: SessionAgentParam): Promi
   return merged;
 }
 
-function mergeMetadata(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
+function mergeMetadata(
+  current: Record<string, string>,
+  patch: Record<string, string | null>,
+): Record<string, string> {
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];
@@ -47,7 +63,12 @@ function mergeMetadata(current: Record<string, string>, patch: Record<string, st
   return next;
 }
 
-export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: AgentStore; environments: EnvironmentStore }): SessionStore {
+export function createSessionStore(deps: {
+  kv: KV;
+  log: SessionLog;
+  agents: AgentStore;
+  environments: EnvironmentStore;
+}): SessionStore {
   const { kv, log, agents, environments } = deps;
 
   async function stored(sessionId: string): Promise<StoredSession> {
@@ -56,22 +77,32 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
     return entry.value;
   }
 
-  async function change(sessionId: string, fn: (s: StoredSession) => StoredSession | undefined): Promise<StoredSession> {
+  async function change(
+    sessionId: string,
+    fn: (s: StoredSession) => StoredSession | undefined,
+  ): Promise<StoredSession> {
     const entry = await updateJson(kv, StoredSession, sessionId, fn);
     if (!entry) throw new CorralError("NOT_FOUND", `session ${sessionId} not found`);
     return entry.value;
   }
 
   function refuseWhileRunning(s: StoredSession, verb: string): void {
-    if (visibleRecord(s).status === "running") throw new CorralError("CONFLICT", `cannot ${verb} a running session (or one with running threads); interrupt it first`, { retryable: false });
+    if (visibleRecord(s).status === "running")
+      throw new CorralError(
+        "CONFLICT",
+        `cannot ${verb} a running session (or one with running threads); interrupt it first`,
+        { retryable: false },
+      );
   }
 
   return {
     async create(params, sessionId) {
       const agent = await resolveAgent(agents, params.agent);
-      if ((await agents.get(agent.id)).archived_at) throw new CorralError("ARCHIVED", `agent ${agent.id} is archived`);
+      if ((await agents.get(agent.id)).archived_at)
+        throw new CorralError("ARCHIVED", `agent ${agent.id} is archived`);
       const environment = await environments.get(params.environment_id);
-      if (environment.archived_at) throw new CorralError("ARCHIVED", `environment ${environment.id} is archived`);
+      if (environment.archived_at)
+        throw new CorralError("ARCHIVED", `environment ${environment.id} is archived`);
       const now = new Date().toISOString();
       const record: SessionRecord = {
         id: sessionId ?? newId("session"),
@@ -84,7 +115,12 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         resources: params.resources ?? [],
         vault_ids: params.vault_ids ?? [],
         metadata: params.metadata ?? {},
-        usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+        usage: {
+          input_tokens: 0,
+          output_tokens: 0,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+        },
         stats: { active_seconds: 0, duration_seconds: 0 },
         budget: params.budget ?? null,
         task_id: params.task_id ?? null,
@@ -93,7 +129,14 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         updated_at: now,
         archived_at: null,
       } as SessionRecord;
-      const state: StoredSession = { record, status_seq: -1, usage_seq: -1, running_since: null, threads_usage: {}, threads_running: [] };
+      const state: StoredSession = {
+        record,
+        status_seq: -1,
+        usage_seq: -1,
+        running_since: null,
+        threads_usage: {},
+        threads_running: [],
+      };
       if ((await createJson(kv, record.id, state)) === null) {
         if (sessionId) return (await stored(sessionId)).record;
         throw new CorralError("CONFLICT", "session id collision; retry");
@@ -107,7 +150,10 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
       return {
         ...record,
         event_count: head ? head.lastSeq + 1 : 0,
-        stats: { ...record.stats, duration_seconds: Math.max(0, (end - Date.parse(record.created_at)) / 1000) },
+        stats: {
+          ...record.stats,
+          duration_seconds: Math.max(0, (end - Date.parse(record.created_at)) / 1000),
+        },
       };
     },
     stored,
@@ -119,7 +165,11 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
         filter: "*",
         keep: (state) => {
           const record = visibleRecord(state);
-          return (query.include_archived || !record.archived_at) && (!query.agent_id || record.agent.id === query.agent_id) && (!query.statuses || query.statuses.includes(record.status));
+          return (
+            (query.include_archived || !record.archived_at) &&
+            (!query.agent_id || record.agent.id === query.agent_id) &&
+            (!query.statuses || query.statuses.includes(record.status))
+          );
         },
       });
       return { data: page.data.map(visibleRecord), next_page: page.next_page };
@@ -127,10 +177,12 @@ export function createSessionStore(deps: { kv: KV; log: SessionLog; agents: Agen
     async update(sessionId, params) {
       const changed: Record<string, unknown> = {};
       const next = await change(sessionId, (s) => {
-        if (s.record.archived_at) throw new CorralError("ARCHIVED", `session ${sessionId} is archived and read-only`);
+        if (s.record.archived_at)
+          throw new CorralError("ARCHIVED", `session ${sessionId} is archived and read-only`);
         const record = { ...s.record, updated_at: new Date().toISOString() };
         if (params.title !== undefined) record.title = changed.title = params.title;
-        if (params.metadata !== undefined) record.metadata = changed.metadata = mergeMetadata(record.metadata, params.metadata);
+        if (params.metadata !== undefined)
+          record.metadata = changed.metadata = mergeMetadata(record.metadata, params.metadata);
         if (params.budget !== undefined) record.budget = changed.budget = params.budget;
         if (params.agent !== undefined) {
           record.agent = { ...record.agent, ...params.agent };

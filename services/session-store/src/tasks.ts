@@ -47,13 +47,27 @@ export function createTaskIntake(deps: Deps): TaskIntake {
   async function record(taskId: string, patch: Partial<TaskRecord>): Promise<void> {
     const now = new Date().toISOString();
     const current = await getJson(kv, TaskRecordSchema, taskId);
-    const base: TaskRecord = current?.value ?? { task_id: taskId, state: "accepted", session_id: null, error: null, received_at: now, updated_at: now };
+    const base: TaskRecord = current?.value ?? {
+      task_id: taskId,
+      state: "accepted",
+      session_id: null,
+      error: null,
+      received_at: now,
+      updated_at: now,
+    };
     await putJson(kv, taskId, { ...base, ...patch, updated_at: now });
   }
 
   async function claim(taskId: string): Promise<TaskRecord> {
     const now = new Date().toISOString();
-    const fresh: TaskRecord = { task_id: taskId, state: "accepted", session_id: newId("session"), error: null, received_at: now, updated_at: now };
+    const fresh: TaskRecord = {
+      task_id: taskId,
+      state: "accepted",
+      session_id: newId("session"),
+      error: null,
+      received_at: now,
+      updated_at: now,
+    };
     if ((await createJson(kv, taskId, fresh)) !== null) return fresh;
     const existing = await getJson(kv, TaskRecordSchema, taskId);
     if (!existing) throw new CorralError("UNAVAILABLE", "task claim vanished; retry");
@@ -65,7 +79,11 @@ export function createTaskIntake(deps: Deps): TaskIntake {
     const taskId = parsed.success ? parsed.data.task_id : taskIdOf(raw);
     if (!parsed.success) {
       logger.warn({ task_id: taskId, error: describeZodError(parsed.error) }, "task rejected");
-      if (taskId) await record(taskId, { state: "rejected", error: { code: "INVALID_REQUEST", message: describeZodError(parsed.error) } });
+      if (taskId)
+        await record(taskId, {
+          state: "rejected",
+          error: { code: "INVALID_REQUEST", message: describeZodError(parsed.error) },
+        });
       return;
     }
     const task = parsed.data;
@@ -73,16 +91,32 @@ export function createTaskIntake(deps: Deps): TaskIntake {
     if (claimed.state !== "accepted" || !claimed.session_id) return;
     try {
       await sessions.create(
-        { agent: task.agent, environment_id: task.environment_id, title: task.title, metadata: task.metadata, vault_ids: task.vault_ids, task_id: task.task_id } as never,
+        {
+          agent: task.agent,
+          environment_id: task.environment_id,
+          title: task.title,
+          metadata: task.metadata,
+          vault_ids: task.vault_ids,
+          task_id: task.task_id,
+        } as never,
         claimed.session_id,
       );
     } catch (error) {
       if (!(error instanceof CorralError) || error.retryable) throw error;
-      await record(task.task_id, { state: "rejected", session_id: null, error: { code: error.code, message: error.message } });
+      await record(task.task_id, {
+        state: "rejected",
+        session_id: null,
+        error: { code: error.code, message: error.message },
+      });
       return;
     }
-    const content = typeof task.message === "string" ? [{ type: "text" as const, text: task.message }] : task.message;
-    await appender.append({ sessionId: claimed.session_id, events: [{ type: "user.message", content }] as never, idempotencyKey: `task:${task.task_id}` });
+    const content =
+      typeof task.message === "string" ? [{ type: "text" as const, text: task.message }] : task.message;
+    await appender.append({
+      sessionId: claimed.session_id,
+      events: [{ type: "user.message", content }] as never,
+      idempotencyKey: `task:${task.task_id}`,
+    });
     await record(task.task_id, { state: "created", session_id: claimed.session_id });
     logger.info({ task_id: task.task_id, session_id: claimed.session_id }, "task started a session");
   }

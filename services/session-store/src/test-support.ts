@@ -12,7 +12,11 @@ export interface StoreHarness {
 /** A session-store replica in this process, on its own connection, as a test's server side. */
 export async function startStore(url: string, options: { taskIntake?: boolean } = {}): Promise<StoreHarness> {
   const bus = await connectBus({ servers: url, name: "session-store" });
-  const store = createSessionStore({ bus, logger: silentLogger(), config: { replicas: 1, duplicateWindowMs: 120_000, taskIntake: options.taskIntake ?? true } });
+  const store = createSessionStore({
+    bus,
+    logger: silentLogger(),
+    config: { replicas: 1, duplicateWindowMs: 120_000, taskIntake: options.taskIntake ?? true },
+  });
   await store.start();
   return {
     bus,
@@ -29,7 +33,10 @@ export async function makeAgent(bus: Bus, name = "tester"): Promise<AgentRecord>
 }
 
 export async function makeEnvironment(bus: Bus): Promise<EnvironmentRecord> {
-  return request(bus, STORE_RPC.environmentsCreate, { name: `env-${Math.random().toString(36).slice(2)}`, config: { type: "cloud", networking: { type: "unrestricted" } } });
+  return request(bus, STORE_RPC.environmentsCreate, {
+    name: `env-${Math.random().toString(36).slice(2)}`,
+    config: { type: "cloud", networking: { type: "unrestricted" } },
+  });
 }
 
 export async function makeSession(bus: Bus): Promise<SessionRecord> {
@@ -37,4 +44,7 @@ export async function makeSession(bus: Bus): Promise<SessionRecord> {
   return request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id });
 }
 
-export const text = (t: string) => ({ type: "user.message" as const, content: [{ type: "text" as const, text: t }] });
+export const text = (t: string) => ({
+  type: "user.message" as const,
+  content: [{ type: "text" as const, text: t }],
+});

@@ -18,7 +18,11 @@ import { snapshot, type SessionStore } from "./sessions.js";
 import type { AgentStore } from "./agents.js";
 
 export interface Appender {
-  append(input: { sessionId: string; events: SessionEventInput[]; idempotencyKey?: string }): Promise<SessionEvent[]>;
+  append(input: {
+    sessionId: string;
+    events: SessionEventInput[];
+    idempotencyKey?: string;
+  }): Promise<SessionEvent[]>;
 }
 
 export interface ThreadStore {
@@ -45,21 +49,30 @@ const askKey = (sessionId: string, eventId: string) => `ask.${sessionId}.${event
 
 /** The tool-use event an answer is for, if the event is an answer. */
 function answered(event: { type: string; tool_use_id?: string; custom_tool_use_id?: string }): string | null {
-  if (event.type === "user.tool_confirmation" || event.type === "user.tool_result") return event.tool_use_id ?? null;
+  if (event.type === "user.tool_confirmation" || event.type === "user.tool_result")
+    return event.tool_use_id ?? null;
   if (event.type === "user.custom_tool_result") return event.custom_tool_use_id ?? null;
   return null;
 }
 const RUNNING = new Set(["running", "rescheduling"]);
 /** Running, or created and not yet run (idle with no stop reason): what an interrupt reaches and the limit counts. */
-const active = (t: ThreadRecord) => !t.archived_at && (RUNNING.has(t.status) || (t.status === "idle" && t.stop_reason === null));
+const active = (t: ThreadRecord) =>
+  !t.archived_at && (RUNNING.has(t.status) || (t.status === "idle" && t.stop_reason === null));
 
-const rosterId = (entry: RosterEntry) => (typeof entry === "string" ? entry : entry.type === "agent" ? entry.id : null);
+const rosterId = (entry: RosterEntry) =>
+  typeof entry === "string" ? entry : entry.type === "agent" ? entry.id : null;
 
 /**
  * Threads of multiagent sessions. A thread is a log of its own (`corral.log.<thread_id>`), woken and leased
  * like a session; its record lives in KV `corral_threads`, folded from its log by the projector.
  */
-export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: SessionStore; agents: AgentStore; appender: Appender }): ThreadStore {
+export function createThreadStore(deps: {
+  kv: KV;
+  log: SessionLog;
+  sessions: SessionStore;
+  agents: AgentStore;
+  appender: Appender;
+}): ThreadStore {
   const { kv, log, sessions, agents, appender } = deps;
 
   async function stored(threadId: string): Promise<StoredThread | null> {
@@ -68,20 +81,30 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
 
   async function owned(sessionId: string | undefined, threadId: string): Promise<StoredThread> {
     const thread = await stored(threadId);
-    if (!thread || (sessionId !== undefined && thread.record.session_id !== sessionId)) throw new CorralError("NOT_FOUND", `thread ${threadId} not found${sessionId ? ` in session ${sessionId}` : ""}`);
+    if (!thread || (sessionId !== undefined && thread.record.session_id !== sessionId))
+      throw new CorralError(
+        "NOT_FOUND",
+        `thread ${threadId} not found${sessionId ? ` in session ${sessionId}` : ""}`,
+      );
     return thread;
   }
 
   /** The sub-agent a coordinator may start: an entry of its roster, at the version the roster pins. */
   async function rosterAgent(coordinator: AgentSnapshot, wanted: string): Promise<AgentSnapshot> {
     const roster = coordinator.multiagent?.agents;
-    if (!roster) throw new CorralError("INVALID_REQUEST", `agent ${coordinator.id} is not a coordinator: it has no multiagent roster`);
+    if (!roster)
+      throw new CorralError(
+        "INVALID_REQUEST",
+        `agent ${coordinator.id} is not a coordinator: it has no multiagent roster`,
+      );
     if (wanted === "self") {
-      if (!roster.some((e) => typeof e !== "string" && e.type === "self")) throw new CorralError("INVALID_REQUEST", "the roster does not include self");
+      if (!roster.some((e) => typeof e !== "string" && e.type === "self"))
+        throw new CorralError("INVALID_REQUEST", "the roster does not include self");
       return { ...coordinator, multiagent: null };
     }
     const entry = roster.find((e) => rosterId(e) === wanted);
-    if (!entry) throw new CorralError("INVALID_REQUEST", `agent ${wanted} is not in the coordinator's roster`);
+    if (!entry)
+      throw new CorralError("INVALID_REQUEST", `agent ${wanted} is not in the coordinator's roster`);
     const version = typeof entry === "string" || entry.type !== "agent" ? undefined : entry.version;
     const agent = await agents.get(wanted, version);
     if (agent.archived_at) throw new CorralError("ARCHIVED", `agent ${wanted} is archived`);
@@ -95,7 +118,8 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       const thread = await stored(key.slice(key.lastIndexOf(".") + 1));
       if (!thread) continue;
       const r = thread.record;
-      if ((!req.include_archived && r.archived_at) || (req.statuses && !req.statuses.includes(r.status))) continue;
+      if ((!req.include_archived && r.archived_at) || (req.statuses && !req.statuses.includes(r.status)))
+        continue;
       out.push(r);
     }
     return out.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
@@ -106,14 +130,19 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
     list,
     async create(req) {
       const session = await sessions.stored(req.session_id);
-      if (session.record.archived_at) throw new CorralError("ARCHIVED", `session ${req.session_id} is archived`);
+      if (session.record.archived_at)
+        throw new CorralError("ARCHIVED", `session ${req.session_id} is archived`);
       const threadId = threadIdFor(req.session_id, req.idempotency_key);
       let thread = await stored(threadId);
       let created = false;
       if (!thread) {
         const agent = await rosterAgent(session.record.agent, req.agent);
         const running = (await list({ session_id: req.session_id, include_archived: false })).filter(active);
-        if (running.length >= MAX_RUNNING_THREADS) throw new CorralError("INVALID_REQUEST", `at most ${MAX_RUNNING_THREADS} threads of a session run at once`);
+        if (running.length >= MAX_RUNNING_THREADS)
+          throw new CorralError(
+            "INVALID_REQUEST",
+            `at most ${MAX_RUNNING_THREADS} threads of a session run at once`,
+          );
         const now = new Date().toISOString();
         const record: ThreadRecord = {
           id: threadId,
@@ -137,10 +166,13 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
         thread = created ? fresh : await stored(threadId);
         if (!thread) throw new CorralError("CONFLICT", `thread ${threadId} is being created; retry`);
       } else if (thread.record.session_id !== req.session_id) {
-        throw new CorralError("CONFLICT", `thread ${threadId} belongs to another session`, { retryable: false });
+        throw new CorralError("CONFLICT", `thread ${threadId} belongs to another session`, {
+          retryable: false,
+        });
       }
       // The first events go in once: an existing log means an earlier attempt got this far.
-      if (!(await log.head(threadId))) await appender.append({ sessionId: threadId, events: req.initial_events, idempotencyKey: "initial" });
+      if (!(await log.head(threadId)))
+        await appender.append({ sessionId: threadId, events: req.initial_events, idempotencyKey: "initial" });
       return { thread: thread.record, created };
     },
     async get(sessionId, threadId) {
@@ -148,13 +180,20 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       const head = await log.head(threadId);
       const end = record.archived_at ? Date.parse(record.archived_at) : Date.now();
       const stats = record.stats ?? { active_seconds: 0, duration_seconds: 0 };
-      return { ...record, event_count: head ? head.lastSeq + 1 : 0, stats: { ...stats, duration_seconds: Math.max(0, (end - Date.parse(record.created_at)) / 1000) } };
+      return {
+        ...record,
+        event_count: head ? head.lastSeq + 1 : 0,
+        stats: { ...stats, duration_seconds: Math.max(0, (end - Date.parse(record.created_at)) / 1000) },
+      };
     },
     async archive(sessionId, threadId) {
       await owned(sessionId, threadId);
       const entry = await updateJson(kv, StoredThread, threadId, (s) => {
         if (s.record.archived_at) return undefined;
-        if (RUNNING.has(s.record.status)) throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, { retryable: false });
+        if (RUNNING.has(s.record.status))
+          throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, {
+            retryable: false,
+          });
         const now = new Date().toISOString();
         return { ...s, record: { ...s.record, archived_at: now, updated_at: now } };
       });
@@ -179,16 +218,28 @@ export function createThreadStore(deps: { kv: KV; log: SessionLog; sessions: Ses
       for (const event of events) {
         if (answered(event) && "session_thread_id" in event && event.session_thread_id) {
           const { id, seq: _seq, processed_at: _at, session_thread_id: threadId, ...answer } = event;
-          await appender.append({ sessionId: threadId, events: [answer as SessionEventInput], idempotencyKey: `fwd.${id}` });
+          await appender.append({
+            sessionId: threadId,
+            events: [answer as SessionEventInput],
+            idempotencyKey: `fwd.${id}`,
+          });
           continue;
         }
         if (event.type !== "user.interrupt") continue;
         const named = event.session_thread_id;
-        const targets = named ? [named] : (everyone ??= (await list({ session_id: sessionId, include_archived: false })).filter(active).map((t) => t.id));
+        const targets = named
+          ? [named]
+          : (everyone ??= (await list({ session_id: sessionId, include_archived: false }))
+              .filter(active)
+              .map((t) => t.id));
         for (const threadId of targets) {
           if (named && (await stored(threadId))?.record.session_id !== sessionId) continue;
           // In the thread's own log the interrupt is simply for it.
-          await appender.append({ sessionId: threadId, events: [{ type: "user.interrupt" }], idempotencyKey: `fwd.${event.id}` });
+          await appender.append({
+            sessionId: threadId,
+            events: [{ type: "user.interrupt" }],
+            idempotencyKey: `fwd.${event.id}`,
+          });
         }
       }
     },
