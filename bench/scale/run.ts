@@ -47,14 +47,12 @@ async function burst(
   const t0 = performance.now();
   for (let i = 0; i < ids.length; i += 100) {
     await Promise.all(
-      ids
-        .slice(i, i + 100)
-        .map((sid) =>
-          request(bus, STORE_RPC.eventsSend, {
-            session_id: sid,
-            events: [{ type: "user.message", content: [{ type: "text", text: "hi" }] }],
-          }),
-        ),
+      ids.slice(i, i + 100).map((sid) =>
+        request(bus, STORE_RPC.eventsSend, {
+          session_id: sid,
+          events: [{ type: "user.message", content: [{ type: "text", text: "hi" }] }],
+        }),
+      ),
     );
   }
   await waitFor(() => pending.size === 0, { timeoutMs: 600_000, intervalMs: 20 });

@@ -170,17 +170,15 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
   }
 
   async function exec(containerId: string, cmd: string[], stdin: string | null, timeoutMs: number) {
-    const execution = await docker
-      .getContainer(containerId)
-      .exec({
-        Cmd: ["timeout", "-s", "KILL", `${Math.ceil(timeoutMs / 1000)}`, ...cmd],
-        AttachStdin: stdin !== null,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        User: "1000:1000",
-        WorkingDir: "/workspace",
-      });
+    const execution = await docker.getContainer(containerId).exec({
+      Cmd: ["timeout", "-s", "KILL", `${Math.ceil(timeoutMs / 1000)}`, ...cmd],
+      AttachStdin: stdin !== null,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      User: "1000:1000",
+      WorkingDir: "/workspace",
+    });
     const stream = (await execution.start({ hijack: true, stdin: stdin !== null })) as unknown as Duplex;
     let stdout = "";
     let stderr = "";
