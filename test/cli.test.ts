@@ -3,9 +3,9 @@ import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { freePort, type ScriptedModel } from "@corral/testing";
-import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
-import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
-import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
+import { startBrainStack, type BrainStack } from "@corral/harness/testing";
+import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
+import { startCredentialProxy } from "@corral/credential-proxy/testing";
 
 const exec = promisify(execFile);
 const cli = fileURLToPath(new URL("../packages/cli/bin/corral.mjs", import.meta.url));

@@ -27,8 +27,8 @@ import {
   type NatsServer,
   type ServiceProcess,
 } from "@corral/testing";
-import { createCertificateAuthority, createIssuer } from "../services/credential-proxy/src/ca.js";
-import { RUN_LABEL, removeTestContainers } from "../services/sandbox-manager/src/test-support.js";
+import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
+import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
 
 // Real services as processes (their logs are searched for the secret), a real sandbox on Docker, and real
 // HTTPS and HTTP servers on the host's loopback standing in for an API that wants a bearer token.

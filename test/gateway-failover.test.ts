@@ -9,9 +9,9 @@ import {
   type NatsServer,
   type ServiceProcess,
 } from "@corral/testing";
-import { startStore, makeSession, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { sseFrames, type SseFrame } from "../services/gateway/src/test-support.js";
-import { createApiKey, openKeyBucket } from "../services/gateway/src/keys.js";
+import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
+import { sseFrames, type SseFrame } from "@corral/gateway/testing";
+import { createApiKey, openKeyBucket } from "@corral/gateway";
 
 // Gateways hold no state: SIGKILL one mid-stream and mid-send, and clients lose nothing by resuming
 // (Last-Event-ID) or retrying (Idempotency-Key) against another.

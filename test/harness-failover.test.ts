@@ -13,9 +13,9 @@ import {
   type ScriptedModel,
   type ServiceProcess,
 } from "@corral/testing";
-import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { brainPool, newSession, say, send, type BrainPool } from "../services/harness/src/test-support.js";
-import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
+import { startStore, type StoreHarness } from "@corral/session-store/testing";
+import { brainPool, newSession, say, send, type BrainPool } from "@corral/harness/testing";
+import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 
 const STEPS = 5;
 const SESSIONS = 6;

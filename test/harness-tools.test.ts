@@ -10,8 +10,8 @@ import {
   send,
   startBrainStack,
   type BrainStack,
-} from "../services/harness/src/test-support.js";
-import { docker, removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
+} from "@corral/harness/testing";
+import { docker, removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 
 let stack: BrainStack;
 let model: ScriptedModel;

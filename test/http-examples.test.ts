@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { ScriptedModel } from "@corral/testing";
-import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
-import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
+import { startBrainStack, type BrainStack } from "@corral/harness/testing";
+import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
 
 // The examples in examples/ speak plain HTTP: they are run as a user would run them.
 const exec = promisify(execFile);

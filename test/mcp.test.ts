@@ -16,8 +16,8 @@ import {
   send,
   startBrainStack,
   type BrainStack,
-} from "../services/harness/src/test-support.js";
-import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
+} from "@corral/harness/testing";
+import { startCredentialProxy } from "@corral/credential-proxy/testing";
 
 // A real MCP server (the official SDK, Streamable HTTP) that wants an OAuth bearer token, and its token
 // endpoint; the harness reaches it only through the credential-proxy, which holds the credential.

@@ -9,7 +9,7 @@ import {
   type NatsServer,
   type ServiceProcess,
 } from "@corral/testing";
-import { docker, removeTestContainers, RUN_LABEL } from "../services/sandbox-manager/src/test-support.js";
+import { docker, removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
 
 let nats: NatsServer;
 let bus: Bus;

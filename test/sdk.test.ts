@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
 import { lastUserText, type ScriptedModel } from "@corral/testing";
-import { startBrainStack, type BrainStack } from "../services/harness/src/test-support.js";
-import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
-import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
-import { startCredentialProxy } from "../services/credential-proxy/src/test-support.js";
+import { startBrainStack, type BrainStack } from "@corral/harness/testing";
+import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
+import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
+import { startCredentialProxy } from "@corral/credential-proxy/testing";
 
 // The official SDK, unchanged but for baseURL and apiKey, against the real stack: nats-server, the
 // session-store, a harness, a sandbox-manager with Docker, and the gateway. Only the model is scripted.

@@ -26,10 +26,10 @@ import {
   type ScriptedModel,
   type ServiceProcess,
 } from "@corral/testing";
-import { startStore, type StoreHarness } from "../services/session-store/src/test-support.js";
-import { brainPool, say, send, type BrainPool } from "../services/harness/src/test-support.js";
-import { removeTestContainers, startManager } from "../services/sandbox-manager/src/test-support.js";
-import { startGateway, type GatewayUnderTest } from "../services/gateway/src/test-support.js";
+import { startStore, type StoreHarness } from "@corral/session-store/testing";
+import { brainPool, say, send, type BrainPool } from "@corral/harness/testing";
+import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
+import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
 
 const STEPS = 4;
 const NO_THREAD = `sthr_${"0".repeat(26)}`;

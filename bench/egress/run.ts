@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { BUCKETS, EGRESS_RPC, STORE_RPC, VAULT_RPC, newId, type SandboxRecord } from "@corral/protocol";
 import { connectBus, openBucket, putJson, request, type Bus } from "@corral/bus";
 import { freePort, spawnService, startNatsServer, waitFor } from "@corral/testing";
-import { createCertificateAuthority, createIssuer } from "../../services/credential-proxy/src/ca.js";
+import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
 // Latency the egress proxy adds, next to the same request made directly in the same run. Every request

@@ -8,7 +8,7 @@ import {
   waitFor,
   type ServiceProcess,
 } from "@corral/testing";
-import { newSession, say, send } from "../../services/harness/src/test-support.js";
+import { newSession, say, send } from "@corral/harness/testing";
 import { percentile, printRows } from "../lib/stats.js";
 
 const TRIALS = Number(process.env.BENCH_N ?? 8);

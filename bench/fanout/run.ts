@@ -13,7 +13,7 @@ import {
   type ScriptedReply,
   type ServiceProcess,
 } from "@corral/testing";
-import { removeTestContainers, startManager } from "../../services/sandbox-manager/src/test-support.js";
+import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 import { printRows, type Row } from "../lib/stats.js";
 
 const LATENCY_MS = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 200);

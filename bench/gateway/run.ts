@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { STORE_RPC } from "@corral/protocol";
 import { connectBus, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
 import { freePort, spawnService, startNatsServer, waitFor } from "@corral/testing";
-import { createApiKey, openKeyBucket } from "../../services/gateway/src/keys.js";
+import { createApiKey, openKeyBucket } from "@corral/gateway";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
 // The gateway's cost: events.send over HTTP next to the same send as a NATS request, and the delay from

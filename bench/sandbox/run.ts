@@ -4,12 +4,7 @@ import { PassThrough, type Duplex } from "node:stream";
 import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
 import { connectBus, request } from "@corral/bus";
 import { startNatsServer } from "@corral/testing";
-import {
-  docker,
-  removeTestContainers,
-  startManager,
-  RUN_LABEL,
-} from "../../services/sandbox-manager/src/test-support.js";
+import { docker, removeTestContainers, startManager, RUN_LABEL } from "@corral/sandbox-manager/testing";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
 const N = Number(process.env.BENCH_N ?? 12);

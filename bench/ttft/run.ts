@@ -3,8 +3,8 @@ import { SUBJECTS } from "@corral/protocol";
 import { STORE_RPC } from "@corral/protocol";
 import { request } from "@corral/bus";
 import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor } from "@corral/testing";
-import { newSession, say, send } from "../../services/harness/src/test-support.js";
-import { removeTestContainers, RUN_LABEL } from "../../services/sandbox-manager/src/test-support.js";
+import { newSession, say, send } from "@corral/harness/testing";
+import { removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
 
 const SESSIONS = Number(process.env.BENCH_N ?? 30);

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { HttpUrl, Timestamp, prefixedId } from "./primitives.js";
-
-const AgentId = prefixedId("agent");
+import { HttpUrl, Timestamp } from "./primitives.js";
+import { AgentId } from "./ids.js";
 
 export const Metadata = z
   .record(z.string().min(1).max(64), z.string().max(512))

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
-import { prefixedId } from "./primitives.js";
+import {} from "./primitives.js";
+import { SandboxId, SessionId } from "./ids.js";
 
 export const EgressConfigRequest = z.object({
-  sandbox_id: prefixedId("sbx"),
+  sandbox_id: SandboxId,
   /** Omitted for a warm-pool container, which has no session yet (and so no placeholders). */
-  session_id: prefixedId("sesn").optional(),
+  session_id: SessionId.optional(),
 });
 export type EgressConfigRequest = z.infer<typeof EgressConfigRequest>;
 

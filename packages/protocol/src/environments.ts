@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Metadata } from "./agents.js";
-import { Timestamp, prefixedId } from "./primitives.js";
+import { Timestamp } from "./primitives.js";
+import { EnvironmentId } from "./ids.js";
 
 // A hostname (optionally `*.`-prefixed) or IPv4 address, with an optional port.
 const Host = z
@@ -97,7 +98,7 @@ export const EnvironmentUpdateParams = z.object({
 export type EnvironmentUpdateParams = z.infer<typeof EnvironmentUpdateParams>;
 
 export const EnvironmentRecord = z.object({
-  id: prefixedId("env"),
+  id: EnvironmentId,
   type: z.literal("environment"),
   name: EnvironmentName,
   description: EnvironmentDescription.nullable(),

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { Timestamp, prefixedId } from "./primitives.js";
-
-export const EventId = prefixedId("sevt");
+import { Timestamp } from "./primitives.js";
+import { EventId, ThreadId } from "./ids.js";
 
 /** What the session log adds to every event it stores. */
 export const EventBase = {
@@ -17,8 +16,6 @@ export function stored<Shape extends z.ZodRawShape, Config extends z.core.$ZodOb
 ) {
   return input.extend(EventBase);
 }
-
-export const ThreadId = prefixedId("sthr");
 
 /** Routes an event to one thread of a multiagent session; absent means the primary thread. */
 export const SessionThreadId = ThreadId.nullish();

@@ -5,7 +5,8 @@ import {
   ThreadContentBlock,
   ToolResultContentBlock,
 } from "./content.js";
-import { EventId, SessionThreadId, ThreadId, ToolInput, stored } from "./event-base.js";
+import { SessionThreadId, ToolInput, stored } from "./event-base.js";
+import { EventId, ThreadId } from "./ids.js";
 
 const ToolName = z.string().min(1).max(256);
 const ToolResultContent = z.array(ToolResultContentBlock).max(MAX_CONTENT_BLOCKS).optional();

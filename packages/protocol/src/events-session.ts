@@ -1,7 +1,8 @@
+import { CredentialId, EventId, ThreadId, VaultId } from "./ids.js";
 import { z } from "zod";
 import { AgentSnapshot, Metadata } from "./agents.js";
-import { EventId, ThreadId, stored } from "./event-base.js";
-import { prefixedId } from "./primitives.js";
+import { stored } from "./event-base.js";
+import {} from "./primitives.js";
 import { Budget, Usage } from "./usage.js";
 
 export const SessionStatus = z.enum(["rescheduling", "running", "idle", "terminated"]);
@@ -41,8 +42,8 @@ export const SessionError = z.object({
   message: z.string().max(10_000),
   retry_status: RetryStatus,
   mcp_server_name: z.string().max(255).optional(),
-  credential_id: prefixedId("vcrd").optional(),
-  vault_id: prefixedId("vlt").optional(),
+  credential_id: CredentialId.optional(),
+  vault_id: VaultId.optional(),
 });
 export type SessionError = z.infer<typeof SessionError>;
 

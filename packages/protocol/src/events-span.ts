@@ -1,10 +1,11 @@
+import { CredentialId, EventId, OutcomeId, SandboxId, ThreadId, VaultId } from "./ids.js";
 import { z } from "zod";
-import { EventId, stored } from "./event-base.js";
-import { prefixedId } from "./primitives.js";
+import { stored } from "./event-base.js";
+import {} from "./primitives.js";
 import { ModelUsage } from "./usage.js";
 
 const OutcomeFields = {
-  outcome_id: prefixedId("outc"),
+  outcome_id: OutcomeId,
   /** 0-based revision cycle. */
   iteration: z.number().int().min(0).max(20),
 };
@@ -63,14 +64,14 @@ export type SpanOutcomeEvaluationEndInput = z.infer<typeof SpanOutcomeEvaluation
 
 export const SpanSandboxProvisionStartInput = z.object({
   type: z.literal("span.sandbox_provision_start"),
-  sandbox_id: prefixedId("sbx").optional(),
+  sandbox_id: SandboxId.optional(),
 });
 export type SpanSandboxProvisionStartInput = z.infer<typeof SpanSandboxProvisionStartInput>;
 
 export const SpanSandboxProvisionEndInput = z.object({
   type: z.literal("span.sandbox_provision_end"),
   /** Absent when provisioning failed before a sandbox existed. */
-  sandbox_id: prefixedId("sbx").optional(),
+  sandbox_id: SandboxId.optional(),
   is_error: z.boolean(),
   error_message: z.string().max(10_000).optional(),
 });
@@ -79,7 +80,7 @@ export type SpanSandboxProvisionEndInput = z.infer<typeof SpanSandboxProvisionEn
 /** The session's sandbox died (killed, out of memory, host gone); the next built-in tool call provisions a new one. */
 export const SpanSandboxLostInput = z.object({
   type: z.literal("span.sandbox_lost"),
-  sandbox_id: prefixedId("sbx"),
+  sandbox_id: SandboxId,
   reason: z.string().max(10_000),
 });
 export type SpanSandboxLostInput = z.infer<typeof SpanSandboxLostInput>;
@@ -87,8 +88,8 @@ export type SpanSandboxLostInput = z.infer<typeof SpanSandboxLostInput>;
 /** The egress proxy substituted a vault credential into a request; the secret itself is never logged. */
 export const SpanCredentialUseInput = z.object({
   type: z.literal("span.credential_use"),
-  credential_id: prefixedId("vcrd"),
-  vault_id: prefixedId("vlt"),
+  credential_id: CredentialId,
+  vault_id: VaultId,
   host: Host,
   method: HttpMethod,
   /** The upstream HTTP status, or 0 when no response arrived. */
@@ -101,7 +102,7 @@ export const SpanEgressBlockedInput = z.object({
   host: Host,
   method: HttpMethod,
   reason: z.string().min(1).max(1000),
-  credential_id: prefixedId("vcrd").optional(),
+  credential_id: CredentialId.optional(),
 });
 export type SpanEgressBlockedInput = z.infer<typeof SpanEgressBlockedInput>;
 
@@ -112,10 +113,10 @@ export type SpanEgressBlockedInput = z.infer<typeof SpanEgressBlockedInput>;
  */
 export const SpanSandboxHandoffInput = z.object({
   type: z.literal("span.sandbox_handoff"),
-  sandbox_id: prefixedId("sbx"),
+  sandbox_id: SandboxId,
   mode: z.enum(["share", "transfer", "return"]),
   direction: z.enum(["in", "out"]),
-  peer_thread_id: prefixedId("sthr").nullable(),
+  peer_thread_id: ThreadId.nullable(),
 });
 export type SpanSandboxHandoffInput = z.infer<typeof SpanSandboxHandoffInput>;
 

@@ -1,3 +1,4 @@
+import { EventId, OutcomeId } from "./ids.js";
 import { z } from "zod";
 import {
   MAX_CONTENT_BLOCKS,
@@ -5,8 +6,8 @@ import {
   ToolResultContentBlock,
   UserContentBlock,
 } from "./content.js";
-import { EventId, SessionThreadId, stored } from "./event-base.js";
-import { prefixedId } from "./primitives.js";
+import { SessionThreadId, stored } from "./event-base.js";
+import {} from "./primitives.js";
 
 const ToolResultContent = z.array(ToolResultContentBlock).max(MAX_CONTENT_BLOCKS).optional();
 
@@ -101,7 +102,7 @@ export type UserDefineOutcomeParams = z.infer<typeof UserDefineOutcomeParams>;
  */
 export const UserDefineOutcomeInput = z.object({
   ...outcomeFields,
-  outcome_id: prefixedId("outc").optional(),
+  outcome_id: OutcomeId.optional(),
 });
 export type UserDefineOutcomeInput = z.infer<typeof UserDefineOutcomeInput>;
 

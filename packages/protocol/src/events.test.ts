@@ -11,7 +11,7 @@ import { StopReason } from "./events-session.js";
 
 const EVT = "sevt_01J9ZK3M4N5P6Q7R8S9T0VWXYZ";
 const EVT2 = "sevt_01J9ZK3M4N5P6Q7R8S9T0VWXY2";
-const THREAD = "sthr_01J9ZK3M4N5P6Q7R8S9T0VWXYZ";
+const THREAD = "sthr_01J9ZK3M4N5P6Q7R8S9T0VWXYZ" as const;
 const OUTCOME = "outc_01J9ZK3M4N5P6Q7R8S9T0VWXYZ";
 const usage = {
   input_tokens: 10,

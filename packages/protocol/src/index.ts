@@ -56,7 +56,7 @@ export {
   EnvironmentRecord,
 } from "./environments.js";
 export { ErrorCode, RpcError, CorralError, isCorralError, describeZodError } from "./errors.js";
-export { EventId, EventBase, stored, ThreadId, SessionThreadId, ToolInput } from "./event-base.js";
+export { EventBase, stored, SessionThreadId, ToolInput } from "./event-base.js";
 export {
   EvaluatedPermission,
   AgentMessageInput,
@@ -168,18 +168,32 @@ export {
   ClientEventInput,
 } from "./events.js";
 export type { ClientEventType } from "./events.js";
-export { ID_PREFIXES, newId, ID_PATTERN, isId } from "./ids.js";
-export type { IdKind } from "./ids.js";
-export { LogEnvelope, LOG_HEADERS, LOG_INDEX_STRIDE } from "./log.js";
-export { McpTool, McpCallRequest, McpCallResult, MCP_RPC } from "./mcp.js";
-export { Timestamp, prefixedId, HttpUrl } from "./primitives.js";
-export { defineRpc, rpcReply } from "./rpc-def.js";
-export type { RpcDef, RpcRequest, RpcParsedRequest, RpcResponse } from "./rpc-def.js";
 export {
+  ID_PREFIXES,
+  newId,
+  ID_PATTERN,
+  isId,
+  isLogId,
   AgentId,
   EnvironmentId,
   SessionId,
+  EventId,
+  ThreadId,
+  VaultId,
+  CredentialId,
+  SandboxId,
+  TaskId,
+  ApiKeyId,
+  OutcomeId,
   LogId,
+} from "./ids.js";
+export type { IdKind, Id } from "./ids.js";
+export { LogEnvelope, LOG_HEADERS, LOG_INDEX_STRIDE } from "./log.js";
+export { McpTool, McpCallRequest, McpCallResult, MCP_RPC } from "./mcp.js";
+export { Timestamp, HttpUrl } from "./primitives.js";
+export { defineRpc, rpcReply } from "./rpc-def.js";
+export type { RpcDef, RpcRequest, RpcParsedRequest, RpcResponse } from "./rpc-def.js";
+export {
   PageQuery,
   AgentGetRequest,
   AgentUpdateRequest,
@@ -202,7 +216,6 @@ export {
   STORE_QUEUE,
 } from "./rpc.js";
 export {
-  SandboxId,
   ToolUseId,
   SandboxResources,
   SandboxSpec,
@@ -253,8 +266,6 @@ export {
 } from "./threads.js";
 export { MonetaryAmount, ModelUsage, Usage, Budget } from "./usage.js";
 export {
-  VaultId,
-  CredentialId,
   HostPattern,
   CredentialNetworking,
   CredentialAuthParams,

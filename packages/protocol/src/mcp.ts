@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
-import { prefixedId } from "./primitives.js";
+import {} from "./primitives.js";
+import { EventId, SessionId, ThreadId } from "./ids.js";
 
 const ServerRef = z.object({
-  session_id: prefixedId("sesn"),
+  session_id: SessionId,
   /** A sub-agent's thread making the call: the server comes from its agent, the credential from the session's vaults. */
-  thread_id: prefixedId("sthr").optional(),
+  thread_id: ThreadId.optional(),
   mcp_server_name: z.string().min(1).max(255),
 });
 
@@ -18,7 +19,7 @@ export type McpTool = z.infer<typeof McpTool>;
 
 export const McpCallRequest = ServerRef.extend({
   /** The agent.mcp_tool_use event's id: a retried call with the same id is answered, not run again. */
-  tool_use_id: prefixedId("sevt"),
+  tool_use_id: EventId,
   tool: z.string().min(1).max(128),
   input: z.record(z.string(), z.unknown()),
 });

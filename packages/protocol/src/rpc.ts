@@ -1,27 +1,12 @@
+import { AgentId, EnvironmentId, LogId, SessionId } from "./ids.js";
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
-import { ID_PATTERN } from "./ids.js";
 import { AgentCreateParams, AgentUpdateParams, AgentRecord } from "./agents.js";
 import { EnvironmentCreateParams, EnvironmentUpdateParams, EnvironmentRecord } from "./environments.js";
 import { SessionCreateParams, SessionUpdateParams, SessionRecord } from "./sessions.js";
 import { SessionStatus } from "./events-session.js";
 import { ClientEventInput, SessionEventInput, SessionEvent, SessionEventType } from "./events.js";
 import { TaskRecord } from "./tasks.js";
-
-const id = (prefix: string) =>
-  z
-    .string()
-    .regex(ID_PATTERN, "must be an id")
-    .refine((v) => v.startsWith(`${prefix}_`), `must start with ${prefix}_`);
-
-export const AgentId = id("agent");
-export const EnvironmentId = id("env");
-export const SessionId = id("sesn");
-/** A log: a session's (its primary thread) or a sub-agent thread's. */
-export const LogId = z
-  .string()
-  .regex(ID_PATTERN, "must be an id")
-  .refine((v) => v.startsWith("sesn_") || v.startsWith("sthr_"), "must be a session or thread id");
 
 export const PageQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),

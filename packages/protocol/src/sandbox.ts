@@ -1,11 +1,7 @@
+import { EnvironmentId, LogId, SandboxId, SessionId } from "./ids.js";
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
-import { ID_PATTERN } from "./ids.js";
 
-export const SandboxId = z
-  .string()
-  .regex(ID_PATTERN)
-  .refine((v) => v.startsWith("sbx_"), "must start with sbx_");
 export const ToolUseId = z
   .string()
   .min(1)
@@ -63,10 +59,10 @@ export const SandboxRecord = z.object({
 export type SandboxRecord = z.infer<typeof SandboxRecord>;
 
 export const ProvisionRequest = z.object({
-  session_id: z.string().regex(ID_PATTERN),
+  session_id: SessionId,
   /** The thread that will hold the sandbox (default: the session); its workspace volume is its own. */
-  owner: z.string().regex(ID_PATTERN).optional(),
-  environment_id: z.string().regex(ID_PATTERN).optional(),
+  owner: LogId.optional(),
+  environment_id: EnvironmentId.optional(),
   spec: SandboxSpec.default({}),
 });
 export type ProvisionRequest = z.infer<typeof ProvisionRequest>;
@@ -119,7 +115,7 @@ export const ExecuteRequest = z.object({
   name: z.string().min(1).max(128),
   input: z.record(z.string(), z.unknown()),
   /** The session or thread asking; refused with FORBIDDEN unless it holds the sandbox. */
-  holder: z.string().regex(ID_PATTERN).optional(),
+  holder: LogId.optional(),
 });
 export type ExecuteRequest = z.infer<typeof ExecuteRequest>;
 
@@ -131,14 +127,14 @@ export const DestroyRequest = z.object({
   sandbox_id: SandboxId,
   remove_workspace: z.boolean().default(false),
 });
-export const SandboxListRequest = z.object({ session_id: z.string().regex(ID_PATTERN).optional() });
+export const SandboxListRequest = z.object({ session_id: SessionId.optional() });
 
 export const HandoffRequest = z.object({
   sandbox_id: SandboxId,
   /** The holder giving (`share`, `transfer`) or letting go (`release`). */
-  from: z.string().regex(ID_PATTERN),
+  from: LogId,
   /** The new holder; not used by `release`. */
-  to: z.string().regex(ID_PATTERN).optional(),
+  to: LogId.optional(),
   mode: z.enum(["share", "transfer", "release"]),
 });
 export type HandoffRequest = z.infer<typeof HandoffRequest>;

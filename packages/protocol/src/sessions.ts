@@ -10,10 +10,10 @@ import {
 } from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { UserDefineOutcomeParams, UserMessageInput } from "./events-user.js";
-import { Timestamp, prefixedId } from "./primitives.js";
+import { Timestamp } from "./primitives.js";
+import { AgentId, EnvironmentId, SessionId, VaultId } from "./ids.js";
 import { Budget, Usage } from "./usage.js";
 
-const AgentId = prefixedId("agent");
 const AgentVersion = z.number().int().min(1);
 const Title = z.string().max(512);
 
@@ -45,11 +45,11 @@ export type InitialEvent = z.infer<typeof InitialEvent>;
 
 export const SessionCreateParams = z.object({
   agent: SessionAgentParam,
-  environment_id: prefixedId("env"),
+  environment_id: EnvironmentId,
   title: Title.nullish(),
   metadata: Metadata.optional(),
   resources: z.array(SessionResource).max(1024).optional(),
-  vault_ids: z.array(prefixedId("vlt")).max(20).optional(),
+  vault_ids: z.array(VaultId).max(20).optional(),
   budget: Budget.optional(),
   initial_events: z.array(InitialEvent).max(50).optional(),
   /** Corral: the client's id for the task this session was created for (task intake). */
@@ -85,16 +85,16 @@ export const SessionStats = z.object({
 export type SessionStats = z.infer<typeof SessionStats>;
 
 export const SessionRecord = z.object({
-  id: prefixedId("sesn"),
+  id: SessionId,
   type: z.literal("session"),
   status: SessionStatus,
   /** Why the session last went idle; null while it has not, or once it runs again. */
   stop_reason: StopReason.nullable(),
   title: Title.nullable(),
   agent: AgentSnapshot,
-  environment_id: prefixedId("env"),
+  environment_id: EnvironmentId,
   resources: z.array(SessionResource),
-  vault_ids: z.array(prefixedId("vlt")),
+  vault_ids: z.array(VaultId),
   metadata: Metadata,
   usage: Usage,
   stats: SessionStats,

@@ -1,8 +1,8 @@
+import { AgentId, SessionId, ThreadId } from "./ids.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
-import { prefixedId, Timestamp } from "./primitives.js";
-import { ThreadId } from "./event-base.js";
+import { Timestamp } from "./primitives.js";
 import { AgentSnapshot } from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { SessionEventInput } from "./events.js";
@@ -11,8 +11,6 @@ import { IdempotencyKey } from "./rpc.js";
 
 /** At most this many threads of one session run at once (the Managed Agents limit). */
 export const MAX_RUNNING_THREADS = 25;
-
-const SessionId = prefixedId("sesn");
 
 /**
  * A sub-agent's thread: it runs like a session of its own (its own log `corral.log.<thread_id>`, wake and
@@ -39,7 +37,7 @@ export type ThreadRecord = z.infer<typeof ThreadRecord>;
 export const ThreadCreateRequest = z.object({
   session_id: SessionId,
   /** A roster entry of the session's coordinator: an agent id (its version pinned by the roster) or "self". */
-  agent: z.union([prefixedId("agent"), z.literal("self")]),
+  agent: z.union([AgentId, z.literal("self")]),
   /** The first events of the thread's log (its task, and the sandbox it was handed, if any). */
   initial_events: z.array(SessionEventInput).min(1).max(50),
   /** A retried create with the same key returns the same thread and appends nothing twice. */
@@ -48,7 +46,7 @@ export const ThreadCreateRequest = z.object({
 export type ThreadCreateRequest = z.infer<typeof ThreadCreateRequest>;
 
 /** A thread's id follows from its session and what created it, so a retried create finds the same thread. */
-export function threadIdFor(sessionId: string, idempotencyKey: string): string {
+export function threadIdFor(sessionId: SessionId, idempotencyKey: string): ThreadId {
   return `sthr_${createHash("sha256").update(`${sessionId}\n${idempotencyKey}`).digest("hex").slice(0, 26)}`;
 }
 

@@ -1,14 +1,12 @@
 import { z } from "zod";
-import { HttpUrl, Timestamp, prefixedId } from "./primitives.js";
+import { HttpUrl, Timestamp } from "./primitives.js";
+import { CredentialId, VaultId } from "./ids.js";
 import { Metadata } from "./agents.js";
 import { MetadataPatch } from "./sessions.js";
 import { defineRpc } from "./rpc-def.js";
 
 // Vaults and credentials as in the Managed Agents API. Secret values (tokens, client secrets,
 // `secret_value`) are accepted on create and update and never returned by anything.
-
-export const VaultId = prefixedId("vlt");
-export const CredentialId = prefixedId("vcrd");
 
 const Secret = z.string().min(1).max(16_384);
 /** A hostname, an IPv4 address, or a `*.` wildcard over a domain. */

@@ -18,6 +18,7 @@ import {
   SandboxRecord,
   type NetworkingConfig,
   type SessionEventInput,
+  type CredentialId,
 } from "@corral/protocol";
 import { getJson, openBucket, request, type Bus, type KV } from "@corral/bus";
 import type { Logger } from "@corral/logger";
@@ -61,7 +62,7 @@ class Refusal extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly credentialId?: string,
+    readonly credentialId?: CredentialId,
   ) {
     super(message);
   }

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { BUCKETS, VAULT_RPC, type CredentialCreateParams } from "@corral/protocol";
 import { connectBus, openBucket, request, type Bus } from "@corral/bus";
 import { startFakeVault, startNatsServer, type FakeVault, type NatsServer } from "@corral/testing";
-import { startCredentialProxy } from "./test-support.js";
+import { startCredentialProxy } from "./testing.js";
 import { embeddedSecretStore } from "./secrets.js";
 
 let nats: NatsServer;

@@ -11,6 +11,7 @@ import {
   type MetadataPatch,
   type VaultCreateParams,
   type VaultUpdateParams,
+  type VaultId,
 } from "@corral/protocol";
 import { createJson, getJson, listPage, putJson, updateJson, type KV, type PageOf } from "@corral/bus";
 import type { SecretStore, SecretValues } from "./secrets.js";
@@ -18,14 +19,14 @@ import type { SecretStore, SecretValues } from "./secrets.js";
 export const MAX_CREDENTIALS_PER_VAULT = 20;
 
 const vaultKey = (id: string) => `v.${id}`;
-const credentialKey = (vaultId: string, id: string) => `c.${vaultId}.${id}`;
+const credentialKey = (vaultId: VaultId, id: string) => `c.${vaultId}.${id}`;
 /** One claim per (vault, MCP server URL or secret name): the API's uniqueness rule, race-free. */
-const claimKey = (vaultId: string, auth: CredentialAuth) =>
+const claimKey = (vaultId: VaultId, auth: CredentialAuth) =>
   `u.${vaultId}.${createHash("sha256")
     .update(auth.type === "environment_variable" ? `env:${auth.secret_name}` : `mcp:${auth.mcp_server_url}`)
     .digest("hex")
     .slice(0, 32)}`;
-const secretRef = (vaultId: string, id: string) => `${vaultId}/${id}`;
+const secretRef = (vaultId: VaultId, id: string) => `${vaultId}/${id}`;
 
 /** Splits create params into what may be shown and what must stay secret. */
 function split(auth: CredentialAuthParams): { auth: CredentialAuth; secrets: SecretValues } {
@@ -107,15 +108,15 @@ export interface VaultService {
   }): Promise<PageOf<VaultRecord>>;
   archiveVault(id: string): Promise<VaultRecord>;
   deleteVault(id: string): Promise<{ id: string; type: string }>;
-  createCredential(vaultId: string, params: CredentialCreateParams): Promise<CredentialRecord>;
-  getCredential(vaultId: string, id: string): Promise<CredentialRecord>;
-  updateCredential(vaultId: string, id: string, params: CredentialUpdateParams): Promise<CredentialRecord>;
+  createCredential(vaultId: VaultId, params: CredentialCreateParams): Promise<CredentialRecord>;
+  getCredential(vaultId: VaultId, id: string): Promise<CredentialRecord>;
+  updateCredential(vaultId: VaultId, id: string, params: CredentialUpdateParams): Promise<CredentialRecord>;
   listCredentials(
-    vaultId: string,
+    vaultId: VaultId,
     query: { limit: number; page?: string | undefined; include_archived: boolean },
   ): Promise<PageOf<CredentialRecord>>;
-  archiveCredential(vaultId: string, id: string): Promise<CredentialRecord>;
-  deleteCredential(vaultId: string, id: string): Promise<{ id: string; type: string }>;
+  archiveCredential(vaultId: VaultId, id: string): Promise<CredentialRecord>;
+  deleteCredential(vaultId: VaultId, id: string): Promise<{ id: string; type: string }>;
   /** Every live credential of these vaults, with secrets (unknown or archived vaults are skipped). */
   resolve(vaultIds: readonly string[]): Promise<ResolvedCredential[]>;
   /** Replaces a credential's secret values (e.g. after an OAuth refresh). */
@@ -137,20 +138,20 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     return vault;
   }
 
-  async function getCredential(vaultId: string, id: string): Promise<CredentialRecord> {
+  async function getCredential(vaultId: VaultId, id: string): Promise<CredentialRecord> {
     const entry = await getJson(kv, CredentialRecord, credentialKey(vaultId, id));
     if (!entry) throw new CorralError("NOT_FOUND", `credential ${id} not found in vault ${vaultId}`);
     return entry.value;
   }
 
-  async function credentialKeys(vaultId: string): Promise<string[]> {
+  async function credentialKeys(vaultId: VaultId): Promise<string[]> {
     const keys: string[] = [];
     for await (const key of await kv.keys(`c.${vaultId}.*`)) keys.push(key);
     return keys;
   }
 
   async function listCredentials(
-    vaultId: string,
+    vaultId: VaultId,
     query: { limit: number; page?: string | undefined; include_archived: boolean },
   ) {
     await getVault(vaultId);
@@ -168,7 +169,7 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     await secrets.delete(secretRef(record.vault_id, record.id));
   }
 
-  async function archiveCredential(vaultId: string, id: string): Promise<CredentialRecord> {
+  async function archiveCredential(vaultId: VaultId, id: string): Promise<CredentialRecord> {
     const current = await getCredential(vaultId, id);
     if (current.archived_at) return current;
     const updated = await updateJson(kv, CredentialRecord, credentialKey(vaultId, id), (c) =>
@@ -179,7 +180,7 @@ export function createVaultService(kv: KV, secrets: SecretStore): VaultService {
     return updated!.value;
   }
 
-  async function deleteCredential(vaultId: string, id: string) {
+  async function deleteCredential(vaultId: VaultId, id: string) {
     const current = await getCredential(vaultId, id);
     await release(current);
     await kv.purge(credentialKey(vaultId, id));

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, type Bus } from "@corral/bus";
-import { startStore, type StoreHarness } from "../../session-store/src/test-support.js";
-import { startGateway, type GatewayUnderTest } from "./test-support.js";
+import { startStore, type StoreHarness } from "@corral/session-store/testing";
+import { startGateway, type GatewayUnderTest } from "./testing.js";
 import { createApiKey, openKeyBucket, revokeApiKey } from "./keys.js";
 
 let nats: NatsServer;

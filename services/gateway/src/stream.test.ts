@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { STORE_RPC, SUBJECTS, type SessionEvent } from "@corral/protocol";
-import { startStore, makeSession, type StoreHarness } from "../../session-store/src/test-support.js";
-import { sseFrames, startGateway, type GatewayUnderTest, type SseFrame } from "./test-support.js";
+import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
+import { sseFrames, startGateway, type GatewayUnderTest, type SseFrame } from "./testing.js";
 
 let nats: NatsServer;
 let store: StoreHarness;

@@ -2,15 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import type { ScriptedModel } from "@corral/testing";
-import {
-  eventsUntil,
-  isIdle,
-  newSession,
-  say,
-  send,
-  startBrainStack,
-  type BrainStack,
-} from "./test-support.js";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./testing.js";
 
 let stack: BrainStack;
 let model: ScriptedModel;

@@ -2,15 +2,7 @@ import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import { waitFor, type ScriptedModel } from "@corral/testing";
-import {
-  eventsUntil,
-  isIdle,
-  newSession,
-  say,
-  send,
-  startBrainStack,
-  type BrainStack,
-} from "./test-support.js";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./testing.js";
 
 let stack: BrainStack;
 let model: ScriptedModel;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
-import { docker, removeTestContainers, startManager } from "./test-support.js";
+import { docker, removeTestContainers, startManager } from "./testing.js";
 
 let nats: NatsServer;
 let mgr: Awaited<ReturnType<typeof startManager>>;

@@ -20,6 +20,7 @@ import {
   type ProvisionRequest,
   type SandboxRecord,
   type ToolResult,
+  type SandboxId,
 } from "@corral/protocol";
 import {
   createJson,
@@ -201,7 +202,7 @@ export function createSandboxManager(deps: {
     let pooled: Pooled | null = null;
     if (!known && !placeholders && image === config.image && !req.spec.resources && !req.spec.env)
       pooled = pool.take();
-    let sandboxId: string;
+    let sandboxId: SandboxId;
     let containerId: string;
     let channel: ExecutorChannel | null;
     let volume: string;

@@ -5,7 +5,7 @@ import { connectBus, request, type Bus } from "@corral/bus";
 import { startNatsServer, type NatsServer } from "@corral/testing";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { docker, removeTestContainers, startManager } from "./test-support.js";
+import { docker, removeTestContainers, startManager } from "./testing.js";
 
 let nats: NatsServer;
 let mgr: Awaited<ReturnType<typeof startManager>>;

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { newId } from "@corral/protocol";
+import { newId, type SandboxId } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
 import type { ManagerConfig } from "./config.js";
 import { LABELS, type ContainerSpec, type SandboxRuntime } from "./docker-runtime.js";
 import type { ExecutorChannel } from "./channel.js";
 
 export interface Pooled {
-  sandboxId: string;
+  sandboxId: SandboxId;
   containerId: string;
   channel: ExecutorChannel | null;
   volume: string;
@@ -18,7 +18,7 @@ export interface WarmPool {
   giveBack(pooled: Pooled): void;
   /** Starts containers in the background until the pool is full again. */
   refill(): void;
-  adopt(sandboxId: string, containerId: string, labels: Record<string, string>): Promise<void>;
+  adopt(sandboxId: SandboxId, containerId: string, labels: Record<string, string>): Promise<void>;
   /** True when the dead container was a pool member (it is dropped). */
   lose(containerId: string): boolean;
   stop(): void;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { startNatsServer, type NatsServer } from "@corral/testing";
-import { makeAgent, startStore, type StoreHarness } from "./test-support.js";
+import { makeAgent, startStore, type StoreHarness } from "./testing.js";
 
 let server: NatsServer;
 let store: StoreHarness;

@@ -5,6 +5,8 @@ import {
   SUBJECTS,
   type SessionEvent,
   type SessionEventInput,
+  type ThreadId,
+  type EventId,
 } from "@corral/protocol";
 import {
   ensureWorkConsumer,
@@ -49,7 +51,7 @@ export function createProjector(deps: {
   let running: Promise<void> = Promise.resolve();
 
   /** A thread's events before position `seq`, newest first, a page at a time (at most 5,000 back). */
-  async function* before(threadId: string, seq: number): AsyncGenerator<SessionEvent> {
+  async function* before(threadId: ThreadId, seq: number): AsyncGenerator<SessionEvent> {
     for (let from: number | null = seq; from !== null && from >= 0 && seq - from < 5000; ) {
       const page = await listEvents(log, { session_id: threadId, from, limit: 100, order: "desc" });
       for (const event of page.data) if (event.seq < seq) yield event;
@@ -58,7 +60,7 @@ export function createProjector(deps: {
   }
 
   /** The thread's last words in the turn that ended at `seq`: its last agent message after the input that started the turn. */
-  async function replyOf(threadId: string, seq: number): Promise<string> {
+  async function replyOf(threadId: ThreadId, seq: number): Promise<string> {
     for await (const event of before(threadId, seq)) {
       if (event.type === "agent.message")
         return event.content.map((b) => (b.type === "text" ? b.text : "")).join("");
@@ -75,7 +77,7 @@ export function createProjector(deps: {
   async function askClient(
     thread: StoredThread,
     idleSeq: number,
-    eventIds: readonly string[],
+    eventIds: readonly EventId[],
     idleId: string,
   ): Promise<void> {
     const { id: threadId, session_id: sessionId } = thread.record;

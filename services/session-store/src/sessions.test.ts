@@ -2,14 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { connectBus, createLogWriter, openSessionLog, request, type Bus } from "@corral/bus";
 import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
-import {
-  makeAgent,
-  makeEnvironment,
-  makeSession,
-  startStore,
-  text,
-  type StoreHarness,
-} from "./test-support.js";
+import { makeAgent, makeEnvironment, makeSession, startStore, text, type StoreHarness } from "./testing.js";
 
 let server: NatsServer;
 let store: StoreHarness;

@@ -11,6 +11,9 @@ import {
   type ThreadCreateResponse,
   type ThreadListRequest,
   type ThreadRecord,
+  type SessionId,
+  type ThreadId,
+  type EventId,
 } from "@corral/protocol";
 import { createJson, getJson, updateJson, type KV, type SessionLog } from "@corral/bus";
 import { StoredThread } from "./session-state.js";
@@ -19,7 +22,7 @@ import type { AgentStore } from "./agents.js";
 
 export interface Appender {
   append(input: {
-    sessionId: string;
+    sessionId: SessionId;
     events: SessionEventInput[];
     idempotencyKey?: string;
   }): Promise<SessionEvent[]>;
@@ -27,25 +30,25 @@ export interface Appender {
 
 export interface ThreadStore {
   create(req: ThreadCreateRequest): Promise<ThreadCreateResponse>;
-  get(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
-  stored(threadId: string): Promise<StoredThread | null>;
+  get(sessionId: SessionId | undefined, threadId: ThreadId): Promise<ThreadRecord>;
+  stored(threadId: ThreadId): Promise<StoredThread | null>;
   list(req: ThreadListRequest): Promise<ThreadRecord[]>;
-  archive(sessionId: string | undefined, threadId: string): Promise<ThreadRecord>;
+  archive(sessionId: SessionId | undefined, threadId: ThreadId): Promise<ThreadRecord>;
   /**
    * Sends stored events of the session's log on to its threads: a `user.interrupt` to the thread it names
    * or to every active thread, an answer (confirmation, tool result) to the thread that asked. Idempotent.
    */
-  forward(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  forward(sessionId: SessionId, events: readonly SessionEvent[]): Promise<void>;
   /** A sub-agent's questions (tool uses waiting for the client), remembered so that answers find their thread. */
-  rememberAsks(sessionId: string, threadId: string, eventIds: readonly string[]): Promise<void>;
+  rememberAsks(sessionId: SessionId, threadId: ThreadId, eventIds: readonly EventId[]): Promise<void>;
   /** Client answers to a sub-agent's questions, marked with the thread that asked (others unchanged). */
-  routeAnswers(sessionId: string, events: readonly ClientEventInput[]): Promise<SessionEventInput[]>;
+  routeAnswers(sessionId: SessionId, events: readonly ClientEventInput[]): Promise<SessionEventInput[]>;
   /** Removes a deleted session's threads: records, index and logs. */
-  removeAll(sessionId: string): Promise<void>;
+  removeAll(sessionId: SessionId): Promise<void>;
 }
 
-const indexKey = (sessionId: string, threadId: string) => `idx.${sessionId}.${threadId}`;
-const askKey = (sessionId: string, eventId: string) => `ask.${sessionId}.${eventId}`;
+const indexKey = (sessionId: SessionId, threadId: ThreadId) => `idx.${sessionId}.${threadId}`;
+const askKey = (sessionId: SessionId, eventId: string) => `ask.${sessionId}.${eventId}`;
 
 /** The tool-use event an answer is for, if the event is an answer. */
 function answered(event: { type: string; tool_use_id?: string; custom_tool_use_id?: string }): string | null {
@@ -75,11 +78,11 @@ export function createThreadStore(deps: {
 }): ThreadStore {
   const { kv, log, sessions, agents, appender } = deps;
 
-  async function stored(threadId: string): Promise<StoredThread | null> {
+  async function stored(threadId: ThreadId): Promise<StoredThread | null> {
     return (await getJson(kv, StoredThread, threadId))?.value ?? null;
   }
 
-  async function owned(sessionId: string | undefined, threadId: string): Promise<StoredThread> {
+  async function owned(sessionId: SessionId | undefined, threadId: ThreadId): Promise<StoredThread> {
     const thread = await stored(threadId);
     if (!thread || (sessionId !== undefined && thread.record.session_id !== sessionId))
       throw new CorralError(

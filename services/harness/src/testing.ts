@@ -8,7 +8,7 @@ import {
   type ScriptedModel,
   type ServiceProcess,
 } from "@corral/testing";
-import { startStore } from "../../session-store/src/test-support.js";
+import { startStore } from "@corral/session-store/testing";
 import {
   STORE_RPC,
   type AgentCreateParams,
