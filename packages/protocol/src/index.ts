@@ -280,3 +280,5 @@ export {
   VAULT_RPC,
   VAULT_QUEUE,
 } from "./vaults.js";
+export { DeltaFrame } from "./deltas.js";
+export { TIMEOUTS, toolTimeoutMs, managerToolWaitMs, callerToolWaitMs } from "./timeouts.js";
