@@ -4,7 +4,7 @@ import {
   type ReceivedRequest,
   type ScriptedModel,
   type ScriptedReply,
-} from "@corral/testing";
+} from "@corral/scripted-model";
 
 /**
  * Without an ANTHROPIC_API_KEY, `corral up` runs against this scripted Messages-API server so the whole

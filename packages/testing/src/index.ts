@@ -10,13 +10,13 @@ export {
   systemText,
   requestBlocks,
   toolResultsIn,
-} from "./scripted-model.js";
+} from "@corral/scripted-model";
 export type {
   ScriptedModel,
   ScriptedTurn,
   ScriptedReply,
   ScriptedBlock,
   ReceivedRequest,
-} from "./scripted-model.js";
+} from "@corral/scripted-model";
 export { startFakeVault } from "./fake-vault.js";
 export type { FakeVault } from "./fake-vault.js";
