@@ -106,6 +106,20 @@ export const AgentThreadMessageReceivedInput = z.object({
 });
 export type AgentThreadMessageReceivedInput = z.infer<typeof AgentThreadMessageReceivedInput>;
 
+/** The agent's events, in the order the type list shows them. A new event type is added here and nowhere else in the protocol. */
+export const AGENT_EVENT_INPUTS = [
+  AgentMessageInput,
+  AgentThinkingInput,
+  AgentToolUseInput,
+  AgentToolResultInput,
+  AgentMcpToolUseInput,
+  AgentMcpToolResultInput,
+  AgentCustomToolUseInput,
+  AgentThreadContextCompactedInput,
+  AgentThreadMessageSentInput,
+  AgentThreadMessageReceivedInput,
+] as const;
+
 export const AgentMessageEvent = stored(AgentMessageInput);
 export type AgentMessageEvent = z.infer<typeof AgentMessageEvent>;
 export const AgentThinkingEvent = stored(AgentThinkingInput);

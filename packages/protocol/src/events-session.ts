@@ -121,6 +121,23 @@ export const SessionThreadStatusTerminatedInput = z.object({
 });
 export type SessionThreadStatusTerminatedInput = z.infer<typeof SessionThreadStatusTerminatedInput>;
 
+/** The session's events, in the order the type list shows them. A new event type is added here and nowhere else in the protocol. */
+export const SESSION_EVENT_INPUTS = [
+  SessionStatusRunningInput,
+  SessionStatusIdleInput,
+  SessionStatusRescheduledInput,
+  SessionStatusTerminatedInput,
+  SessionErrorInput,
+  SessionDeletedInput,
+  SessionUpdatedInput,
+  SessionUsageInput,
+  SessionThreadCreatedInput,
+  SessionThreadStatusRunningInput,
+  SessionThreadStatusIdleInput,
+  SessionThreadStatusRescheduledInput,
+  SessionThreadStatusTerminatedInput,
+] as const;
+
 export const SessionStatusRunningEvent = stored(SessionStatusRunningInput);
 export type SessionStatusRunningEvent = z.infer<typeof SessionStatusRunningEvent>;
 export const SessionStatusIdleEvent = stored(SessionStatusIdleInput);

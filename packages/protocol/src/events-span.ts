@@ -120,6 +120,21 @@ export const SpanSandboxHandoffInput = z.object({
 });
 export type SpanSandboxHandoffInput = z.infer<typeof SpanSandboxHandoffInput>;
 
+/** The span events, in the order the type list shows them. A new event type is added here and nowhere else in the protocol. */
+export const SPAN_EVENT_INPUTS = [
+  SpanModelRequestStartInput,
+  SpanModelRequestEndInput,
+  SpanOutcomeEvaluationStartInput,
+  SpanOutcomeEvaluationOngoingInput,
+  SpanOutcomeEvaluationEndInput,
+  SpanSandboxProvisionStartInput,
+  SpanSandboxProvisionEndInput,
+  SpanSandboxLostInput,
+  SpanCredentialUseInput,
+  SpanEgressBlockedInput,
+  SpanSandboxHandoffInput,
+] as const;
+
 export const SpanModelRequestStartEvent = stored(SpanModelRequestStartInput);
 export type SpanModelRequestStartEvent = z.infer<typeof SpanModelRequestStartEvent>;
 export const SpanModelRequestEndEvent = stored(SpanModelRequestEndInput);

@@ -113,6 +113,28 @@ export const SystemMessageInput = z.object({
 });
 export type SystemMessageInput = z.infer<typeof SystemMessageInput>;
 
+/** The user-side inputs (what a client or the store appends for one), in the order the type list shows them. A new event type is added here and nowhere else in the protocol. */
+export const USER_EVENT_INPUTS = [
+  UserMessageInput,
+  UserInterruptInput,
+  UserToolConfirmationInput,
+  UserCustomToolResultInput,
+  UserToolResultInput,
+  UserDefineOutcomeInput,
+  SystemMessageInput,
+] as const;
+
+/** What a client may send, one schema per type (answers without `session_thread_id`: the server routes them). */
+export const CLIENT_EVENT_INPUTS = [
+  UserMessageInput,
+  UserInterruptInput,
+  UserToolConfirmationParams,
+  UserCustomToolResultParams,
+  UserToolResultParams,
+  UserDefineOutcomeParams,
+  SystemMessageInput,
+] as const;
+
 export const UserMessageEvent = stored(UserMessageInput);
 export type UserMessageEvent = z.infer<typeof UserMessageEvent>;
 export const UserInterruptEvent = stored(UserInterruptInput);

@@ -1,260 +1,54 @@
 import { z } from "zod";
-import {
-  SystemMessageEvent,
-  SystemMessageInput,
-  UserCustomToolResultEvent,
-  UserCustomToolResultInput,
-  UserCustomToolResultParams,
-  UserDefineOutcomeEvent,
-  UserDefineOutcomeInput,
-  UserDefineOutcomeParams,
-  UserInterruptEvent,
-  UserInterruptInput,
-  UserMessageEvent,
-  UserMessageInput,
-  UserToolConfirmationEvent,
-  UserToolConfirmationInput,
-  UserToolConfirmationParams,
-  UserToolResultEvent,
-  UserToolResultInput,
-  UserToolResultParams,
-} from "./events-user.js";
-import {
-  AgentCustomToolUseEvent,
-  AgentCustomToolUseInput,
-  AgentMcpToolResultEvent,
-  AgentMcpToolResultInput,
-  AgentMcpToolUseEvent,
-  AgentMcpToolUseInput,
-  AgentMessageEvent,
-  AgentMessageInput,
-  AgentThinkingEvent,
-  AgentThinkingInput,
-  AgentThreadContextCompactedEvent,
-  AgentThreadContextCompactedInput,
-  AgentThreadMessageReceivedEvent,
-  AgentThreadMessageReceivedInput,
-  AgentThreadMessageSentEvent,
-  AgentThreadMessageSentInput,
-  AgentToolResultEvent,
-  AgentToolResultInput,
-  AgentToolUseEvent,
-  AgentToolUseInput,
-} from "./events-agent.js";
-import {
-  SessionDeletedEvent,
-  SessionDeletedInput,
-  SessionErrorEvent,
-  SessionErrorInput,
-  SessionStatusIdleEvent,
-  SessionStatusIdleInput,
-  SessionStatusRescheduledEvent,
-  SessionStatusRescheduledInput,
-  SessionStatusRunningEvent,
-  SessionStatusRunningInput,
-  SessionStatusTerminatedEvent,
-  SessionStatusTerminatedInput,
-  SessionThreadCreatedEvent,
-  SessionThreadCreatedInput,
-  SessionThreadStatusIdleEvent,
-  SessionThreadStatusIdleInput,
-  SessionThreadStatusRescheduledEvent,
-  SessionThreadStatusRescheduledInput,
-  SessionThreadStatusRunningEvent,
-  SessionThreadStatusRunningInput,
-  SessionThreadStatusTerminatedEvent,
-  SessionThreadStatusTerminatedInput,
-  SessionUpdatedEvent,
-  SessionUpdatedInput,
-  SessionUsageEvent,
-  SessionUsageInput,
-} from "./events-session.js";
-import {
-  SpanCredentialUseEvent,
-  SpanCredentialUseInput,
-  SpanEgressBlockedEvent,
-  SpanSandboxHandoffEvent,
-  SpanEgressBlockedInput,
-  SpanSandboxHandoffInput,
-  SpanModelRequestEndEvent,
-  SpanModelRequestEndInput,
-  SpanModelRequestStartEvent,
-  SpanModelRequestStartInput,
-  SpanOutcomeEvaluationEndEvent,
-  SpanOutcomeEvaluationEndInput,
-  SpanOutcomeEvaluationOngoingEvent,
-  SpanOutcomeEvaluationOngoingInput,
-  SpanOutcomeEvaluationStartEvent,
-  SpanOutcomeEvaluationStartInput,
-  SpanSandboxProvisionEndEvent,
-  SpanSandboxProvisionEndInput,
-  SpanSandboxProvisionStartEvent,
-  SpanSandboxProvisionStartInput,
-  SpanSandboxLostEvent,
-  SpanSandboxLostInput,
-} from "./events-span.js";
+import { stored } from "./event-base.js";
+import { CLIENT_EVENT_INPUTS, USER_EVENT_INPUTS } from "./events-user.js";
+import { AGENT_EVENT_INPUTS } from "./events-agent.js";
+import { SESSION_EVENT_INPUTS } from "./events-session.js";
+import { SPAN_EVENT_INPUTS } from "./events-span.js";
 
-export const SESSION_EVENT_TYPES = [
-  "user.message",
-  "user.interrupt",
-  "user.tool_confirmation",
-  "user.custom_tool_result",
-  "user.tool_result",
-  "user.define_outcome",
-  "system.message",
-  "agent.message",
-  "agent.thinking",
-  "agent.tool_use",
-  "agent.tool_result",
-  "agent.mcp_tool_use",
-  "agent.mcp_tool_result",
-  "agent.custom_tool_use",
-  "agent.thread_context_compacted",
-  "agent.thread_message_sent",
-  "agent.thread_message_received",
-  "session.status_running",
-  "session.status_idle",
-  "session.status_rescheduled",
-  "session.status_terminated",
-  "session.error",
-  "session.deleted",
-  "session.updated",
-  "session.usage",
-  "session.thread_created",
-  "session.thread_status_running",
-  "session.thread_status_idle",
-  "session.thread_status_rescheduled",
-  "session.thread_status_terminated",
-  "span.model_request_start",
-  "span.model_request_end",
-  "span.outcome_evaluation_start",
-  "span.outcome_evaluation_ongoing",
-  "span.outcome_evaluation_end",
-  "span.sandbox_provision_start",
-  "span.sandbox_provision_end",
-  "span.sandbox_lost",
-  "span.credential_use",
-  "span.egress_blocked",
-  "span.sandbox_handoff",
+/**
+ * Every event input, family by family. The type list, the input and stored unions and the JSON Schemas
+ * all derive from this one list: a new event type is added to its family's list and nowhere else.
+ */
+const EVENT_INPUTS = [
+  ...USER_EVENT_INPUTS,
+  ...AGENT_EVENT_INPUTS,
+  ...SESSION_EVENT_INPUTS,
+  ...SPAN_EVENT_INPUTS,
 ] as const;
+
+type AnyEventInput = z.ZodObject<{ type: z.ZodLiteral<string> }>;
+type TypeOf<S> =
+  S extends z.ZodObject<infer Shape> ? (Shape extends { type: z.ZodLiteral<infer T> } ? T : never) : never;
+type TypesOf<List extends readonly unknown[]> = { -readonly [K in keyof List]: TypeOf<List[K]> };
+type StoredOf<S> =
+  S extends z.ZodObject<infer Shape, infer Config> ? ReturnType<typeof stored<Shape, Config>> : never;
+type StoredAll<List extends readonly unknown[]> = { -readonly [K in keyof List]: StoredOf<List[K]> };
+
+const typesOf = <List extends readonly AnyEventInput[]>(list: List) =>
+  list.map((schema) => schema.shape.type.value) as TypesOf<List>;
+
+export const SESSION_EVENT_TYPES = typesOf(EVENT_INPUTS);
 
 export const SessionEventType = z.enum(SESSION_EVENT_TYPES);
 export type SessionEventType = z.infer<typeof SessionEventType>;
 
-export const CLIENT_EVENT_TYPES = [
-  "user.message",
-  "user.interrupt",
-  "user.tool_confirmation",
-  "user.custom_tool_result",
-  "user.tool_result",
-  "user.define_outcome",
-  "system.message",
-] as const satisfies readonly SessionEventType[];
+export const CLIENT_EVENT_TYPES = typesOf(CLIENT_EVENT_INPUTS) satisfies readonly SessionEventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 
-export const SessionEventInput = z.discriminatedUnion("type", [
-  UserMessageInput,
-  UserInterruptInput,
-  UserToolConfirmationInput,
-  UserCustomToolResultInput,
-  UserToolResultInput,
-  UserDefineOutcomeInput,
-  SystemMessageInput,
-  AgentMessageInput,
-  AgentThinkingInput,
-  AgentToolUseInput,
-  AgentToolResultInput,
-  AgentMcpToolUseInput,
-  AgentMcpToolResultInput,
-  AgentCustomToolUseInput,
-  AgentThreadContextCompactedInput,
-  AgentThreadMessageSentInput,
-  AgentThreadMessageReceivedInput,
-  SessionStatusRunningInput,
-  SessionStatusIdleInput,
-  SessionStatusRescheduledInput,
-  SessionStatusTerminatedInput,
-  SessionErrorInput,
-  SessionDeletedInput,
-  SessionUpdatedInput,
-  SessionUsageInput,
-  SessionThreadCreatedInput,
-  SessionThreadStatusRunningInput,
-  SessionThreadStatusIdleInput,
-  SessionThreadStatusRescheduledInput,
-  SessionThreadStatusTerminatedInput,
-  SpanModelRequestStartInput,
-  SpanModelRequestEndInput,
-  SpanOutcomeEvaluationStartInput,
-  SpanOutcomeEvaluationOngoingInput,
-  SpanOutcomeEvaluationEndInput,
-  SpanSandboxProvisionStartInput,
-  SpanSandboxProvisionEndInput,
-  SpanSandboxLostInput,
-  SpanCredentialUseInput,
-  SpanEgressBlockedInput,
-  SpanSandboxHandoffInput,
-]);
+export const SessionEventInput = z.discriminatedUnion("type", [...EVENT_INPUTS]);
 export type SessionEventInput = z.infer<typeof SessionEventInput>;
 
-export const SessionEvent = z.discriminatedUnion("type", [
-  UserMessageEvent,
-  UserInterruptEvent,
-  UserToolConfirmationEvent,
-  UserCustomToolResultEvent,
-  UserToolResultEvent,
-  UserDefineOutcomeEvent,
-  SystemMessageEvent,
-  AgentMessageEvent,
-  AgentThinkingEvent,
-  AgentToolUseEvent,
-  AgentToolResultEvent,
-  AgentMcpToolUseEvent,
-  AgentMcpToolResultEvent,
-  AgentCustomToolUseEvent,
-  AgentThreadContextCompactedEvent,
-  AgentThreadMessageSentEvent,
-  AgentThreadMessageReceivedEvent,
-  SessionStatusRunningEvent,
-  SessionStatusIdleEvent,
-  SessionStatusRescheduledEvent,
-  SessionStatusTerminatedEvent,
-  SessionErrorEvent,
-  SessionDeletedEvent,
-  SessionUpdatedEvent,
-  SessionUsageEvent,
-  SessionThreadCreatedEvent,
-  SessionThreadStatusRunningEvent,
-  SessionThreadStatusIdleEvent,
-  SessionThreadStatusRescheduledEvent,
-  SessionThreadStatusTerminatedEvent,
-  SpanModelRequestStartEvent,
-  SpanModelRequestEndEvent,
-  SpanOutcomeEvaluationStartEvent,
-  SpanOutcomeEvaluationOngoingEvent,
-  SpanOutcomeEvaluationEndEvent,
-  SpanSandboxProvisionStartEvent,
-  SpanSandboxProvisionEndEvent,
-  SpanSandboxLostEvent,
-  SpanCredentialUseEvent,
-  SpanEgressBlockedEvent,
-  SpanSandboxHandoffEvent,
-]);
+export const SessionEvent = z.discriminatedUnion(
+  "type",
+  EVENT_INPUTS.map((input: AnyEventInput) => stored(input)) as StoredAll<typeof EVENT_INPUTS>,
+);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 
 /**
  * What a client may send. Answers to tool calls carry no `session_thread_id` here: the server routes
  * them to the thread that asked and records it on the stored event.
  */
-export const ClientEventInput = z.discriminatedUnion("type", [
-  UserMessageInput,
-  UserInterruptInput,
-  UserToolConfirmationParams,
-  UserCustomToolResultParams,
-  UserToolResultParams,
-  UserDefineOutcomeParams,
-  SystemMessageInput,
-]);
+export const ClientEventInput = z.discriminatedUnion("type", [...CLIENT_EVENT_INPUTS]);
 export type ClientEventInput = z.infer<typeof ClientEventInput>;
 
 // Compile-time proofs that the type list, the unions and the client subset agree.
