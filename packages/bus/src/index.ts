@@ -23,3 +23,4 @@ export type { KV } from "@nats-io/kv";
 export { stopOnSignals } from "./lifecycle.js";
 export { listPage } from "./pagination.js";
 export type { PageOf, ListOptions } from "./pagination.js";
+export { listBucketPage } from "./bucket-page.js";

@@ -19,7 +19,7 @@ export interface ListOptions<T> {
 
 const Cursor = z.object({ after: z.string() });
 
-function decodeCursor(page: string | undefined): string | null {
+export function decodeCursor(page: string | undefined): string | null {
   if (!page) return null;
   try {
     return Cursor.parse(JSON.parse(Buffer.from(page, "base64url").toString("utf8"))).after;
@@ -28,7 +28,7 @@ function decodeCursor(page: string | undefined): string | null {
   }
 }
 
-const encodeCursor = (after: string) => Buffer.from(JSON.stringify({ after })).toString("base64url");
+export const encodeCursor = (after: string) => Buffer.from(JSON.stringify({ after })).toString("base64url");
 
 async function listKeys(kv: KV, filter: string): Promise<string[]> {
   const keys: string[] = [];

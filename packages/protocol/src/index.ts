@@ -43,6 +43,7 @@ export {
   MAX_CONTENT_BLOCKS,
 } from "./content.js";
 export { EgressConfigRequest, EgressConfig, EGRESS_RPC, PLACEHOLDER_PREFIX } from "./egress.js";
+export { PLACEHOLDER_PATTERN, derivePlaceholder } from "./placeholders.js";
 export {
   NetworkingConfig,
   PackagesConfig,
