@@ -24,3 +24,5 @@ export { stopOnSignals } from "./lifecycle.js";
 export { listPage } from "./pagination.js";
 export type { PageOf, ListOptions } from "./pagination.js";
 export { listBucketPage } from "./bucket-page.js";
+export { retrying, isRetryable, backoffMs } from "./retry.js";
+export type { RetryOptions } from "./retry.js";
