@@ -10,6 +10,7 @@ export { readSlice, tailEvents } from "./log-reader.js";
 export { createLogWriter, wakesSession } from "./log-writer.js";
 export type { LogWriter, AppendInput } from "./log-writer.js";
 export type { SliceQuery, Slice } from "./log-reader.js";
+export { publishSweepWake } from "./wake.js";
 export { publishDelta, subscribeDeltas, subscribeStored, flush } from "./live.js";
 export type { Unsubscribe } from "./live.js";
 export { openTypedBucket, typedBucket } from "./bucket.js";

@@ -7,8 +7,7 @@ import {
   MAX_PAYLOAD_BYTES,
   type SessionEvent,
   type SessionEventInput,
-  type WakeMessage,
-} from "@corral/protocol";
+  type WakeMessage, type LogId } from "@corral/protocol";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connect.js";
 import { isWrongLastSequence, type LogHead, type SessionLog } from "./log.js";
@@ -29,7 +28,7 @@ export interface LogWriter {
    * Publishes the wake for every `user.*` / `system.message` event (idempotent: the event id dedups it).
    * `confirm` waits for JetStream's ack; without it the publish costs no round trip.
    */
-  wake(sessionId: string, events: readonly SessionEvent[], options?: { confirm?: boolean }): Promise<void>;
+  wake(sessionId: LogId, events: readonly SessionEvent[], options?: { confirm?: boolean }): Promise<void>;
   forget(sessionId: string): void;
 }
 
@@ -138,7 +137,7 @@ export function createLogWriter(deps: { bus: Bus; log: SessionLog }): LogWriter 
   }
 
   async function wake(
-    sessionId: string,
+    sessionId: LogId,
     events: readonly SessionEvent[],
     options: { confirm?: boolean } = {},
   ): Promise<void> {

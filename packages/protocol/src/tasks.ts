@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LogId } from "./ids.js";
 import { SessionAgentParam } from "./sessions.js";
 import { UserContentBlock } from "./content.js";
 import { Metadata } from "./agents.js";
@@ -37,9 +38,12 @@ export const TaskRecord = z.object({
 export type TaskRecord = z.infer<typeof TaskRecord>;
 
 export const WakeMessage = z.object({
-  session_id: z.string(),
-  /** The event that asked for the wake; also the wake's dedup id. */
-  event_id: z.string(),
-  seq: z.number().int().min(0),
+  /** The log to run: a session's or a sub-agent thread's. */
+  session_id: LogId,
+  /** The event that asked for the wake; also the wake's dedup id. Absent on a liveness sweep's wake. */
+  event_id: z.string().max(128).optional(),
+  seq: z.number().int().min(0).optional(),
+  /** Why: a stored event (the default), or a liveness sweep that found the log running without a live lease. */
+  reason: z.enum(["event", "sweep"]).optional(),
 });
 export type WakeMessage = z.infer<typeof WakeMessage>;

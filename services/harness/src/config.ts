@@ -1,17 +1,32 @@
 import { hostname } from "node:os";
-import type { RunnerConfig } from "./runner.js";
+import type { RunnerConfig } from "./run-context.js";
 
 export interface HarnessConfig extends RunnerConfig {
   replicaName: string;
-  /** Sessions one replica runs at once. */
+  /** Logs one replica runs at once. */
   concurrency: number;
-  /** A dead replica's sessions move to another after about this long. */
+  /** A dead replica's logs move to another after about this long; every other timing follows from it. */
   leaseTtlMs: number;
-  /** Delay before a wake for a session leased elsewhere is tried again. */
+  /** Delay before a wake for a log leased elsewhere is tried again. */
   busyRetryMs: number;
   /** `full`, or `compacting` (summarise once the context passes `compactAtTokens`). */
   contextStrategy: "full" | "compacting";
   compactAtTokens: number;
+}
+
+/**
+ * The liveness timings, all set from the lease TTL in this one place: a heartbeat renews the lease and
+ * keeps the wake in hand four times per TTL (so one slow or failed beat is survived), the wake's ack wait
+ * is the TTL itself, and the liveness sweep looks for expired leases often enough that a log whose
+ * runner died is woken again within TTL + 1 s.
+ */
+export function harnessTimings(leaseTtlMs: number) {
+  return {
+    ttlMs: leaseTtlMs,
+    heartbeatMs: Math.max(50, Math.floor(leaseTtlMs / 4)),
+    ackWaitMs: leaseTtlMs,
+    sweep: { everyMs: Math.min(750, Math.max(50, Math.floor(leaseTtlMs / 4))), graceMs: 100 },
+  };
 }
 
 const num = (value: string | undefined, fallback: number) =>
@@ -23,6 +38,7 @@ export function harnessConfigFromEnv(env: NodeJS.ProcessEnv): HarnessConfig {
     concurrency: num(env.HARNESS_CONCURRENCY, 64),
     leaseTtlMs: num(env.HARNESS_LEASE_TTL_MS, 5000),
     busyRetryMs: num(env.HARNESS_BUSY_RETRY_MS, 250),
+    retryUnavailableMs: num(env.HARNESS_RETRY_UNAVAILABLE_MS, 60_000),
     maxTokens: num(env.MODEL_MAX_TOKENS, 8192),
     maxModelAttempts: num(env.MODEL_MAX_ATTEMPTS, 4),
     retryBaseMs: num(env.MODEL_RETRY_BASE_MS, 1000),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { SessionEvent, SessionEventInput } from "@corral/protocol";
+import type { EventId, SessionEvent, SessionEventInput } from "@corral/protocol";
 import { decide } from "./decide.js";
 import { foldLog } from "./state.js";
 
@@ -26,7 +26,7 @@ const usage = {
   cache_creation_input_tokens: 0,
 };
 const start: SessionEventInput = { type: "span.model_request_start" };
-const end = (startId: string): SessionEventInput => ({
+const end = (startId: EventId): SessionEventInput => ({
   type: "span.model_request_end",
   model_request_start_id: startId,
   is_error: false,

@@ -1,10 +1,10 @@
-import type { Budget } from "@corral/protocol";
+import type { Budget, EventId } from "@corral/protocol";
 import { awaited, type SessionState, type ToolCall } from "./state.js";
 
 export type Step =
   | { kind: "interrupt"; open: ToolCall[] }
   | { kind: "run_tools"; calls: ToolCall[] }
-  | { kind: "await_action"; eventIds: string[] }
+  | { kind: "await_action"; eventIds: EventId[] }
   | { kind: "call_model" }
   | { kind: "budget_reached" }
   | { kind: "idle" }

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { getJson, createJson, isKeyConflict, type KV } from "@corral/bus";
+import type { LogId } from "@corral/protocol";
+import type { Bucket } from "@corral/bus";
 
-const Lease = z.object({ holder: z.string(), expires_at: z.number() });
-type Lease = z.infer<typeof Lease>;
+export const Lease = z.object({ holder: z.string().max(256), expires_at: z.number() });
+export type Lease = z.infer<typeof Lease>;
 
 export interface Leases {
-  /** Takes the session's lease if it is free or expired; returns a handle, or null when another holder has it. */
-  acquire(sessionId: string): Promise<LeaseHandle | null>;
+  /** Takes the log's lease if it is free or expired; returns a handle, or null when another holder has it. */
+  acquire(logId: LogId): Promise<LeaseHandle | null>;
 }
 
 export interface LeaseHandle {
@@ -15,54 +16,71 @@ export interface LeaseHandle {
   release(): Promise<void>;
 }
 
-/**
- * One runner per session across all replicas: a KV entry per session, taken with create or a
- * revision-checked update of an expired entry, and renewed by heartbeat.
- */
-export function createLeases(kv: KV, holder: string, ttlMs: number): Leases {
-  async function take(sessionId: string): Promise<number | null> {
-    const lease: Lease = { holder, expires_at: Date.now() + ttlMs };
-    const created = await createJson(kv, sessionId, lease);
-    if (created !== null) return created;
-    const current = await getJson(kv, Lease, sessionId);
-    if (current && current.value.holder !== holder && current.value.expires_at > Date.now()) return null;
-    try {
-      return current
-        ? await kv.update(sessionId, JSON.stringify(lease), current.revision)
-        : await kv.create(sessionId, JSON.stringify(lease));
-    } catch (error) {
-      if (isKeyConflict(error)) return null;
-      throw error;
-    }
-  }
+export interface LeaseTimings {
+  ttlMs: number;
+  /** How often the holder renews; several renewals fit in one TTL, so one slow or failed renewal is survived. */
+  heartbeatMs: number;
+}
 
+async function take(bucket: Bucket<Lease>, logId: LogId, lease: Lease): Promise<number | null> {
+  const created = await bucket.create(logId, lease);
+  if (created !== null) return created;
+  const current = await bucket.get(logId);
+  if (current && current.value.holder !== lease.holder && current.value.expires_at > Date.now()) return null;
+  return current ? bucket.replace(logId, lease, current.revision) : bucket.create(logId, lease);
+}
+
+/**
+ * One runner per log across all replicas: a KV entry per log, taken with create or a revision-checked
+ * update of an expired entry, and renewed by heartbeat. A renewal that fails for a moment (a NATS leader
+ * election) is tried again at the next beat; the lease is given up only when another holder took it or
+ * when it could not be renewed before it would expire.
+ */
+export function createLeases(bucket: Bucket<Lease>, holder: string, timings: LeaseTimings): Leases {
   return {
-    async acquire(sessionId) {
-      let revision = await take(sessionId);
+    async acquire(logId) {
+      let expiresAt = Date.now() + timings.ttlMs;
+      let revision = await take(bucket, logId, { holder, expires_at: expiresAt });
       if (revision === null) return null;
       const lost = new AbortController();
-      const timer = setInterval(
-        () => {
-          const lease: Lease = { holder, expires_at: Date.now() + ttlMs };
-          kv.update(sessionId, JSON.stringify(lease), revision!).then(
-            (next) => (revision = next),
-            () => {
-              clearInterval(timer);
-              lost.abort();
-            },
-          );
-        },
-        Math.max(100, Math.floor(ttlMs / 3)),
-      );
+      let renewing = false;
+      const renew = async () => {
+        if (renewing) return;
+        renewing = true;
+        const next = Date.now() + timings.ttlMs;
+        const renewed = await bucket
+          .replace(logId, { holder, expires_at: next }, revision!)
+          .catch(() => undefined);
+        if (renewed === null)
+          lost.abort(); // someone else holds it now
+        else if (renewed !== undefined) [revision, expiresAt] = [renewed, next];
+        else if (Date.now() + timings.heartbeatMs >= expiresAt) lost.abort(); // out of time to retry
+        renewing = false;
+      };
+      const timer = setInterval(() => void renew(), timings.heartbeatMs);
+      lost.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
       return {
         lost: lost.signal,
         async release() {
-          clearInterval(timer);
           if (lost.signal.aborted) return;
           lost.abort();
-          await kv.delete(sessionId, { previousSeq: revision! }).catch(() => undefined);
+          await bucket.delete(logId, revision!).catch(() => undefined);
         },
       };
     },
   };
+}
+
+/** Leases whose holder stopped renewing them without letting go: their logs were running when it died. */
+export async function expiredLeases(
+  bucket: Bucket<Lease>,
+  graceMs: number,
+): Promise<{ logId: string; revision: number }[]> {
+  const out: { logId: string; revision: number }[] = [];
+  for (const key of await bucket.keys()) {
+    const entry = await bucket.get(key).catch(() => null);
+    if (entry && entry.value.expires_at + graceMs < Date.now())
+      out.push({ logId: key, revision: entry.revision });
+  }
+  return out;
 }

@@ -18,7 +18,8 @@ const model = createAnthropicModel({
   baseURL: process.env.ANTHROPIC_BASE_URL,
 });
 const strategy = config.contextStrategy === "compacting" ? compacting(config.compactAtTokens) : fullHistory();
-const harness = createHarness({ bus, logger, config, model, hands: createHands(bus), strategy });
+const hands = createHands(bus, { retryUnavailableMs: config.retryUnavailableMs, logger });
+const harness = createHarness({ bus, logger, config, model, hands, strategy });
 await harness.start();
 
 stopOnSignals({ bus, logger, service: "harness", stop: () => harness.stop() });

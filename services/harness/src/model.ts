@@ -1,6 +1,6 @@
 import type { SessionErrorType } from "@corral/protocol";
 import type { ContentBlockParam, MessageParam } from "./context.js";
-import type { ModelTool } from "./tools.js";
+import type { ModelTool } from "./tool-catalog.js";
 
 export interface ModelRequest {
   model: string;

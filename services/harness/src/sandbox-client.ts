@@ -1,82 +1,105 @@
 import {
   CorralError,
   SANDBOX_RPC,
+  TIMEOUTS,
+  callerToolWaitMs,
   isCorralError,
   sandboxSubject,
+  type EventId,
   type HandoffRequest,
+  type LogId,
+  type SandboxId,
   type SandboxSpec,
+  type SessionId,
   type ToolResult,
 } from "@corral/protocol";
-import { request, type Bus } from "@corral/bus";
+import { request, retrying, type Bus } from "@corral/bus";
+import type { Logger } from "@corral/logger";
 
 export type ExecOutcome = { kind: "result"; result: ToolResult } | { kind: "lost"; reason: string };
 
+export interface ToolCallRequest {
+  toolUseId: EventId;
+  name: string;
+  input: Record<string, unknown>;
+  holder?: LogId;
+}
+
 /** The harness's view of the hands: provision, `execute(name, input) → string`, and passing them on. */
 export interface Hands {
-  /** `owner` is the thread that will hold the sandbox (default: the session itself). */
-  provision(sessionId: string, spec: SandboxSpec, owner?: string): Promise<string>;
-  execute(
-    sandboxId: string,
-    call: { toolUseId: string; name: string; input: Record<string, unknown>; holder?: string },
-    signal: AbortSignal,
-  ): Promise<ExecOutcome>;
+  /** `owner` is the log that will hold the sandbox (default: the session itself). */
+  provision(sessionId: SessionId, spec: SandboxSpec, owner?: LogId): Promise<SandboxId>;
+  execute(sandboxId: SandboxId, call: ToolCallRequest, signal: AbortSignal): Promise<ExecOutcome>;
   handoff(request: HandoffRequest): Promise<void>;
 }
 
-const EXEC_MARGIN_MS = 30_000;
+export interface HandsOptions {
+  /** How long a sandbox-manager that does not answer (restarting) is waited for before it counts as gone. */
+  retryUnavailableMs: number;
+  logger?: Logger;
+}
 
-export function createHands(bus: Bus): Hands {
+/** Only "nobody answers" is waited out: a timeout may mean the work is under way, so it is not repeated. */
+const unavailableOnly = <T>(fn: () => Promise<T>) =>
+  fn().catch((error: unknown) => {
+    if (isCorralError(error, "UNAVAILABLE")) throw error;
+    throw isCorralError(error) ? new CorralError(error.code, error.message, { retryable: false }) : error;
+  });
+
+function interruption(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(new CorralError("UNAVAILABLE", "interrupted", { retryable: false }));
+    if (signal.aborted) fail();
+    signal.addEventListener("abort", fail, { once: true });
+  });
+}
+
+/** What a failed tool call means for the model: a lost sandbox, an error result, or (thrown) try later. */
+function execFailure(error: unknown): ExecOutcome {
+  // No responders after the retries means the manager that owned the sandbox is gone with it.
+  if (isCorralError(error, "SANDBOX_LOST") || isCorralError(error, "UNAVAILABLE"))
+    return { kind: "lost", reason: error.message };
+  for (const code of ["TOOL_OUTCOME_UNKNOWN", "INVALID_REQUEST", "NOT_FOUND", "FORBIDDEN"] as const) {
+    if (isCorralError(error, code))
+      return { kind: "result", result: { content: error.message, is_error: true } };
+  }
+  throw error;
+}
+
+export function createHands(bus: Bus, options: HandsOptions): Hands {
+  const retry = <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal) =>
+    retrying(() => unavailableOnly(fn), {
+      deadlineMs: options.retryUnavailableMs,
+      signal,
+      onRetry: (error, attempt) => options.logger?.warn({ attempt, code: error.code }, `${what}: retrying`),
+    });
   return {
     async provision(sessionId, spec, owner) {
-      const record = await request(
-        bus,
-        SANDBOX_RPC.provision,
-        { session_id: sessionId, spec, ...(owner && owner !== sessionId ? { owner } : {}) },
-        { timeoutMs: 120_000 },
-      );
-      return record.id;
+      const req = { session_id: sessionId, spec, ...(owner && owner !== sessionId ? { owner } : {}) };
+      const opts = { timeoutMs: TIMEOUTS.provisionMs };
+      return (await retry("provision", () => request(bus, SANDBOX_RPC.provision, req, opts))).id;
     },
     async handoff(req) {
-      await request(bus, SANDBOX_RPC.handoff, req, {
-        subject: sandboxSubject(req.sandbox_id, "handoff"),
-        timeoutMs: 10_000,
-      });
+      const opts = { subject: sandboxSubject(req.sandbox_id, "handoff"), timeoutMs: TIMEOUTS.rpcMs };
+      await retry("handoff", () => request(bus, SANDBOX_RPC.handoff, req, opts));
     },
     async execute(sandboxId, call, signal) {
-      const timeoutMs =
-        (typeof call.input.timeout_ms === "number" ? call.input.timeout_ms : 120_000) + EXEC_MARGIN_MS;
-      const pending = request(
-        bus,
-        SANDBOX_RPC.execute,
-        {
-          sandbox_id: sandboxId,
-          tool_use_id: call.toolUseId,
-          name: call.name,
-          input: call.input,
-          ...(call.holder ? { holder: call.holder } : {}),
-        },
-        { subject: sandboxSubject(sandboxId, "exec"), timeoutMs },
-      );
-      const aborted = new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(new CorralError("UNAVAILABLE", "interrupted"));
-        signal.addEventListener("abort", () => reject(new CorralError("UNAVAILABLE", "interrupted")), {
-          once: true,
-        });
-      });
+      const req = {
+        sandbox_id: sandboxId,
+        tool_use_id: call.toolUseId,
+        name: call.name,
+        input: call.input,
+        ...(call.holder ? { holder: call.holder } : {}),
+      };
+      const opts = { subject: sandboxSubject(sandboxId, "exec"), timeoutMs: callerToolWaitMs(call.input) };
+      // The same tool_use id each time: the sandbox-manager's ledger runs the tool once, however often asked.
+      const pending = retry("tool call", () => request(bus, SANDBOX_RPC.execute, req, opts), signal);
+      pending.catch(() => undefined);
       try {
-        return { kind: "result", result: await Promise.race([pending, aborted]) };
+        return { kind: "result", result: await Promise.race([pending, interruption(signal)]) };
       } catch (error) {
         if (signal.aborted) throw error;
-        // No responders means the manager that owned the sandbox is gone with it.
-        if (isCorralError(error, "SANDBOX_LOST") || isCorralError(error, "UNAVAILABLE"))
-          return { kind: "lost", reason: error.message };
-        for (const code of ["TOOL_OUTCOME_UNKNOWN", "INVALID_REQUEST", "NOT_FOUND", "FORBIDDEN"] as const) {
-          if (isCorralError(error, code))
-            return { kind: "result", result: { content: error.message, is_error: true } };
-        }
-        throw error;
-      } finally {
-        pending.catch(() => undefined);
+        return execFailure(error);
       }
     },
   };

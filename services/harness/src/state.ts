@@ -1,10 +1,10 @@
-import type { ModelUsage, SessionEvent, StopReason } from "@corral/protocol";
+import type { EventId, ModelUsage, SandboxId, SessionEvent, StopReason, ThreadId } from "@corral/protocol";
 
 export type ToolKind = "builtin" | "custom" | "mcp";
 
 export interface ToolCall {
   /** The tool-use event's id: the tool_use id the model sees and the sandbox ledger's key. */
-  id: string;
+  id: EventId;
   seq: number;
   kind: ToolKind;
   name: string;
@@ -42,7 +42,7 @@ export interface SessionState {
   replySeqs: number[];
   pendingInterrupt: boolean;
   openCalls: ToolCall[];
-  sandbox: { id: string; lost: boolean } | null;
+  sandbox: { id: SandboxId; lost: boolean } | null;
   usage: Required<
     Pick<
       ModelUsage,
@@ -59,7 +59,7 @@ export interface SessionState {
   firstRunningAt: string | null;
   lastIdleSeq: number;
   compaction: { throughSeq: number; summary: string } | null;
-  threads: Record<string, ThreadView>;
+  threads: Record<ThreadId, ThreadView>;
 }
 
 export function initialState(): SessionState {
@@ -133,7 +133,7 @@ function stopWaiting(state: SessionState): SessionState {
   };
 }
 
-function thread(state: SessionState, id: string, agentName: string | null | undefined): ThreadView {
+function thread(state: SessionState, id: ThreadId, agentName: string | null | undefined): ThreadView {
   return (
     state.threads[id] ?? {
       agentName: agentName ?? "",

@@ -29,6 +29,7 @@ export const testConfig = (over: Partial<HarnessConfig> = {}): HarnessConfig => 
   maxTokens: 1024,
   maxModelAttempts: 3,
   retryBaseMs: 20,
+  retryUnavailableMs: 30_000,
   coupled: false,
   contextStrategy: "full",
   compactAtTokens: Number.POSITIVE_INFINITY,
@@ -51,7 +52,7 @@ export async function startHarness(
       : silentLogger(),
     config,
     model: createAnthropicModel({ apiKey: "test-key", baseURL: modelUrl }),
-    hands: hands ?? createHands(bus),
+    hands: hands ?? createHands(bus, { retryUnavailableMs: config.retryUnavailableMs }),
     strategy: config.contextStrategy === "compacting" ? compacting(config.compactAtTokens) : fullHistory(),
   });
   await harness.start();

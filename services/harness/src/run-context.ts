@@ -1,0 +1,108 @@
+import {
+  isCorralError,
+  type EnvironmentRecord,
+  type LogId,
+  type SessionEventInput,
+  type SessionId,
+  type SessionRecord,
+  type ThreadId,
+} from "@corral/protocol";
+import type { Bus, LogWriter, SessionLog } from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import type { ContextStrategy } from "./context.js";
+import type { Model } from "./model.js";
+import type { Hands } from "./sandbox-client.js";
+import type { SessionView } from "./session-view.js";
+import type { RosterMember, ToolCatalog } from "./tool-catalog.js";
+
+export interface RunnerConfig {
+  maxTokens: number;
+  maxModelAttempts: number;
+  retryBaseMs: number;
+  /** How long a call to another service is retried while it is unavailable (a restart is a delay). */
+  retryUnavailableMs: number;
+  /** Benchmark baseline only: provision the sandbox before the first model call. */
+  coupled: boolean;
+}
+
+/** What every run of this replica shares. */
+export interface RunnerDeps {
+  bus: Bus;
+  log: SessionLog;
+  writer: LogWriter;
+  model: Model;
+  hands: Hands;
+  strategy: ContextStrategy;
+  logger: Logger;
+  config: RunnerConfig;
+}
+
+/** What a run works from: the log's record, and where the log sits in its session. */
+export interface SessionInfo {
+  /** The log this run writes: the session's own, or a sub-agent thread's. */
+  logId: LogId;
+  /** The record the run works from; for a thread, its session's with the thread's agent. */
+  session: SessionRecord;
+  environment: () => Promise<EnvironmentRecord | null>;
+  /** The session the log belongs to: itself, or a thread's session. */
+  sessionId: SessionId;
+  /** Set when the log is a sub-agent thread's. */
+  threadId: ThreadId | null;
+  /** A coordinator's sub-agents (null: not a coordinator). */
+  roster: RosterMember[] | null;
+  /** Tokens the session and all its threads had used when the run started: budgets cover them all. */
+  sessionTokens: number;
+}
+
+/**
+ * One run of one log, passed to every step: the only mutable state a run has. Every effect is an append
+ * to the log, so the state can always be rebuilt from the log by another replica.
+ */
+export interface Run {
+  readonly deps: RunnerDeps;
+  readonly info: SessionInfo;
+  readonly view: SessionView;
+  readonly log: Logger;
+  /** The model's tools; MCP servers' tools are added once they are listed. */
+  catalog: ToolCatalog;
+  mcpListed: boolean;
+  /** Aborted by an interrupt or a stop; renewed for every step. */
+  stepAbort: AbortController;
+  /** Tokens the session's other logs had used at the start: they count against the budget. */
+  readonly sharedTokens: number;
+}
+
+export const text = (t: string) => [{ type: "text" as const, text: t }];
+
+/**
+ * Appends to this run's log. A `guarded` append is stored only if nothing else was appended since the
+ * run last looked (false when something was: the next step is decided again).
+ */
+export async function append(
+  run: Run,
+  events: SessionEventInput[],
+  options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
+): Promise<boolean> {
+  try {
+    const stored = await run.deps.writer.append({
+      sessionId: run.info.logId,
+      events,
+      ids: options.ids,
+      ...(options.guarded ? { expectedSeq: run.view.state.lastSeq + 1 } : {}),
+    });
+    run.view.add(stored);
+    return true;
+  } catch (error) {
+    if (options.guarded && isCorralError(error, "CONFLICT")) return false;
+    throw error;
+  }
+}
+
+export const usageEvent = (run: Run): SessionEventInput => ({
+  type: "session.usage",
+  usage: { ...run.view.state.usage },
+  budget: run.info.session.budget ?? null,
+});
+
+/** The thread part of a request to another service about this log. */
+export const threadPart = (run: Run) => (run.info.threadId ? { thread_id: run.info.threadId } : {});

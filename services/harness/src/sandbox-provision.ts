@@ -1,0 +1,41 @@
+import type { EnvironmentRecord, SandboxId, SandboxSpec } from "@corral/protocol";
+import { append, type Run } from "./run-context.js";
+
+/** What the environment asks of a sandbox; a self-hosted or absent environment asks nothing. */
+export function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
+  const config = environment?.config;
+  if (!config || config.type === "self_hosted") return {};
+  const spec: SandboxSpec = { networking: config.networking };
+  if (config.type === "docker") {
+    if (config.image) spec.image = config.image;
+    if (config.resources)
+      spec.resources = {
+        memory_mb: config.resources.memory_mb,
+        cpus: config.resources.cpus,
+        pids: config.resources.pids,
+      };
+  }
+  return spec;
+}
+
+/** Starts a sandbox for this log, recorded as a span; null when none could be started. */
+export async function provision(run: Run): Promise<SandboxId | null> {
+  await append(run, [{ type: "span.sandbox_provision_start" }]);
+  try {
+    const spec = sandboxSpec(await run.info.environment());
+    const sandboxId = await run.deps.hands.provision(run.info.sessionId, spec, run.info.logId);
+    await append(run, [{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
+    return sandboxId;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    run.log.warn({ err: error }, "sandbox provision failed");
+    await append(run, [{ type: "span.sandbox_provision_end", is_error: true, error_message: message }]);
+    return null;
+  }
+}
+
+/** The sandbox this log holds, started now if it holds none (or lost the one it had). */
+export async function ensureSandbox(run: Run): Promise<SandboxId | null> {
+  const held = run.view.state.sandbox;
+  return held && !held.lost ? held.id : provision(run);
+}

@@ -1,0 +1,50 @@
+import type { SessionEventInput } from "@corral/protocol";
+import type { ToolCall } from "./state.js";
+import type { ToolCatalog } from "./tool-catalog.js";
+import { append, text, type Run } from "./run-context.js";
+import { runSandboxTool } from "./sandbox-tools.js";
+import { runMcpTool } from "./mcp-tools.js";
+import { runThreadTool } from "./thread-tools.js";
+
+/**
+ * One kind of tool: runs a call and says what to append for it (null: the run was interrupted or is
+ * stopping, and nothing is appended — the call stays open and is decided on again).
+ */
+export type ToolRoute = (run: Run, call: ToolCall) => Promise<SessionEventInput[] | null>;
+
+const answer = (call: ToolCall, content: string): SessionEventInput[] => [
+  { type: "agent.tool_result", tool_use_id: call.id, content: text(content), is_error: true },
+];
+
+/** Custom tools are the client's to run: their results come back as `user.custom_tool_result`. */
+const clientTool: ToolRoute = async (_run, call) => answer(call, `Unknown tool ${call.name}`);
+
+const unknownTool: ToolRoute = async (_run, call) => answer(call, `Unknown tool ${call.name}`);
+
+/** Where each kind of tool call goes: the one table of tool routes. */
+export const TOOL_ROUTES: Record<ReturnType<ToolCatalog["kindOf"]>, ToolRoute> = {
+  builtin: runSandboxTool,
+  mcp: runMcpTool,
+  thread: runThreadTool,
+  custom: clientTool,
+  unknown: unknownTool,
+};
+
+/** The route of a call: denied calls are answered as such, the others by their kind. */
+export function routeOf(run: Run, call: ToolCall): ToolRoute {
+  const denied = call.permission === "deny" || call.confirmation?.result === "deny";
+  if (denied) return deny;
+  if (call.kind === "mcp" || call.kind === "custom") return TOOL_ROUTES[call.kind];
+  return TOOL_ROUTES[run.catalog.kindOf(call.name)];
+}
+
+const deny: ToolRoute = async (_run, call) => {
+  const reason = call.confirmation?.deny_message ? `: ${call.confirmation.deny_message}` : "";
+  return answer(call, `The user denied this tool call${reason}`);
+};
+
+/** Runs one tool call by its route and appends what it answered. */
+export async function route(run: Run, call: ToolCall): Promise<void> {
+  const events = await routeOf(run, call)(run, call);
+  if (events) await append(run, events);
+}
