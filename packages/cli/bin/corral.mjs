@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so no build step stands between a change and `corral`.
-import { spawnSync } from "node:child_process";
+// Runs the TypeScript CLI through tsx in this same process, so no build step stands between a change and
+// `corral`, and a signal sent to `corral` reaches the CLI itself (no wrapper process in between).
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { register } from "tsx/esm/api";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const main = join(root, "packages/cli/src/main.ts");
-const result = spawnSync(process.execPath, ["--import", "tsx", main, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  cwd: root,
-});
-process.exit(result.status ?? 1);
+process.chdir(root);
+register();
+await import(pathToFileURL(join(root, "packages/cli/src/main.ts")).href);

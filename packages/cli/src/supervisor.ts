@@ -1,67 +1,86 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "@corral/logger";
+import { DEFAULT_BACKOFF, describeExit, nextStreak, restartDelayMs, type Backoff } from "./crash-backoff.js";
+import { exitOf, signalGroup, spawnGroup, terminateGroup, type ProcessSpec } from "./process-group.js";
 
-export interface ProcessSpec {
-  name: string;
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
+export type { ProcessSpec } from "./process-group.js";
+
+export interface SuperviseOptions {
+  cwd: string;
+  /** Where restart lines go: `corral up`'s console. */
+  report: (line: string) => void;
+  backoff?: Partial<Backoff>;
+  /** How long a process may take to stop after SIGTERM before it gets SIGKILL. */
+  graceMs?: number;
 }
 
 export interface Supervisor {
+  /** Stops every process, last started first, and resolves when none is left. */
   stop(): Promise<void>;
+  /** SIGKILL to every process group at once, synchronously: for an exit that cannot wait. */
+  kill(): void;
+}
+
+/** One supervised process: its spec, the running child, and how often it has been restarted. */
+interface Supervised {
+  spec: ProcessSpec;
+  child: ChildProcess | null;
+  restarts: number;
+  /** Crashes in a row, each within `stableMs` of its start. */
+  streak: number;
+}
+
+interface SupervisorState {
+  cwd: string;
+  report: (line: string) => void;
+  backoff: Backoff;
+  stopping: AbortController;
+}
+
+async function runOnce(state: SupervisorState, supervised: Supervised): Promise<void> {
+  const started = Date.now();
+  const child = spawnGroup(supervised.spec, state.cwd);
+  supervised.child = child;
+  const exit = await exitOf(child);
+  supervised.child = null;
+  if (state.stopping.signal.aborted) return;
+  supervised.streak = nextStreak(supervised.streak, Date.now() - started, state.backoff);
+  supervised.restarts += 1;
+  const delayMs = restartDelayMs(supervised.streak, state.backoff);
+  state.report(
+    `corral: ${supervised.spec.name} ${describeExit(exit)}; restart ${supervised.restarts} in ${delayMs} ms`,
+  );
+  await sleep(delayMs, undefined, { signal: state.stopping.signal }).catch(() => undefined);
+}
+
+async function keepRunning(state: SupervisorState, supervised: Supervised): Promise<void> {
+  while (!state.stopping.signal.aborted) await runOnce(state, supervised);
 }
 
 /**
- * Runs each process and restarts it when it dies (with a growing delay while it keeps crashing),
- * reporting every exit. Output goes to the supervisor's own stdout/stderr, prefixed by nothing: the
- * services log JSON lines with their own `service` field.
+ * Runs each process and restarts it whenever it dies, saying so on the console (which process, its
+ * exit code or signal, how many restarts) and waiting longer each time while it keeps crashing.
  */
-export function supervise(specs: readonly ProcessSpec[], logger: Logger, cwd: string): Supervisor {
-  const children = new Map<string, ChildProcess>();
-  let stopping = false;
-
-  async function run(spec: ProcessSpec): Promise<void> {
-    let crashes = 0;
-    while (!stopping) {
-      const started = Date.now();
-      const child = spawn(spec.command, spec.args, {
-        cwd,
-        env: { ...process.env, ...spec.env },
-        stdio: ["ignore", "inherit", "inherit"],
-      });
-      children.set(spec.name, child);
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
-        child.once("exit", (c, s) => done([c, s])),
-      );
-      children.delete(spec.name);
-      if (stopping) return;
-      crashes = Date.now() - started > 30_000 ? 1 : crashes + 1;
-      const delayMs = Math.min(10_000, 250 * 2 ** (crashes - 1));
-      logger.error(
-        { process: spec.name, code, signal, restart_in_ms: delayMs },
-        "process exited; restarting",
-      );
-      await sleep(delayMs);
-    }
-  }
-
-  for (const spec of specs) void run(spec);
-
+export function supervise(specs: readonly ProcessSpec[], options: SuperviseOptions): Supervisor {
+  const state: SupervisorState = {
+    cwd: options.cwd,
+    report: options.report,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    stopping: new AbortController(),
+  };
+  const processes: Supervised[] = specs.map((spec) => ({ spec, child: null, restarts: 0, streak: 0 }));
+  const loops = processes.map((supervised) => keepRunning(state, supervised));
+  const graceMs = options.graceMs ?? 10_000;
   return {
     async stop() {
-      stopping = true;
-      await Promise.all(
-        [...children.values()].map(
-          (child) =>
-            new Promise<void>((done) => {
-              child.once("exit", () => done());
-              child.kill("SIGTERM");
-              setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-            }),
-        ),
-      );
+      state.stopping.abort();
+      for (const supervised of [...processes].reverse())
+        if (supervised.child) await terminateGroup(supervised.child, graceMs);
+      await Promise.all(loops);
+    },
+    kill() {
+      state.stopping.abort();
+      for (const supervised of processes) if (supervised.child) signalGroup(supervised.child, "SIGKILL");
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@corral/logger";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
@@ -21,6 +22,14 @@ export interface UpOptions {
   env: Partial<Record<(typeof SERVICES)[number], Record<string, string>>>;
 }
 
+export interface Stack {
+  natsUrl: string;
+  /** Resolves once nats-server answers (at once when NATS_URL was given), or after 15 s regardless. */
+  natsReady(): Promise<void>;
+  stop(): Promise<void>;
+  kill(): void;
+}
+
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
@@ -32,20 +41,11 @@ function listening(port: number): Promise<boolean> {
 function natsSpec(root: string, port: number): ProcessSpec {
   const dataDir = join(root, ".corral", "nats");
   mkdirSync(dataDir, { recursive: true });
+  const log = join(root, ".corral", "nats-server.log");
   return {
     name: "nats-server",
     command: "nats-server",
-    args: [
-      "-js",
-      "-a",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-sd",
-      dataDir,
-      "-l",
-      join(root, ".corral", "nats-server.log"),
-    ],
+    args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dataDir, "-l", log],
   };
 }
 
@@ -63,25 +63,30 @@ function serviceSpec(
   };
 }
 
-/** Brings up the whole stack on embedded defaults and keeps it up until SIGINT/SIGTERM. */
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 150 && !(await listening(port)); i++) await sleep(100);
+}
+
+/** Starts the whole stack on embedded defaults under one supervisor; it runs until stopped. */
 export async function up(
   options: UpOptions,
-  logger: Logger,
-): Promise<{ natsUrl: string; stop: () => Promise<void> }> {
+  deps: { logger: Logger; report: (line: string) => void },
+): Promise<Stack> {
   const specs: ProcessSpec[] = [];
-  let natsUrl = options.natsUrl;
-  if (!natsUrl) {
-    natsUrl = `nats://127.0.0.1:${options.natsPort}`;
-    if (await listening(options.natsPort))
-      logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
-    else specs.push(natsSpec(options.root, options.natsPort));
-  }
+  const ownNats = !options.natsUrl && !(await listening(options.natsPort));
+  const natsUrl = options.natsUrl ?? `nats://127.0.0.1:${options.natsPort}`;
+  if (ownNats) specs.push(natsSpec(options.root, options.natsPort));
+  else if (!options.natsUrl)
+    deps.logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
   for (const service of SERVICES) {
     if (existsSync(join(options.root, "services", service, "src", "main.ts")))
       specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
   }
-  const supervisor = supervise(specs, logger, options.root);
-  for (let i = 0; i < 150 && !options.natsUrl && !(await listening(options.natsPort)); i++)
-    await new Promise((r) => setTimeout(r, 100));
-  return { natsUrl, stop: () => supervisor.stop() };
+  const supervisor = supervise(specs, { cwd: options.root, report: deps.report });
+  return {
+    natsUrl,
+    natsReady: () => (ownNats ? waitForPort(options.natsPort) : Promise.resolve()),
+    stop: () => supervisor.stop(),
+    kill: () => supervisor.kill(),
+  };
 }

@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { ApiKeyRow, KeyStore } from "./key-store.js";
+
+const ApiKeyRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  hint: z.string(),
+  created_at: z.string(),
+  revoked_at: z.string().nullish(),
+});
+const Created = z.object({ key: z.string(), record: ApiKeyRow });
+const Listed = z.object({ data: z.array(ApiKeyRow) });
+const Revoked = z.object({ record: ApiKeyRow });
+const Checked = z.object({ valid: z.boolean() });
+const Failed = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** The gateway package's folder, found by its name the way Node finds any package (it is not imported). */
+function gatewayDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve("@corral/gateway")));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return dir;
+}
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runScript(natsUrl: string, args: string[], input: string): Promise<Outcome> {
+  const cwd = gatewayDir();
+  const child = spawn(process.execPath, ["--import", "tsx", join(cwd, "src", "keys-cli.ts"), ...args], {
+    cwd,
+    env: { ...process.env, NATS_URL: natsUrl },
+    timeout: 60_000,
+  });
+  const outcome: Outcome = { code: null, stdout: "", stderr: "" };
+  child.stdout.on("data", (d: Buffer) => (outcome.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (outcome.stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ ...outcome, code }));
+  });
+}
+
+function parseOutcome<S extends z.ZodType>(natsUrl: string, outcome: Outcome, schema: S): z.output<S> {
+  const lastLine = outcome.stdout.trim().split("\n").at(-1) ?? "";
+  const json: unknown = lastLine.startsWith("{") ? JSON.parse(lastLine) : null;
+  const failed = Failed.safeParse(json);
+  if (failed.success) throw new Error(failed.data.error.message);
+  const parsed = schema.safeParse(json);
+  if (outcome.code === 0 && parsed.success) return parsed.data;
+  if (/connection refused|ECONNREFUSED|CONNECTION_REFUSED/i.test(outcome.stderr))
+    throw new Error(`Corral is not running (no NATS at ${natsUrl}). Start it with: npm start`);
+  throw new Error(`the gateway's keys command failed: ${outcome.stderr.trim().split("\n").at(-1) ?? ""}`);
+}
+
+async function call<S extends z.ZodType>(natsUrl: string, args: string[], schema: S, input = "") {
+  return parseOutcome(natsUrl, await runScript(natsUrl, args, input), schema);
+}
+
+/**
+ * API keys through the gateway's own `keys` command, run as a child process: the gateway is the only
+ * writer of its key bucket, and the CLI never imports service code.
+ */
+export function gatewayKeyStore(natsUrl: string): KeyStore {
+  return {
+    create: (name) => call(natsUrl, ["create", "--name", name], Created),
+    list: async (): Promise<ApiKeyRow[]> => (await call(natsUrl, ["ls"], Listed)).data,
+    revoke: async (idOrHint) => (await call(natsUrl, ["revoke", idOrHint], Revoked)).record,
+    // The key goes on stdin: arguments show in every process listing.
+    isValid: async (key) => (await call(natsUrl, ["check"], Checked, key)).valid,
+  };
+}

@@ -1,0 +1,17 @@
+/** An API key as listed: never the key itself, only its first characters. */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  hint: string;
+  created_at: string;
+  revoked_at?: string | null | undefined;
+}
+
+/** The gateway's API keys, as the CLI manages them on a Corral host. */
+export interface KeyStore {
+  create(name: string): Promise<{ key: string; record: ApiKeyRow }>;
+  list(): Promise<ApiKeyRow[]>;
+  revoke(idOrHint: string): Promise<ApiKeyRow>;
+  /** Whether the key would be accepted now (exists and is not revoked). */
+  isValid(key: string): Promise<boolean>;
+}
