@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { VaultBackendConfig } from "./secrets.js";
+import type { VaultBackendConfig } from "./vault-secret-store.js";
 
 export interface ProxyConfig {
   /** The HashiCorp Vault backend when `VAULT_ADDR` is set; otherwise secrets are sealed into NATS KV. */

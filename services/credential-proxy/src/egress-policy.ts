@@ -1,6 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { BlockList, isIP } from "node:net";
-import { PLACEHOLDER_PREFIX, type CredentialRecord, type NetworkingConfig } from "@corral/protocol";
+import type { CredentialRecord, NetworkingConfig } from "@corral/protocol";
 
 /** `*.example.com` matches sub-domains of example.com (not example.com itself); anything else is exact. */
 export function hostMatches(pattern: string, host: string): boolean {
@@ -76,26 +75,3 @@ export const credentialAllowsHost = (record: CredentialRecord, host: string) => 
   const hosts = credentialHosts(record);
   return hosts === null || hosts.some((p) => hostMatches(p, host));
 };
-
-/** Keys derived from the proxy's one egress secret. */
-export interface EgressKeys {
-  token(sandboxId: string): string;
-  verify(sandboxId: string, token: string): boolean;
-  /** The placeholder a session's sandboxes see for a credential: stable, and meaningless elsewhere. */
-  placeholder(sessionId: string, credentialId: string): string;
-}
-
-export function egressKeys(secret: Buffer): EgressKeys {
-  const mac = (purpose: string, value: string) =>
-    createHmac("sha256", secret).update(`${purpose}\0${value}`).digest("base64url");
-  return {
-    token: (sandboxId) => mac("proxy-token", sandboxId),
-    verify(sandboxId, token) {
-      const expected = Buffer.from(mac("proxy-token", sandboxId));
-      const given = Buffer.from(token);
-      return expected.length === given.length && timingSafeEqual(expected, given);
-    },
-    placeholder: (sessionId, credentialId) =>
-      `${PLACEHOLDER_PREFIX}${mac("placeholder", `${sessionId}/${credentialId}`).replace(/[-_]/g, "").slice(0, 32)}`,
-  };
-}

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { BUCKETS, VAULT_RPC, type CredentialCreateParams } from "@corral/protocol";
-import { connectBus, openBucket, request, type Bus } from "@corral/bus";
+import { BUCKETS, VAULT_RPC, type CredentialCreateParams, type VaultId } from "@corral/protocol";
+import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
 import { startFakeVault, startNatsServer, type FakeVault, type NatsServer } from "@corral/testing";
 import { startCredentialProxy } from "./testing.js";
-import { embeddedSecretStore } from "./secrets.js";
+import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
 
 let nats: NatsServer;
 let fakeVault: FakeVault;
@@ -41,7 +41,7 @@ describe.each([
   { backend: "HashiCorp Vault KV v2 (node-vault against the fake server)" },
 ])("vaults with $backend", ({ backend }) => {
   let close: () => Promise<void>;
-  let resolve: (ids: string[]) => Promise<{ secrets: Record<string, string> }[]>;
+  let resolve: (ids: VaultId[]) => Promise<{ secrets: Record<string, string> }[]>;
   const usesVault = backend.startsWith("HashiCorp");
 
   beforeAll(async () => {
@@ -224,16 +224,16 @@ describe.each([
 });
 
 test("sealed secrets: the bucket holds no plaintext, and a value does not open under another key or name", async () => {
-  const kv = await openBucket(bus, BUCKETS.secrets);
-  const store = embeddedSecretStore(kv, randomBytes(32));
+  const bucket = await openTypedBucket(bus, BUCKETS.secrets, SealedSecret);
+  const store = embeddedSecretStore(bucket, randomBytes(32));
   const secret = canary();
   await store.put("vlt_a/vcrd_b", { token: secret });
-  const raw = (await kv.get("vlt_a.vcrd_b"))!.string();
-  expect(raw).not.toContain(secret);
+  const sealed = (await bucket.get("vlt_a.vcrd_b"))!.value;
+  expect(JSON.stringify(sealed)).not.toContain(secret);
   expect(await store.get("vlt_a/vcrd_b")).toEqual({ token: secret });
-  await expect(embeddedSecretStore(kv, randomBytes(32)).get("vlt_a/vcrd_b")).rejects.toMatchObject({
+  await expect(embeddedSecretStore(bucket, randomBytes(32)).get("vlt_a/vcrd_b")).rejects.toMatchObject({
     code: "INTERNAL",
   });
-  await kv.put("vlt_a.vcrd_c", raw);
+  await bucket.put("vlt_a.vcrd_c", sealed);
   await expect(store.get("vlt_a/vcrd_c")).rejects.toMatchObject({ code: "INTERNAL" });
 });

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { EgressDeps, SandboxContext } from "./egress-context.js";
+import { authenticate } from "./sandbox-auth.js";
+import { resolveTarget, type Target } from "./egress-target.js";
+import { asRefusal } from "./refusal.js";
+import { recordBlocked } from "./egress-audit.js";
+import { blindTunnel } from "./blind-tunnel.js";
+import type { Interceptor } from "./intercept.js";
+
+/** The CONNECT target, or a refusal already answered on the socket (null). */
+async function allowedTarget(
+  deps: EgressDeps,
+  sandbox: SandboxContext,
+  client: Socket,
+  authority: string | undefined,
+): Promise<Target | null> {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(authority ?? "");
+  if (!match) {
+    client.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+    return null;
+  }
+  const host = match[1]!;
+  try {
+    return await resolveTarget(sandbox.networking, { protocol: "https:", host, port: Number(match[2]) });
+  } catch (error) {
+    const refusal = asRefusal(error);
+    if (refusal.status === 403) recordBlocked(deps, sandbox, { host, method: "CONNECT", refusal });
+    client.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 403 ? "Forbidden" : "Bad Gateway"}\r\n\r\n`);
+    return null;
+  }
+}
+
+/** HTTPS through the proxy: a blind tunnel, or intercepted when the session has placeholders. */
+export async function proxyConnect(
+  deps: EgressDeps,
+  interceptor: Interceptor,
+  req: IncomingMessage,
+  client: Socket,
+  head: Buffer,
+): Promise<void> {
+  client.on("error", () => client.destroy());
+  const sandbox = await authenticate(deps, req.headers);
+  if (!sandbox) {
+    client.end(
+      'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corral"\r\n\r\n',
+    );
+    return;
+  }
+  const target = await allowedTarget(deps, sandbox, client, req.url);
+  if (!target) return;
+  if (sandbox.placeholders.size > 0) await interceptor.intercept(sandbox, client, head, target);
+  else blindTunnel(client, head, target);
+}

@@ -1,0 +1,43 @@
+import { EGRESS_RPC, STORE_RPC, type EgressConfig, type EgressConfigRequest } from "@corral/protocol";
+import { request, type Bus } from "@corral/bus";
+import type { VaultStore } from "./vault-store.js";
+import type { EgressKeys } from "./proxy-keys.js";
+import { resolveCredentials } from "./credential-resolution.js";
+import { sessionPlaceholders } from "./session-placeholders.js";
+import type { Serve } from "./serve.js";
+
+/** What the sandbox-manager sets up a container with: its proxy token, the proxy, the CA, and placeholders. */
+export interface EgressConfigDeps {
+  bus: Bus;
+  store: VaultStore;
+  keys: EgressKeys;
+  port: number;
+  caPem: string;
+}
+
+/** The sandbox's environment: each `environment_variable` credential's name → its placeholder. */
+async function placeholderEnv(
+  deps: EgressConfigDeps,
+  request_: EgressConfigRequest,
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  const sessionId = request_.session_id;
+  if (!sessionId) return env;
+  const session = await request(deps.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+  const credentials = await resolveCredentials(deps.store, session.vault_ids);
+  for (const [placeholder, { record }] of sessionPlaceholders(deps.keys, sessionId, credentials))
+    if (record.auth.type === "environment_variable") env[record.auth.secret_name] = placeholder;
+  return env;
+}
+
+export function serveEgressConfig(serve: Serve, deps: EgressConfigDeps): void {
+  serve(
+    EGRESS_RPC.config,
+    async (p): Promise<EgressConfig> => ({
+      token: deps.keys.token(p.sandbox_id),
+      port: deps.port,
+      ca_pem: deps.caPem,
+      env: await placeholderEnv(deps, p),
+    }),
+  );
+}

@@ -1,0 +1,32 @@
+import type { NetworkingConfig, SandboxId, SandboxRecord, SessionId } from "@corral/protocol";
+import type { Bucket, Bus } from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import type { VaultStore } from "./vault-store.js";
+import type { EgressKeys } from "./proxy-keys.js";
+import type { LeafCertificate } from "./ca.js";
+import type { ResolvedCredential } from "./credential-resolution.js";
+
+/** What the proxy knows about the sandbox behind a request: its session's rules and credentials. */
+export interface SandboxContext {
+  sandboxId: SandboxId;
+  sessionId: SessionId;
+  networking: NetworkingConfig | undefined;
+  /** Placeholder → the credential it stands for (environment_variable credentials only). */
+  placeholders: Map<string, ResolvedCredential>;
+}
+
+/** What every egress verb may use; one object, made once when the proxy starts. */
+export interface EgressDeps {
+  bus: Bus;
+  logger: Logger;
+  store: VaultStore;
+  keys: EgressKeys;
+  /** The sandbox-manager's records, read only: which session a sandbox serves. */
+  sandboxes: Pick<Bucket<SandboxRecord>, "get">;
+  /** Sandbox contexts briefly cached, so a burst of requests reads the session once. */
+  contexts: Map<SandboxId, { at: number; value: Promise<SandboxContext | null> }>;
+  /** A certificate for a host under the deployment's CA, for intercepted tunnels. */
+  issue: (host: string) => Promise<LeafCertificate>;
+  /** Trusted roots for upstream TLS: Node's bundled ones and any configured extra. */
+  upstreamCa: string[];
+}

@@ -1,0 +1,55 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { STORE_RPC, SandboxId, isId, type NetworkingConfig, type SessionRecord } from "@corral/protocol";
+import { request } from "@corral/bus";
+import { resolveCredentials } from "./credential-resolution.js";
+import { sessionPlaceholders } from "./session-placeholders.js";
+import type { EgressDeps, SandboxContext } from "./egress-context.js";
+
+const CONTEXT_TTL_MS = 2000;
+
+async function networkingOf(deps: EgressDeps, session: SessionRecord): Promise<NetworkingConfig | undefined> {
+  const environment = await request(deps.bus, STORE_RPC.environmentsGet, {
+    environment_id: session.environment_id,
+  }).catch(() => null);
+  const config = environment?.config;
+  return config && "networking" in config ? config.networking : undefined;
+}
+
+async function loadContext(deps: EgressDeps, sandboxId: SandboxId): Promise<SandboxContext | null> {
+  const sandbox = await deps.sandboxes.get(sandboxId);
+  if (!sandbox || sandbox.value.status !== "ready") return null;
+  const sessionId = sandbox.value.session_id;
+  if (!isId("session", sessionId)) return null;
+  const session = await request(deps.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+  const networking = await networkingOf(deps, session);
+  const credentials = await resolveCredentials(deps.store, session.vault_ids);
+  return {
+    sandboxId,
+    sessionId,
+    networking,
+    placeholders: sessionPlaceholders(deps.keys, sessionId, credentials),
+  };
+}
+
+function cachedContext(deps: EgressDeps, sandboxId: SandboxId): Promise<SandboxContext | null> {
+  const { contexts } = deps;
+  const cached = contexts.get(sandboxId);
+  if (cached && Date.now() - cached.at < CONTEXT_TTL_MS) return cached.value;
+  const value = loadContext(deps, sandboxId);
+  contexts.set(sandboxId, { at: Date.now(), value });
+  value.catch(() => contexts.delete(sandboxId));
+  return value;
+}
+
+/** The sandbox named by a request's `Proxy-Authorization` (Basic `<sandbox_id>:<token>`), if its token holds. */
+export async function authenticate(
+  deps: EgressDeps,
+  headers: IncomingHttpHeaders,
+): Promise<SandboxContext | null> {
+  const header = headers["proxy-authorization"];
+  if (typeof header !== "string" || !header.startsWith("Basic ")) return null;
+  const [sandboxId = "", token = ""] = Buffer.from(header.slice(6), "base64").toString("utf8").split(":");
+  const parsed = SandboxId.safeParse(sandboxId);
+  if (!parsed.success || !deps.keys.verify(parsed.data, token)) return null;
+  return cachedContext(deps, parsed.data).catch(() => null);
+}

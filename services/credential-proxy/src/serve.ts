@@ -1,0 +1,14 @@
+import { VAULT_QUEUE, type RpcDef } from "@corral/protocol";
+import { serve, type Bus, type RpcHandler, type Subscription } from "@corral/bus";
+
+/** Serves one RPC in the credential-proxy's queue group. */
+export type Serve = <D extends RpcDef>(def: D, handler: RpcHandler<D>) => void;
+
+/** A `Serve` that keeps each subscription, so that `stop()` can end them all. */
+export function queueServer(bus: Bus): { serve: Serve; stop(): void } {
+  const subscriptions: Subscription[] = [];
+  return {
+    serve: (def, handler) => void subscriptions.push(serve(bus, def, handler, { queue: VAULT_QUEUE })),
+    stop: () => subscriptions.splice(0).forEach((sub) => sub.unsubscribe()),
+  };
+}

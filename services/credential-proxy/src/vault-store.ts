@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import {
+  BUCKETS,
+  CredentialId,
+  CredentialRecord,
+  VaultRecord,
+  type CredentialAuth,
+  type VaultId,
+} from "@corral/protocol";
+import { openTypedBucket, type Bucket, type Bus } from "@corral/bus";
+import type { SecretStore } from "./secret-store.js";
+
+/**
+ * Where vaults and credentials live: records in the vault bucket (`v.<vault_id>`, `c.<vault_id>.<id>`,
+ * and a uniqueness claim `u.<vault_id>.<hash>` holding the credential's id), secret values in the secret
+ * store. The credential-proxy is the only writer of both.
+ */
+export interface VaultStore {
+  vaults: Bucket<VaultRecord>;
+  credentials: Bucket<CredentialRecord>;
+  claims: Bucket<CredentialId>;
+  secrets: SecretStore;
+}
+
+export async function openVaultStore(bus: Bus, secrets: SecretStore): Promise<VaultStore> {
+  return {
+    vaults: await openTypedBucket(bus, BUCKETS.vault, VaultRecord),
+    credentials: await openTypedBucket(bus, BUCKETS.vault, CredentialRecord),
+    claims: await openTypedBucket(bus, BUCKETS.vault, CredentialId),
+    secrets,
+  };
+}
+
+export const vaultKey = (vaultId: VaultId) => `v.${vaultId}`;
+export const credentialKey = (vaultId: VaultId, credentialId: CredentialId) => `c.${vaultId}.${credentialId}`;
+export const credentialKeys = (vaultId: VaultId) => `c.${vaultId}.*`;
+export const secretRef = (vaultId: VaultId, credentialId: CredentialId) => `${vaultId}/${credentialId}`;
+export const now = () => new Date().toISOString();
+
+/** One claim per (vault, MCP server URL or secret name): the API's uniqueness rule, race-free. */
+export function claimKey(vaultId: VaultId, auth: CredentialAuth): string {
+  const name =
+    auth.type === "environment_variable" ? `env:${auth.secret_name}` : `mcp:${auth.mcp_server_url}`;
+  return `u.${vaultId}.${createHash("sha256").update(name).digest("hex").slice(0, 32)}`;
+}
+
+/** The ids of a vault's credentials, live or archived. */
+export async function credentialIds(store: VaultStore, vaultId: VaultId): Promise<CredentialId[]> {
+  const keys = await store.credentials.keys(credentialKeys(vaultId));
+  return keys.map((key) => CredentialId.parse(key.split(".")[2]));
+}
