@@ -1,8 +1,11 @@
-import { type EventsListRequest, type EventsListResponse, type SessionEvent } from "@corral/protocol";
+import { isId, type EventsListRequest, type EventsListResponse, type SessionEvent } from "@corral/protocol";
 import { readSlice, type SessionLog } from "@corral/bus";
+import type { StoreState } from "../state.js";
+import { storedSession } from "../sessions/stored-session.js";
+import { existingThread } from "../threads/stored-thread.js";
 
 /** A positional slice in either direction; `from` defaults to the first (asc) or last (desc) event. */
-export async function listEvents(log: SessionLog, query: EventsListRequest): Promise<EventsListResponse> {
+export async function readEvents(log: SessionLog, query: EventsListRequest): Promise<EventsListResponse> {
   if (query.order === "asc") {
     const slice = await readSlice(log, query.session_id, {
       from: query.from ?? 0,
@@ -11,6 +14,11 @@ export async function listEvents(log: SessionLog, query: EventsListRequest): Pro
     });
     return { data: slice.events, next_from: slice.nextFrom, last_seq: slice.head?.lastSeq ?? -1 };
   }
+  return readEventsBackwards(log, query);
+}
+
+/** Newest first: windows of `limit` positions read backwards from `from` until the page is full. */
+async function readEventsBackwards(log: SessionLog, query: EventsListRequest): Promise<EventsListResponse> {
   const head = await log.head(query.session_id);
   if (!head) return { data: [], next_from: null, last_seq: -1 };
   let end = Math.min(query.from ?? head.lastSeq, head.lastSeq);
@@ -29,4 +37,11 @@ export async function listEvents(log: SessionLog, query: EventsListRequest): Pro
     if (data.length === query.limit) end = (data[data.length - 1]?.seq ?? 0) - 1;
   }
   return { data, next_from: end >= 0 ? end : null, last_seq: head.lastSeq };
+}
+
+/** `events.list` on a session's or a thread's log, which must exist. */
+export async function listEvents(state: StoreState, query: EventsListRequest): Promise<EventsListResponse> {
+  const logId = query.session_id;
+  await (isId("thread", logId) ? existingThread(state, logId) : storedSession(state, logId));
+  return readEvents(state.log, query);
 }

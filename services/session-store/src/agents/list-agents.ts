@@ -1,0 +1,37 @@
+import type { AgentId, AgentRecord } from "@corral/protocol";
+import { listBucketPage, type PageOf } from "@corral/bus";
+import type { StoreState } from "../state.js";
+import { latestAgent } from "./get-agent.js";
+
+interface PageQuery {
+  limit: number;
+  page?: string | undefined;
+}
+
+/** The latest version of each agent, newest agent first. */
+export function listAgents(
+  state: StoreState,
+  query: PageQuery & { include_archived: boolean },
+): Promise<PageOf<AgentRecord>> {
+  return listBucketPage(state.buckets.agents, {
+    ...query,
+    order: "desc",
+    filter: "*",
+    keep: (a) => query.include_archived || !a.archived_at,
+  });
+}
+
+/** Every version of one agent, newest first. */
+export async function listAgentVersions(
+  state: StoreState,
+  query: PageQuery & { agent_id: AgentId },
+): Promise<PageOf<AgentRecord>> {
+  await latestAgent(state, query.agent_id);
+  return listBucketPage(state.buckets.agents, {
+    limit: query.limit,
+    page: query.page,
+    order: "desc",
+    filter: `${query.agent_id}.v.*`,
+    keep: () => true,
+  });
+}

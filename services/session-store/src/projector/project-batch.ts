@@ -1,0 +1,35 @@
+import { isId, LOG_HEADERS, LogEnvelope, SUBJECTS, type LogId, type SessionEvent } from "@corral/protocol";
+import { wakesSession, type WorkItem } from "@corral/bus";
+import type { StoreState } from "../state.js";
+import { foldIntoSession, foldIntoThread } from "../records/fold-into-records.js";
+import { affectsRecordType } from "../records/fold-events.js";
+import { wakeForStored } from "../wakes.js";
+import { reportThreadEvents } from "./report-thread.js";
+
+async function foldAndReport(
+  state: StoreState,
+  logId: LogId,
+  events: readonly SessionEvent[],
+): Promise<void> {
+  if (!isId("thread", logId)) return foldIntoSession(state, logId, events);
+  const thread = await foldIntoThread(state, logId, events);
+  if (thread) await reportThreadEvents(state, thread, events);
+  else state.logger.warn({ thread_id: logId }, "log of an unknown thread; not reported");
+}
+
+/** Applies what one stored batch implies; batches that neither wake nor change a record are not even parsed. */
+export async function projectBatch(state: StoreState, item: WorkItem): Promise<void> {
+  const types = (item.header(LOG_HEADERS.types) ?? "").split(",");
+  const wakes = types.some(wakesSession);
+  const folds = types.some(affectsRecordType);
+  if (!wakes && !folds) return;
+  // Logs are named by the ids their writers checked; the subject is taken as it is.
+  const logId = item.subject.slice(SUBJECTS.log("").length) as LogId;
+  const parsed = LogEnvelope.safeParse(item.json());
+  if (!parsed.success) {
+    state.logger.error({ session_id: logId, seq: item.seq }, "log message does not parse; skipped");
+    return;
+  }
+  if (wakes) await wakeForStored(state, logId, parsed.data.events);
+  if (folds) await foldAndReport(state, logId, parsed.data.events);
+}

@@ -1,0 +1,34 @@
+import { STREAMS, SUBJECTS } from "@corral/protocol";
+import { consumeWorkQueue, type WorkLoop } from "@corral/bus";
+import type { StoreState } from "../state.js";
+import { projectBatch } from "./project-batch.js";
+
+export const PROJECTOR_CONSUMER = "session-store-projector";
+const RETRY_MS = 500;
+
+/**
+ * Follows every log and applies what appends imply: wakes for user events, the folded session and thread
+ * records, and a thread's status reported to its session's log. Writers that append directly (the
+ * harness) rely on it, and it closes the gap when a store dies between an append and its side effects.
+ * Every effect is idempotent, so the RPC path and the projector may both apply it.
+ */
+export function startProjector(state: StoreState): Promise<WorkLoop> {
+  const options = {
+    stream: STREAMS.sessions,
+    consumer: PROJECTOR_CONSUMER,
+    filterSubject: SUBJECTS.logAll,
+    ackWaitMs: 30_000,
+    maxAckPending: 10_000,
+    batch: 512,
+    onStop: "finish" as const,
+  };
+  return consumeWorkQueue(state.bus, options, async (item) => {
+    try {
+      await projectBatch(state, item);
+      return "ack";
+    } catch (err) {
+      state.logger.warn({ err, subject: item.subject }, "projection failed; will retry");
+      return { retryInMs: RETRY_MS };
+    }
+  });
+}

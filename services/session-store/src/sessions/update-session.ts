@@ -1,0 +1,62 @@
+import {
+  CorralError,
+  type SessionEventInput,
+  type SessionId,
+  type SessionRecord,
+  type SessionUpdateParams,
+} from "@corral/protocol";
+import type { StoreState } from "../state.js";
+import type { StoredSession } from "../records/stored-records.js";
+import { appendToLog } from "../append.js";
+import { checkAgentDefinition } from "../agents/agent-definition.js";
+import { changeSession } from "./stored-session.js";
+import { getSession } from "./get-session.js";
+
+const MAX_METADATA_KEYS = 16;
+
+function mergeMetadata(
+  current: Record<string, string>,
+  patch: Record<string, string | null>,
+): Record<string, string> {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  if (Object.keys(next).length > MAX_METADATA_KEYS)
+    throw new CorralError("INVALID_REQUEST", `metadata: at most ${MAX_METADATA_KEYS} keys`);
+  return next;
+}
+
+/** The updated record, and into `changed` the fields that changed (what `session.updated` reports). */
+function applyUpdate(s: StoredSession, params: SessionUpdateParams, changed: Record<string, unknown>) {
+  if (s.record.archived_at)
+    throw new CorralError("ARCHIVED", `session ${s.record.id} is archived and read-only`);
+  const record = { ...s.record, updated_at: new Date().toISOString() };
+  if (params.title !== undefined) record.title = changed.title = params.title;
+  if (params.metadata !== undefined)
+    record.metadata = changed.metadata = mergeMetadata(record.metadata, params.metadata);
+  if (params.budget !== undefined) record.budget = changed.budget = params.budget;
+  if (params.agent !== undefined) {
+    record.agent = { ...record.agent, ...params.agent };
+    checkAgentDefinition(record.agent);
+    changed.agent = record.agent;
+  }
+  return { ...s, record };
+}
+
+export async function updateSession(
+  state: StoreState,
+  request: { session_id: SessionId; params: SessionUpdateParams },
+): Promise<SessionRecord> {
+  let changed: Record<string, unknown> = {};
+  await changeSession(state, request.session_id, (s) => {
+    changed = {};
+    return applyUpdate(s, request.params, changed);
+  });
+  if (Object.keys(changed).length) {
+    const event = { type: "session.updated", ...changed } as SessionEventInput;
+    await appendToLog(state, { sessionId: request.session_id, events: [event] });
+  }
+  return getSession(state, request.session_id);
+}

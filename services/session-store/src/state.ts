@@ -1,0 +1,78 @@
+import {
+  AgentRecord,
+  BUCKETS,
+  EnvironmentId,
+  EnvironmentRecord,
+  TaskRecord,
+  ThreadId,
+  type SessionId,
+} from "@corral/protocol";
+import {
+  createLogWriter,
+  ensureStreams,
+  openSessionLog,
+  openTypedBucket,
+  type Bucket,
+  type Bus,
+  type LogWriter,
+  type SessionLog,
+} from "@corral/bus";
+import type { Logger } from "@corral/logger";
+import type { StoreConfig } from "./config.js";
+import { StoredSession, StoredThread } from "./records/stored-records.js";
+
+/** The buckets the session-store owns and alone writes. Two handles share a bucket where keys hold two kinds. */
+export interface StoreBuckets {
+  /** `<agent_id>`: the latest version; `<agent_id>.v.<00000001>`: every version. */
+  agents: Bucket<AgentRecord>;
+  environments: Bucket<EnvironmentRecord>;
+  /** `name.<hex>` in the environments bucket: who holds a name (names are unique). */
+  environmentNames: Bucket<EnvironmentId>;
+  sessions: Bucket<StoredSession>;
+  threads: Bucket<StoredThread>;
+  /** In the threads bucket: `idx.<session_id>.<thread_id>` (listing) and `ask.<session_id>.<event_id>` (who asked). */
+  threadKeys: Bucket<ThreadId>;
+  tasks: Bucket<TaskRecord>;
+}
+
+/** Archive and terminate state per session, cached for the append path; dropped when the record changes. */
+export interface GateCache {
+  sessions: Map<SessionId, { archived: boolean; terminated: boolean }>;
+}
+
+/** Everything a handler needs, passed explicitly: the store's state is this object and nothing else. */
+export interface StoreState {
+  bus: Bus;
+  logger: Logger;
+  buckets: StoreBuckets;
+  log: SessionLog;
+  /** The one log writer of this replica: every append of the store goes through it. */
+  writer: LogWriter;
+  gate: GateCache;
+}
+
+async function openBuckets(bus: Bus, replicas: number): Promise<StoreBuckets> {
+  const options = { replicas };
+  const [agents, environments, environmentNames, sessions, threads, threadKeys, tasks] = await Promise.all([
+    openTypedBucket(bus, BUCKETS.agents, AgentRecord, options),
+    openTypedBucket(bus, BUCKETS.environments, EnvironmentRecord, options),
+    openTypedBucket(bus, BUCKETS.environments, EnvironmentId, options),
+    openTypedBucket(bus, BUCKETS.sessions, StoredSession, options),
+    openTypedBucket(bus, BUCKETS.threads, StoredThread, options),
+    openTypedBucket(bus, BUCKETS.threads, ThreadId, options),
+    openTypedBucket(bus, BUCKETS.tasks, TaskRecord, options),
+  ]);
+  return { agents, environments, environmentNames, sessions, threads, threadKeys, tasks };
+}
+
+export async function openStoreState(deps: {
+  bus: Bus;
+  logger: Logger;
+  config: StoreConfig;
+}): Promise<StoreState> {
+  const { bus, logger, config } = deps;
+  await ensureStreams(bus, { replicas: config.replicas, duplicateWindowMs: config.duplicateWindowMs });
+  const buckets = await openBuckets(bus, config.replicas);
+  const log = await openSessionLog(bus);
+  return { bus, logger, buckets, log, writer: createLogWriter({ bus, log }), gate: { sessions: new Map() } };
+}
