@@ -91,9 +91,18 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
         input: call.input,
         ...(call.holder ? { holder: call.holder } : {}),
       };
-      const opts = { subject: sandboxSubject(sandboxId, "exec"), timeoutMs: callerToolWaitMs(call.input) };
-      // The same tool_use id each time: the sandbox-manager's ledger runs the tool once, however often asked.
-      const pending = retry("tool call", () => request(bus, SANDBOX_RPC.execute, req, opts), signal);
+      // Asked again every `execAttemptMs` with the same tool_use id: the sandbox-manager's ledger runs the
+      // tool once and answers every ask with its one result, so a manager that died mid-call (whose reply
+      // would never come) costs one attempt, not the whole tool timeout; its restart is waited out.
+      const attemptMs = Math.min(callerToolWaitMs(call.input), TIMEOUTS.execAttemptMs);
+      const opts = { subject: sandboxSubject(sandboxId, "exec"), timeoutMs: attemptMs };
+      const pending = retrying(() => request(bus, SANDBOX_RPC.execute, req, opts), {
+        deadlineMs: callerToolWaitMs(call.input) + options.retryUnavailableMs,
+        signal,
+        maxDelayMs: 1000,
+        onRetry: (error, attempt) =>
+          options.logger?.debug({ attempt, code: error.code }, "tool call: asking again"),
+      });
       pending.catch(() => undefined);
       try {
         return { kind: "result", result: await Promise.race([pending, interruption(signal)]) };
