@@ -12,7 +12,7 @@ export const TIMEOUTS = {
   /** The harness's wait beyond the sandbox-manager's: the manager's own reply must get back first. */
   toolCallerMarginMs: 30_000,
   /** One ask for a tool's result; asked again (the ledger runs the tool once) until the tool's own wait is up. */
-  execAttemptMs: 15_000,
+  execAttemptMs: 3_000,
   /** Starting a sandbox may build a container and wait for the egress proxy. */
   provisionMs: 120_000,
   /** MCP tools may run long; the harness waits this long for the credential-proxy's answer. */
