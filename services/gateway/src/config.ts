@@ -6,7 +6,11 @@ export interface GatewayConfig {
   /** Keys accepted besides those in the key bucket (e.g. one `corral up` made for this run). */
   apiKeys: string[];
   feeds: FeedOptions;
+  /** How long a read (or a write with an idempotency key) is retried while a service does not answer. */
+  retryMs: number;
 }
+
+export const DEFAULT_RETRY_MS = 30_000;
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
   return {
@@ -21,5 +25,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
       maxBufferedBytes: Number(env.GATEWAY_MAX_BUFFERED_BYTES ?? 8 * 1024 * 1024),
       heartbeatMs: Number(env.GATEWAY_HEARTBEAT_MS ?? 15_000),
     },
+    retryMs: Number(env.GATEWAY_RETRY_MS ?? DEFAULT_RETRY_MS),
   };
 }

@@ -3,7 +3,7 @@ import { startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, type Bus } from "@corral/bus";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { startGateway, type GatewayUnderTest } from "./testing.js";
-import { createApiKey, openKeyBucket, revokeApiKey } from "./keys.js";
+import { createApiKey, openKeyBucket, revokeApiKey } from "./api-keys.js";
 
 let nats: NatsServer;
 let store: StoreHarness;

@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
 import { z } from "zod";
-import { StreamQuery, type Route } from "./routes.js";
+import type { JsonRoute, Route, StreamRoute } from "./routes/index.js";
 
 const ErrorBody = z.object({
   type: z.literal("error"),
@@ -16,34 +16,28 @@ const errors = {
 
 const openApiPath = (path: string) => path.replace(/:([a-z_]+)/g, "{$1}");
 
-/** The OpenAPI 3.1 document, rendered from the same zod schemas the routes validate with. */
-export function openApiDocument(routes: readonly Route[]): object {
-  const paths: ZodOpenApiPathsObject = {};
-  const add = (method: string, path: string, operation: ZodOpenApiOperationObject) => {
-    const key = openApiPath(path);
-    paths[key] = { ...paths[key], [method.toLowerCase()]: operation };
+function jsonOperation(r: JsonRoute): ZodOpenApiOperationObject {
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    tags: [r.tag],
+    requestParams: { ...(r.params && { path: r.params }), ...(r.query && { query: r.query }) },
+    ...(r.body && { requestBody: { content: { "application/json": { schema: r.body } } } }),
+    responses: {
+      "200": { description: "OK", content: { "application/json": { schema: r.response } } },
+      ...errors,
+    },
   };
-  for (const r of routes) {
-    add(r.method, r.path, {
-      operationId: r.operationId,
-      summary: r.summary,
-      tags: [r.tag],
-      requestParams: { ...(r.params && { path: r.params }), ...(r.query && { query: r.query }) },
-      ...(r.body && { requestBody: { content: { "application/json": { schema: r.body } } } }),
-      responses: {
-        "200": { description: "OK", content: { "application/json": { schema: r.response } } },
-        ...errors,
-      },
-    });
-  }
-  add("GET", "/v1/sessions/:session_id/events/stream", {
-    operationId: "sessions.events.stream",
-    summary:
-      "Follow a session's events live (SSE). Each frame's id is the event's position; reconnect with Last-Event-ID to resume without loss.",
-    tags: ["events"],
+}
+
+function streamOperation(r: StreamRoute): ZodOpenApiOperationObject {
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    tags: [r.tag],
     requestParams: {
-      path: z.object({ session_id: z.string() }),
-      query: StreamQuery,
+      path: r.params,
+      query: r.query,
       header: z.object({ "last-event-id": z.string().optional() }),
     },
     responses: {
@@ -53,7 +47,17 @@ export function openApiDocument(routes: readonly Route[]): object {
       },
       ...errors,
     },
-  });
+  };
+}
+
+/** The OpenAPI 3.1 document, rendered from the same zod schemas the routes validate with. */
+export function openApiDocument(routes: readonly Route[]): object {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const r of routes) {
+    const key = openApiPath(r.path);
+    const operation = r.kind === "json" ? jsonOperation(r) : streamOperation(r);
+    paths[key] = { ...paths[key], [r.method.toLowerCase()]: operation };
+  }
   return createDocument({
     openapi: "3.1.0",
     info: {

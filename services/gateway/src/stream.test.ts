@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { STORE_RPC, SUBJECTS, type SessionEvent } from "@corral/protocol";
+import { connectBus, flush, publishDelta, request, type Bus } from "@corral/bus";
+import { STORE_RPC, type SessionEvent } from "@corral/protocol";
 import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
 import { sseFrames, startGateway, type GatewayUnderTest, type SseFrame } from "./testing.js";
 
@@ -129,20 +129,14 @@ test("event_deltas adds live previews to a connection that asked for them, and o
   const plainReading = read(plainRes, (f) => f.length === 1);
   const deltaReading = read(deltaRes, (f) => f.length === 3);
   await new Promise((r) => setTimeout(r, 100));
-  const id = "sevt_01JPREVIEW0000000000000000";
-  bus.nc.publish(
-    SUBJECTS.delta(session.id),
-    JSON.stringify({ type: "event_start", event: { type: "agent.message", id } }),
-  );
-  bus.nc.publish(
-    SUBJECTS.delta(session.id),
-    JSON.stringify({
-      type: "event_delta",
-      event_id: id,
-      delta: { type: "content_delta", index: 0, content: { type: "text", text: "Hel" } },
-    }),
-  );
-  await bus.nc.flush();
+  const id = "sevt_01JPREVIEW0000000000000000" as const;
+  publishDelta(bus, session.id, { type: "event_start", event: { type: "agent.message", id } });
+  publishDelta(bus, session.id, {
+    type: "event_delta",
+    event_id: id,
+    delta: { type: "content_delta", index: 0, content: { type: "text", text: "Hel" } },
+  });
+  await flush(bus);
   await appendNotes(session.id, 0, 1);
   const [plainFrames, deltaFrames] = await Promise.all([plainReading, deltaReading]);
   plain.abort();

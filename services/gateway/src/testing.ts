@@ -1,8 +1,8 @@
 import { connectBus } from "@corral/bus";
 import { silentLogger, createLogger } from "@corral/logger";
 import { createGateway, type Gateway } from "./gateway.js";
-import { createApiKey, openKeyBucket } from "./keys.js";
-import type { GatewayConfig } from "./config.js";
+import { createApiKey, openKeyBucket } from "./api-keys.js";
+import { DEFAULT_RETRY_MS, type GatewayConfig } from "./config.js";
 
 export interface GatewayUnderTest {
   url: string;
@@ -30,6 +30,7 @@ export async function startGateway(
       port: 0,
       apiKeys: [],
       feeds: { bufferEvents: 1024, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 },
+      retryMs: DEFAULT_RETRY_MS,
       ...over,
     },
   });

@@ -1,0 +1,20 @@
+import { AGENT_ROUTES } from "./agents.js";
+import { ENVIRONMENT_ROUTES } from "./environments.js";
+import { EVENT_ROUTES } from "./events.js";
+import type { Route } from "./route.js";
+import { SESSION_ROUTES } from "./sessions.js";
+import { THREAD_ROUTES } from "./threads.js";
+import { CREDENTIAL_ROUTES, VAULT_ROUTES } from "./vaults.js";
+
+/** Every route the gateway serves, JSON and SSE, in the order the OpenAPI document lists them. */
+export const ROUTES: Route[] = [
+  ...AGENT_ROUTES,
+  ...ENVIRONMENT_ROUTES,
+  ...SESSION_ROUTES,
+  ...EVENT_ROUTES,
+  ...THREAD_ROUTES,
+  ...VAULT_ROUTES,
+  ...CREDENTIAL_ROUTES,
+];
+
+export type { Route, JsonRoute, StreamRoute, RouteContext, Call, CallOptions } from "./route.js";

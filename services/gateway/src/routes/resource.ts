@@ -1,0 +1,91 @@
+import type { z } from "zod";
+import type { RpcDef } from "@corral/protocol";
+import { rpcRoute, type Fits, type RpcInput } from "./rpc-route.js";
+import { Deleted, page } from "./schemas.js";
+
+type Obj = z.ZodObject;
+
+/** A collection of records in the API: where it lives, the path of one record, and the record. */
+export interface ResourceSpec<P extends Obj, C extends Obj | undefined, R extends z.ZodType> {
+  tag: string;
+  /** The operationId prefix, e.g. `vaults.credentials`. */
+  operation: string;
+  /** The collection's path, e.g. `/v1/vaults/:vault_id/credentials`. */
+  collection: string;
+  /** The path of one record, e.g. `/v1/vaults/:vault_id/credentials/:credential_id`. */
+  item: string;
+  itemPath: P;
+  /** The ids in the collection's path, when it is nested. */
+  collectionPath?: C;
+  record: R;
+}
+
+/**
+ * The routes every resource has, each one RPC: create, list, retrieve, update, delete and archive. Each
+ * takes its summary, its schemas and the RPC, whose request must accept what the route hands it.
+ */
+export function resource<P extends Obj, C extends Obj | undefined, R extends z.ZodType>(
+  res: ResourceSpec<P, C, R>,
+) {
+  const base = { tag: res.tag, response: res.record };
+  const op = (verb: string) => `${res.operation}.${verb}`;
+  const one = { ...base, path: res.item, params: res.itemPath };
+  return {
+    create: <B extends z.ZodType, D extends RpcDef>(
+      summary: string,
+      body: B,
+      rpc: Fits<D, RpcInput<C, undefined, B>, z.input<R>>,
+    ) =>
+      rpcRoute({
+        ...base,
+        method: "POST",
+        path: res.collection,
+        operationId: op("create"),
+        summary,
+        params: res.collectionPath,
+        body,
+        rpc,
+      }),
+    list: <Q extends Obj, D extends RpcDef>(
+      summary: string,
+      query: Q,
+      rpc: Fits<D, RpcInput<C, Q, undefined>, z.input<ReturnType<typeof page<R>>>>,
+    ) =>
+      rpcRoute({
+        ...base,
+        method: "GET",
+        path: res.collection,
+        operationId: op("list"),
+        summary,
+        params: res.collectionPath,
+        query,
+        response: page(res.record),
+        rpc,
+      }),
+    retrieve: <D extends RpcDef>(
+      summary: string,
+      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<R>>,
+    ) => rpcRoute({ ...one, method: "GET", operationId: op("retrieve"), summary, rpc }),
+    update: <B extends z.ZodType, D extends RpcDef>(
+      summary: string,
+      body: B,
+      rpc: Fits<D, RpcInput<P, undefined, B>, z.input<R>>,
+    ) => rpcRoute({ ...one, method: "POST", operationId: op("update"), summary, body, rpc }),
+    delete: <D extends RpcDef>(
+      summary: string,
+      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<typeof Deleted>>,
+    ) => rpcRoute({ ...one, method: "DELETE", operationId: op("delete"), summary, response: Deleted, rpc }),
+    archive: <D extends RpcDef>(
+      summary: string,
+      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<R>>,
+    ) =>
+      rpcRoute({
+        ...one,
+        method: "POST",
+        path: `${res.item}/archive`,
+        operationId: op("archive"),
+        summary,
+        rpc,
+      }),
+  };
+}

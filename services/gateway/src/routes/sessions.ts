@@ -1,0 +1,53 @@
+import { z } from "zod";
+import {
+  AgentId,
+  SessionCreateParams,
+  SessionId,
+  SessionRecord,
+  SessionStatus,
+  SessionUpdateParams,
+  STORE_RPC,
+} from "@corral/protocol";
+import { resource } from "./resource.js";
+import { route } from "./route.js";
+import { listOf, page, PageQuery } from "./schemas.js";
+
+export const SessionPath = z.strictObject({ session_id: SessionId });
+
+const sessions = resource({
+  tag: "sessions",
+  operation: "sessions",
+  collection: "/v1/sessions",
+  item: "/v1/sessions/:session_id",
+  itemPath: SessionPath,
+  record: SessionRecord,
+});
+
+export const SESSION_ROUTES = [
+  sessions.create("Create a session", SessionCreateParams, STORE_RPC.sessionsCreate),
+  route({
+    method: "GET",
+    path: "/v1/sessions",
+    operationId: "sessions.list",
+    summary: "List sessions, newest first unless `order=asc`",
+    tag: "sessions",
+    query: PageQuery.extend({
+      agent_id: AgentId.optional(),
+      statuses: listOf(SessionStatus, 4).optional(),
+      order: z.enum(["asc", "desc"]).default("desc"),
+    }),
+    response: page(SessionRecord).extend({ prev_page: z.string().nullable() }),
+    handler: async ({ query }, { call }) => ({
+      ...(await call(STORE_RPC.sessionsList, query)),
+      prev_page: null,
+    }),
+  }),
+  sessions.retrieve("Get a session", STORE_RPC.sessionsGet),
+  sessions.update(
+    "Update a session's title, metadata, budget or tools",
+    SessionUpdateParams,
+    STORE_RPC.sessionsUpdate,
+  ),
+  sessions.delete("Delete a session and its history", STORE_RPC.sessionsDelete),
+  sessions.archive("Archive a session (read-only from then on)", STORE_RPC.sessionsArchive),
+];

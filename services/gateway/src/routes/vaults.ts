@@ -1,0 +1,58 @@
+import { z } from "zod";
+import {
+  CredentialCreateParams,
+  CredentialId,
+  CredentialRecord,
+  CredentialUpdateParams,
+  VAULT_RPC,
+  VaultCreateParams,
+  VaultId,
+  VaultRecord,
+  VaultUpdateParams,
+} from "@corral/protocol";
+import { resource } from "./resource.js";
+import { PageQuery } from "./schemas.js";
+
+// Secrets go in and never come out: the credential-proxy serves these and never answers with a secret.
+const VaultPath = z.strictObject({ vault_id: VaultId });
+
+const vaults = resource({
+  tag: "vaults",
+  operation: "vaults",
+  collection: "/v1/vaults",
+  item: "/v1/vaults/:vault_id",
+  itemPath: VaultPath,
+  record: VaultRecord,
+});
+
+const credentials = resource({
+  tag: "vaults",
+  operation: "vaults.credentials",
+  collection: "/v1/vaults/:vault_id/credentials",
+  item: "/v1/vaults/:vault_id/credentials/:credential_id",
+  collectionPath: VaultPath,
+  itemPath: z.strictObject({ vault_id: VaultId, credential_id: CredentialId }),
+  record: CredentialRecord,
+});
+
+export const VAULT_ROUTES = [
+  vaults.create("Create a vault", VaultCreateParams, VAULT_RPC.vaultsCreate),
+  vaults.list("List vaults", PageQuery, VAULT_RPC.vaultsList),
+  vaults.retrieve("Get a vault", VAULT_RPC.vaultsGet),
+  vaults.update("Update a vault", VaultUpdateParams, VAULT_RPC.vaultsUpdate),
+  vaults.delete("Delete a vault and its credentials", VAULT_RPC.vaultsDelete),
+  vaults.archive("Archive a vault (its secrets are destroyed)", VAULT_RPC.vaultsArchive),
+];
+
+export const CREDENTIAL_ROUTES = [
+  credentials.create(
+    "Add a credential (its secret is write-only)",
+    CredentialCreateParams,
+    VAULT_RPC.credentialsCreate,
+  ),
+  credentials.list("List a vault's credentials", PageQuery, VAULT_RPC.credentialsList),
+  credentials.retrieve("Get a credential (without its secret)", VAULT_RPC.credentialsGet),
+  credentials.update("Update or rotate a credential", CredentialUpdateParams, VAULT_RPC.credentialsUpdate),
+  credentials.delete("Delete a credential", VAULT_RPC.credentialsDelete),
+  credentials.archive("Archive a credential (its secret is destroyed)", VAULT_RPC.credentialsArchive),
+];
