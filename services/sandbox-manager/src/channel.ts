@@ -1,6 +1,7 @@
 import { PassThrough, type Duplex } from "node:stream";
 import { z } from "zod";
 import { CorralError, type ToolResult } from "@corral/protocol";
+import { eachLine } from "./lines.js";
 
 const Reply = z.object({ id: z.number(), content: z.string(), is_error: z.boolean() });
 
@@ -20,65 +21,82 @@ type Demux = (
   stderr: NodeJS.WritableStream,
 ) => void;
 
+/** One channel's state: calls awaiting their reply, the next call id, and why it failed, once it did. */
+interface Channel {
+  stream: Duplex;
+  pending: Map<number, { resolve: (r: ToolResult) => void; reject: (e: Error) => void }>;
+  nextId: number;
+  failure: CorralError | null;
+  ready: Deferred;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function fail(channel: Channel, reason: string): void {
+  if (channel.failure) return;
+  channel.failure = new CorralError("SANDBOX_LOST", reason);
+  channel.ready.reject(channel.failure);
+  for (const p of channel.pending.values()) p.reject(channel.failure);
+  channel.pending.clear();
+}
+
+/** Reply id 0 is the executor's "ready"; any other answers the call with that id. */
+function onLine(channel: Channel, line: string): void {
+  const parsed = Reply.safeParse(safeJson(line));
+  if (!parsed.success) return;
+  const { id, content, is_error } = parsed.data;
+  if (id === 0) return channel.ready.resolve();
+  channel.pending.get(id)?.resolve({ content, is_error });
+  channel.pending.delete(id);
+}
+
+function call(channel: Channel, tool: string, input: Record<string, unknown>): Promise<ToolResult> {
+  if (channel.failure) return Promise.reject(channel.failure);
+  const id = channel.nextId++;
+  return new Promise<ToolResult>((resolve, reject) => {
+    channel.pending.set(id, { resolve, reject });
+    channel.stream.write(`${JSON.stringify({ id, tool, input })}\n`);
+  });
+}
+
 export function createChannel(stream: Duplex, demux: Demux): ExecutorChannel {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   demux(stream, stdout, stderr);
   stderr.resume();
-  const pending = new Map<number, { resolve: (r: ToolResult) => void; reject: (e: Error) => void }>();
-  // Random start: a re-attached executor may still answer calls a previous manager made.
-  let nextId = 1 + Math.floor(Math.random() * 1e9);
-  let failure: CorralError | null = null;
-  let buffer = "";
-  let markReady: () => void = () => undefined;
-  let markFailed: (e: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    markFailed = reject;
-  });
-  ready.catch(() => undefined);
-
-  function fail(reason: string): void {
-    if (failure) return;
-    failure = new CorralError("SANDBOX_LOST", reason);
-    markFailed(failure);
-    for (const p of pending.values()) p.reject(failure);
-    pending.clear();
-  }
-
-  stdout.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("utf8");
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      const parsed = Reply.safeParse(safeJson(line));
-      if (!parsed.success) continue;
-      if (parsed.data.id === 0) {
-        markReady();
-        continue;
-      }
-      pending.get(parsed.data.id)?.resolve({ content: parsed.data.content, is_error: parsed.data.is_error });
-      pending.delete(parsed.data.id);
-    }
-  });
-  stream.on("end", () => fail("the sandbox's executor went away"));
-  stream.on("close", () => fail("the sandbox's executor went away"));
-  stream.on("error", (err) => fail(`the sandbox's executor failed: ${err.message}`));
-
+  const channel: Channel = {
+    stream,
+    pending: new Map(),
+    // Random start: a re-attached executor may still answer calls a previous manager made.
+    nextId: 1 + Math.floor(Math.random() * 1e9),
+    failure: null,
+    ready: deferred(),
+  };
+  channel.ready.promise.catch(() => undefined);
+  eachLine(stdout, (line) => onLine(channel, line));
+  stream.on("end", () => fail(channel, "the sandbox's executor went away"));
+  stream.on("close", () => fail(channel, "the sandbox's executor went away"));
+  stream.on("error", (err) => fail(channel, `the sandbox's executor failed: ${err.message}`));
   return {
-    ready,
-    call(tool, input) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise<ToolResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        stream.write(`${JSON.stringify({ id, tool, input })}\n`);
-      });
-    },
-    fail,
+    ready: channel.ready.promise,
+    call: (tool, input) => call(channel, tool, input),
+    fail: (reason) => fail(channel, reason),
     close() {
-      fail("the sandbox was closed");
+      fail(channel, "the sandbox was closed");
       stream.destroy();
     },
   };

@@ -18,6 +18,11 @@ export interface ManagerConfig {
   extraLabels: Record<string, string>;
   /** Files the manager writes for its sandboxes (the CA bundle they trust). */
   stateDir: string;
+  /**
+   * How long a sandbox's egress config is retried while the credential-proxy does not answer (once one
+   * has answered in this deployment; before that, a sandbox without an answer simply has no network).
+   */
+  egressWaitMs: number;
 }
 
 const num = (value: string | undefined, fallback: number) =>
@@ -41,5 +46,6 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
       ? (JSON.parse(env.SANDBOX_EXTRA_LABELS) as Record<string, string>)
       : {},
     stateDir: env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".corral", "sandbox-manager"),
+    egressWaitMs: num(env.SANDBOX_EGRESS_WAIT_MS, 60_000),
   };
 }

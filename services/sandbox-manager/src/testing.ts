@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { connectBus, type Bus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
-import { createDockerRuntime, type SandboxRuntime } from "./docker-runtime.js";
+import { createDockerRuntime } from "./docker-runtime.js";
+import type { SandboxRuntime } from "./sandbox-runtime.js";
 import { createSandboxManager, type SandboxManager } from "./sandbox-manager.js";
 
 export const docker = new Docker();
@@ -26,6 +27,7 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     executorPath: EXECUTOR_PATH,
     extraLabels: RUN_LABEL,
     stateDir: join(tmpdir(), "corral-sandbox-manager-test"),
+    egressWaitMs: 60_000,
     ...over,
   };
 }

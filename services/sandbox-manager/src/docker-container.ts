@@ -1,0 +1,84 @@
+import type Docker from "dockerode";
+import { SANDBOX_CA_BUNDLE } from "./ca-bundle.js";
+import { LABELS } from "./labels.js";
+import type { ContainerSpec } from "./sandbox-runtime.js";
+
+export interface ContainerConfig {
+  network: string;
+  hostId: string;
+  executorPath: string;
+  extraLabels?: Record<string, string> | undefined;
+}
+
+const EXECUTOR_IN_SANDBOX = "/opt/corral/corral_exec.py";
+
+function mounts(spec: ContainerSpec, config: ContainerConfig): Docker.MountSettings[] {
+  const out: Docker.MountSettings[] = [{ Type: "volume", Source: spec.volume, Target: "/workspace" }];
+  if (spec.executor)
+    out.push({ Type: "bind", Source: config.executorPath, Target: EXECUTOR_IN_SANDBOX, ReadOnly: true });
+  if (spec.caBundle)
+    out.push({ Type: "bind", Source: spec.caBundle, Target: SANDBOX_CA_BUNDLE, ReadOnly: true });
+  return out;
+}
+
+function labels(spec: ContainerSpec, config: ContainerConfig): Record<string, string> {
+  return {
+    ...config.extraLabels,
+    [LABELS.sandbox]: "1",
+    [LABELS.host]: config.hostId,
+    [LABELS.sandboxId]: spec.sandboxId,
+    [LABELS.executor]: spec.executor ? "1" : "0",
+    [LABELS.volume]: spec.volume,
+    [LABELS.egress]: spec.caBundle ? "1" : "0",
+    ...(spec.sessionId ? { [LABELS.session]: spec.sessionId } : { [LABELS.pool]: "1" }),
+  };
+}
+
+/** The hardened container: no capabilities, no new privileges, a non-root user, a read-only root, limits. */
+export function containerOptions(
+  spec: ContainerSpec,
+  config: ContainerConfig,
+): Docker.ContainerCreateOptions {
+  const memory = spec.resources.memory_mb * 1024 * 1024;
+  return {
+    Image: spec.image,
+    Cmd: spec.executor ? ["python3", "-u", EXECUTOR_IN_SANDBOX] : ["sleep", "infinity"],
+    User: "1000:1000",
+    WorkingDir: "/workspace",
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    OpenStdin: spec.executor,
+    StdinOnce: false,
+    AttachStdin: spec.executor,
+    AttachStdout: spec.executor,
+    AttachStderr: spec.executor,
+    Tty: false,
+    Labels: labels(spec, config),
+    HostConfig: {
+      NetworkMode: config.network,
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges"],
+      ReadonlyRootfs: true,
+      Init: true,
+      Memory: memory,
+      MemorySwap: memory,
+      NanoCpus: Math.round(spec.resources.cpus * 1e9),
+      PidsLimit: spec.resources.pids,
+      Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m` },
+      Mounts: mounts(spec, config),
+    },
+  };
+}
+
+export async function createContainer(
+  docker: Docker,
+  spec: ContainerSpec,
+  config: ContainerConfig,
+): Promise<string> {
+  // Made explicitly (Docker would make it implicitly) so that it carries Corral's labels.
+  await docker.createVolume({
+    Name: spec.volume,
+    Labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId },
+  });
+  const container = await docker.createContainer(containerOptions(spec, config));
+  return container.id;
+}

@@ -1,0 +1,59 @@
+import {
+  BUILTIN_TOOLS,
+  BuiltinToolName,
+  CorralError,
+  TOOL_INPUTS,
+  describeZodError,
+  managerToolWaitMs,
+  type ExecuteRequest,
+  type ToolResult,
+} from "@corral/protocol";
+import type { ManagerContext } from "./context.js";
+import { runWithExec } from "./fallback-tools.js";
+import { holdersOf } from "./holders.js";
+import type { OwnedSandbox } from "./sandboxes.js";
+import { withTimeout } from "./with-timeout.js";
+
+/** An unknown tool or bad input is the model's mistake: an `is_error` result, never a failed call. */
+function checkedInput(name: string, input: Record<string, unknown>): ToolResult | null {
+  const tool = BuiltinToolName.safeParse(name);
+  if (!tool.success)
+    return {
+      content: `unknown tool ${name}; the sandbox offers ${BUILTIN_TOOLS.join(", ")}`,
+      is_error: true,
+    };
+  const parsed = TOOL_INPUTS[tool.data].safeParse(input);
+  return parsed.success
+    ? null
+    : { content: `invalid input for ${name}: ${describeZodError(parsed.error)}`, is_error: true };
+}
+
+function assertUsable(entry: OwnedSandbox, req: ExecuteRequest): void {
+  const { record } = entry;
+  if (record.status !== "ready")
+    throw new CorralError("SANDBOX_LOST", record.lost_reason ?? `sandbox ${record.id} is ${record.status}`);
+  if (req.holder && !holdersOf(record).includes(req.holder))
+    throw new CorralError("FORBIDDEN", `sandbox ${record.id} is not held by ${req.holder}`);
+}
+
+async function runTool(ctx: ManagerContext, entry: OwnedSandbox, req: ExecuteRequest): Promise<ToolResult> {
+  const run = entry.channel
+    ? entry.channel.call(req.name, req.input)
+    : runWithExec(ctx.runtime, entry.record.container_id, req.name, req.input);
+  const result = await withTimeout(run, managerToolWaitMs(req.input), "the sandbox did not answer in time");
+  entry.lastUsedMs = Date.now();
+  return result;
+}
+
+/** Runs a built-in tool in the sandbox, at most once per tool_use_id (the ledger decides). */
+export async function execute(
+  ctx: ManagerContext,
+  entry: OwnedSandbox,
+  req: ExecuteRequest,
+): Promise<ToolResult> {
+  assertUsable(entry, req);
+  const invalid = checkedInput(req.name, req.input);
+  if (invalid) return invalid;
+  entry.lastUsedMs = Date.now();
+  return ctx.ledger.once(req.tool_use_id, entry.record.id, () => runTool(ctx, entry, req));
+}

@@ -1,0 +1,109 @@
+import {
+  CorralError,
+  newId,
+  type LogId,
+  type ProvisionRequest,
+  type SandboxId,
+  type SandboxRecord,
+} from "@corral/protocol";
+import { bootContainer, type Egress } from "./boot.js";
+import type { ExecutorChannel } from "./channel.js";
+import { containerResources, newVolumeName } from "./container-resources.js";
+import type { ManagerContext } from "./context.js";
+import { lookupEgress } from "./egress.js";
+import { own } from "./own.js";
+import { claimWorkspace, knownWorkspace } from "./workspace.js";
+
+/** One provision's decisions: who will hold the sandbox, its image and its way out. */
+interface Provisioning {
+  req: ProvisionRequest;
+  owner: LogId;
+  image: string;
+  egress: Egress | null;
+  /** When it was asked for: the record's created_at. */
+  at: string;
+}
+
+/** Where the sandbox ended up: a warm-pool container or a fresh one, on the owner's workspace volume. */
+interface Placement {
+  sandboxId: SandboxId;
+  containerId: string;
+  channel: ExecutorChannel | null;
+  volume: string;
+  warm: boolean;
+}
+
+/**
+ * A pooled container has the default image and limits and an environment fixed at its start: a session
+ * with secret environment variables (placeholders) needs them from the start, and an owner that already
+ * has a workspace needs it mounted, so neither takes one.
+ */
+async function takeWarm(ctx: ManagerContext, p: Provisioning): Promise<Placement | null> {
+  const { spec } = p.req;
+  const placeholders = Object.keys(p.egress?.placeholders ?? {}).length > 0;
+  if (placeholders || p.image !== ctx.config.image || spec.resources || spec.env) return null;
+  if (await knownWorkspace(ctx, p.owner)) return null;
+  const pooled = ctx.pool.take(p.egress !== null);
+  if (!pooled) return null;
+  const claim = await claimWorkspace(ctx, p.owner, pooled.volume);
+  if (!claim.fresh) {
+    // Another provision for the same owner claimed a workspace first: this one boots on that volume.
+    ctx.pool.giveBack(pooled);
+    return null;
+  }
+  return { ...pooled, warm: true };
+}
+
+async function bootFresh(ctx: ManagerContext, p: Provisioning, sandboxId: SandboxId): Promise<Placement> {
+  const { volume } = await claimWorkspace(ctx, p.owner, newVolumeName());
+  const executor = await ctx.runtime.hasPython(p.image).catch(() => {
+    throw new CorralError("INVALID_REQUEST", `image ${p.image} is not on this host`);
+  });
+  const spec = {
+    sandboxId,
+    sessionId: p.req.session_id,
+    image: p.image,
+    volume,
+    resources: containerResources(ctx.config, p.req.spec.resources),
+    env: p.req.spec.env ?? {},
+    executor,
+  };
+  const { containerId, channel } = await bootContainer(ctx.runtime, spec, p.egress);
+  return { sandboxId, containerId, channel, volume, warm: false };
+}
+
+function newRecord(ctx: ManagerContext, p: Provisioning, placed: Placement): SandboxRecord {
+  return {
+    id: placed.sandboxId,
+    type: "sandbox",
+    session_id: p.req.session_id,
+    status: "ready",
+    image: p.image,
+    host: ctx.config.hostId,
+    container_id: placed.containerId,
+    workspace_volume: placed.volume,
+    lost_reason: null,
+    holders: [p.owner],
+    created_at: p.at,
+    last_used_at: p.at,
+  };
+}
+
+/** A ready sandbox for the session (held by `owner`, default the session), warm from the pool when it can. */
+export async function provision(ctx: ManagerContext, req: ProvisionRequest): Promise<SandboxRecord> {
+  const at = new Date().toISOString();
+  const sandboxId = newId("sandbox");
+  const egress = await lookupEgress(ctx, sandboxId, req.session_id);
+  const owner = req.owner ?? req.session_id;
+  const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
+  const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
+  const record = newRecord(ctx, p, placed);
+  await ctx.records.put(record.id, record);
+  own(ctx, record, placed.channel);
+  ctx.pool.refill();
+  ctx.logger.info(
+    { sandbox_id: record.id, session_id: req.session_id, owner: p.owner, warm: placed.warm },
+    "sandbox provisioned",
+  );
+  return record;
+}

@@ -1,0 +1,51 @@
+import type { SandboxId, SandboxResources, SessionId } from "@corral/protocol";
+import type { ExecutorChannel } from "./channel.js";
+
+export interface ContainerSpec {
+  sandboxId: SandboxId;
+  /** Null for a warm-pool container, which has no session yet. */
+  sessionId: SessionId | null;
+  image: string;
+  volume: string;
+  resources: Required<Pick<SandboxResources, "memory_mb" | "cpus" | "pids" | "tmpfs_mb">>;
+  env: Record<string, string>;
+  /** Run the stdio executor (mounted read-only from the host); false for images without python3. */
+  executor: boolean;
+  /** A CA bundle (the system's plus the egress proxy's CA) mounted over the image's, read-only. */
+  caBundle?: string | undefined;
+}
+
+export interface ContainerInfo {
+  id: string;
+  labels: Record<string, string>;
+  running: boolean;
+}
+
+export interface DeathEvent {
+  containerId: string;
+  reason: string;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Everything the manager needs from a container engine; Docker is the one implementation. */
+export interface SandboxRuntime {
+  ensureNetwork(): Promise<void>;
+  create(spec: ContainerSpec): Promise<string>;
+  start(containerId: string): Promise<void>;
+  attach(containerId: string): Promise<ExecutorChannel>;
+  exec(containerId: string, cmd: string[], stdin: string | null, timeoutMs: number): Promise<ExecResult>;
+  remove(containerId: string): Promise<void>;
+  removeVolume(volume: string): Promise<void>;
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  hasPython(image: string): Promise<boolean>;
+  /** The sandbox network's gateway address: where sandboxes reach the host (the egress proxy). */
+  networkGateway(): Promise<string>;
+  /** Lets sandboxes reach this host TCP port (the egress proxy); every other host port stays dropped. */
+  allowHostPort(port: number): Promise<void>;
+  onDeath(listener: (event: DeathEvent) => void): () => void;
+}

@@ -1,0 +1,44 @@
+import type { SandboxId, SandboxRecord } from "@corral/protocol";
+import type { Subscription } from "@corral/bus";
+import type { ExecutorChannel } from "./channel.js";
+
+/** A sandbox this manager owns: its record, its executor's stdio, the subjects served for it. */
+export interface OwnedSandbox {
+  record: SandboxRecord;
+  channel: ExecutorChannel | null;
+  subscriptions: Subscription[];
+  lastUsedMs: number;
+}
+
+/** The sandboxes this manager owns, by id and by container (Docker's death events name containers). */
+export interface Sandboxes {
+  byId: Map<SandboxId, OwnedSandbox>;
+  byContainer: Map<string, SandboxId>;
+}
+
+export const createSandboxes = (): Sandboxes => ({ byId: new Map(), byContainer: new Map() });
+
+export function addSandbox(sandboxes: Sandboxes, entry: OwnedSandbox): void {
+  sandboxes.byId.set(entry.record.id, entry);
+  sandboxes.byContainer.set(entry.record.container_id, entry.record.id);
+}
+
+/** Stops serving its subjects and forgets it. */
+export function dropSandbox(sandboxes: Sandboxes, entry: OwnedSandbox): void {
+  for (const sub of entry.subscriptions) sub.unsubscribe();
+  sandboxes.byId.delete(entry.record.id);
+  sandboxes.byContainer.delete(entry.record.container_id);
+}
+
+export function sandboxInContainer(sandboxes: Sandboxes, containerId: string): OwnedSandbox | undefined {
+  const sandboxId = sandboxes.byContainer.get(containerId);
+  return sandboxId === undefined ? undefined : sandboxes.byId.get(sandboxId);
+}
+
+/** On stop: the containers keep running (a restarted manager re-adopts them); only this process lets go. */
+export function releaseAll(sandboxes: Sandboxes): void {
+  for (const entry of sandboxes.byId.values()) {
+    for (const sub of entry.subscriptions) sub.unsubscribe();
+    entry.channel?.close();
+  }
+}

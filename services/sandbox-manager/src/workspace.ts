@@ -1,0 +1,31 @@
+import { isLogId, type LogId, type SandboxRecord } from "@corral/protocol";
+import type { ManagerContext } from "./context.js";
+import { workspaceKey } from "./keys.js";
+
+/** The workspace volume `owner` already has, if any. */
+export async function knownWorkspace(ctx: ManagerContext, owner: LogId): Promise<string | null> {
+  return (await ctx.workspaces.get(workspaceKey(owner)))?.value ?? null;
+}
+
+/** The owner's workspace volume: the one it has, or `proposed` once claimed for it (`fresh`). */
+export async function claimWorkspace(
+  ctx: ManagerContext,
+  owner: LogId,
+  proposed: string,
+): Promise<{ volume: string; fresh: boolean }> {
+  for (;;) {
+    const existing = await knownWorkspace(ctx, owner);
+    if (existing) return { volume: existing, fresh: false };
+    if ((await ctx.workspaces.create(workspaceKey(owner), proposed)) !== null)
+      return { volume: proposed, fresh: true };
+  }
+}
+
+/** Removes a sandbox's workspace volume and the claims that name it. */
+export async function removeWorkspace(ctx: ManagerContext, record: SandboxRecord): Promise<void> {
+  await ctx.runtime.removeVolume(record.workspace_volume);
+  for (const owner of new Set([record.session_id, ...record.holders].filter(isLogId))) {
+    const claim = await ctx.workspaces.get(workspaceKey(owner));
+    if (claim?.value === record.workspace_volume) await ctx.workspaces.delete(workspaceKey(owner));
+  }
+}
