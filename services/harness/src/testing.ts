@@ -14,6 +14,7 @@ import {
   type AgentCreateParams,
   type SessionEvent,
   type SessionCreateParams,
+  type SessionId,
 } from "@corral/protocol";
 import { createHarness, type Harness } from "./harness.js";
 import { createAnthropicModel } from "./anthropic-model.js";
@@ -70,7 +71,7 @@ export async function newSession(
   bus: Bus,
   agent: Partial<AgentCreateParams> = {},
   session: Partial<SessionCreateParams> = {},
-): Promise<string> {
+): Promise<SessionId> {
   const a = await request(bus, STORE_RPC.agentsCreate, {
     name: "agent",
     model: "claude-test",
