@@ -3,7 +3,7 @@ import { startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, type Bus } from "@corral/bus";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { startGateway, type GatewayUnderTest } from "./testing.js";
-import { createApiKey, openKeyBucket, revokeApiKey } from "./api-keys.js";
+import { apiClient, expectError, type ApiCall } from "./test-api.js";
 
 let nats: NatsServer;
 let store: StoreHarness;
@@ -24,97 +24,13 @@ afterAll(async () => {
   await nats.stop();
 });
 
-interface Call {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are checked field by field
-  headers: Headers;
-}
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Call> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method,
-    headers: {
-      "x-api-key": gw.key,
-      ...(body !== undefined && { "content-type": "application/json" }),
-      ...headers,
-    },
-    ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
-const expectError = (r: Call, status: number, type: string) => {
-  expect(r.status).toBe(status);
-  expect(r.body).toMatchObject({
-    type: "error",
-    error: { type },
-    request_id: expect.stringMatching(/^req_/),
-  });
-  expect(r.headers.get("request-id")).toBe(r.body.request_id);
-};
+const call = apiClient(() => gw);
 
 let envCounter = 0;
 const newEnvironment = async () =>
   (await call("POST", "/v1/environments", { name: `env-${Date.now()}-${envCounter++}` })).body;
 const newAgent = async (name = "helper") =>
   (await call("POST", "/v1/agents", { name, model: "claude-test", system: "be brief" })).body;
-
-describe("auth", () => {
-  test("no key, a wrong key and a revoked key get 401 and nothing else", async () => {
-    const attempts: Record<string, string>[] = [
-      { "x-api-key": "" },
-      { "x-api-key": "sk-corral-wrong" },
-      { "x-api-key": "", authorization: "Bearer nope" },
-    ];
-    for (const headers of attempts) {
-      const r = await call("GET", "/v1/agents", undefined, headers);
-      expectError(r, 401, "authentication_error");
-      expect(Object.keys(r.body)).toEqual(["type", "error", "request_id"]);
-    }
-    const kv = await openKeyBucket(bus);
-    const { key, record } = await createApiKey(kv, "short-lived");
-    expect(
-      (await call("GET", "/v1/agents", undefined, { "x-api-key": "", authorization: `Bearer ${key}` }))
-        .status,
-    ).toBe(200);
-    await revokeApiKey(kv, record.id);
-    await expect
-      .poll(async () => (await call("GET", "/v1/agents", undefined, { "x-api-key": key })).status)
-      .toBe(401);
-    // Writes without a key change nothing.
-    expectError(
-      await call("POST", "/v1/agents", { name: "intruder", model: "m" }, { "x-api-key": "" }),
-      401,
-      "authentication_error",
-    );
-    expect(
-      (await call("GET", "/v1/agents?limit=1000")).body.data.some(
-        (a: { name: string }) => a.name === "intruder",
-      ),
-    ).toBe(false);
-  });
-
-  test("the OpenAPI document is public and lists every route", async () => {
-    const r = await call("GET", "/v1/openapi.json", undefined, { "x-api-key": "" });
-    expect(r.status).toBe(200);
-    expect(r.body.openapi).toBe("3.1.0");
-    expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining([
-        "/v1/agents",
-        "/v1/agents/{agent_id}/versions",
-        "/v1/sessions/{session_id}/events",
-        "/v1/sessions/{session_id}/events/stream",
-      ]),
-    );
-    expect(r.body.paths["/v1/agents"].post.requestBody.content["application/json"].schema).toBeDefined();
-  });
-});
 
 describe("agents", () => {
   test("create, retrieve, update into versions, list with a cursor, archive", async () => {
@@ -268,7 +184,7 @@ describe("sessions and events", () => {
     let page: string | null = null;
     let pages = 0;
     do {
-      const r: Call = await call(
+      const r: ApiCall = await call(
         "GET",
         `/v1/sessions/${sid}/events?types[]=user.message&limit=1${page ? `&page=${page}` : ""}`,
       );

@@ -1,0 +1,124 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startNatsServer, type NatsServer } from "@corral/testing";
+import { connectBus, type Bus } from "@corral/bus";
+import { startStore, type StoreHarness } from "@corral/session-store/testing";
+import { startGateway, type GatewayUnderTest } from "./testing.js";
+import { createApiKey, openKeyBucket, revokeApiKey } from "./api-keys.js";
+import { runKeysCommand } from "./keys-command.js";
+import { apiClient, expectError } from "./test-api.js";
+
+let nats: NatsServer;
+let store: StoreHarness;
+let gw: GatewayUnderTest;
+let bus: Bus;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  store = await startStore(nats.url, { taskIntake: false });
+  gw = await startGateway(nats.url);
+  bus = await connectBus({ servers: nats.url, name: "client" });
+});
+
+afterAll(async () => {
+  await bus.close();
+  await gw.close();
+  await store.close();
+  await nats.stop();
+});
+
+const call = apiClient(() => gw);
+
+describe("auth", () => {
+  test("no key, a wrong key and a revoked key get 401 and nothing else", async () => {
+    const attempts: Record<string, string>[] = [
+      { "x-api-key": "" },
+      { "x-api-key": "sk-corral-wrong" },
+      { "x-api-key": "", authorization: "Bearer nope" },
+    ];
+    for (const headers of attempts) {
+      const r = await call("GET", "/v1/agents", undefined, headers);
+      expectError(r, 401, "authentication_error");
+      expect(Object.keys(r.body)).toEqual(["type", "error", "request_id"]);
+    }
+    const kv = await openKeyBucket(bus);
+    const { key, record } = await createApiKey(kv, "short-lived");
+    expect(
+      (await call("GET", "/v1/agents", undefined, { "x-api-key": "", authorization: `Bearer ${key}` }))
+        .status,
+    ).toBe(200);
+    await revokeApiKey(kv, record.id);
+    await expect
+      .poll(async () => (await call("GET", "/v1/agents", undefined, { "x-api-key": key })).status)
+      .toBe(401);
+    // Writes without a key change nothing.
+    expectError(
+      await call("POST", "/v1/agents", { name: "intruder", model: "m" }, { "x-api-key": "" }),
+      401,
+      "authentication_error",
+    );
+    expect(
+      (await call("GET", "/v1/agents?limit=1000")).body.data.some(
+        (a: { name: string }) => a.name === "intruder",
+      ),
+    ).toBe(false);
+  });
+
+  test("the OpenAPI document is public and lists every route", async () => {
+    const r = await call("GET", "/v1/openapi.json", undefined, { "x-api-key": "" });
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe("3.1.0");
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/agents",
+        "/v1/agents/{agent_id}/versions",
+        "/v1/sessions/{session_id}/events",
+        "/v1/sessions/{session_id}/events/stream",
+      ]),
+    );
+    expect(r.body.paths["/v1/agents"].post.requestBody.content["application/json"].schema).toBeDefined();
+  });
+});
+
+describe("keys command", () => {
+  const keys = (...argv: string[]) => runKeysCommand(bus, argv, async () => "");
+
+  test("create, check, list and revoke answer JSON, and the gateway follows them", async () => {
+    const created = (await keys("create", "--name", "ops")) as { key: string; record: { id: string } };
+    expect(created.record).toMatchObject({ type: "api_key", name: "ops", revoked_at: null });
+    expect(await keys("check", created.key)).toEqual({ valid: true, record: created.record });
+    expect((await call("GET", "/v1/agents", undefined, { "x-api-key": created.key })).status).toBe(200);
+    const listed = (await keys("ls")) as { data: { id: string }[] };
+    expect(listed.data.map((k) => k.id)).toContain(created.record.id);
+    const revoked = (await keys("revoke", created.record.id)) as { record: { revoked_at: string | null } };
+    expect(revoked.record.revoked_at).toEqual(expect.any(String));
+    expect(await keys("check", created.key)).toEqual({ valid: false, record: null });
+    await expect
+      .poll(async () => (await call("GET", "/v1/agents", undefined, { "x-api-key": created.key })).status)
+      .toBe(401);
+  });
+
+  test("a bad verb or an unknown key is a clear error, and nothing is written", async () => {
+    const before = ((await keys("ls")) as { data: unknown[] }).data.length;
+    await expect(keys("rotate")).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    await expect(keys("revoke", "ckey_nosuchkey")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(((await keys("ls")) as { data: unknown[] }).data.length).toBe(before);
+  });
+
+  test("runs as its own program: NATS_URL from the environment, one JSON value on stdout", async () => {
+    const cli = fileURLToPath(new URL("./keys-cli.ts", import.meta.url));
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", cli, ...args], {
+        env: { ...process.env, NATS_URL: nats.url },
+      });
+    const { stdout } = await run("create", "--name", "from-cli");
+    const created = JSON.parse(stdout) as { key: string; record: { name: string } };
+    expect(created.record.name).toBe("from-cli");
+    expect((await call("GET", "/v1/agents", undefined, { "x-api-key": created.key })).status).toBe(200);
+    const failed = await run("revoke", "ckey_nosuchkey").catch((e: { code: number; stdout: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect(JSON.parse((failed as { stdout: string }).stdout)).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});
