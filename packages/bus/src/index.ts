@@ -29,3 +29,4 @@ export { retrying, isRetryable, backoffMs } from "./retry.js";
 export type { RetryOptions } from "./retry.js";
 export { consumeWorkQueue } from "./work-queue.js";
 export type { WorkItem, WorkOutcome, WorkQueueOptions, WorkLoop } from "./work-queue.js";
+export { retryingBucket, bucketFailure } from "./retrying-bucket.js";
