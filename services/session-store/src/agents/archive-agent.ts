@@ -1,13 +1,11 @@
-import { CorralError, type AgentId, type AgentRecord } from "@corral/protocol";
+import type { AgentId, AgentRecord } from "@corral/protocol";
+import { archivedNow, replaceRecord } from "../records/record-writes.js";
 import type { StoreState } from "../state.js";
 import { latestAgent } from "./get-agent.js";
 
 export async function archiveAgent(state: StoreState, agentId: AgentId): Promise<AgentRecord> {
   const current = await latestAgent(state, agentId);
   if (current.value.archived_at) return current.value;
-  const now = new Date().toISOString();
-  const next = { ...current.value, archived_at: now, updated_at: now };
-  if ((await state.buckets.agents.replace(agentId, next, current.revision)) === null)
-    throw new CorralError("CONFLICT", `agent ${agentId} was changed concurrently; retry`);
-  return next;
+  const entry = { key: agentId, what: `agent ${agentId}`, revision: current.revision };
+  return replaceRecord(state.buckets.agents, entry, archivedNow(current.value));
 }

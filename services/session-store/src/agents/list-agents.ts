@@ -2,6 +2,7 @@ import type { AgentId, AgentRecord } from "@corral/protocol";
 import { listBucketPage, type PageOf } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { latestAgent } from "./get-agent.js";
+import { listNewestFirst } from "../records/record-writes.js";
 
 interface PageQuery {
   limit: number;
@@ -13,12 +14,7 @@ export function listAgents(
   state: StoreState,
   query: PageQuery & { include_archived: boolean },
 ): Promise<PageOf<AgentRecord>> {
-  return listBucketPage(state.buckets.agents, {
-    ...query,
-    order: "desc",
-    filter: "*",
-    keep: (a) => query.include_archived || !a.archived_at,
-  });
+  return listNewestFirst(state.buckets.agents, query);
 }
 
 /** Every version of one agent, newest first. */

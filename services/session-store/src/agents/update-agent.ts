@@ -2,6 +2,7 @@ import { CorralError, type AgentId, type AgentRecord, type AgentUpdateParams } f
 import type { StoreState } from "../state.js";
 import { checkAgentDefinition, modelConfig } from "./agent-definition.js";
 import { latestAgent, versionKey } from "./get-agent.js";
+import { refuseArchived, replaceRecord } from "../records/record-writes.js";
 
 /** The next version, or null when the update changes nothing. */
 function applyUpdate(current: AgentRecord, params: AgentUpdateParams, now: string): AgentRecord | null {
@@ -27,8 +28,7 @@ export async function updateAgent(
 ): Promise<AgentRecord> {
   const { agent_id: agentId, params } = request;
   const current = await latestAgent(state, agentId);
-  if (current.value.archived_at)
-    throw new CorralError("ARCHIVED", `agent ${agentId} is archived and read-only`);
+  refuseArchived(current.value, `agent ${agentId}`);
   if (params.version !== undefined && params.version !== current.value.version) {
     throw new CorralError(
       "CONFLICT",
@@ -39,8 +39,11 @@ export async function updateAgent(
   const next = applyUpdate(current.value, params, new Date().toISOString());
   if (!next) return current.value;
   checkAgentDefinition(next);
-  if ((await state.buckets.agents.replace(agentId, next, current.revision)) === null)
-    throw new CorralError("CONFLICT", `agent ${agentId} was changed concurrently; retry`);
+  await replaceRecord(
+    state.buckets.agents,
+    { key: agentId, what: `agent ${agentId}`, revision: current.revision },
+    next,
+  );
   await state.buckets.agents.put(versionKey(agentId, next.version), next);
   return next;
 }

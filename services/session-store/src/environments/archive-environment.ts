@@ -1,4 +1,5 @@
-import { CorralError, type EnvironmentId, type EnvironmentRecord } from "@corral/protocol";
+import type { EnvironmentId, EnvironmentRecord } from "@corral/protocol";
+import { archivedNow, replaceRecord } from "../records/record-writes.js";
 import type { StoreState } from "../state.js";
 import { currentEnvironment } from "./get-environment.js";
 
@@ -8,9 +9,6 @@ export async function archiveEnvironment(
 ): Promise<EnvironmentRecord> {
   const entry = await currentEnvironment(state, environmentId);
   if (entry.value.archived_at) return entry.value;
-  const now = new Date().toISOString();
-  const next = { ...entry.value, archived_at: now, updated_at: now };
-  if ((await state.buckets.environments.replace(environmentId, next, entry.revision)) === null)
-    throw new CorralError("CONFLICT", `environment ${environmentId} was changed concurrently; retry`);
-  return next;
+  const what = { key: environmentId, what: `environment ${environmentId}`, revision: entry.revision };
+  return replaceRecord(state.buckets.environments, what, archivedNow(entry.value));
 }

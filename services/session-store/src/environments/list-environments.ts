@@ -1,5 +1,6 @@
 import type { EnvironmentRecord } from "@corral/protocol";
-import { listBucketPage, type PageOf } from "@corral/bus";
+import type { PageOf } from "@corral/bus";
+import { listNewestFirst } from "../records/record-writes.js";
 import type { StoreState } from "../state.js";
 
 /** Newest first; `*` lists environment ids only (name claims are `name.<hex>`). */
@@ -7,10 +8,5 @@ export function listEnvironments(
   state: StoreState,
   query: { limit: number; page?: string | undefined; include_archived: boolean },
 ): Promise<PageOf<EnvironmentRecord>> {
-  return listBucketPage(state.buckets.environments, {
-    ...query,
-    order: "desc",
-    filter: "*",
-    keep: (e) => query.include_archived || !e.archived_at,
-  });
+  return listNewestFirst(state.buckets.environments, query);
 }

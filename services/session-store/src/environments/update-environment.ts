@@ -1,12 +1,8 @@
-import {
-  CorralError,
-  type EnvironmentId,
-  type EnvironmentRecord,
-  type EnvironmentUpdateParams,
-} from "@corral/protocol";
+import type { EnvironmentId, EnvironmentRecord, EnvironmentUpdateParams } from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import { claimEnvironmentName, releaseEnvironmentName } from "./environment-name.js";
 import { currentEnvironment } from "./get-environment.js";
+import { refuseArchived, replaceRecord } from "../records/record-writes.js";
 
 export async function updateEnvironment(
   state: StoreState,
@@ -14,13 +10,12 @@ export async function updateEnvironment(
 ): Promise<EnvironmentRecord> {
   const { environment_id: environmentId, params } = request;
   const entry = await currentEnvironment(state, environmentId);
-  if (entry.value.archived_at)
-    throw new CorralError("ARCHIVED", `environment ${environmentId} is archived and read-only`);
+  refuseArchived(entry.value, `environment ${environmentId}`);
   if (params.name !== undefined && params.name !== entry.value.name)
     await claimEnvironmentName(state, params.name, environmentId);
   const next = { ...entry.value, ...params, updated_at: new Date().toISOString() } as EnvironmentRecord;
-  if ((await state.buckets.environments.replace(environmentId, next, entry.revision)) === null)
-    throw new CorralError("CONFLICT", `environment ${environmentId} was changed concurrently; retry`);
+  const what = { key: environmentId, what: `environment ${environmentId}`, revision: entry.revision };
+  await replaceRecord(state.buckets.environments, what, next);
   if (next.name !== entry.value.name) await releaseEnvironmentName(state, entry.value.name);
   return next;
 }

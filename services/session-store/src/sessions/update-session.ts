@@ -10,6 +10,7 @@ import type { StoredSession } from "../records/stored-records.js";
 import { appendToLog } from "../append.js";
 import { checkAgentDefinition } from "../agents/agent-definition.js";
 import { changeSession } from "./stored-session.js";
+import { refuseArchived } from "../records/record-writes.js";
 import { getSession } from "./get-session.js";
 
 const MAX_METADATA_KEYS = 16;
@@ -30,8 +31,7 @@ function mergeMetadata(
 
 /** The updated record, and into `changed` the fields that changed (what `session.updated` reports). */
 function applyUpdate(s: StoredSession, params: SessionUpdateParams, changed: Record<string, unknown>) {
-  if (s.record.archived_at)
-    throw new CorralError("ARCHIVED", `session ${s.record.id} is archived and read-only`);
+  refuseArchived(s.record, `session ${s.record.id}`);
   const record = { ...s.record, updated_at: new Date().toISOString() };
   if (params.title !== undefined) record.title = changed.title = params.title;
   if (params.metadata !== undefined)

@@ -3,6 +3,7 @@ import type { StoreState } from "../state.js";
 import { releaseSandboxes } from "../sessions/release-sandboxes.js";
 import { isRunning } from "./list-threads.js";
 import { ownedThread } from "./stored-thread.js";
+import { archivedNow } from "../records/record-writes.js";
 
 /** A running thread must be interrupted first; archiving lets go of the sandboxes it holds. */
 export async function archiveThread(
@@ -17,8 +18,7 @@ export async function archiveThread(
       throw new CorralError("CONFLICT", `cannot archive a running thread; interrupt it first`, {
         retryable: false,
       });
-    const now = new Date().toISOString();
-    return { ...s, record: { ...s.record, archived_at: now, updated_at: now } };
+    return { ...s, record: archivedNow(s.record) };
   });
   if (!entry) throw new CorralError("NOT_FOUND", `thread ${threadId} not found`);
   await releaseSandboxes(state, entry.value.record.session_id, threadId);
