@@ -1,30 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, type Bus } from "@corral/bus";
-import { startStore, type StoreHarness } from "@corral/session-store/testing";
-import { startGateway, type GatewayUnderTest } from "./testing.js";
+import { startTestStack, type TestStack } from "./testing.js";
 import { apiClient, expectError, type ApiCall } from "./test-api.js";
 
-let nats: NatsServer;
-let store: StoreHarness;
-let gw: GatewayUnderTest;
-let bus: Bus;
+let stack: TestStack;
+beforeAll(async () => (stack = await startTestStack()));
+afterAll(() => stack.close());
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  store = await startStore(nats.url, { taskIntake: false });
-  gw = await startGateway(nats.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
-});
-
-afterAll(async () => {
-  await bus.close();
-  await gw.close();
-  await store.close();
-  await nats.stop();
-});
-
-const call = apiClient(() => gw);
+const call = apiClient(() => stack.gw);
 
 let envCounter = 0;
 const newEnvironment = async () =>

@@ -2,34 +2,16 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, type Bus } from "@corral/bus";
-import { startStore, type StoreHarness } from "@corral/session-store/testing";
-import { startGateway, type GatewayUnderTest } from "./testing.js";
 import { createApiKey, openKeyBucket, revokeApiKey } from "./api-keys.js";
 import { runKeysCommand } from "./keys-command.js";
+import { startTestStack, type TestStack } from "./testing.js";
 import { apiClient, expectError } from "./test-api.js";
 
-let nats: NatsServer;
-let store: StoreHarness;
-let gw: GatewayUnderTest;
-let bus: Bus;
+let stack: TestStack;
+beforeAll(async () => (stack = await startTestStack()));
+afterAll(() => stack.close());
 
-beforeAll(async () => {
-  nats = await startNatsServer();
-  store = await startStore(nats.url, { taskIntake: false });
-  gw = await startGateway(nats.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
-});
-
-afterAll(async () => {
-  await bus.close();
-  await gw.close();
-  await store.close();
-  await nats.stop();
-});
-
-const call = apiClient(() => gw);
+const call = apiClient(() => stack.gw);
 
 describe("auth", () => {
   test("no key, a wrong key and a revoked key get 401 and nothing else", async () => {
@@ -43,7 +25,7 @@ describe("auth", () => {
       expectError(r, 401, "authentication_error");
       expect(Object.keys(r.body)).toEqual(["type", "error", "request_id"]);
     }
-    const kv = await openKeyBucket(bus);
+    const kv = await openKeyBucket(stack.bus);
     const { key, record } = await createApiKey(kv, "short-lived");
     expect(
       (await call("GET", "/v1/agents", undefined, { "x-api-key": "", authorization: `Bearer ${key}` }))
@@ -83,7 +65,7 @@ describe("auth", () => {
 });
 
 describe("keys command", () => {
-  const keys = (...argv: string[]) => runKeysCommand(bus, argv, async () => "");
+  const keys = (...argv: string[]) => runKeysCommand(stack.bus, argv, async () => "");
 
   test("create, check, list and revoke answer JSON, and the gateway follows them", async () => {
     const created = (await keys("create", "--name", "ops")) as { key: string; record: { id: string } };
@@ -111,7 +93,7 @@ describe("keys command", () => {
     const cli = fileURLToPath(new URL("./keys-cli.ts", import.meta.url));
     const run = (...args: string[]) =>
       promisify(execFile)(process.execPath, ["--import", "tsx", cli, ...args], {
-        env: { ...process.env, NATS_URL: nats.url },
+        env: { ...process.env, NATS_URL: stack.nats.url },
       });
     const { stdout } = await run("create", "--name", "from-cli");
     const created = JSON.parse(stdout) as { key: string; record: { name: string } };

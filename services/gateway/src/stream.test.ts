@@ -1,30 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, flush, publishDelta, request, type Bus } from "@corral/bus";
+import { flush, publishDelta, request } from "@corral/bus";
 import { STORE_RPC, type SessionEvent } from "@corral/protocol";
-import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
-import { sseFrames, startGateway, type GatewayUnderTest, type SseFrame } from "./testing.js";
+import { makeSession } from "@corral/session-store/testing";
+import { sseFrames, startTestStack, type SseFrame, type TestStack } from "./testing.js";
 
-let nats: NatsServer;
-let store: StoreHarness;
-let gw: GatewayUnderTest;
-let bus: Bus;
-
+let stack: TestStack;
+const feeds = { bufferEvents: 16, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 };
 beforeAll(async () => {
-  nats = await startNatsServer();
-  store = await startStore(nats.url, { taskIntake: false });
-  gw = await startGateway(nats.url, {
-    feeds: { bufferEvents: 16, maxBufferedBytes: 8 * 1024 * 1024, heartbeatMs: 15_000 },
-  });
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  stack = await startTestStack({ feeds });
 });
-
-afterAll(async () => {
-  await bus.close();
-  await gw.close();
-  await store.close();
-  await nats.stop();
-});
+afterAll(() => stack.close());
 
 const note = (i: number) => ({
   type: "system.message" as const,
@@ -34,7 +19,7 @@ const note = (i: number) => ({
 /** Appends `count` events as a writer inside Corral would (not through the gateway). */
 async function appendNotes(sid: string, start: number, count: number): Promise<void> {
   for (let i = start; i < start + count; i++)
-    await request(bus, STORE_RPC.eventsAppend, { session_id: sid, events: [note(i)] });
+    await request(stack.bus, STORE_RPC.eventsAppend, { session_id: sid, events: [note(i)] });
 }
 
 function open(
@@ -43,8 +28,8 @@ function open(
   query = "",
 ): { response: Promise<Response>; abort: () => void } {
   const controller = new AbortController();
-  const response = fetch(`${gw.url}/v1/sessions/${sid}/events/stream${query}`, {
-    headers: { "x-api-key": gw.key, ...headers },
+  const response = fetch(`${stack.gw.url}/v1/sessions/${sid}/events/stream${query}`, {
+    headers: { "x-api-key": stack.gw.key, ...headers },
     signal: controller.signal,
   });
   return { response, abort: () => controller.abort() };
@@ -65,7 +50,7 @@ const textOf = (frame: SseFrame) =>
   (JSON.parse(frame.data) as SessionEvent & { content: { text: string }[] }).content[0]?.text ?? "";
 
 test("a stream opened without Last-Event-ID starts at now; each frame's id is the event's position", async () => {
-  const session = await makeSession(bus);
+  const session = await makeSession(stack.bus);
   await appendNotes(session.id, 0, 3);
   const stream = open(session.id);
   const res = await stream.response;
@@ -84,7 +69,7 @@ test("a stream opened without Last-Event-ID starts at now; each frame's id is th
 });
 
 test("a dropped connection resumes from Last-Event-ID with nothing lost and nothing repeated, history or live", async () => {
-  const session = await makeSession(bus);
+  const session = await makeSession(stack.bus);
   await appendNotes(session.id, 0, 40); // more than the feed buffer: resuming reads history from the log
   const first = open(session.id, { "last-event-id": "-1" });
   // -1 is not a position: refused with the API's error
@@ -106,7 +91,7 @@ test("a dropped connection resumes from Last-Event-ID with nothing lost and noth
 });
 
 test("200 concurrent followers of one session all see every event, in order", async () => {
-  const session = await makeSession(bus);
+  const session = await makeSession(stack.bus);
   const followers = 200;
   const events = 50;
   const streams = Array.from({ length: followers }, () => open(session.id, { "last-event-id": "0" }));
@@ -122,7 +107,7 @@ test("200 concurrent followers of one session all see every event, in order", as
 });
 
 test("event_deltas adds live previews to a connection that asked for them, and only to it", async () => {
-  const session = await makeSession(bus);
+  const session = await makeSession(stack.bus);
   const plain = open(session.id);
   const withDeltas = open(session.id, {}, "?event_deltas[]=agent.message");
   const [plainRes, deltaRes] = await Promise.all([plain.response, withDeltas.response]);
@@ -130,13 +115,13 @@ test("event_deltas adds live previews to a connection that asked for them, and o
   const deltaReading = read(deltaRes, (f) => f.length === 3);
   await new Promise((r) => setTimeout(r, 100));
   const id = "sevt_01JPREVIEW0000000000000000" as const;
-  publishDelta(bus, session.id, { type: "event_start", event: { type: "agent.message", id } });
-  publishDelta(bus, session.id, {
+  publishDelta(stack.bus, session.id, { type: "event_start", event: { type: "agent.message", id } });
+  publishDelta(stack.bus, session.id, {
     type: "event_delta",
     event_id: id,
     delta: { type: "content_delta", index: 0, content: { type: "text", text: "Hel" } },
   });
-  await flush(bus);
+  await flush(stack.bus);
   await appendNotes(session.id, 0, 1);
   const [plainFrames, deltaFrames] = await Promise.all([plainReading, deltaReading]);
   plain.abort();
@@ -147,11 +132,11 @@ test("event_deltas adds live previews to a connection that asked for them, and o
 });
 
 test("streams need a key and an existing session", async () => {
-  const noKey = await fetch(`${gw.url}/v1/sessions/sesn_01JZZZZZZZZZZZZZZZZZZZZZZZ/events/stream`);
+  const noKey = await fetch(`${stack.gw.url}/v1/sessions/sesn_01JZZZZZZZZZZZZZZZZZZZZZZZ/events/stream`);
   expect(noKey.status).toBe(401);
   const missing = await open("sesn_01JZZZZZZZZZZZZZZZZZZZZZZZ").response;
   expect(missing.status).toBe(404);
   expect(((await missing.json()) as { error: { type: string } }).error.type).toBe("not_found_error");
-  const badQuery = await open((await makeSession(bus)).id, {}, "?event_deltas[]=agent.dance").response;
+  const badQuery = await open((await makeSession(stack.bus)).id, {}, "?event_deltas[]=agent.dance").response;
   expect(badQuery.status).toBe(400);
 });

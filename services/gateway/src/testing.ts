@@ -1,4 +1,6 @@
-import { connectBus } from "@corral/bus";
+import { connectBus, type Bus } from "@corral/bus";
+import { startNatsServer, type NatsServer } from "@corral/testing";
+import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { silentLogger, createLogger } from "@corral/logger";
 import { createGateway, type Gateway } from "./gateway.js";
 import { createApiKey, openKeyBucket } from "./api-keys.js";
@@ -42,6 +44,34 @@ export async function startGateway(
     async close() {
       await gateway.stop();
       await bus.close();
+    },
+  };
+}
+
+/** NATS, a session-store, a gateway and a client bus: what a test file of the gateway runs against. */
+export interface TestStack {
+  nats: NatsServer;
+  store: StoreHarness;
+  gw: GatewayUnderTest;
+  bus: Bus;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(over: Partial<GatewayConfig> = {}): Promise<TestStack> {
+  const nats = await startNatsServer();
+  const store = await startStore(nats.url, { taskIntake: false });
+  const gw = await startGateway(nats.url, over);
+  const bus = await connectBus({ servers: nats.url, name: "client" });
+  return {
+    nats,
+    store,
+    gw,
+    bus,
+    async close() {
+      await bus.close();
+      await gw.close();
+      await store.close();
+      await nats.stop();
     },
   };
 }

@@ -8,8 +8,6 @@ const AgentPath = z.strictObject({ agent_id: AgentId });
 
 const agents = resource({
   tag: "agents",
-  operation: "agents",
-  collection: "/v1/agents",
   item: "/v1/agents/:agent_id",
   itemPath: AgentPath,
   record: AgentRecord,

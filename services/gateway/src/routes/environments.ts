@@ -11,8 +11,6 @@ import { PageQuery } from "./schemas.js";
 
 const environments = resource({
   tag: "environments",
-  operation: "environments",
-  collection: "/v1/environments",
   item: "/v1/environments/:environment_id",
   itemPath: z.strictObject({ environment_id: EnvironmentId }),
   record: EnvironmentRecord,

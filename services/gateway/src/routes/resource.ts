@@ -8,11 +8,9 @@ type Obj = z.ZodObject;
 /** A collection of records in the API: where it lives, the path of one record, and the record. */
 export interface ResourceSpec<P extends Obj, C extends Obj | undefined, R extends z.ZodType> {
   tag: string;
-  /** The operationId prefix, e.g. `vaults.credentials`. */
-  operation: string;
-  /** The collection's path, e.g. `/v1/vaults/:vault_id/credentials`. */
-  collection: string;
-  /** The path of one record, e.g. `/v1/vaults/:vault_id/credentials/:credential_id`. */
+  /** The operationId prefix, e.g. `vaults.credentials`; the tag unless said. */
+  operation?: string;
+  /** The path of one record, e.g. `/v1/vaults/:vault_id/credentials/:credential_id`; its collection's is its parent. */
   item: string;
   itemPath: P;
   /** The ids in the collection's path, when it is nested. */
@@ -28,7 +26,8 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
   res: ResourceSpec<P, C, R>,
 ) {
   const base = { tag: res.tag, response: res.record };
-  const op = (verb: string) => `${res.operation}.${verb}`;
+  const op = (verb: string) => `${res.operation ?? res.tag}.${verb}`;
+  const collection = res.item.slice(0, res.item.lastIndexOf("/"));
   const one = { ...base, path: res.item, params: res.itemPath };
   return {
     create: <B extends z.ZodType, D extends RpcDef>(
@@ -39,7 +38,7 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
       rpcRoute({
         ...base,
         method: "POST",
-        path: res.collection,
+        path: collection,
         operationId: op("create"),
         summary,
         params: res.collectionPath,
@@ -54,7 +53,7 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
       rpcRoute({
         ...base,
         method: "GET",
-        path: res.collection,
+        path: collection,
         operationId: op("list"),
         summary,
         params: res.collectionPath,

@@ -16,8 +16,6 @@ export const SessionPath = z.strictObject({ session_id: SessionId });
 
 const sessions = resource({
   tag: "sessions",
-  operation: "sessions",
-  collection: "/v1/sessions",
   item: "/v1/sessions/:session_id",
   itemPath: SessionPath,
   record: SessionRecord,

@@ -18,8 +18,6 @@ const VaultPath = z.strictObject({ vault_id: VaultId });
 
 const vaults = resource({
   tag: "vaults",
-  operation: "vaults",
-  collection: "/v1/vaults",
   item: "/v1/vaults/:vault_id",
   itemPath: VaultPath,
   record: VaultRecord,
@@ -28,7 +26,6 @@ const vaults = resource({
 const credentials = resource({
   tag: "vaults",
   operation: "vaults.credentials",
-  collection: "/v1/vaults/:vault_id/credentials",
   item: "/v1/vaults/:vault_id/credentials/:credential_id",
   collectionPath: VaultPath,
   itemPath: z.strictObject({ vault_id: VaultId, credential_id: CredentialId }),
