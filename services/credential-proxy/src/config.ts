@@ -11,7 +11,11 @@ export interface ProxyConfig {
   egressPort: number;
   /** Extra CA certificates (PEM file) the proxy trusts for upstream TLS, besides the system's. */
   upstreamCaFile: string | undefined;
+  /** How long a failing dependency (NATS KV, Vault, the session-store) is retried before a request fails. */
+  retryMs: number;
 }
+
+export const DEFAULT_RETRY_MS = 60_000;
 
 export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProxyConfig {
   return {
@@ -29,5 +33,6 @@ export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     egressHost: env.EGRESS_HOST ?? "0.0.0.0",
     egressPort: Number(env.EGRESS_PORT ?? 8421),
     upstreamCaFile: env.EGRESS_UPSTREAM_CA_FILE,
+    retryMs: Number(env.CREDENTIAL_PROXY_RETRY_MS ?? DEFAULT_RETRY_MS),
   };
 }

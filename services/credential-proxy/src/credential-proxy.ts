@@ -1,13 +1,9 @@
 import { readFileSync } from "node:fs";
 import { BUCKETS, type VaultId } from "@corral/protocol";
-import { flush, openTypedBucket, type Bus } from "@corral/bus";
+import { flush, openTypedBucket, retryingBucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { ProxyConfig } from "./config.js";
-import type { SecretStore } from "./secret-store.js";
-import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
-import { vaultSecretStore } from "./vault-secret-store.js";
-import { loadMasterKey } from "./master-key.js";
-import { openVaultStore, type VaultStore } from "./vault-store.js";
+import { openVaultHandles, vaultStore, type VaultStore } from "./vault-store.js";
 import { resolveCredentials, type ResolvedCredential } from "./credential-resolution.js";
 import { deploymentSecrets } from "./deployment-secrets.js";
 import { createIssuer } from "./ca.js";
@@ -18,6 +14,7 @@ import { serveVaults } from "./vault-routes.js";
 import { serveEgressConfig } from "./egress-config.js";
 import { serveMcp } from "./mcp-routes.js";
 import { McpLedgerEntry } from "./mcp-context.js";
+import { retryPolicy, type RetryPolicy } from "./retry-policy.js";
 
 export interface CredentialProxy {
   start(): Promise<void>;
@@ -32,53 +29,64 @@ interface Deps {
   config: ProxyConfig;
 }
 
-async function openSecretStore({ bus, config }: Deps): Promise<SecretStore> {
-  if (config.vault) return vaultSecretStore(config.vault);
-  const bucket = await openTypedBucket(bus, BUCKETS.secrets, SealedSecret);
-  return embeddedSecretStore(bucket, loadMasterKey(config.masterKey, config.masterKeyFile));
+/** The store twice: for RPC verbs (answered within the caller's wait) and for requests that may wait longer. */
+interface Stores {
+  rpc: VaultStore;
+  long: VaultStore;
 }
 
-async function startEgress(deps: Deps, store: VaultStore, serve: Serve): Promise<EgressProxy> {
+async function startEgress(
+  deps: Deps,
+  stores: Stores,
+  retry: RetryPolicy,
+  serve: Serve,
+): Promise<EgressProxy> {
   const { bus, logger, config } = deps;
-  const deployment = await deploymentSecrets(store.secrets);
+  const deployment = await deploymentSecrets(stores.long.secrets);
   const keys = egressKeys(deployment.key);
   const upstreamCa = config.upstreamCaFile ? [readFileSync(config.upstreamCaFile, "utf8")] : [];
   const egress = createEgressProxy({
     bus,
     logger,
-    store,
+    store: stores.long,
+    retry: retry.long,
     keys,
     issue: createIssuer(deployment.ca),
     options: { host: config.egressHost, port: config.egressPort, upstreamCa },
   });
   const port = await egress.start();
-  serveEgressConfig(serve, { bus, store, keys, port, caPem: deployment.ca.certPem });
+  const caPem = deployment.ca.certPem;
+  serveEgressConfig(serve, { bus, store: stores.rpc, retry: retry.rpc, keys, port, caPem });
   logger.info({ port }, "egress proxy listening");
   return egress;
 }
 
 /** The credential-proxy: vault RPCs, the egress proxy and its config RPC, and MCP calls. */
 export function createCredentialProxy(deps: Deps): CredentialProxy {
-  const { bus, logger } = deps;
+  const { bus, logger, config } = deps;
   const server = queueServer(bus);
-  let running: { store: VaultStore; egress: EgressProxy } | null = null;
+  const retry = retryPolicy(config.retryMs, logger);
+  let running: { stores: Stores; egress: EgressProxy } | null = null;
   return {
     vaults: {
       async resolve(vaultIds) {
         if (!running) throw new Error("the credential-proxy has not started");
-        return resolveCredentials(running.store, vaultIds);
+        return resolveCredentials(running.stores.rpc, vaultIds);
       },
     },
     async start() {
-      const secrets = await openSecretStore(deps);
-      const store = await openVaultStore(bus, secrets);
-      serveVaults(server.serve, store);
-      const egress = await startEgress(deps, store, server.serve);
-      const ledger = await openTypedBucket(bus, BUCKETS.toolLedger, McpLedgerEntry);
-      serveMcp(server.serve, { bus, logger, store, ledger });
-      running = { store, egress };
+      const handles = await openVaultHandles(bus, config);
+      const stores = { rpc: vaultStore(handles, retry.rpc), long: vaultStore(handles, retry.long) };
+      serveVaults(server.serve, stores.rpc);
+      const egress = await startEgress(deps, stores, retry, server.serve);
+      const ledger = retryingBucket(
+        await openTypedBucket(bus, BUCKETS.toolLedger, McpLedgerEntry),
+        retry.long,
+      );
+      serveMcp(server.serve, { bus, logger, store: stores.long, retry: retry.long, ledger });
+      running = { stores, egress };
       await flush(bus); // the subscriptions are live on the server before start() returns
-      logger.info({ secrets: secrets.kind }, "credential-proxy started");
+      logger.info({ secrets: handles.secrets.kind }, "credential-proxy started");
     },
     async stop() {
       server.stop();

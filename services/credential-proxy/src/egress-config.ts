@@ -1,5 +1,6 @@
 import { EGRESS_RPC, STORE_RPC, type EgressConfig, type EgressConfigRequest } from "@corral/protocol";
-import { request, type Bus } from "@corral/bus";
+import type { Bus, RetryOptions } from "@corral/bus";
+import { requestRetrying } from "./retry-policy.js";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
 import { resolveCredentials } from "./credential-resolution.js";
@@ -10,6 +11,7 @@ import type { Serve } from "./serve.js";
 export interface EgressConfigDeps {
   bus: Bus;
   store: VaultStore;
+  retry: RetryOptions;
   keys: EgressKeys;
   port: number;
   caPem: string;
@@ -18,12 +20,12 @@ export interface EgressConfigDeps {
 /** The sandbox's environment: each `environment_variable` credential's name → its placeholder. */
 async function placeholderEnv(
   deps: EgressConfigDeps,
-  request_: EgressConfigRequest,
+  { session_id: sessionId }: EgressConfigRequest,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  const sessionId = request_.session_id;
   if (!sessionId) return env;
-  const session = await request(deps.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+  const ref = { session_id: sessionId };
+  const session = await requestRetrying(deps.bus, STORE_RPC.sessionsGet, ref, deps.retry);
   const credentials = await resolveCredentials(deps.store, session.vault_ids);
   for (const [placeholder, { record }] of sessionPlaceholders(deps.keys, sessionId, credentials))
     if (record.auth.type === "environment_variable") env[record.auth.secret_name] = placeholder;

@@ -1,5 +1,5 @@
 import type { NetworkingConfig, SandboxId, SandboxRecord, SessionId } from "@corral/protocol";
-import type { Bucket, Bus } from "@corral/bus";
+import type { Bucket, Bus, RetryOptions } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
@@ -20,6 +20,8 @@ export interface EgressDeps {
   bus: Bus;
   logger: Logger;
   store: VaultStore;
+  /** How long NATS and the session-store are waited for while a sandbox's request waits. */
+  retry: RetryOptions;
   keys: EgressKeys;
   /** The sandbox-manager's records, read only: which session a sandbox serves. */
   sandboxes: Pick<Bucket<SandboxRecord>, "get">;

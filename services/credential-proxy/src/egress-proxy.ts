@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import { BUCKETS, SandboxRecord } from "@corral/protocol";
-import { openTypedBucket, type Bus } from "@corral/bus";
+import { openTypedBucket, retryingBucket, type Bus, type RetryOptions } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
@@ -30,6 +30,7 @@ export function createEgressProxy(deps: {
   bus: Bus;
   logger: Logger;
   store: VaultStore;
+  retry: RetryOptions;
   keys: EgressKeys;
   issue: (host: string) => Promise<LeafCertificate>;
   options: EgressProxyOptions;
@@ -40,7 +41,10 @@ export function createEgressProxy(deps: {
     async start() {
       const egress: EgressDeps = {
         ...deps,
-        sandboxes: await openTypedBucket(deps.bus, BUCKETS.sandboxes, SandboxRecord),
+        sandboxes: retryingBucket(
+          await openTypedBucket(deps.bus, BUCKETS.sandboxes, SandboxRecord),
+          deps.retry,
+        ),
         contexts: new Map(),
         upstreamCa: [...rootCertificates, ...options.upstreamCa],
       };

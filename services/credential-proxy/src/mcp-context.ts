@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { McpCallResult, type LogId, type SessionId, type ThreadId } from "@corral/protocol";
-import type { Bucket, Bus } from "@corral/bus";
+import type { Bucket, Bus, RetryOptions } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { ResolvedCredential } from "./credential-resolution.js";
@@ -31,5 +31,6 @@ export interface McpDeps {
   bus: Bus;
   logger: Logger;
   store: VaultStore;
+  retry: RetryOptions;
   ledger: Bucket<McpLedgerEntry>;
 }

@@ -1,5 +1,5 @@
 import { CorralError, STORE_RPC, THREAD_RPC, type AgentSnapshot } from "@corral/protocol";
-import { request } from "@corral/bus";
+import { requestRetrying } from "./retry-policy.js";
 import { resolveCredentials, type ResolvedCredential } from "./credential-resolution.js";
 import type { McpCall, McpCaller, McpDeps } from "./mcp-context.js";
 
@@ -24,9 +24,11 @@ export async function lookupMcpServer(
   serverName: string,
 ): Promise<McpCall> {
   const { sessionId, threadId } = caller;
-  const session = await request(deps.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
-  const agent: AgentSnapshot = threadId
-    ? (await request(deps.bus, THREAD_RPC.get, { session_id: sessionId, thread_id: threadId })).agent
+  const { bus, retry } = deps;
+  const session = await requestRetrying(bus, STORE_RPC.sessionsGet, { session_id: sessionId }, retry);
+  const threadRef = threadId && { session_id: sessionId, thread_id: threadId };
+  const agent: AgentSnapshot = threadRef
+    ? (await requestRetrying(bus, THREAD_RPC.get, threadRef, retry)).agent
     : session.agent;
   const server = agent.mcp_servers.find((s) => s.name === serverName);
   if (!server)

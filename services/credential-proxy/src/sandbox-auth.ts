@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { STORE_RPC, SandboxId, isId, type NetworkingConfig, type SessionRecord } from "@corral/protocol";
-import { request } from "@corral/bus";
+import { requestRetrying } from "./retry-policy.js";
 import { resolveCredentials } from "./credential-resolution.js";
 import { sessionPlaceholders } from "./session-placeholders.js";
 import type { EgressDeps, SandboxContext } from "./egress-context.js";
@@ -8,9 +8,10 @@ import type { EgressDeps, SandboxContext } from "./egress-context.js";
 const CONTEXT_TTL_MS = 2000;
 
 async function networkingOf(deps: EgressDeps, session: SessionRecord): Promise<NetworkingConfig | undefined> {
-  const environment = await request(deps.bus, STORE_RPC.environmentsGet, {
-    environment_id: session.environment_id,
-  }).catch(() => null);
+  const ref = { environment_id: session.environment_id };
+  const environment = await requestRetrying(deps.bus, STORE_RPC.environmentsGet, ref, deps.retry).catch(
+    () => null,
+  );
   const config = environment?.config;
   return config && "networking" in config ? config.networking : undefined;
 }
@@ -20,7 +21,8 @@ async function loadContext(deps: EgressDeps, sandboxId: SandboxId): Promise<Sand
   if (!sandbox || sandbox.value.status !== "ready") return null;
   const sessionId = sandbox.value.session_id;
   if (!isId("session", sessionId)) return null;
-  const session = await request(deps.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+  const ref = { session_id: sessionId };
+  const session = await requestRetrying(deps.bus, STORE_RPC.sessionsGet, ref, deps.retry);
   const networking = await networkingOf(deps, session);
   const credentials = await resolveCredentials(deps.store, session.vault_ids);
   return {

@@ -1,3 +1,5 @@
+import { retrying, type RetryOptions } from "@corral/bus";
+
 /** The secret half of a credential: named string values, never returned through any API. */
 export type SecretValues = Record<string, string>;
 
@@ -7,4 +9,14 @@ export interface SecretStore {
   put(ref: string, values: SecretValues): Promise<void>;
   get(ref: string): Promise<SecretValues | null>;
   delete(ref: string): Promise<void>;
+}
+
+/** Every call retried while the backend is away; each is safe to repeat (a put writes the same values). */
+export function retryingSecretStore(store: SecretStore, retry: RetryOptions): SecretStore {
+  return {
+    kind: store.kind,
+    put: (ref, values) => retrying(() => store.put(ref, values), retry),
+    get: (ref) => retrying(() => store.get(ref), retry),
+    delete: (ref) => retrying(() => store.delete(ref), retry),
+  };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connectBus } from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
 import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
-import type { ProxyConfig } from "./config.js";
+import { DEFAULT_RETRY_MS, type ProxyConfig } from "./config.js";
 
 export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig => ({
   vault: null,
@@ -11,6 +11,7 @@ export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig =>
   egressHost: "0.0.0.0",
   egressPort: 0,
   upstreamCaFile: undefined,
+  retryMs: DEFAULT_RETRY_MS,
   ...over,
 });
 

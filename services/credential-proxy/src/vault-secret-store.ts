@@ -15,8 +15,13 @@ export interface VaultBackendConfig {
 
 const Values = z.record(z.string(), z.string());
 const status = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode;
+/** Vault did not answer, or answered that it cannot now (sealed, overloaded): worth trying again. */
+const transient = (code: number | undefined) => code === undefined || code === 429 || code >= 500;
 const unavailable = (error: unknown) =>
-  new CorralError("UNAVAILABLE", `vault: ${status(error) ?? (error as Error).message}`, { cause: error });
+  new CorralError("UNAVAILABLE", `vault: ${status(error) ?? (error as Error).message}`, {
+    cause: error,
+    retryable: transient(status(error)),
+  });
 
 /** HashiCorp Vault's KV v2 engine through node-vault. */
 export function vaultSecretStore(config: VaultBackendConfig): SecretStore {

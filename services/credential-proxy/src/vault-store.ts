@@ -7,8 +7,12 @@ import {
   type CredentialAuth,
   type VaultId,
 } from "@corral/protocol";
-import { openTypedBucket, type Bucket, type Bus } from "@corral/bus";
-import type { SecretStore } from "./secret-store.js";
+import { openTypedBucket, retryingBucket, type Bucket, type Bus, type RetryOptions } from "@corral/bus";
+import { retryingSecretStore, type SecretStore } from "./secret-store.js";
+import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
+import { vaultSecretStore } from "./vault-secret-store.js";
+import { loadMasterKey } from "./master-key.js";
+import type { ProxyConfig } from "./config.js";
 
 /**
  * Where vaults and credentials live: records in the vault bucket (`v.<vault_id>`, `c.<vault_id>.<id>`,
@@ -22,12 +26,39 @@ export interface VaultStore {
   secrets: SecretStore;
 }
 
-export async function openVaultStore(bus: Bus, secrets: SecretStore): Promise<VaultStore> {
+/** The store's handles as opened, before any retry policy: HashiCorp Vault, or sealed values in NATS KV. */
+export interface VaultHandles extends Omit<VaultStore, "secrets"> {
+  secrets:
+    | { kind: "vault"; store: SecretStore }
+    | { kind: "embedded"; bucket: Bucket<SealedSecret>; key: Buffer };
+}
+
+export async function openVaultHandles(bus: Bus, config: ProxyConfig): Promise<VaultHandles> {
   return {
     vaults: await openTypedBucket(bus, BUCKETS.vault, VaultRecord),
     credentials: await openTypedBucket(bus, BUCKETS.vault, CredentialRecord),
     claims: await openTypedBucket(bus, BUCKETS.vault, CredentialId),
-    secrets,
+    secrets: config.vault
+      ? { kind: "vault", store: vaultSecretStore(config.vault) }
+      : {
+          kind: "embedded",
+          bucket: await openTypedBucket(bus, BUCKETS.secrets, SealedSecret),
+          key: loadMasterKey(config.masterKey, config.masterKeyFile),
+        },
+  };
+}
+
+/** The store with every call to NATS and to the secret backend retried within `retry`. */
+export function vaultStore(handles: VaultHandles, retry: RetryOptions): VaultStore {
+  const { secrets } = handles;
+  return {
+    vaults: retryingBucket(handles.vaults, retry),
+    credentials: retryingBucket(handles.credentials, retry),
+    claims: retryingBucket(handles.claims, retry),
+    secrets:
+      secrets.kind === "vault"
+        ? retryingSecretStore(secrets.store, retry)
+        : embeddedSecretStore(retryingBucket(secrets.bucket, retry), secrets.key),
   };
 }
 
