@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { EGRESS_RPC, SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
+import { EGRESS_RPC, SANDBOX_RPC, type SandboxRecord } from "@corral/protocol";
 import { connectBus, request, serve, type Bus, type Subscription } from "@corral/bus";
 import { freePort, startNatsServer, waitFor, type NatsServer } from "@corral/testing";
 import { LABELS } from "./labels.js";
-import { docker, removeTestContainers, startManager } from "./testing.js";
+import { docker, removeTestContainers, runTool, startManager } from "./testing.js";
 
 // The credential-proxy's egress config RPC, answered by the test: any start order must end with
 // sandboxes that have their proxy settings, and a proxy restart must be a delay, not a sandbox without network.
@@ -34,18 +34,7 @@ async function executorOutput(containerId: string): Promise<string> {
   return logs.toString("utf8");
 }
 
-const shell = (sbx: SandboxRecord, command: string) =>
-  request(
-    bus,
-    SANDBOX_RPC.execute,
-    {
-      sandbox_id: sbx.id,
-      tool_use_id: `toolu_${randomBytes(8).toString("hex")}`,
-      name: "bash",
-      input: { command },
-    },
-    { subject: sandboxSubject(sbx.id, "exec"), timeoutMs: 30_000 },
-  );
+const shell = (sbx: SandboxRecord, command: string) => runTool(bus, sbx, "bash", { command });
 
 beforeAll(async () => {
   nats = await startNatsServer();

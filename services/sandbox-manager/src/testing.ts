@@ -2,7 +2,8 @@ import Docker from "dockerode";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectBus, type Bus } from "@corral/bus";
+import { connectBus, request, type Bus } from "@corral/bus";
+import { SANDBOX_RPC, sandboxSubject, type SandboxRecord, type ToolResult } from "@corral/protocol";
 import { createLogger, silentLogger } from "@corral/logger";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
@@ -86,5 +87,26 @@ export async function removeTestContainers(): Promise<void> {
         .remove({ force: true })
         .catch(() => undefined),
     ),
+  );
+}
+
+/** Runs one built-in tool in a sandbox through its owner's exec subject, with a fresh tool_use_id. */
+export function runTool(
+  bus: Bus,
+  sandbox: Pick<SandboxRecord, "id">,
+  name: string,
+  input: Record<string, unknown>,
+  options: { toolUseId?: string; timeoutMs?: number } = {},
+): Promise<ToolResult> {
+  return request(
+    bus,
+    SANDBOX_RPC.execute,
+    {
+      sandbox_id: sandbox.id,
+      tool_use_id: options.toolUseId ?? `toolu_${randomBytes(8).toString("hex")}`,
+      name,
+      input,
+    },
+    { subject: sandboxSubject(sandbox.id, "exec"), timeoutMs: options.timeoutMs ?? 60_000 },
   );
 }

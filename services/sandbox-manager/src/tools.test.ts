@@ -5,7 +5,7 @@ import { connectBus, request, type Bus } from "@corral/bus";
 import { startNatsServer, type NatsServer } from "@corral/testing";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { docker, removeTestContainers, startManager } from "./testing.js";
+import { docker, removeTestContainers, runTool, startManager } from "./testing.js";
 
 let nats: NatsServer;
 let mgr: Awaited<ReturnType<typeof startManager>>;
@@ -15,14 +15,8 @@ let sandbox: SandboxRecord;
 const toolId = () => `toolu_${randomBytes(8).toString("hex")}`;
 const sessionId = () => `sesn_${randomBytes(10).toString("hex")}`;
 
-function run(name: string, input: Record<string, unknown>, id = toolId(), sbx = sandbox) {
-  return request(
-    bus,
-    SANDBOX_RPC.execute,
-    { sandbox_id: sbx.id, tool_use_id: id, name, input },
-    { subject: sandboxSubject(sbx.id, "exec"), timeoutMs: 60_000 },
-  );
-}
+const run = (name: string, input: Record<string, unknown>, id = toolId(), sbx = sandbox) =>
+  runTool(bus, sbx, name, input, { toolUseId: id });
 
 beforeAll(async () => {
   nats = await startNatsServer();
