@@ -1,6 +1,5 @@
-import { isId, type SandboxId } from "@corral/protocol";
+import { isId, type SandboxId, type SandboxRecord } from "@corral/protocol";
 import type { Versioned } from "@corral/bus";
-import type { SandboxRecord } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { LABELS } from "./labels.js";
 import { own } from "./own.js";

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type { Bucket, Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { SandboxRecord } from "@corral/protocol";
@@ -7,7 +6,7 @@ import type { Ledger } from "./ledger.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 import type { Sandboxes } from "./sandboxes.js";
 import type { WarmPool } from "./warm-pool.js";
-import type { ProxySeen, VolumeName } from "./keys.js";
+import type { ProxySeen, VolumeName } from "./bucket-keys.js";
 
 export interface ManagerDeps {
   bus: Bus;
@@ -20,7 +19,7 @@ export interface ManagerDeps {
 export interface EgressState {
   proxyKnown: boolean;
   /** Where that is remembered, so a restarted manager waits for a restarting proxy too. */
-  marker: Bucket<z.infer<typeof ProxySeen>>;
+  marker: Bucket<ProxySeen>;
 }
 
 /** What the egress lookup and the warm pool need: the deps, the egress state, the manager's lifetime. */
@@ -36,7 +35,7 @@ export interface ManagerContext extends ManagerBase {
   /** `corral_sandboxes`, the `<sandbox_id>` keys: one record per sandbox. */
   records: Bucket<SandboxRecord>;
   /** `corral_sandboxes`, the `ws.<owner>` keys: the workspace volume each session or thread owns. */
-  workspaces: Bucket<z.infer<typeof VolumeName>>;
+  workspaces: Bucket<VolumeName>;
   ledger: Ledger;
   pool: WarmPool;
 }

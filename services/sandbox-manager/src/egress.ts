@@ -3,7 +3,7 @@ import { request, retrying } from "@corral/bus";
 import type { Egress } from "./boot.js";
 import { SANDBOX_CA_BUNDLE, writeCaBundle } from "./ca-bundle.js";
 import type { ManagerBase } from "./context.js";
-import { PROXY_SEEN_KEY } from "./keys.js";
+import { PROXY_SEEN_KEY } from "./bucket-keys.js";
 
 const EGRESS_RPC_TIMEOUT_MS = 5000;
 /** While no proxy has answered yet, how often the warm pool asks again at most. */

@@ -5,7 +5,7 @@ import { adoptContainers } from "./adopt.js";
 import type { ManagerBase, ManagerContext, ManagerDeps } from "./context.js";
 import { watchSandboxDeaths } from "./deaths.js";
 import { egressProxyAnswers, lookupEgress } from "./egress.js";
-import { PROXY_SEEN_KEY, ProxySeen, VolumeName } from "./keys.js";
+import { PROXY_SEEN_KEY, ProxySeen, VolumeName } from "./bucket-keys.js";
 import { createLedger, LedgerEntry } from "./ledger.js";
 import { provision } from "./provision.js";
 import { getSandbox, listSandboxes } from "./read-records.js";

@@ -1,6 +1,6 @@
 import { isLogId, type LogId, type SandboxRecord } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
-import { workspaceKey } from "./keys.js";
+import { workspaceKey } from "./bucket-keys.js";
 
 /** The workspace volume `owner` already has, if any. */
 export async function knownWorkspace(ctx: ManagerContext, owner: LogId): Promise<string | null> {

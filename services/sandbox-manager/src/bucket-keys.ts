@@ -6,8 +6,10 @@ import type { LogId } from "@corral/protocol";
  * record; `list` reads the one-token keys), `ws.<owner>` (a workspace volume) and `egress.proxy`.
  */
 export const VolumeName = z.string().min(1);
+export type VolumeName = z.infer<typeof VolumeName>;
 export const workspaceKey = (owner: LogId) => `ws.${owner}`;
 
 /** Written once a credential-proxy has answered in this deployment. */
 export const ProxySeen = z.object({ seen_at: z.string() });
+export type ProxySeen = z.infer<typeof ProxySeen>;
 export const PROXY_SEEN_KEY = "egress.proxy";
