@@ -27,9 +27,9 @@ import { RUN_LABEL, docker, removeTestContainers } from "@corral/sandbox-manager
  * sandbox is killed under its session. Every session must end with its own answer, none stranded, no tool
  * effect twice, and no tool error that a restart caused.
  */
-const SESSIONS = 30;
+const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 30);
 const STEPS = 4;
-const CHAOS_MS = 45_000;
+const CHAOS_MS = Number(process.env.CHAOS_MS ?? 45_000);
 
 let nats: NatsServer;
 let model: ScriptedModel;
@@ -145,6 +145,22 @@ async function countLog(sid: SessionId): Promise<string> {
     .content;
 }
 
+/** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
+async function explain(stranded: SessionId[]): Promise<void> {
+  const sid = stranded[0];
+  if (sid) {
+    const events = await allEvents(sid).catch(() => []);
+    console.log(
+      `stranded ${sid}:`,
+      events
+        .slice(-8)
+        .map((e) => e.type)
+        .join(", "),
+    );
+  }
+  for (const [name, service] of services) console.log(`--- ${name}\n${service.proc.output().slice(-1500)}`);
+}
+
 /** Kills a random service every 1–2.5 s and starts it again soon after; once restarts nats-server, once kills a sandbox. */
 async function chaos(
   until: () => boolean,
@@ -170,7 +186,7 @@ async function chaos(
     await sleep(200 + Math.random() * 600);
     service.proc = service.start();
   }
-  expect(natsRestarted).toBe(true);
+  if (CHAOS_MS > 0) expect(natsRestarted).toBe(true);
   return { kills, sandboxKilledFor };
 }
 
@@ -214,7 +230,7 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
     message: `stranded: ${SESSIONS - done.size} of ${SESSIONS}`,
   });
   await watcher;
-  expect(kills).toBeGreaterThan(5);
+  if (CHAOS_MS > 0) expect(kills).toBeGreaterThan(5);
 
   for (const [i, sid] of sessions.entries()) {
     const events = await allEvents(sid);
@@ -224,6 +240,9 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
     const results = events.flatMap((e) => (e.type === "agent.tool_result" ? [e] : []));
     expect(results.map((r) => r.tool_use_id).sort()).toEqual([...uses].sort());
     const errors = results.filter((r) => r.is_error).map((r) => JSON.stringify(r.content));
+    const provisionErrors = events.flatMap((e) =>
+      e.type === "span.sandbox_provision_end" && e.is_error ? [e.error_message] : [],
+    );
     const log = await countLog(sid);
     for (let k = 0; k < STEPS; k++) expect(log.split(`step-${k}\n`).length - 1).toBeLessThanOrEqual(1);
     if (sid === sandboxKilledFor) {
@@ -231,7 +250,7 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
       continue;
     }
     // A restart of any service is a delay, never a tool error, and every step ran exactly once.
-    expect(errors, `session ${i}`).toEqual([]);
+    expect(errors, `session ${i}: ${provisionErrors.join("; ")}`).toEqual([]);
     for (let k = 0; k < STEPS; k++)
       expect(log.split(`step-${k}\n`).length - 1, `session ${i} step ${k}`).toBe(1);
   }
