@@ -18,17 +18,14 @@ export interface ResourceSpec<P extends Obj, C extends Obj | undefined, R extend
   record: R;
 }
 
-/**
- * The routes every resource has, each one RPC: create, list, retrieve, update, delete and archive. Each
- * takes its summary, its schemas and the RPC, whose request must accept what the route hands it.
- */
-export function resource<P extends Obj, C extends Obj | undefined, R extends z.ZodType>(
-  res: ResourceSpec<P, C, R>,
-) {
-  const base = { tag: res.tag, response: res.record };
+/** The routes on a resource's collection: create one, list them. */
+function collectionRoutes<C extends Obj | undefined, R extends z.ZodType>(res: ResourceSpec<Obj, C, R>) {
+  const at = {
+    tag: res.tag,
+    path: res.item.slice(0, res.item.lastIndexOf("/")),
+    params: res.collectionPath,
+  };
   const op = (verb: string) => `${res.operation ?? res.tag}.${verb}`;
-  const collection = res.item.slice(0, res.item.lastIndexOf("/"));
-  const one = { ...base, path: res.item, params: res.itemPath };
   return {
     create: <B extends z.ZodType, D extends RpcDef>(
       summary: string,
@@ -36,13 +33,12 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
       rpc: Fits<D, RpcInput<C, undefined, B>, z.input<R>>,
     ) =>
       rpcRoute({
-        ...base,
+        ...at,
         method: "POST",
-        path: collection,
         operationId: op("create"),
         summary,
-        params: res.collectionPath,
         body,
+        response: res.record,
         rpc,
       }),
     list: <Q extends Obj, D extends RpcDef>(
@@ -51,35 +47,35 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
       rpc: Fits<D, RpcInput<C, Q, undefined>, z.input<ReturnType<typeof page<R>>>>,
     ) =>
       rpcRoute({
-        ...base,
+        ...at,
         method: "GET",
-        path: collection,
         operationId: op("list"),
         summary,
-        params: res.collectionPath,
         query,
         response: page(res.record),
         rpc,
       }),
-    retrieve: <D extends RpcDef>(
-      summary: string,
-      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<R>>,
-    ) => rpcRoute({ ...one, method: "GET", operationId: op("retrieve"), summary, rpc }),
+  };
+}
+
+/** The routes on one record: retrieve, update, delete, archive. */
+function itemRoutes<P extends Obj, R extends z.ZodType>(res: ResourceSpec<P, Obj | undefined, R>) {
+  const at = { tag: res.tag, path: res.item, params: res.itemPath, response: res.record };
+  const op = (verb: string) => `${res.operation ?? res.tag}.${verb}`;
+  type ById<D extends RpcDef, Out> = Fits<D, RpcInput<P, undefined, undefined>, Out>;
+  return {
+    retrieve: <D extends RpcDef>(summary: string, rpc: ById<D, z.input<R>>) =>
+      rpcRoute({ ...at, method: "GET", operationId: op("retrieve"), summary, rpc }),
     update: <B extends z.ZodType, D extends RpcDef>(
       summary: string,
       body: B,
       rpc: Fits<D, RpcInput<P, undefined, B>, z.input<R>>,
-    ) => rpcRoute({ ...one, method: "POST", operationId: op("update"), summary, body, rpc }),
-    delete: <D extends RpcDef>(
-      summary: string,
-      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<typeof Deleted>>,
-    ) => rpcRoute({ ...one, method: "DELETE", operationId: op("delete"), summary, response: Deleted, rpc }),
-    archive: <D extends RpcDef>(
-      summary: string,
-      rpc: Fits<D, RpcInput<P, undefined, undefined>, z.input<R>>,
-    ) =>
+    ) => rpcRoute({ ...at, method: "POST", operationId: op("update"), summary, body, rpc }),
+    delete: <D extends RpcDef>(summary: string, rpc: ById<D, z.input<typeof Deleted>>) =>
+      rpcRoute({ ...at, method: "DELETE", operationId: op("delete"), summary, response: Deleted, rpc }),
+    archive: <D extends RpcDef>(summary: string, rpc: ById<D, z.input<R>>) =>
       rpcRoute({
-        ...one,
+        ...at,
         method: "POST",
         path: `${res.item}/archive`,
         operationId: op("archive"),
@@ -87,4 +83,14 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
         rpc,
       }),
   };
+}
+
+/**
+ * The routes every resource has, each one RPC: create, list, retrieve, update, delete and archive. Each
+ * takes its summary, its schemas and the RPC, whose request must accept what the route hands it.
+ */
+export function resource<P extends Obj, C extends Obj | undefined, R extends z.ZodType>(
+  res: ResourceSpec<P, C, R>,
+) {
+  return { ...collectionRoutes(res), ...itemRoutes(res) };
 }
