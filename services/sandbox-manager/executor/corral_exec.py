@@ -7,6 +7,7 @@ Response: {"id": 1, "content": "...", "is_error": false}
 import glob as globlib
 import json
 import os
+import re
 import select
 import time
 import signal
@@ -16,6 +17,11 @@ import threading
 
 WORKSPACE = "/workspace"
 STATE_DIR = "/tmp/.corral"
+# Results of keyed calls (the tool_use id): a manager that restarted mid-call asks again with the same key
+# and gets the one result, so a tool never runs twice. Only the newest RESULTS_KEPT are kept.
+RESULTS_DIR = os.path.join(STATE_DIR, "results")
+RESULTS_KEPT = 256
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 OUTPUT_LIMIT = 100 * 1024
 READ_LIMIT = 256 * 1024
 GLOB_LIMIT = 200
@@ -226,20 +232,54 @@ def grep(inp):
 TOOLS = {"bash": bash, "read": read, "write": write, "edit": edit, "glob": glob_tool, "grep": grep}
 
 
-def handle(request):
-    request_id = request.get("id")
+def run_tool(request):
     tool = TOOLS.get(request.get("tool"))
     try:
         if tool is None:
             raise ToolError("unknown tool %r" % request.get("tool"))
-        content, is_error = tool(request.get("input") or {})
-        reply(request_id, content, is_error)
+        return tool(request.get("input") or {})
     except ToolError as error:
-        reply(request_id, str(error), True)
+        return str(error), True
     except KeyError as error:
-        reply(request_id, "missing input field %s" % error, True)
+        return "missing input field %s" % error, True
     except Exception as error:  # a tool failure is a result for the model, never a dead executor
-        reply(request_id, "%s: %s" % (type(error).__name__, error), True)
+        return "%s: %s" % (type(error).__name__, error), True
+
+
+def stored_result(key):
+    try:
+        with open(os.path.join(RESULTS_DIR, key)) as f:
+            saved = json.load(f)
+        return saved["content"], saved["is_error"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def store_result(key, content, is_error):
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    path = os.path.join(RESULTS_DIR, key)
+    with open(path + ".tmp", "w") as f:
+        json.dump({"content": content, "is_error": is_error}, f)
+    os.replace(path + ".tmp", path)
+    kept = sorted(os.listdir(RESULTS_DIR), key=lambda n: os.path.getmtime(os.path.join(RESULTS_DIR, n)))
+    for name in kept[:-RESULTS_KEPT]:
+        try:
+            os.unlink(os.path.join(RESULTS_DIR, name))
+        except OSError:
+            pass
+
+
+def handle(request):
+    key = request.get("key")
+    key = key if isinstance(key, str) and KEY_PATTERN.match(key) else None
+    saved = stored_result(key) if key else None
+    if saved is not None:
+        reply(request.get("id"), *saved)
+        return
+    content, is_error = run_tool(request)
+    if key:
+        store_result(key, content, is_error)
+    reply(request.get("id"), content, is_error)
 
 
 def main():

@@ -7,7 +7,11 @@ const Reply = z.object({ id: z.number(), content: z.string(), is_error: z.boolea
 
 /** JSON lines to and from the executor over a container's attached stdio. */
 export interface ExecutorChannel {
-  call(tool: string, input: Record<string, unknown>): Promise<ToolResult>;
+  /**
+   * Runs a tool. With a `key` (the tool_use id) the executor keeps the result and answers a repeat of the
+   * key with it instead of running the tool again — also to a manager that restarted mid-call.
+   */
+  call(tool: string, input: Record<string, unknown>, key?: string): Promise<ToolResult>;
   /** Resolves once the executor said it is ready. */
   readonly ready: Promise<void>;
   /** Fails every pending and later call with SANDBOX_LOST. */
@@ -64,12 +68,17 @@ function onLine(channel: Channel, line: string): void {
   channel.pending.delete(id);
 }
 
-function call(channel: Channel, tool: string, input: Record<string, unknown>): Promise<ToolResult> {
+function call(
+  channel: Channel,
+  tool: string,
+  input: Record<string, unknown>,
+  key: string | undefined,
+): Promise<ToolResult> {
   if (channel.failure) return Promise.reject(channel.failure);
   const id = channel.nextId++;
   return new Promise<ToolResult>((resolve, reject) => {
     channel.pending.set(id, { resolve, reject });
-    channel.stream.write(`${JSON.stringify({ id, tool, input })}\n`);
+    channel.stream.write(`${JSON.stringify({ id, tool, input, ...(key ? { key } : {}) })}\n`);
   });
 }
 
@@ -93,7 +102,7 @@ export function createChannel(stream: Duplex, demux: Demux): ExecutorChannel {
   stream.on("error", (err) => fail(channel, `the sandbox's executor failed: ${err.message}`));
   return {
     ready: channel.ready.promise,
-    call: (tool, input) => call(channel, tool, input),
+    call: (tool, input, key) => call(channel, tool, input, key),
     fail: (reason) => fail(channel, reason),
     close() {
       fail(channel, "the sandbox was closed");

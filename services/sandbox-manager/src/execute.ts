@@ -38,7 +38,7 @@ function assertUsable(entry: OwnedSandbox, req: ExecuteRequest): void {
 
 async function runTool(ctx: ManagerContext, entry: OwnedSandbox, req: ExecuteRequest): Promise<ToolResult> {
   const run = entry.channel
-    ? entry.channel.call(req.name, req.input)
+    ? entry.channel.call(req.name, req.input, req.tool_use_id)
     : runWithExec(ctx.runtime, entry.record.container_id, req.name, req.input);
   const result = await withTimeout(run, managerToolWaitMs(req.input), "the sandbox did not answer in time");
   entry.lastUsedMs = Date.now();
@@ -55,5 +55,7 @@ export async function execute(
   const invalid = checkedInput(req.name, req.input);
   if (invalid) return invalid;
   entry.lastUsedMs = Date.now();
-  return ctx.ledger.once(req.tool_use_id, entry.record.id, () => runTool(ctx, entry, req));
+  // With an executor the sandbox keeps keyed results, so a call a dead manager left can be resumed.
+  const work = { run: () => runTool(ctx, entry, req), resumable: entry.channel !== null };
+  return ctx.ledger.once(req.tool_use_id, entry.record.id, work);
 }
