@@ -17,6 +17,14 @@ async function check(keys: KeyBucket, key: string) {
   }
 }
 
+function parseKeysArgs(args: string[]) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: { name: { type: "string" } } });
+  } catch (error) {
+    throw new CorralError("INVALID_REQUEST", `${(error as Error).message}; ${KEYS_USAGE}`);
+  }
+}
+
 /**
  * `keys` sub-commands, each answering one JSON value: how the CLI and operators create, list, revoke and
  * check API keys without writing the key bucket themselves (the gateway is its only writer).
@@ -27,11 +35,7 @@ export async function runKeysCommand(
   stdin: () => Promise<string>,
 ): Promise<unknown> {
   const [verb, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { name: { type: "string" } },
-  });
+  const { values, positionals } = parseKeysArgs(rest);
   const keys = await openKeyBucket(bus);
   switch (verb) {
     case "create":
