@@ -42,20 +42,22 @@ const ctx: CliContext = {
 const keys = () => gatewayKeyStore(env.NATS_URL ?? `nats://127.0.0.1:${natsPort}`);
 
 /**
- * Ctrl-C or SIGTERM stops the stack in order and exits; a second one kills what is left at once.
+ * Ctrl-C or SIGTERM stops the stack in order and exits; another one a second later kills what is left at
+ * once (within that second it is the same Ctrl-C again: `npm start` forwards the terminal's SIGINT).
  * Whatever way this process ends, nothing it started outlives it.
  */
 function stopOnSignals(stack: RunningStack): void {
-  let stopping = false;
+  let firstSignalAt: number | null = null;
   const onSignal = () => {
-    if (stopping) {
+    if (firstSignalAt === null) {
+      firstSignalAt = Date.now();
+      ctx.err("corral: stopping (Ctrl-C again to stop at once)");
+      void stack.stop().then(() => process.exit(0));
+    } else if (Date.now() - firstSignalAt > 1000) {
       ctx.err("corral: stopping at once");
       stack.kill();
       process.exit(130);
     }
-    stopping = true;
-    ctx.err("corral: stopping (Ctrl-C again to stop at once)");
-    void stack.stop().then(() => process.exit(0));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
