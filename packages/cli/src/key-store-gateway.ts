@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { ApiKeyRow, KeyStore } from "./key-store.js";
@@ -18,12 +17,8 @@ const Revoked = z.object({ record: ApiKeyRow });
 const Checked = z.object({ valid: z.boolean() });
 const Failed = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-/** The gateway package's folder, found by its name the way Node finds any package (it is not imported). */
-function gatewayDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve("@corral/gateway")));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
+/** The gateway's keys program, found by package name the way Node finds any package (it is not imported). */
+const keysProgram = () => fileURLToPath(import.meta.resolve("@corral/gateway/keys-cli"));
 
 interface Outcome {
   code: number | null;
@@ -32,9 +27,9 @@ interface Outcome {
 }
 
 function runScript(natsUrl: string, args: string[], input: string): Promise<Outcome> {
-  const cwd = gatewayDir();
-  const child = spawn(process.execPath, ["--import", "tsx", join(cwd, "src", "keys-cli.ts"), ...args], {
-    cwd,
+  const program = keysProgram();
+  const child = spawn(process.execPath, ["--import", "tsx", program, ...args], {
+    cwd: dirname(program),
     env: { ...process.env, NATS_URL: natsUrl },
     timeout: 60_000,
   });
@@ -52,11 +47,11 @@ function parseOutcome<S extends z.ZodType>(natsUrl: string, outcome: Outcome, sc
   const lastLine = outcome.stdout.trim().split("\n").at(-1) ?? "";
   const json: unknown = lastLine.startsWith("{") ? JSON.parse(lastLine) : null;
   const failed = Failed.safeParse(json);
+  if (failed.success && failed.data.error.code === "UNAVAILABLE")
+    throw new Error(`Corral is not running (no NATS at ${natsUrl}). Start it with: npm start`);
   if (failed.success) throw new Error(failed.data.error.message);
   const parsed = schema.safeParse(json);
   if (outcome.code === 0 && parsed.success) return parsed.data;
-  if (/connection refused|ECONNREFUSED|CONNECTION_REFUSED/i.test(outcome.stderr))
-    throw new Error(`Corral is not running (no NATS at ${natsUrl}). Start it with: npm start`);
   throw new Error(`the gateway's keys command failed: ${outcome.stderr.trim().split("\n").at(-1) ?? ""}`);
 }
 
