@@ -15,6 +15,8 @@ export const TIMEOUTS = {
   execAttemptMs: 3_000,
   /** Starting a sandbox may build a container and wait for the egress proxy. */
   provisionMs: 120_000,
+  /** One ask for a sandbox; asked again (provisioning is idempotent per owner) until `provisionMs` is up. */
+  provisionAttemptMs: 5_000,
   /** MCP tools may run long; the harness waits this long for the credential-proxy's answer. */
   mcpCallMs: 10 * 60_000,
   /** Requests between the session-store and the sandbox-manager about sandboxes (list, handoff). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { STORE_RPC, SUBJECTS } from "@corral/protocol";
-import { request, type Bus } from "@corral/bus";
+import { STORE_RPC } from "@corral/protocol";
+import { request, subscribeDeltas, type Bus } from "@corral/bus";
 import { waitFor, type ScriptedModel } from "@corral/testing";
 import { eventsUntil, isIdle, newSession, say, send, startBrainStack, type BrainStack } from "./testing.js";
 
@@ -63,14 +63,14 @@ test("token deltas stream on the delta subject with the id of the final agent.me
     event?: { id: string };
     delta?: { content: { text: string } };
   }> = [];
-  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), { callback: (_e, m) => void deltas.push(m.json()) });
+  const unsubscribe = subscribeDeltas(bus, sid, (frame) => void deltas.push(frame));
   model.script({
     type: "message",
     content: [{ type: "text", text: "a fairly long answer that streams in pieces" }],
   });
   await send(bus, sid, say("stream please"));
   const events = await eventsUntil(bus, sid, isIdle);
-  sub.unsubscribe();
+  unsubscribe();
   const message = events.find((e) => e.type === "agent.message")!;
   expect(deltas[0]).toMatchObject({ type: "event_start", event: { id: message.id } });
   expect(

@@ -76,8 +76,16 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
   return {
     async provision(sessionId, spec, owner) {
       const req = { session_id: sessionId, spec, ...(owner && owner !== sessionId ? { owner } : {}) };
-      const opts = { timeoutMs: TIMEOUTS.provisionMs };
-      return (await retry("provision", () => request(bus, SANDBOX_RPC.provision, req, opts))).id;
+      // Provisioning is idempotent per owner (asking again joins the one under way), so it is asked again
+      // every `provisionAttemptMs`: a sandbox-manager that died mid-provision costs one attempt.
+      const opts = { timeoutMs: TIMEOUTS.provisionAttemptMs };
+      const record = await retrying(() => request(bus, SANDBOX_RPC.provision, req, opts), {
+        deadlineMs: TIMEOUTS.provisionMs + options.retryUnavailableMs,
+        maxDelayMs: 1000,
+        onRetry: (error, attempt) =>
+          options.logger?.warn({ attempt, code: error.code }, "provision: asking again"),
+      });
+      return record.id;
     },
     async handoff(req) {
       const opts = { subject: sandboxSubject(req.sandbox_id, "handoff"), timeoutMs: TIMEOUTS.rpcMs };

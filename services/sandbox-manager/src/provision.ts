@@ -12,6 +12,7 @@ import { containerResources, newVolumeName } from "./container-resources.js";
 import type { ManagerContext } from "./context.js";
 import { lookupEgress } from "./egress.js";
 import { own } from "./own.js";
+import { heldBy } from "./sandboxes.js";
 import { claimWorkspace, knownWorkspace } from "./workspace.js";
 
 /** One provision's decisions: who will hold the sandbox, its image and its way out. */
@@ -89,12 +90,30 @@ function newRecord(ctx: ManagerContext, p: Provisioning, placed: Placement): San
   };
 }
 
-/** A ready sandbox for the session (held by `owner`, default the session), warm from the pool when it can. */
-export async function provision(ctx: ManagerContext, req: ProvisionRequest): Promise<SandboxRecord> {
+/**
+ * A ready sandbox for the session (held by `owner`, default the session), warm from the pool when it can.
+ * Idempotent per owner: a provision asked again (a caller retrying after a timeout or a restart) joins the
+ * one under way, and an owner that already holds a ready sandbox here gets that one.
+ */
+export function provision(ctx: ManagerContext, req: ProvisionRequest): Promise<SandboxRecord> {
+  const owner = req.owner ?? req.session_id;
+  const held = heldBy(ctx.sandboxes, req.session_id, owner);
+  if (held) return Promise.resolve(held.record);
+  const underWay = ctx.sandboxes.provisioning.get(owner);
+  if (underWay) return underWay;
+  const attempt = provisionNew(ctx, req, owner).finally(() => ctx.sandboxes.provisioning.delete(owner));
+  ctx.sandboxes.provisioning.set(owner, attempt);
+  return attempt;
+}
+
+async function provisionNew(
+  ctx: ManagerContext,
+  req: ProvisionRequest,
+  owner: LogId,
+): Promise<SandboxRecord> {
   const at = new Date().toISOString();
   const sandboxId = newId("sandbox");
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
-  const owner = req.owner ?? req.session_id;
   const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
   const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
   const record = newRecord(ctx, p, placed);

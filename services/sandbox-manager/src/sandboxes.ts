@@ -1,4 +1,4 @@
-import type { SandboxId, SandboxRecord } from "@corral/protocol";
+import type { LogId, SandboxId, SandboxRecord } from "@corral/protocol";
 import type { Subscription } from "@corral/bus";
 import type { ExecutorChannel } from "./channel.js";
 
@@ -14,9 +14,25 @@ export interface OwnedSandbox {
 export interface Sandboxes {
   byId: Map<SandboxId, OwnedSandbox>;
   byContainer: Map<string, SandboxId>;
+  /** Provisions under way, by the owner they are for: asking again joins the one under way. */
+  provisioning: Map<LogId, Promise<SandboxRecord>>;
 }
 
-export const createSandboxes = (): Sandboxes => ({ byId: new Map(), byContainer: new Map() });
+export const createSandboxes = (): Sandboxes => ({
+  byId: new Map(),
+  byContainer: new Map(),
+  provisioning: new Map(),
+});
+
+/** A ready sandbox of this session that `owner` holds already, if this manager owns one. */
+export function heldBy(sandboxes: Sandboxes, sessionId: string, owner: LogId): OwnedSandbox | undefined {
+  for (const entry of sandboxes.byId.values()) {
+    const { record } = entry;
+    if (record.status === "ready" && record.session_id === sessionId && record.holders.includes(owner))
+      return entry;
+  }
+  return undefined;
+}
 
 export function addSandbox(sandboxes: Sandboxes, entry: OwnedSandbox): void {
   sandboxes.byId.set(entry.record.id, entry);
