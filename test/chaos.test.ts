@@ -8,24 +8,25 @@ import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent, type SessionId } from "@corral/protocol";
 import {
   freePort,
-  spawnService,
+  runChaos,
   startNatsServer,
   startScriptedModel,
-  toolResultsIn,
+  stepCounts,
+  stepProgram,
+  superviseStack,
   waitFor,
   type NatsServer,
-  type ReceivedRequest,
   type ScriptedModel,
-  type ServiceProcess,
+  type Supervised,
 } from "@corral/testing";
 import { newSession, say, send } from "@corral/harness/testing";
 import { RUN_LABEL, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 
 /**
  * Chaos in every test run: 30 sessions of several tool calls each on a slow model, while every service is
- * SIGKILLed at random moments (and restarted, as `corral up` would), nats-server is restarted once and one
- * sandbox is killed under its session. Every session must end with its own answer, none stranded, no tool
- * effect twice, and no tool error that a restart caused.
+ * SIGKILLed at random moments (and started again, as `corral up` would), nats-server is restarted once and
+ * one sandbox is killed under its session. Every session must end with its own answer, none stranded, no
+ * tool effect twice, and no tool error that a restart caused.
  */
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 30);
 const STEPS = 4;
@@ -35,66 +36,21 @@ let nats: NatsServer;
 let model: ScriptedModel;
 let bus: Bus;
 let dir: string;
-const services = new Map<string, { start(): ServiceProcess; proc: ServiceProcess }>();
-
-const tokenOf = (req: ReceivedRequest) => /token-[0-9a-f]+/.exec(JSON.stringify(req.body.messages[0]))?.[0];
-
-/** Appends step k to a file in the sandbox, STEPS times, then answers with the session's own token. */
-function program(req: ReceivedRequest) {
-  const k = toolResultsIn(req).length;
-  const latencyMs = 400 + Math.floor(Math.random() * 600);
-  if (k < STEPS) {
-    const command = `echo step-${k} >> /workspace/count.log; sleep 0.3`;
-    return {
-      type: "message" as const,
-      latencyMs,
-      content: [{ type: "tool_use" as const, name: "bash", input: { command } }],
-    };
-  }
-  return {
-    type: "message" as const,
-    latencyMs,
-    content: [{ type: "text" as const, text: `finished ${tokenOf(req)}` }],
-  };
-}
-
-function supervise(name: string, start: () => ServiceProcess): void {
-  services.set(name, { start, proc: start() });
-}
+let services: Supervised[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "corral-chaos-"));
   nats = await startNatsServer();
   model = await startScriptedModel();
-  model.setFallback(program);
-  const common = { NATS_URL: nats.url, LOG_LEVEL: "warn" };
-  const egressPort = String(await freePort());
-  const masterKey = randomBytes(32).toString("base64");
-  for (const i of [0, 1]) {
-    supervise(`store-${i}`, () => spawnService("session-store", { ...common, CORRAL_TASK_INTAKE: "0" }));
-    supervise(`brain-${i}`, () =>
-      spawnService("harness", {
-        ...common,
-        HARNESS_NAME: `brain-${i}`,
-        ANTHROPIC_API_KEY: "test-key",
-        ANTHROPIC_BASE_URL: model.url,
-        HARNESS_LEASE_TTL_MS: "2000",
-      }),
-    );
-  }
-  supervise("proxy", () =>
-    spawnService("credential-proxy", { ...common, EGRESS_PORT: egressPort, CORRAL_MASTER_KEY: masterKey }),
-  );
-  supervise("manager", () =>
-    spawnService("sandbox-manager", {
-      ...common,
-      CORRAL_HOST_ID: "chaos-host",
-      SANDBOX_NETWORK: "corral-sandboxes-test",
-      SANDBOX_WARM_POOL: "4",
-      SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-      SANDBOX_STATE_DIR: join(dir, "manager"),
-    }),
-  );
+  model.setFallback(stepProgram(STEPS, [400, 1000]));
+  services = superviseStack({
+    natsUrl: nats.url,
+    modelUrl: model.url,
+    stateDir: join(dir, "manager"),
+    sandboxLabels: RUN_LABEL,
+    egressPort: await freePort(),
+    masterKey: randomBytes(32).toString("base64"),
+  });
   bus = await connectBus({ servers: nats.url, name: "chaos-client" });
   const answers = (fn: () => Promise<unknown>) => () =>
     fn().then(
@@ -112,7 +68,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([...services.values()].map((s) => s.proc.kill("SIGTERM")));
+  await Promise.all(services.map((s) => s.stop()));
   await bus?.close();
   await model?.close();
   await removeTestContainers();
@@ -145,56 +101,10 @@ async function countLog(sid: SessionId): Promise<string> {
     .content;
 }
 
-/** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
-async function explain(stranded: SessionId[]): Promise<void> {
-  const sid = stranded[0];
-  if (sid) {
-    const events = await allEvents(sid).catch(() => []);
-    console.log(
-      `stranded ${sid}:`,
-      events
-        .slice(-8)
-        .map((e) => e.type)
-        .join(", "),
-    );
-  }
-  for (const [name, service] of services) console.log(`--- ${name}\n${service.proc.output().slice(-1500)}`);
-}
-
-/** Kills a random service every 1–2.5 s and starts it again soon after; once restarts nats-server, once kills a sandbox. */
-async function chaos(
-  until: () => boolean,
-  sessions: SessionId[],
-): Promise<{ kills: number; sandboxKilledFor: SessionId | null }> {
-  const names = [...services.keys()];
-  const started = Date.now();
-  let kills = 0;
-  let natsRestarted = false;
-  let sandboxKilledFor: SessionId | null = null;
-  while (!until() && Date.now() - started < CHAOS_MS) {
-    await sleep(1000 + Math.random() * 1500);
-    if (!natsRestarted && Date.now() - started > 6000) {
-      await nats.restart();
-      natsRestarted = true;
-      continue;
-    }
-    if (!sandboxKilledFor && Date.now() - started > 3000) sandboxKilledFor = await killOneSandbox(sessions);
-    const name = names[Math.floor(Math.random() * names.length)]!;
-    const service = services.get(name)!;
-    await service.proc.kill("SIGKILL");
-    kills++;
-    await sleep(200 + Math.random() * 600);
-    service.proc = service.start();
-  }
-  if (CHAOS_MS > 0) expect(natsRestarted).toBe(true);
-  return { kills, sandboxKilledFor };
-}
-
 async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> {
   for (const sid of sessions) {
-    const ready = (
-      await request(bus, SANDBOX_RPC.list, { session_id: sid }).catch(() => ({ data: [] }))
-    ).data.find((s) => s.status === "ready");
+    const listed = await request(bus, SANDBOX_RPC.list, { session_id: sid }).catch(() => ({ data: [] }));
+    const ready = listed.data.find((s) => s.status === "ready");
     if (!ready) continue;
     await docker
       .getContainer(ready.container_id)
@@ -205,6 +115,17 @@ async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> 
   return null;
 }
 
+/** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
+async function explain(stranded: SessionId[]): Promise<string> {
+  const sid = stranded[0];
+  const events = sid ? await allEvents(sid).catch(() => []) : [];
+  const last = events.slice(-8).map((e) => e.type);
+  const words = services.map(
+    (s) => `--- ${s.name} (crashed ${s.crashes} times)\n${s.proc.output().slice(-1200)}`,
+  );
+  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, ...words].join("\n");
+}
+
 test("30 sessions under SIGKILLs of every service, a nats-server restart and a killed sandbox: all finish, none stranded, nothing twice, no restart seen by the model", async () => {
   const tokens = Array.from({ length: SESSIONS }, () => `token-${randomBytes(4).toString("hex")}`);
   const sessions = await Promise.all(
@@ -213,24 +134,29 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
   await Promise.all(sessions.map((sid, i) => send(bus, sid, say(`count the steps, then say ${tokens[i]}`))));
 
   const done = new Set<number>();
+  const check = async () => {
+    await Promise.all(
+      sessions.map(async (sid, i) => (done.has(i) || !(await finished(sid, tokens[i]!)) ? 0 : done.add(i))),
+    );
+    return done.size === SESSIONS;
+  };
   let allDone = false;
   const watcher = (async () => {
-    while (!allDone) {
-      await Promise.all(
-        sessions.map(async (sid, i) => (done.has(i) || !(await finished(sid, tokens[i]!)) ? 0 : done.add(i))),
-      );
-      allDone = done.size === SESSIONS;
-      await sleep(500);
-    }
+    while (!(allDone = await check())) await sleep(500);
   })();
-  const { kills, sandboxKilledFor } = await chaos(() => allDone, sessions);
-  await waitFor(() => allDone, {
-    timeoutMs: 120_000,
-    intervalMs: 500,
-    message: `stranded: ${SESSIONS - done.size} of ${SESSIONS}`,
+  const chaos = {
+    everyMs: [1000, 2500] as [number, number],
+    downMs: [200, 800] as [number, number],
+    natsRestartAfterMs: 6000,
+    sandboxKill: { afterMs: 3000, kill: () => killOneSandbox(sessions) },
+  };
+  const report = await runChaos(services, nats, chaos, () => allDone, CHAOS_MS);
+  await waitFor(() => allDone, { timeoutMs: 120_000, intervalMs: 500 }).catch(async () => {
+    throw new Error(await explain(sessions.filter((_, i) => !done.has(i))));
   });
   await watcher;
-  if (CHAOS_MS > 0) expect(kills).toBeGreaterThan(5);
+  if (CHAOS_MS > 0) expect(report).toMatchObject({ natsRestarts: 1, kills: expect.any(Number) });
+  if (CHAOS_MS > 0) expect(report.kills).toBeGreaterThan(5);
 
   for (const [i, sid] of sessions.entries()) {
     const events = await allEvents(sid);
@@ -243,15 +169,14 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
     const provisionErrors = events.flatMap((e) =>
       e.type === "span.sandbox_provision_end" && e.is_error ? [e.error_message] : [],
     );
-    const log = await countLog(sid);
-    for (let k = 0; k < STEPS; k++) expect(log.split(`step-${k}\n`).length - 1).toBeLessThanOrEqual(1);
-    if (sid === sandboxKilledFor) {
+    const counts = stepCounts(await countLog(sid), STEPS);
+    expect(Math.max(...counts), `session ${i} ran a step twice: ${counts}`).toBeLessThanOrEqual(1);
+    if (sid === report.sandboxKilled) {
       for (const error of errors) expect(error).toMatch(/sandbox was lost/);
       continue;
     }
     // A restart of any service is a delay, never a tool error, and every step ran exactly once.
     expect(errors, `session ${i}: ${provisionErrors.join("; ")}`).toEqual([]);
-    for (let k = 0; k < STEPS; k++)
-      expect(log.split(`step-${k}\n`).length - 1, `session ${i} step ${k}`).toBe(1);
+    expect(counts, `session ${i}`).toEqual(Array.from({ length: STEPS }, () => 1));
   }
 }, 300_000);
