@@ -10,6 +10,7 @@ npx turbo run typecheck --output-logs=errors-only || fail "typecheck"
 npx tsc -p test/tsconfig.json || fail "typecheck of test/"
 npx tsc -p bench/tsconfig.json || fail "typecheck of bench/"
 npx eslint . || fail "lint"
+node scripts/check-shape.mjs || fail "shape (functions ≤ 60 lines, files ≤ 300)"
 npx prettier --check . >/dev/null || { npx prettier --check . ; fail "format (npm run format)"; }
 npx vitest run --reporter=default --reporter=json --outputFile=.corral/vitest.json "$@"
 status=$?

@@ -81,121 +81,147 @@ export async function openSessionLog(bus: Bus): Promise<SessionLog> {
   return createSessionLog(bus, index);
 }
 
+/** A session log's handles: the bus and the position index. */
+interface Log {
+  bus: Bus;
+  index: KV;
+}
+
+async function head(l: Log, sessionId: string): Promise<LogHead | null> {
+  const msg = await l.bus.jsm.direct.getMessage(STREAMS.sessions, { last_by_subj: SUBJECTS.log(sessionId) });
+  if (!msg) return null;
+  const m = toLogMessage(msg.header, msg.seq, msg.data);
+  return { lastSeq: m.firstSeq + m.count - 1, streamSeq: msg.seq };
+}
+
+async function writeCheckpoints(
+  l: Log,
+  sessionId: string,
+  firstSeq: number,
+  count: number,
+  streamSeq: number,
+): Promise<void> {
+  const firstBlock = Math.ceil(firstSeq / LOG_INDEX_STRIDE);
+  const lastBlock = Math.floor((firstSeq + count - 1) / LOG_INDEX_STRIDE);
+  const writes: Promise<number>[] = [];
+  for (let block = firstBlock; block <= lastBlock; block++) {
+    writes.push(l.index.put(blockKey(sessionId, block), String(streamSeq)));
+  }
+  await Promise.all(writes);
+}
+
+async function append(
+  l: Log,
+  sessionId: string,
+  events: SessionEvent[],
+  options: AppendOptions,
+): Promise<PubAck> {
+  const first = events[0];
+  if (!first) throw new CorralError("INVALID_REQUEST", "nothing to append");
+  const h = natsHeaders();
+  h.set(LOG_HEADERS.firstSeq, String(first.seq));
+  h.set(LOG_HEADERS.count, String(events.length));
+  h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
+  const ack = await l.bus.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
+    msgID: options.msgId,
+    expect: { lastSubjectSequence: options.expectStreamSeq },
+    headers: h,
+  });
+  // Off the append's critical path: a missing checkpoint only makes a later read start further back.
+  if (!ack.duplicate) {
+    writeCheckpoints(l, sessionId, first.seq, events.length, ack.seq).catch((err: unknown) =>
+      l.bus.logger?.warn({ err, session_id: sessionId }, "log index checkpoint not written"),
+    );
+  }
+  return ack;
+}
+
+async function checkpoint(l: Log, sessionId: string, block: number): Promise<number | null> {
+  const entry = await l.index.get(blockKey(sessionId, block));
+  if (!entry || entry.operation !== "PUT") return null;
+  return Number(entry.string());
+}
+
+async function locate(l: Log, sessionId: string, from: number): Promise<number> {
+  // A checkpoint can be missing if a writer died between publish and index write; fall back block by block.
+  const wanted = Math.floor(from / LOG_INDEX_STRIDE);
+  for (let block = wanted; block >= 0 && wanted - block <= 8; block--) {
+    const seq = await checkpoint(l, sessionId, block);
+    if (seq !== null) return seq;
+  }
+  return 1;
+}
+
+async function* consume(
+  l: Log,
+  sessionId: string,
+  start: number,
+  signal?: AbortSignal,
+  batch = 256,
+): AsyncGenerator<LogMessage> {
+  const consumer = await l.bus.js.consumers.get(STREAMS.sessions, {
+    filter_subjects: SUBJECTS.log(sessionId),
+    opt_start_seq: Math.max(1, start),
+  });
+  const messages = await consumer.consume({ max_messages: batch });
+  const onAbort = () => void messages.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const m of messages) yield toLogMessage(m.headers, m.seq, m.data);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await messages.close();
+    consumer.delete().catch(() => undefined);
+  }
+}
+
+/** Short reads walk with direct gets (no consumer to create); long ones switch to an ordered consumer. */
+async function* scan(l: Log, sessionId: string, start: number, until: number): AsyncGenerator<LogMessage> {
+  let next = start;
+  for (let walked = 0; walked < DIRECT_WALK && next <= until; walked++) {
+    const msg = await l.bus.jsm.direct.getMessage(STREAMS.sessions, {
+      seq: next,
+      next_by_subj: SUBJECTS.log(sessionId),
+    });
+    if (!msg || msg.seq > until) return;
+    yield toLogMessage(msg.header, msg.seq, msg.data);
+    next = msg.seq + 1;
+  }
+  if (next > until) return;
+  for await (const m of consume(l, sessionId, next, undefined, 64)) {
+    yield m;
+    if (m.streamSeq >= until) return;
+  }
+}
+
+async function* follow(
+  l: Log,
+  sessionId: string,
+  start: number,
+  signal: AbortSignal,
+): AsyncGenerator<LogMessage> {
+  if (signal.aborted) return;
+  yield* consume(l, sessionId, start, signal);
+}
+
+async function purge(l: Log, sessionId: string, keep = 0): Promise<void> {
+  await l.bus.jsm.streams.purge(STREAMS.sessions, {
+    filter: SUBJECTS.log(sessionId),
+    ...(keep > 0 && { keep }),
+  });
+  for await (const key of await l.index.keys(`${sessionId}.*`)) await l.index.purge(key);
+}
+
 function createSessionLog(bus: Bus, index: KV): SessionLog {
-  async function head(sessionId: string): Promise<LogHead | null> {
-    const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, { last_by_subj: SUBJECTS.log(sessionId) });
-    if (!msg) return null;
-    const m = toLogMessage(msg.header, msg.seq, msg.data);
-    return { lastSeq: m.firstSeq + m.count - 1, streamSeq: msg.seq };
-  }
-
-  async function writeCheckpoints(
-    sessionId: string,
-    firstSeq: number,
-    count: number,
-    streamSeq: number,
-  ): Promise<void> {
-    const firstBlock = Math.ceil(firstSeq / LOG_INDEX_STRIDE);
-    const lastBlock = Math.floor((firstSeq + count - 1) / LOG_INDEX_STRIDE);
-    const writes: Promise<number>[] = [];
-    for (let block = firstBlock; block <= lastBlock; block++) {
-      writes.push(index.put(blockKey(sessionId, block), String(streamSeq)));
-    }
-    await Promise.all(writes);
-  }
-
-  async function append(sessionId: string, events: SessionEvent[], options: AppendOptions): Promise<PubAck> {
-    const first = events[0];
-    if (!first) throw new CorralError("INVALID_REQUEST", "nothing to append");
-    const h = natsHeaders();
-    h.set(LOG_HEADERS.firstSeq, String(first.seq));
-    h.set(LOG_HEADERS.count, String(events.length));
-    h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
-    const ack = await bus.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
-      msgID: options.msgId,
-      expect: { lastSubjectSequence: options.expectStreamSeq },
-      headers: h,
-    });
-    // Off the append's critical path: a missing checkpoint only makes a later read start further back.
-    if (!ack.duplicate) {
-      writeCheckpoints(sessionId, first.seq, events.length, ack.seq).catch((err: unknown) =>
-        bus.logger?.warn({ err, session_id: sessionId }, "log index checkpoint not written"),
-      );
-    }
-    return ack;
-  }
-
-  async function checkpoint(sessionId: string, block: number): Promise<number | null> {
-    const entry = await index.get(blockKey(sessionId, block));
-    if (!entry || entry.operation !== "PUT") return null;
-    return Number(entry.string());
-  }
-
-  async function locate(sessionId: string, from: number): Promise<number> {
-    // A checkpoint can be missing if a writer died between publish and index write; fall back block by block.
-    const wanted = Math.floor(from / LOG_INDEX_STRIDE);
-    for (let block = wanted; block >= 0 && wanted - block <= 8; block--) {
-      const seq = await checkpoint(sessionId, block);
-      if (seq !== null) return seq;
-    }
-    return 1;
-  }
-
-  async function* consume(
-    sessionId: string,
-    start: number,
-    signal?: AbortSignal,
-    batch = 256,
-  ): AsyncGenerator<LogMessage> {
-    const consumer = await bus.js.consumers.get(STREAMS.sessions, {
-      filter_subjects: SUBJECTS.log(sessionId),
-      opt_start_seq: Math.max(1, start),
-    });
-    const messages = await consumer.consume({ max_messages: batch });
-    const onAbort = () => void messages.close();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      for await (const m of messages) yield toLogMessage(m.headers, m.seq, m.data);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      await messages.close();
-      consumer.delete().catch(() => undefined);
-    }
-  }
-
-  /** Short reads walk with direct gets (no consumer to create); long ones switch to an ordered consumer. */
-  async function* scan(sessionId: string, start: number, until: number): AsyncGenerator<LogMessage> {
-    let next = start;
-    for (let walked = 0; walked < DIRECT_WALK && next <= until; walked++) {
-      const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, {
-        seq: next,
-        next_by_subj: SUBJECTS.log(sessionId),
-      });
-      if (!msg || msg.seq > until) return;
-      yield toLogMessage(msg.header, msg.seq, msg.data);
-      next = msg.seq + 1;
-    }
-    if (next > until) return;
-    for await (const m of consume(sessionId, next, undefined, 64)) {
-      yield m;
-      if (m.streamSeq >= until) return;
-    }
-  }
-
-  async function* follow(sessionId: string, start: number, signal: AbortSignal): AsyncGenerator<LogMessage> {
-    if (signal.aborted) return;
-    yield* consume(sessionId, start, signal);
-  }
-
-  async function purge(sessionId: string, keep = 0): Promise<void> {
-    await bus.jsm.streams.purge(STREAMS.sessions, {
-      filter: SUBJECTS.log(sessionId),
-      ...(keep > 0 && { keep }),
-    });
-    for await (const key of await index.keys(`${sessionId}.*`)) await index.purge(key);
-  }
-
-  return { head, append, locate, scan, follow, purge };
+  const l: Log = { bus, index };
+  return {
+    head: (sessionId) => head(l, sessionId),
+    append: (sessionId, events, options) => append(l, sessionId, events, options),
+    locate: (sessionId, from) => locate(l, sessionId, from),
+    scan: (sessionId, start, until) => scan(l, sessionId, start, until),
+    follow: (sessionId, start, signal) => follow(l, sessionId, start, signal),
+    purge: (sessionId, keep) => purge(l, sessionId, keep),
+  };
 }
 
 /** True when an append lost the optimistic-concurrency race (someone else appended first). */

@@ -28,91 +28,111 @@ export interface WakeHandler {
   active(): LogId[];
 }
 
+/** The handler's state: its dependencies and the logs it is running. */
+interface Handler extends WakeHandlerDeps {
+  active: Map<LogId, ActiveRun>;
+}
+
+/** What the first run needs, read while the lease is being taken (time to first token). */
+interface Prefetch {
+  info: Promise<SessionInfo>;
+  view: Promise<SessionView>;
+}
+
+type Verdict = "ack" | "retry" | "now";
+
+function settle(h: Handler, msgs: JsMsg[], verdict: Verdict): void {
+  for (const msg of msgs) {
+    if (verdict === "ack") msg.ack();
+    else msg.nak(verdict === "now" ? 0 : h.busyRetryMs);
+  }
+}
+
+/** Runs the log until it rests; a wake that came during a run asks for one more look afterwards. */
+async function runUntilRest(
+  h: Handler,
+  logId: LogId,
+  entry: ActiveRun,
+  signal: AbortSignal,
+  first: Prefetch,
+) {
+  let info = first.info;
+  let prefetched: Promise<SessionView> | undefined = first.view;
+  for (;;) {
+    entry.again = false;
+    await runSession(h.runner, await info, signal, prefetched);
+    prefetched = undefined;
+    // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
+    if (!entry.again || signal.aborted) return;
+    info = h.loadInfo(logId);
+  }
+}
+
+/** What a run's end means for its wakes: at rest (ack), stopped (back at once) or failed (back later). */
+function verdictOf(h: Handler, logId: LogId, error: unknown, aborted: boolean): Verdict {
+  if (error === undefined) return aborted ? "now" : "ack";
+  if (isCorralError(error, "NOT_FOUND")) {
+    h.logger.warn({ session_id: logId }, "wake for a session that no longer exists");
+    return "ack";
+  }
+  h.logger.error({ err: error, session_id: logId }, "session run failed; will retry");
+  return "retry";
+}
+
+async function handleLeased(h: Handler, msg: JsMsg, logId: LogId): Promise<void> {
+  const first: Prefetch = { info: h.loadInfo(logId), view: openSessionView(h.runner.log, logId) };
+  first.info.catch(() => undefined);
+  first.view.catch(() => undefined);
+  const lease = await h.leases.acquire(logId);
+  if (!lease) return void msg.nak(h.busyRetryMs);
+  const entry: ActiveRun = { again: false, held: [] };
+  h.active.set(logId, entry);
+  const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), h.keepaliveMs);
+  const signal = AbortSignal.any([lease.lost, h.stopping]);
+  let failure: unknown = undefined;
+  try {
+    await runUntilRest(h, logId, entry, signal, first);
+  } catch (error) {
+    failure = error ?? new Error("run failed");
+  } finally {
+    h.active.delete(logId);
+    clearInterval(keepalive);
+    settle(h, [msg, ...entry.held], verdictOf(h, logId, failure, signal.aborted));
+    await lease.release();
+  }
+}
+
+function parseWake(h: Handler, msg: JsMsg): WakeMessage | null {
+  let body: unknown = null;
+  try {
+    body = msg.json();
+  } catch {
+    // not JSON: refused below like any other malformed wake
+  }
+  const wake = WakeMessage.safeParse(body);
+  if (wake.success) return wake.data;
+  h.logger.warn({ subject: msg.subject }, "malformed wake dropped");
+  msg.term();
+  return null;
+}
+
 /**
  * Runs the log a wake names until it is at a durable rest (idle, waiting for the client or its threads,
  * terminated), then acks the wake and every copy that came meanwhile. A wake is never acked while its log
  * still has work: if this replica stops or loses the lease, the wakes go back to be taken elsewhere.
  */
 export function createWakeHandler(deps: WakeHandlerDeps): WakeHandler {
-  const active = new Map<LogId, ActiveRun>();
-
-  async function runUntilRest(
-    logId: LogId,
-    entry: ActiveRun,
-    signal: AbortSignal,
-    first: Promise<SessionInfo>,
-    view: Promise<SessionView>,
-  ) {
-    let info = first;
-    let prefetched: Promise<SessionView> | undefined = view;
-    for (;;) {
-      entry.again = false;
-      await runSession(deps.runner, await info, signal, prefetched);
-      prefetched = undefined;
-      // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
-      if (!entry.again || signal.aborted) return;
-      info = deps.loadInfo(logId);
-    }
-  }
-
-  function settle(msgs: JsMsg[], verdict: "ack" | "retry" | "now"): void {
-    for (const msg of msgs) {
-      if (verdict === "ack") msg.ack();
-      else msg.nak(verdict === "now" ? 0 : deps.busyRetryMs);
-    }
-  }
-
-  async function handleLeased(msg: JsMsg, logId: LogId): Promise<void> {
-    // The record and the log are read while the lease is being taken: they are what the first model call needs.
-    const info = deps.loadInfo(logId);
-    info.catch(() => undefined);
-    const view = openSessionView(deps.runner.log, logId);
-    view.catch(() => undefined);
-    const lease = await deps.leases.acquire(logId);
-    if (!lease) return void msg.nak(deps.busyRetryMs);
-    const entry: ActiveRun = { again: false, held: [] };
-    active.set(logId, entry);
-    const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), deps.keepaliveMs);
-    const signal = AbortSignal.any([lease.lost, deps.stopping]);
-    try {
-      await runUntilRest(logId, entry, signal, info, view);
-      active.delete(logId);
-      settle([msg, ...entry.held], signal.aborted ? "now" : "ack");
-    } catch (error) {
-      active.delete(logId);
-      if (isCorralError(error, "NOT_FOUND")) {
-        deps.logger.warn({ session_id: logId }, "wake for a session that no longer exists");
-        settle([msg, ...entry.held], "ack");
-      } else {
-        deps.logger.error({ err: error, session_id: logId }, "session run failed; will retry");
-        settle([msg, ...entry.held], "retry");
-      }
-    } finally {
-      clearInterval(keepalive);
-      await lease.release();
-    }
-  }
-
+  const h: Handler = { ...deps, active: new Map() };
   return {
     async handle(msg) {
-      let body: unknown = null;
-      try {
-        body = msg.json();
-      } catch {
-        // not JSON: refused below like any other malformed wake
-      }
-      const wake = WakeMessage.safeParse(body);
-      if (!wake.success) {
-        deps.logger.warn({ subject: msg.subject }, "malformed wake dropped");
-        return void msg.term();
-      }
-      const logId = wake.data.session_id;
-      const running = active.get(logId);
-      if (!running) return handleLeased(msg, logId);
+      const wake = parseWake(h, msg);
+      if (!wake) return;
+      const running = h.active.get(wake.session_id);
+      if (!running) return handleLeased(h, msg, wake.session_id);
       // Another copy is being run here: this one is settled with it, never acked before the log is at rest.
       running.again = true;
       running.held.push(msg);
     },
-    active: () => [...active.keys()],
+    active: () => [...h.active.keys()],
   };
 }
