@@ -21,6 +21,11 @@ export interface AppendInput {
   idempotencyKey?: string | undefined;
   /** Ids chosen in advance (e.g. announced in a live preview); others are generated. */
   ids?: readonly (string | undefined)[] | undefined;
+  /**
+   * Checked before every attempt: a writer that may no longer write this log (its lease may have passed to
+   * another replica) stops with `FENCED` instead of retrying into a log someone else now writes.
+   */
+  fence?: (() => boolean) | undefined;
 }
 
 export interface LogWriter {
@@ -127,6 +132,8 @@ async function publishOnce(
 async function publish(w: Writer, input: AppendInput): Promise<SessionEvent[]> {
   const ids = input.events.map((_, i) => input.ids?.[i] ?? newId("event"));
   for (let attempt = 0; attempt < 50; attempt++) {
+    if (input.fence && !input.fence())
+      throw new CorralError("CONFLICT", "fenced: this writer may no longer write the log");
     try {
       return await publishOnce(w, input, ids, attempt > 0);
     } catch (error) {

@@ -13,6 +13,12 @@ export interface Leases {
 export interface LeaseHandle {
   /** Aborts when the lease is lost (a heartbeat found someone else holding it, or could not renew in time). */
   readonly lost: AbortSignal;
+  /**
+   * True while the lease is certainly still this holder's: not lost, and a heartbeat's time short of the
+   * expiry it last wrote. Checked right before every append, so a runner whose renewals stalled (a busy
+   * event loop, a NATS restart) can never write after another replica may have taken over.
+   */
+  held(): boolean;
   release(): Promise<void>;
 }
 
@@ -61,6 +67,7 @@ export function createLeases(bucket: Bucket<Lease>, holder: string, timings: Lea
       lost.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
       return {
         lost: lost.signal,
+        held: () => !lost.signal.aborted && Date.now() < expiresAt - timings.heartbeatMs,
         async release() {
           if (lost.signal.aborted) return;
           lost.abort();

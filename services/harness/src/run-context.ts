@@ -70,6 +70,15 @@ export interface Run {
   stepAbort: AbortController;
   /** Tokens the session's other logs had used at the start: they count against the budget. */
   readonly sharedTokens: number;
+  /** Whether this run still holds the log's lease; nothing is appended once it may not. */
+  readonly held: () => boolean;
+}
+
+/** The run's lease may have passed to another replica: it stops without writing anything more. */
+export class LeaseLost extends Error {
+  constructor() {
+    super("the log's lease may have passed to another replica");
+  }
 }
 
 export const text = (t: string) => [{ type: "text" as const, text: t }];
@@ -83,16 +92,19 @@ export async function append(
   events: SessionEventInput[],
   options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
 ): Promise<boolean> {
+  if (!run.held()) throw new LeaseLost();
   try {
     const stored = await run.deps.writer.append({
       sessionId: run.info.logId,
       events,
       ids: options.ids,
+      fence: run.held,
       ...(options.guarded ? { expectedSeq: run.view.state.lastSeq + 1 } : {}),
     });
     run.view.add(stored);
     return true;
   } catch (error) {
+    if (!run.held()) throw new LeaseLost();
     if (options.guarded && isCorralError(error, "CONFLICT")) return false;
     throw error;
   }

@@ -7,7 +7,12 @@ import { recoverIfCrashed } from "./crash-recovery.js";
 import { provision } from "./sandbox-provision.js";
 import { take } from "./steps.js";
 
-async function openRun(deps: RunnerDeps, info: SessionInfo, prefetched?: Promise<SessionView>): Promise<Run> {
+async function openRun(
+  deps: RunnerDeps,
+  info: SessionInfo,
+  held: () => boolean,
+  prefetched?: Promise<SessionView>,
+): Promise<Run> {
   // A view read before the lease was taken (to save time-to-first-token) is brought up to date first.
   const view = prefetched ? await prefetched : await openSessionView(deps.log, info.logId);
   if (prefetched) await view.catchUp();
@@ -24,6 +29,7 @@ async function openRun(deps: RunnerDeps, info: SessionInfo, prefetched?: Promise
     mcpListed: false,
     stepAbort: new AbortController(),
     sharedTokens: Math.max(0, info.sessionTokens - own),
+    held,
   };
 }
 
@@ -40,16 +46,18 @@ function abortOnInterrupt(run: Run): () => void {
 
 /**
  * Runs one log until it has nothing left to do (idle, waiting for the client or its threads, terminated)
- * or `signal` aborts (the lease was lost or the process is stopping). Every step is decided from the log
+ * or `signal` aborts (the lease was lost or the process is stopping); `held` fences every append to the
+ * time the lease is certainly this run's. Every step is decided from the log
  * and every effect is an append, so killing the process at any point loses nothing.
  */
 export async function runSession(
   deps: RunnerDeps,
   info: SessionInfo,
   signal: AbortSignal,
+  held: () => boolean,
   prefetched?: Promise<SessionView>,
 ): Promise<void> {
-  const run = await openRun(deps, info, prefetched);
+  const run = await openRun(deps, info, held, prefetched);
   const stopWatching = abortOnInterrupt(run);
   const onStop = () => run.stepAbort.abort();
   signal.addEventListener("abort", onStop, { once: true });

@@ -1,8 +1,8 @@
 import { WakeMessage, isCorralError, type LogId } from "@corral/protocol";
 import type { JsMsg } from "@corral/bus";
 import type { Logger } from "@corral/logger";
-import type { Leases } from "./lease.js";
-import type { RunnerDeps, SessionInfo } from "./run-context.js";
+import type { LeaseHandle, Leases } from "./lease.js";
+import { LeaseLost, type RunnerDeps, type SessionInfo } from "./run-context.js";
 import { runSession } from "./run-session.js";
 import { openSessionView, type SessionView } from "./session-view.js";
 
@@ -49,18 +49,13 @@ function settle(h: Handler, msgs: JsMsg[], verdict: Verdict): void {
 }
 
 /** Runs the log until it rests; a wake that came during a run asks for one more look afterwards. */
-async function runUntilRest(
-  h: Handler,
-  logId: LogId,
-  entry: ActiveRun,
-  signal: AbortSignal,
-  first: Prefetch,
-) {
+async function runUntilRest(h: Handler, logId: LogId, entry: ActiveRun, lease: LeaseHandle, first: Prefetch) {
+  const signal = AbortSignal.any([lease.lost, h.stopping]);
   let info = first.info;
   let prefetched: Promise<SessionView> | undefined = first.view;
   for (;;) {
     entry.again = false;
-    await runSession(h.runner, await info, signal, prefetched);
+    await runSession(h.runner, await info, signal, lease.held, prefetched);
     prefetched = undefined;
     // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
     if (!entry.again || signal.aborted) return;
@@ -71,6 +66,7 @@ async function runUntilRest(
 /** What a run's end means for its wakes: at rest (ack), stopped (back at once) or failed (back later). */
 function verdictOf(h: Handler, logId: LogId, error: unknown, aborted: boolean): Verdict {
   if (error === undefined) return aborted ? "now" : "ack";
+  if (error instanceof LeaseLost) return "now";
   if (isCorralError(error, "NOT_FOUND")) {
     h.logger.warn({ session_id: logId }, "wake for a session that no longer exists");
     return "ack";
@@ -88,16 +84,16 @@ async function handleLeased(h: Handler, msg: JsMsg, logId: LogId): Promise<void>
   const entry: ActiveRun = { again: false, held: [] };
   h.active.set(logId, entry);
   const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), h.keepaliveMs);
-  const signal = AbortSignal.any([lease.lost, h.stopping]);
   let failure: unknown = undefined;
   try {
-    await runUntilRest(h, logId, entry, signal, first);
+    await runUntilRest(h, logId, entry, lease, first);
   } catch (error) {
     failure = error ?? new Error("run failed");
   } finally {
     h.active.delete(logId);
     clearInterval(keepalive);
-    settle(h, [msg, ...entry.held], verdictOf(h, logId, failure, signal.aborted));
+    const stopped = lease.lost.aborted || h.stopping.aborted;
+    settle(h, [msg, ...entry.held], verdictOf(h, logId, failure, stopped));
     await lease.release();
   }
 }
