@@ -14,6 +14,8 @@ export const BUCKETS = {
   leases: "corral_leases",
   sandboxes: "corral_sandboxes",
   toolLedger: "corral_tool_ledger",
+  /** The credential-proxy's once-only record of MCP calls (its own: each bucket has one writer). */
+  mcpLedger: "corral_mcp_ledger",
   vault: "corral_vault",
   apiKeys: "corral_api_keys",
   secrets: "corral_secrets",

@@ -80,7 +80,7 @@ export function createCredentialProxy(deps: Deps): CredentialProxy {
       serveVaults(server.serve, stores.rpc);
       const egress = await startEgress(deps, stores, retry, server.serve);
       const ledger = retryingBucket(
-        await openTypedBucket(bus, BUCKETS.toolLedger, McpLedgerEntry),
+        await openTypedBucket(bus, BUCKETS.mcpLedger, McpLedgerEntry),
         retry.long,
       );
       serveMcp(server.serve, { bus, logger, store: stores.long, retry: retry.long, ledger });

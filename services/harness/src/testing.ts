@@ -1,4 +1,12 @@
-import { connectBus, createLogWriter, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
+import {
+  connectBus,
+  createLogWriter,
+  openSessionLog,
+  openTypedBucket,
+  request,
+  tailEvents,
+  type Bus,
+} from "@corral/bus";
 import { createLogger, silentLogger } from "@corral/logger";
 import {
   spawnService,
@@ -10,6 +18,7 @@ import {
 } from "@corral/testing";
 import { startStore } from "@corral/session-store/testing";
 import {
+  BUCKETS,
   STORE_RPC,
   type AgentCreateParams,
   type SessionEvent,
@@ -17,6 +26,7 @@ import {
   type SessionId,
 } from "@corral/protocol";
 import { createHarness, type Harness } from "./harness.js";
+import { Lease } from "./lease.js";
 import { createAnthropicModel } from "./anthropic-model.js";
 import { createHands, type Hands } from "./sandbox-client.js";
 import { compacting, fullHistory } from "./context.js";
@@ -206,10 +216,10 @@ export function brainPool(
       return brain;
     },
     async holderOf(logId) {
-      const leases = await bus.kvm.open("corral_leases").catch(() => null);
+      const leases = await openTypedBucket(bus, BUCKETS.leases, Lease).catch(() => null);
       const entry = await leases?.get(logId).catch(() => null);
-      if (!entry || entry.operation !== "PUT") return null;
-      const brain = byName.get((entry.json() as { holder: string }).holder.split(":")[0]!);
+      if (!entry) return null;
+      const brain = byName.get(entry.value.holder.split(":")[0]!);
       return brain && alive(brain) ? brain : null;
     },
     async killAll() {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CorralError, SandboxId, ToolResult } from "@corral/protocol";
 import { retrying, type Bucket } from "@corral/bus";
 
-/** One entry of `corral_tool_ledger`, keyed by tool_use_id (the credential-proxy's MCP entries are `mcp.*`). */
+/** One entry of `corral_tool_ledger`, keyed by tool_use_id (MCP calls have the credential-proxy's own ledger). */
 export const LedgerEntry = z.discriminatedUnion("state", [
   z.object({
     state: z.literal("running"),
