@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { HttpUrl, Timestamp } from "./primitives.js";
+import { RecordTimestamps } from "./record-timestamps.js";
+import { HttpUrl } from "./primitives.js";
 import { AgentId } from "./ids.js";
 
 export const Metadata = z
@@ -120,9 +121,8 @@ export const SystemPrompt = z.string().max(100_000);
 const AgentName = z.string().min(1).max(256);
 const AgentDescription = z.string().max(2048);
 
-export const AgentCreateParams = z.object({
-  name: AgentName,
-  model: AgentModelParam,
+/** The optional fields create and update both take, with the same types. */
+const AgentOptionalFields = {
   description: AgentDescription.nullish(),
   system: SystemPrompt.nullish(),
   tools: AgentTools.optional(),
@@ -130,6 +130,12 @@ export const AgentCreateParams = z.object({
   skills: Skills.optional(),
   multiagent: Multiagent.nullish(),
   metadata: Metadata.optional(),
+};
+
+export const AgentCreateParams = z.object({
+  name: AgentName,
+  model: AgentModelParam,
+  ...AgentOptionalFields,
 });
 export type AgentCreateParams = z.infer<typeof AgentCreateParams>;
 
@@ -137,13 +143,7 @@ export type AgentCreateParams = z.infer<typeof AgentCreateParams>;
 export const AgentUpdateParams = z.object({
   name: AgentName.optional(),
   model: AgentModelParam.optional(),
-  description: AgentDescription.nullish(),
-  system: SystemPrompt.nullish(),
-  tools: AgentTools.optional(),
-  mcp_servers: McpServers.optional(),
-  skills: Skills.optional(),
-  multiagent: Multiagent.nullish(),
-  metadata: Metadata.optional(),
+  ...AgentOptionalFields,
   /** The version the caller last read; the update fails if the agent has moved on. */
   version: z.number().int().min(1).optional(),
 });
@@ -162,9 +162,7 @@ export const AgentRecord = z.object({
   multiagent: Multiagent.nullable(),
   metadata: Metadata,
   version: z.number().int().min(1),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 

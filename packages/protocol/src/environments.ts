@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { RecordTimestamps } from "./record-timestamps.js";
 import { Metadata } from "./agents.js";
-import { Timestamp } from "./primitives.js";
 import { EnvironmentId } from "./ids.js";
 
 // A hostname (optionally `*.`-prefixed) or IPv4 address, with an optional port.
@@ -104,8 +104,6 @@ export const EnvironmentRecord = z.object({
   description: EnvironmentDescription.nullable(),
   config: EnvironmentConfig,
   metadata: Metadata,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecord>;

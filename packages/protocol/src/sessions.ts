@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RecordTimestamps } from "./record-timestamps.js";
 import {
   AgentModelParam,
   AgentSnapshot,
@@ -10,7 +11,6 @@ import {
 } from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { UserDefineOutcomeParams, UserMessageInput } from "./events-user.js";
-import { Timestamp } from "./primitives.js";
 import { AgentId, EnvironmentId, SessionId, VaultId } from "./ids.js";
 import { Budget, Usage } from "./usage.js";
 
@@ -101,8 +101,6 @@ export const SessionRecord = z.object({
   budget: Budget.nullable(),
   task_id: z.string().nullable(),
   event_count: z.number().int().min(0),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;

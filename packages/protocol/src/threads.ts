@@ -1,8 +1,8 @@
 import { AgentId, SessionId, ThreadId } from "./ids.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { RecordTimestamps } from "./record-timestamps.js";
 import { defineRpc } from "./rpc-def.js";
-import { Timestamp } from "./primitives.js";
 import { AgentSnapshot } from "./agents.js";
 import { SessionStatus, StopReason } from "./events-session.js";
 import { SessionEventInput } from "./events.js";
@@ -28,9 +28,7 @@ export const ThreadRecord = z.object({
   usage: Usage.nullable(),
   stats: z.object({ active_seconds: z.number().min(0), duration_seconds: z.number().min(0) }).nullable(),
   event_count: z.number().int().min(0),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type ThreadRecord = z.infer<typeof ThreadRecord>;
 

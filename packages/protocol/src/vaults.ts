@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RecordTimestamps } from "./record-timestamps.js";
 import { HttpUrl, Timestamp } from "./primitives.js";
 import { CredentialId, VaultId } from "./ids.js";
 import { Metadata } from "./agents.js";
@@ -128,9 +129,7 @@ export const VaultRecord = z.object({
   type: z.literal("vault"),
   display_name: z.string(),
   metadata: Metadata,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type VaultRecord = z.infer<typeof VaultRecord>;
 
@@ -154,9 +153,7 @@ export const CredentialRecord = z.object({
   display_name: z.string().nullable(),
   metadata: Metadata,
   auth: CredentialAuth,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  archived_at: Timestamp.nullable(),
+  ...RecordTimestamps,
 });
 export type CredentialRecord = z.infer<typeof CredentialRecord>;
 
