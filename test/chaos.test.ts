@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent, type SessionId } from "@corral/protocol";
+import { SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
 import {
   freePort,
   runChaos,
@@ -19,8 +19,8 @@ import {
   type ScriptedModel,
   type Supervised,
 } from "@corral/testing";
-import { newSession, say, send } from "@corral/harness/testing";
-import { RUN_LABEL, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { allEvents, newSession, say, send } from "@corral/harness/testing";
+import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 
 /**
  * Chaos in every test run: 30 sessions of several tool calls each on a slow model, while every service is
@@ -76,29 +76,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const allEvents = async (sid: SessionId): Promise<SessionEvent[]> =>
-  (await request(bus, STORE_RPC.eventsList, { session_id: sid, limit: 1000 })).data;
-
 async function finished(sid: SessionId, token: string): Promise<boolean> {
-  const events = await allEvents(sid).catch(() => []);
+  const events = await allEvents(bus, sid).catch(() => []);
   const answered = events.some(
     (e) => e.type === "agent.message" && JSON.stringify(e).includes(`finished ${token}`),
   );
   return answered && events.at(-1)?.type === "session.status_idle";
-}
-
-async function countLog(sid: SessionId): Promise<string> {
-  const sandboxes = (await request(bus, SANDBOX_RPC.list, { session_id: sid })).data;
-  const sandbox = sandboxes.find((s) => s.status === "ready")!;
-  const input = { command: "cat /workspace/count.log" };
-  const req = {
-    sandbox_id: sandbox.id,
-    tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-    name: "bash",
-    input,
-  };
-  return (await request(bus, SANDBOX_RPC.execute, req, { subject: sandboxSubject(sandbox.id, "exec") }))
-    .content;
 }
 
 async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> {
@@ -118,7 +101,7 @@ async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> 
 /** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
 async function explain(stranded: SessionId[]): Promise<string> {
   const sid = stranded[0];
-  const events = sid ? await allEvents(sid).catch(() => []) : [];
+  const events = sid ? await allEvents(bus, sid).catch(() => []) : [];
   const last = events.slice(-8).map((e) => e.type);
   const words = services.map(
     (s) => `--- ${s.name} (crashed ${s.crashes} times)\n${s.proc.output().slice(-1200)}`,
@@ -159,7 +142,7 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
   if (CHAOS_MS > 0) expect(report.kills).toBeGreaterThan(5);
 
   for (const [i, sid] of sessions.entries()) {
-    const events = await allEvents(sid);
+    const events = await allEvents(bus, sid);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, n) => n));
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const uses = events.flatMap((e) => (e.type === "agent.tool_use" ? [e.id] : []));
@@ -169,7 +152,7 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
     const provisionErrors = events.flatMap((e) =>
       e.type === "span.sandbox_provision_end" && e.is_error ? [e.error_message] : [],
     );
-    const counts = stepCounts(await countLog(sid), STEPS);
+    const counts = stepCounts(await bashInSession(bus, sid, "cat /workspace/count.log"), STEPS);
     expect(Math.max(...counts), `session ${i} ran a step twice: ${counts}`).toBeLessThanOrEqual(1);
     if (sid === report.sandboxKilled) {
       for (const error of errors) expect(error).toMatch(/sandbox was lost/);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent, type SessionId } from "@corral/protocol";
+import { SANDBOX_RPC, type SessionEvent, type SessionId } from "@corral/protocol";
 import {
   freePort,
   runChaos,
@@ -17,8 +17,8 @@ import {
   worstGapMs,
   type NatsServer,
 } from "@corral/testing";
-import { newSession, say, send } from "@corral/harness/testing";
-import { RUN_LABEL, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { allEvents, newSession, say, send } from "@corral/harness/testing";
+import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
 
 /**
@@ -38,25 +38,6 @@ interface Outcome {
   doubled: number;
   restartErrors: number;
   stalls: number[];
-}
-
-const allEvents = async (bus: Bus, sid: SessionId): Promise<SessionEvent[]> =>
-  (await request(bus, STORE_RPC.eventsList, { session_id: sid, limit: 1000 })).data;
-
-async function countLog(bus: Bus, sid: SessionId): Promise<string> {
-  const sandbox = (await request(bus, SANDBOX_RPC.list, { session_id: sid })).data.find(
-    (s) => s.status === "ready",
-  );
-  if (!sandbox) return "";
-  const input = { command: "cat /workspace/count.log" };
-  const req = {
-    sandbox_id: sandbox.id,
-    tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-    name: "bash",
-    input,
-  };
-  return (await request(bus, SANDBOX_RPC.execute, req, { subject: sandboxSubject(sandbox.id, "exec") }))
-    .content;
 }
 
 const finishedWith = (events: readonly SessionEvent[], token: string) =>
@@ -90,7 +71,7 @@ async function judge(bus: Bus, sid: SessionId, killed: Set<string>, out: Outcome
   out.completed++;
   const events = await allEvents(bus, sid);
   out.stalls.push(worstGapMs(events));
-  const counts = stepCounts(await countLog(bus, sid).catch(() => ""), STEPS);
+  const counts = stepCounts(await bashInSession(bus, sid, "cat /workspace/count.log").catch(() => ""), STEPS);
   if (Math.max(...counts) > 1) out.doubled++;
   const errors = events.filter((e) => e.type === "agent.tool_result" && e.is_error);
   if (errors.length > 0 && !killed.has(sid)) out.restartErrors++;

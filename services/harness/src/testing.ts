@@ -133,6 +133,11 @@ export async function eventsUntil(
   );
 }
 
+/** Every event of a log so far (up to 1,000). */
+export async function allEvents(bus: Bus, logId: string): Promise<SessionEvent[]> {
+  return (await request(bus, STORE_RPC.eventsList, { session_id: logId, limit: 1000 })).data;
+}
+
 export const isIdle = (e: SessionEvent) =>
   e.type === "session.status_idle" || e.type === "session.status_terminated";
 

@@ -3,7 +3,13 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, sandboxSubject, type SandboxRecord, type ToolResult } from "@corral/protocol";
+import {
+  SANDBOX_RPC,
+  sandboxSubject,
+  type SandboxRecord,
+  type SessionId,
+  type ToolResult,
+} from "@corral/protocol";
 import { createLogger, silentLogger } from "@corral/logger";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
@@ -109,4 +115,11 @@ export function runTool(
     },
     { subject: sandboxSubject(sandbox.id, "exec"), timeoutMs: options.timeoutMs ?? 60_000 },
   );
+}
+
+/** Runs a bash command in the session's ready sandbox (empty output when it has none). */
+export async function bashInSession(bus: Bus, sessionId: SessionId, command: string): Promise<string> {
+  const { data } = await request(bus, SANDBOX_RPC.list, { session_id: sessionId });
+  const sandbox = data.find((s) => s.status === "ready");
+  return sandbox ? (await runTool(bus, sandbox, "bash", { command })).content : "";
 }
