@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@corral/logger";
 import { supervise, type ProcessSpec } from "./supervisor.js";
@@ -49,8 +50,20 @@ function natsSpec(root: string, port: number): ProcessSpec {
   };
 }
 
+/**
+ * A service's `main.ts`, found from its package name the way Node finds any package (beside the package's
+ * entry point): the CLI runs services, it never imports them.
+ */
+function serviceMain(service: string): string | null {
+  try {
+    return join(dirname(fileURLToPath(import.meta.resolve(`@corral/${service}`))), "main.ts");
+  } catch {
+    return null;
+  }
+}
+
 function serviceSpec(
-  root: string,
+  main: string,
   service: string,
   natsUrl: string,
   env: Record<string, string>,
@@ -58,7 +71,7 @@ function serviceSpec(
   return {
     name: service,
     command: process.execPath,
-    args: ["--import", "tsx", join(root, "services", service, "src", "main.ts")],
+    args: ["--import", "tsx", main],
     env: { NATS_URL: natsUrl, ...env },
   };
 }
@@ -79,8 +92,8 @@ export async function up(
   else if (!options.natsUrl)
     deps.logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
   for (const service of SERVICES) {
-    if (existsSync(join(options.root, "services", service, "src", "main.ts")))
-      specs.push(serviceSpec(options.root, service, natsUrl, options.env[service] ?? {}));
+    const main = serviceMain(service);
+    if (main && existsSync(main)) specs.push(serviceSpec(main, service, natsUrl, options.env[service] ?? {}));
   }
   const supervisor = supervise(specs, { cwd: options.root, report: deps.report });
   return {
