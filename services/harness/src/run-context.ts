@@ -1,5 +1,6 @@
 import {
   isCorralError,
+  type SessionEvent,
   type EnvironmentRecord,
   type LogId,
   type SessionEventInput,
@@ -83,30 +84,55 @@ export class LeaseLost extends Error {
 
 export const text = (t: string) => [{ type: "text" as const, text: t }];
 
+/** Events only a runner of this log writes (a sub-agent's questions copied in carry `session_thread_id`). */
+const RUNNER_TYPES = new Set<string>([
+  "agent.message",
+  "agent.tool_use",
+  "agent.custom_tool_use",
+  "agent.mcp_tool_use",
+  "agent.tool_result",
+  "agent.mcp_tool_result",
+  "agent.thread_context_compacted",
+  "agent.thread_message_sent",
+  "span.model_request_start",
+  "span.model_request_end",
+  "span.sandbox_provision_start",
+  "span.sandbox_provision_end",
+  "span.sandbox_lost",
+  "session.status_rescheduled",
+  "session.error",
+  "session.thread_created",
+]);
+
+const byRunner = (e: SessionEvent) =>
+  RUNNER_TYPES.has(e.type) && !("session_thread_id" in e && e.session_thread_id);
+
 /**
- * Appends to this run's log. A `guarded` append is stored only if nothing else was appended since the
- * run last looked (false when something was: the next step is decided again).
+ * Appends to this run's log, at the position after the last event the run has seen. When something was
+ * appended meanwhile: a `guarded` append gives up (false: the next step is decided again); any other is
+ * placed after it if it came from the client or another service, but if another runner wrote it (a run
+ * that lost its lease and did not know yet), this run stops with `LeaseLost` rather than add a second
+ * answer — the log stays one runner's story.
  */
 export async function append(
   run: Run,
   events: SessionEventInput[],
   options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
 ): Promise<boolean> {
-  if (!run.held()) throw new LeaseLost();
-  try {
-    const stored = await run.deps.writer.append({
-      sessionId: run.info.logId,
-      events,
-      ids: options.ids,
-      fence: run.held,
-      ...(options.guarded ? { expectedSeq: run.view.state.lastSeq + 1 } : {}),
-    });
-    run.view.add(stored);
-    return true;
-  } catch (error) {
+  for (let attempt = 0; ; attempt++) {
     if (!run.held()) throw new LeaseLost();
-    if (options.guarded && isCorralError(error, "CONFLICT")) return false;
-    throw error;
+    const expectedSeq = run.view.state.lastSeq + 1;
+    try {
+      const input = { sessionId: run.info.logId, events, ids: options.ids, fence: run.held, expectedSeq };
+      run.view.add(await run.deps.writer.append(input));
+      return true;
+    } catch (error) {
+      if (!run.held()) throw new LeaseLost();
+      if (!isCorralError(error, "CONFLICT") || attempt >= 20) throw error;
+      if (options.guarded) return false;
+      await run.view.catchUp();
+      if (run.view.events.slice(expectedSeq).some(byRunner)) throw new LeaseLost();
+    }
   }
 }
 
