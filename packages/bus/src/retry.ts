@@ -10,6 +10,8 @@ export interface RetryOptions {
   initialDelayMs?: number;
   /** Default 5000. */
   maxDelayMs?: number;
+  /** Narrows what is retried among the retryable errors (e.g. only UNAVAILABLE, when a timeout may mean the work is under way). */
+  retryOn?: (error: CorralError) => boolean;
   /** Told about every failure that will be retried, before the wait (for a log line). */
   onRetry?: (error: CorralError, attempt: number, delayMs: number) => void;
 }
@@ -36,6 +38,7 @@ export async function retrying<T>(fn: (attempt: number) => Promise<T>, options: 
       return await fn(attempt);
     } catch (error) {
       if (!isRetryable(error) || options.signal?.aborted) throw error;
+      if (options.retryOn && !options.retryOn(error)) throw error;
       const delayMs = Math.min(
         backoffMs(attempt, options.initialDelayMs, options.maxDelayMs),
         deadline - Date.now(),

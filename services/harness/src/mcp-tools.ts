@@ -1,5 +1,5 @@
 import { isCorralError, MCP_RPC, TIMEOUTS, type McpTool, type SessionEventInput } from "@corral/protocol";
-import { request } from "@corral/bus";
+import { request, retrying } from "@corral/bus";
 import type { ToolCall } from "./state.js";
 import { toolCatalog } from "./tool-catalog.js";
 import { append, text, threadPart, type Run } from "./run-context.js";
@@ -17,6 +17,19 @@ function mcpError(server: string, error: unknown): SessionEventInput {
       retry_status: { type: "retrying" },
     },
   };
+}
+
+/**
+ * An MCP request through the credential-proxy, waited out while the proxy restarts (UNAVAILABLE) for
+ * `retryUnavailableMs`; the proxy's ledger runs a call once however often it is asked.
+ */
+function viaProxy<T>(run: Run, ask: () => Promise<T>): Promise<T> {
+  return retrying(ask, {
+    deadlineMs: run.deps.config.retryUnavailableMs,
+    signal: run.stepAbort.signal,
+    maxDelayMs: 2000,
+    retryOn: (error) => error.code === "UNAVAILABLE",
+  });
 }
 
 const serversOf = (run: Run) => [
@@ -75,7 +88,8 @@ export async function runMcpTool(run: Run, call: ToolCall): Promise<SessionEvent
       tool_use_id: call.id,
       input: call.input,
     };
-    const result = await request(run.deps.bus, MCP_RPC.callTool, req, { timeoutMs: TIMEOUTS.mcpCallMs });
+    const ask = () => request(run.deps.bus, MCP_RPC.callTool, req, { timeoutMs: TIMEOUTS.mcpCallMs });
+    const result = await viaProxy(run, ask);
     return [answer(result.content, result.is_error)];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -39,13 +39,6 @@ export interface HandsOptions {
   logger?: Logger;
 }
 
-/** Only "nobody answers" is waited out: a timeout may mean the work is under way, so it is not repeated. */
-const unavailableOnly = <T>(fn: () => Promise<T>) =>
-  fn().catch((error: unknown) => {
-    if (isCorralError(error, "UNAVAILABLE")) throw error;
-    throw isCorralError(error) ? new CorralError(error.code, error.message, { retryable: false }) : error;
-  });
-
 function interruption(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
     const fail = () => reject(new CorralError("UNAVAILABLE", "interrupted", { retryable: false }));
@@ -68,9 +61,11 @@ function execFailure(error: unknown): ExecOutcome {
 
 export function createHands(bus: Bus, options: HandsOptions): Hands {
   const retry = <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal) =>
-    retrying(() => unavailableOnly(fn), {
+    retrying(fn, {
       deadlineMs: options.retryUnavailableMs,
       signal,
+      // Only "nobody answers" is waited out: a timeout may mean the work is under way, so it is not repeated.
+      retryOn: (error) => error.code === "UNAVAILABLE",
       onRetry: (error, attempt) => options.logger?.warn({ attempt, code: error.code }, `${what}: retrying`),
     });
   return {
