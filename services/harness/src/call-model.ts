@@ -45,11 +45,15 @@ export async function callModel(run: Run): Promise<void> {
     abandon.abort();
     throw error;
   });
+  let response;
   try {
-    await appendResponse(run, await streaming, startId, previews.ids);
+    response = await streaming;
   } catch (error) {
     await recordFailure(run, startId, error);
+    return;
   }
+  // Outside the try: a failed append (the lease lost, the bus away) is not the model's failure.
+  await appendResponse(run, response, startId, previews.ids);
 }
 
 /** Waits out the backoff owed for the attempts that already failed (as the log says). */
