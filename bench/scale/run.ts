@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { LOG_HEADERS, STORE_RPC, SUBJECTS } from "@corral/protocol";
+import { connectBus, request, subscribeStoredAll, type Bus } from "@corral/bus";
+import { STORE_RPC } from "@corral/protocol";
 import {
   spawnService,
   startNatsServer,
@@ -35,14 +35,10 @@ async function burst(
   }
   const pending = new Set(ids);
   const failed = new Set<string>();
-  const sub = bus.nc.subscribe(SUBJECTS.loggedAll, {
-    callback: (_e, msg) => {
-      const types = msg.headers?.get(LOG_HEADERS.types) ?? "";
-      const sid = msg.subject.slice(SUBJECTS.logged("").length);
-      if (types.includes("session.error")) failed.add(sid);
-      if (types.includes("session.status_idle") || types.includes("session.status_terminated"))
-        pending.delete(sid);
-    },
+  const unsubscribe = subscribeStoredAll(bus, (sid, types) => {
+    if (types.includes("session.error")) failed.add(sid);
+    if (types.includes("session.status_idle") || types.includes("session.status_terminated"))
+      pending.delete(sid);
   });
   const t0 = performance.now();
   for (let i = 0; i < ids.length; i += 100) {
@@ -57,7 +53,7 @@ async function burst(
   }
   await waitFor(() => pending.size === 0, { timeoutMs: 600_000, intervalMs: 20 });
   const seconds = (performance.now() - t0) / 1000;
-  sub.unsubscribe();
+  unsubscribe();
   return { perSecond: count / seconds, failed: failed.size };
 }
 

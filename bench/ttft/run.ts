@@ -1,7 +1,5 @@
-import { connectBus, type Bus } from "@corral/bus";
-import { SUBJECTS } from "@corral/protocol";
+import { connectBus, flush, request, subscribeDeltas, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { request } from "@corral/bus";
 import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor } from "@corral/testing";
 import { newSession, say, send } from "@corral/harness/testing";
 import { removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
@@ -27,17 +25,18 @@ async function measure(bus: Bus, arrivals: Map<string, number>, token: string): 
   let firstDelta = 0;
   let sawDelta: () => void = () => undefined;
   const delta = new Promise<void>((resolve) => (sawDelta = resolve));
-  const sub = bus.nc.subscribe(SUBJECTS.delta(sid), {
-    max: 1,
-    callback: () => ((firstDelta = performance.now()), sawDelta()),
+  const unsubscribe = subscribeDeltas(bus, sid, () => {
+    if (firstDelta) return;
+    firstDelta = performance.now();
+    sawDelta();
   });
-  await bus.nc.flush();
+  await flush(bus);
   const t0 = performance.now();
   await send(bus, sid, say(token));
   const timeout = setTimeout(() => sawDelta(), 120_000);
   await Promise.all([delta, arrival(arrivals, token)]);
   clearTimeout(timeout);
-  sub.unsubscribe();
+  unsubscribe();
   if (!firstDelta || !arrivals.has(token)) throw new Error(`no answer for ${token}`);
   return { toModel: arrivals.get(token)! - t0, toDelta: firstDelta - t0 };
 }

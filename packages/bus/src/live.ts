@@ -53,6 +53,22 @@ export function subscribeStored(
   return () => sub.unsubscribe();
 }
 
+/** `subscribeStored` for every log at once: `onStored` also gets the log's id. */
+export function subscribeStoredAll(
+  bus: Bus,
+  onStored: (logId: string, types: SessionEventType[]) => void,
+): Unsubscribe {
+  const prefix = SUBJECTS.logged("");
+  const sub = bus.nc.subscribe(SUBJECTS.loggedAll, {
+    callback: (err, msg) => {
+      if (err) return;
+      const types = (msg.headers?.get(LOG_HEADERS.types) ?? "").split(",").filter(Boolean);
+      onStored(msg.subject.slice(prefix.length), types as SessionEventType[]);
+    },
+  });
+  return () => sub.unsubscribe();
+}
+
 /** Resolves once every subscription made so far is live on the server. */
 export async function flush(bus: Bus): Promise<void> {
   await bus.nc.flush();
