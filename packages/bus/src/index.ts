@@ -1,6 +1,6 @@
 export { connectBus, busConfigFromEnv } from "./connect.js";
 export type { Bus, BusConfig } from "./connect.js";
-export { serve, request } from "./rpc.js";
+export { serve, request, requestRaw } from "./rpc.js";
 export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
 export { ensureStreams, openBucket, ensureWorkConsumer } from "./streams.js";
 export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.js";

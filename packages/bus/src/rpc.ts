@@ -138,3 +138,17 @@ export async function request<D extends RpcDef>(
   if (!reply.data.ok) throw CorralError.from(reply.data.error);
   return reply.data.value as RpcResponse<D>;
 }
+
+/**
+ * Sends raw bytes to a subject and returns the raw reply, parsed as JSON: what a client in another
+ * language sees. For tests of what a service does with input no typed caller could send.
+ */
+export async function requestRaw(
+  bus: Bus,
+  subject: string,
+  payload: string,
+  timeoutMs?: number,
+): Promise<unknown> {
+  const msg = await bus.nc.request(subject, payload, { timeout: timeoutMs ?? bus.requestTimeoutMs });
+  return parseJson(msg.data);
+}

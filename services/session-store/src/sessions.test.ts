@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
-import { connectBus, createLogWriter, openSessionLog, request, type Bus } from "@corral/bus";
+import { connectBus, createLogWriter, openSessionLog, request, requestRaw, type Bus } from "@corral/bus";
 import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
 import { makeAgent, makeEnvironment, makeSession, startStore, text, type StoreHarness } from "./testing.js";
 
@@ -152,8 +152,8 @@ test("a malformed event in a batch rejects the whole batch and nothing is stored
     session_id: session.id,
     events: [text("ok"), { type: "user.message", content: "not blocks" }],
   });
-  const reply = await bus.nc.request(STORE_RPC.eventsSend.subject, new TextEncoder().encode(raw));
-  expect(reply.json()).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST" } });
+  const reply = await requestRaw(bus, STORE_RPC.eventsSend.subject, raw);
+  expect(reply).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST" } });
   const list = await request(bus, STORE_RPC.eventsList, { session_id: session.id });
   expect(list.data.map((e) => e.seq)).toEqual([0]);
 });
