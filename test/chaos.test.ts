@@ -38,6 +38,12 @@ let bus: Bus;
 let dir: string;
 let services: Supervised[] = [];
 
+const answers = (fn: () => Promise<unknown>) => () =>
+  fn().then(
+    () => true,
+    () => false,
+  );
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "corral-chaos-"));
   nats = await startNatsServer();
@@ -52,11 +58,6 @@ beforeAll(async () => {
     masterKey: randomBytes(32).toString("base64"),
   });
   bus = await connectBus({ servers: nats.url, name: "chaos-client" });
-  const answers = (fn: () => Promise<unknown>) => () =>
-    fn().then(
-      () => true,
-      () => false,
-    );
   await waitFor(
     answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
     { timeoutMs: 60_000 },
@@ -138,6 +139,11 @@ test("30 sessions under SIGKILLs of every service, a nats-server restart and a k
     throw new Error(await explain(sessions.filter((_, i) => !done.has(i))));
   });
   await watcher;
+  // The last service the chaos restarted may still be starting: the checks below ask the sandbox-manager.
+  await waitFor(
+    answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
+    { timeoutMs: 60_000 },
+  );
   if (CHAOS_MS > 0) expect(report).toMatchObject({ natsRestarts: 1, kills: expect.any(Number) });
   if (CHAOS_MS > 0) expect(report.kills).toBeGreaterThan(5);
 
