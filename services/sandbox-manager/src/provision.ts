@@ -47,6 +47,11 @@ async function takeWarm(ctx: ManagerContext, p: Provisioning): Promise<Placement
   const pooled = ctx.pool.take(p.egress !== null);
   if (!pooled) return null;
   const claim = await claimWorkspace(ctx, p.owner, pooled.volume);
+  if (!claim) {
+    // Its volume was reserved by a provision that died with its manager: the container is not reused.
+    await ctx.runtime.remove(pooled.containerId).catch(() => undefined);
+    return null;
+  }
   if (!claim.fresh) {
     // Another provision for the same owner claimed a workspace first: this one boots on that volume.
     ctx.pool.giveBack(pooled);
@@ -56,7 +61,9 @@ async function takeWarm(ctx: ManagerContext, p: Provisioning): Promise<Placement
 }
 
 async function bootFresh(ctx: ManagerContext, p: Provisioning, sandboxId: SandboxId): Promise<Placement> {
-  const { volume } = await claimWorkspace(ctx, p.owner, newVolumeName());
+  const claim = await claimWorkspace(ctx, p.owner, newVolumeName());
+  if (!claim) throw new CorralError("CONFLICT", "a new volume name was already reserved");
+  const { volume } = claim;
   const executor = await ctx.runtime.hasPython(p.image).catch(() => {
     throw new CorralError("INVALID_REQUEST", `image ${p.image} is not on this host`);
   });
