@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STORE_RPC, isCorralError, type EventsListResponse, type SessionEvent } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import {
-  spawnService,
-  startNatsServer,
-  waitFor,
-  type NatsServer,
-  type ServiceProcess,
-} from "@corral/testing";
+import { request, type Bus } from "@corral/bus";
+import { startSystem, untilAnswers, type ServiceProcess, type TestSystem } from "@corral/testing";
 
-let server: NatsServer;
+let system: TestSystem;
 let bus: Bus;
-const processes: ServiceProcess[] = [];
 
 function startReplica(): ServiceProcess {
-  const replica = spawnService("session-store", { NATS_URL: server.url });
-  processes.push(replica);
-  return replica;
+  return system.spawn("session-store");
 }
 
-async function ready(): Promise<void> {
-  await waitFor(
-    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
-}
+const ready = () => untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
 
 async function newSession(): Promise<string> {
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "a", model: "m" });
@@ -88,17 +74,15 @@ function expectIntact(events: SessionEvent[], writers: number, perWriter: number
 }
 
 beforeAll(async () => {
-  server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "system-test" });
+  system = await startSystem("system-test");
+  bus = system.bus;
   startReplica();
   startReplica();
   await ready();
 });
 
 afterAll(async () => {
-  await Promise.all(processes.map((p) => p.kill("SIGTERM")));
-  await bus.close();
-  await server.stop();
+  await system.stop();
 });
 
 describe("session-store under concurrency and failure", () => {
@@ -125,7 +109,7 @@ describe("session-store under concurrency and failure", () => {
     );
     await sleep(150);
     await victim.kill("SIGKILL");
-    await processes[0]!.kill("SIGKILL");
+    await system.processes[0]!.kill("SIGKILL");
     startReplica();
     await writing;
     expectIntact(await allEvents(sessionId), 4, 60);
@@ -139,7 +123,7 @@ describe("session-store under concurrency and failure", () => {
       }),
     );
     await sleep(200);
-    await server.restart();
+    await system.nats.restart();
     await writing;
     await ready();
     expectIntact(await allEvents(sessionId), 3, 60);

@@ -3,36 +3,25 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import {
-  spawnService,
-  startNatsServer,
-  waitFor,
-  type NatsServer,
-  type ServiceProcess,
-} from "@corral/testing";
+import { request, type Bus } from "@corral/bus";
+import { startSystem, untilAnswers, waitFor, type ServiceProcess, type TestSystem } from "@corral/testing";
 
 const run = promisify(execFile);
 const example = fileURLToPath(new URL("../examples/python/submit_task.py", import.meta.url));
 
-let server: NatsServer;
+let system: TestSystem;
 let bus: Bus;
 let store: ServiceProcess;
 let agentId: string;
 let environmentId: string;
 
-async function ready(): Promise<void> {
-  await waitFor(
-    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
-}
+const ready = () => untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
 
 function submit(taskId: string, message: string, wait = 0) {
   const args = [
     example,
     "--nats",
-    server.url,
+    system.nats.url,
     "--task-id",
     taskId,
     "--agent",
@@ -47,18 +36,16 @@ function submit(taskId: string, message: string, wait = 0) {
 }
 
 beforeAll(async () => {
-  server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "tasks-test" });
-  store = spawnService("session-store", { NATS_URL: server.url });
+  system = await startSystem("tasks-test");
+  bus = system.bus;
+  store = system.spawn("session-store");
   await ready();
   agentId = (await request(bus, STORE_RPC.agentsCreate, { name: "a", model: "m" })).id;
   environmentId = (await request(bus, STORE_RPC.environmentsCreate, { name: "tasks-env" })).id;
 });
 
 afterAll(async () => {
-  await store.kill("SIGTERM");
-  await bus.close();
-  await server.stop();
+  await system.stop();
 });
 
 test("tasks published from Python while no service runs start exactly one session per task id", async () => {
@@ -66,7 +53,7 @@ test("tasks published from Python while no service runs start exactly one sessio
   await submit("t-1", "first task");
   await submit("t-1", "first task again");
   await submit("t-2", "second task");
-  store = spawnService("session-store", { NATS_URL: server.url });
+  store = system.spawn("session-store");
   await ready();
   const t1 = await waitFor(
     () => request(bus, STORE_RPC.tasksGet, { task_id: "t-1" }).then((t) => t.state === "created" && t),

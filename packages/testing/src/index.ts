@@ -22,3 +22,6 @@ export { startFakeVault } from "./fake-vault.js";
 export type { FakeVault } from "./fake-vault.js";
 export { supervised, superviseStack, runChaos, stepProgram, stepCounts, worstGapMs } from "./chaos.js";
 export type { Supervised, ChaosOptions, ChaosReport, StackOptions } from "./chaos.js";
+export { startSystem } from "./system.js";
+export type { TestSystem } from "./system.js";
+export { untilAnswers, untilHealthy } from "./until-up.js";
