@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { connectBus, request, type Bus } from "@corral/bus";
+import { request, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
 import {
   freePort,
-  spawnService,
-  startNatsServer,
+  startSystem,
+  untilHealthy,
   waitFor,
-  type NatsServer,
   type ServiceProcess,
+  type TestSystem,
 } from "@corral/testing";
 import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
 import { sseFrames, type SseFrame } from "@corral/gateway/testing";
@@ -15,7 +15,7 @@ import { createApiKey, openKeyBucket } from "@corral/gateway";
 
 // Gateways hold no state: SIGKILL one mid-stream and mid-send, and clients lose nothing by resuming
 // (Last-Event-ID) or retrying (Idempotency-Key) against another.
-let nats: NatsServer;
+let system: TestSystem;
 let store: StoreHarness;
 let bus: Bus;
 let key: string;
@@ -23,31 +23,23 @@ const gateways: ServiceProcess[] = [];
 
 async function startGatewayProcess(): Promise<string> {
   const port = await freePort();
-  gateways.push(spawnService("gateway", { NATS_URL: nats.url, GATEWAY_PORT: String(port) }));
+  gateways.push(system.spawn("gateway", { GATEWAY_PORT: String(port) }));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    () =>
-      fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    { timeoutMs: 30_000 },
-  );
+  await untilHealthy(url);
   return url;
 }
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  store = await startStore(nats.url, { taskIntake: false });
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  system = await startSystem("client");
+  store = await startStore(system.nats.url, { taskIntake: false });
+  bus = system.bus;
   key = (await createApiKey(await openKeyBucket(bus), "failover")).key;
 });
 
 afterAll(async () => {
   for (const g of gateways) await g.kill();
-  await bus.close();
   await store.close();
-  await nats.stop();
+  await system.stop();
 });
 
 const note = (i: number) => ({

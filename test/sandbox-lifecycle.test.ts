@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import {
-  spawnService,
-  startNatsServer,
-  waitFor,
-  type NatsServer,
-  type ServiceProcess,
-} from "@corral/testing";
-import { docker, removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
+import { SANDBOX_RPC, type SandboxRecord } from "@corral/protocol";
+import { request, type Bus } from "@corral/bus";
+import { startSystem, untilAnswers, waitFor, type ServiceProcess, type TestSystem } from "@corral/testing";
+import { docker, removeTestContainers, runTool, RUN_LABEL } from "@corral/sandbox-manager/testing";
 
-let nats: NatsServer;
+let system: TestSystem;
 let bus: Bus;
 const managers: ServiceProcess[] = [];
 const hostA = `host-a-${randomBytes(3).toString("hex")}`;
 
 function startManager(hostId: string, warmPool = 0): ServiceProcess {
-  const proc = spawnService("sandbox-manager", {
-    NATS_URL: nats.url,
+  const proc = system.spawn("sandbox-manager", {
     CORRAL_HOST_ID: hostId,
     SANDBOX_WARM_POOL: String(warmPool),
     SANDBOX_NETWORK: "corral-sandboxes-test",
@@ -35,31 +28,20 @@ const sessionId = () => `sesn_${randomBytes(10).toString("hex")}`;
 const provision = (session: string) =>
   request(bus, SANDBOX_RPC.provision, { session_id: session, spec: {} }, { timeoutMs: 60_000 });
 const exec = (sbx: SandboxRecord, command: string, id = toolId(), timeoutMs = 30_000) =>
-  request(
-    bus,
-    SANDBOX_RPC.execute,
-    { sandbox_id: sbx.id, tool_use_id: id, name: "bash", input: { command } },
-    { subject: sandboxSubject(sbx.id, "exec"), timeoutMs },
-  );
+  runTool(bus, sbx, "bash", { command }, { toolUseId: id, timeoutMs });
 
-async function ready(): Promise<void> {
-  await waitFor(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }).then(() => true), {
-    timeoutMs: 30_000,
-  });
-}
+const ready = () => untilAnswers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }));
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  system = await startSystem("client");
+  bus = system.bus;
   startManager(hostA, 1);
   await ready();
 });
 
 afterAll(async () => {
-  await Promise.all(managers.map((m) => m.kill("SIGTERM")));
-  await bus.close();
+  await system.stop();
   await removeTestContainers();
-  await nats.stop();
 });
 
 test("docker kill of a sandbox is noticed at once and files survive re-provisioning", async () => {
