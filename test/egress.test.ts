@@ -10,31 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import {
-  SANDBOX_RPC,
-  STORE_RPC,
-  VAULT_RPC,
-  sandboxSubject,
-  type SessionEvent,
-  type SandboxRecord,
-} from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import {
-  freePort,
-  spawnService,
-  startNatsServer,
-  waitFor,
-  type NatsServer,
-  type ServiceProcess,
-} from "@corral/testing";
+import { SANDBOX_RPC, STORE_RPC, VAULT_RPC, type SessionEvent, type SandboxRecord } from "@corral/protocol";
+import { request, type Bus } from "@corral/bus";
+import { freePort, startSystem, untilAnswers, waitFor, type TestSystem } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
-import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { RUN_LABEL, removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
 
 // Real services as processes (their logs are searched for the secret), a real sandbox on Docker, and real
 // HTTPS and HTTP servers on the host's loopback standing in for an API that wants a bearer token.
-let nats: NatsServer;
+let system: TestSystem;
 let bus: Bus;
-const services: ServiceProcess[] = [];
 let https: HttpsServer;
 let http: HttpServer;
 let httpsPort: number;
@@ -72,51 +57,31 @@ beforeAll(async () => {
   httpsPort = (https.address() as AddressInfo).port;
   httpPort = (http.address() as AddressInfo).port;
 
-  nats = await startNatsServer();
-  const common = { NATS_URL: nats.url, LOG_LEVEL: "debug" };
-  services.push(spawnService("session-store", { ...common, CORRAL_TASK_INTAKE: "0" }));
-  services.push(
-    spawnService("credential-proxy", {
-      ...common,
-      EGRESS_PORT: String(await freePort()),
-      EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
-      CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
-    }),
-  );
-  services.push(
-    spawnService("sandbox-manager", {
-      ...common,
-      CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
-      SANDBOX_NETWORK: "corral-sandboxes-test",
-      SANDBOX_WARM_POOL: "0",
-      SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-      SANDBOX_STATE_DIR: join(dir, "manager"),
-    }),
-  );
-  bus = await connectBus({ servers: nats.url, name: "client" });
-  await waitFor(
-    () =>
-      request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }).then(
-        () => true,
-        () => false,
-      ),
-    { timeoutMs: 30_000 },
-  );
-  await waitFor(
-    () =>
-      request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }).then(
-        () => true,
-        () => false,
-      ),
-    { timeoutMs: 30_000 },
-  );
+  system = await startSystem("client");
+  bus = system.bus;
+  const debug = { LOG_LEVEL: "debug" };
+  system.spawn("session-store", { ...debug, CORRAL_TASK_INTAKE: "0" });
+  system.spawn("credential-proxy", {
+    ...debug,
+    EGRESS_PORT: String(await freePort()),
+    EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
+    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
+  });
+  system.spawn("sandbox-manager", {
+    ...debug,
+    CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
+    SANDBOX_NETWORK: "corral-sandboxes-test",
+    SANDBOX_WARM_POOL: "0",
+    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
+    SANDBOX_STATE_DIR: join(dir, "manager"),
+  });
+  await untilAnswers(() => request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }));
+  await untilAnswers(() => request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }));
 });
 
 afterAll(async () => {
-  await bus?.close();
-  for (const s of services) await s.kill("SIGTERM");
+  await system?.stop();
   await removeTestContainers();
-  await nats?.stop();
   https?.close();
   http?.close();
 });
@@ -157,17 +122,7 @@ async function sessionWithSecret(): Promise<{ sessionId: string; credentialId: s
 
 const outputs: string[] = [];
 async function bash(sandbox: SandboxRecord, command: string): Promise<string> {
-  const result = await request(
-    bus,
-    SANDBOX_RPC.execute,
-    {
-      sandbox_id: sandbox.id,
-      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-      name: "bash",
-      input: { command },
-    },
-    { subject: sandboxSubject(sandbox.id, "exec"), timeoutMs: 60_000 },
-  );
+  const result = await runTool(bus, sandbox, "bash", { command }, { timeoutMs: 60_000 });
   outputs.push(result.content);
   return result.content;
 }
@@ -260,7 +215,7 @@ test("a sandbox uses a secret it never holds: injected for its host, refused els
   expect(blocks.find((b) => b.host === "127.0.0.1")).toMatchObject({ credential_id: credentialId });
 
   // ... and every service's log output.
-  for (const service of services) expect(service.output()).not.toContain(CANARY);
+  for (const service of system.processes) expect(service.output()).not.toContain(CANARY);
 });
 
 test("a sandbox of a session without the proxy's token gets 407, and a forged token is refused", async () => {

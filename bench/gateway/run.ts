@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { STORE_RPC } from "@corral/protocol";
-import { connectBus, openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
-import { freePort, spawnService, startNatsServer, waitFor } from "@corral/testing";
+import { openSessionLog, request, tailEvents, type Bus } from "@corral/bus";
+import { freePort, startSystem, untilAnswers, untilHealthy, waitFor } from "@corral/testing";
 import { createApiKey, openKeyBucket } from "@corral/gateway";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
@@ -24,32 +24,14 @@ async function newSession(bus: Bus): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const server = await startNatsServer();
+  const system = await startSystem("bench");
+  const bus = system.bus;
   const port = await freePort();
-  const store = spawnService("session-store", {
-    NATS_URL: server.url,
-    LOG_LEVEL: "warn",
-    CORRAL_TASK_INTAKE: "0",
-  });
-  const gateway = spawnService("gateway", {
-    NATS_URL: server.url,
-    LOG_LEVEL: "warn",
-    GATEWAY_PORT: String(port),
-  });
+  system.spawn("session-store", { LOG_LEVEL: "warn", CORRAL_TASK_INTAKE: "0" });
+  system.spawn("gateway", { LOG_LEVEL: "warn", GATEWAY_PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
-  const bus = await connectBus({ servers: server.url, name: "bench" });
-  await waitFor(
-    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
-  await waitFor(
-    () =>
-      fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    { timeoutMs: 30_000 },
-  );
+  await untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
+  await untilHealthy(url);
   const { key } = await createApiKey(await openKeyBucket(bus), "bench");
   const headers = { "x-api-key": key, "content-type": "application/json" };
 
@@ -172,10 +154,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`samples: ${sseDelays.length} SSE deliveries, ${natsDelays.length} NATS deliveries\n`);
 
-  await bus.close();
-  await gateway.kill("SIGTERM");
-  await store.kill("SIGTERM");
-  await server.stop();
+  await system.stop();
 }
 
 await main();
