@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { connectBus, openSessionLog, request, tailEvents } from "@corral/bus";
+import { openSessionLog, request, tailEvents } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import {
-  spawnService,
-  startNatsServer,
-  startScriptedModel,
-  waitFor,
-  type ServiceProcess,
-} from "@corral/testing";
+import { startScriptedModel, startSystem, untilAnswers, waitFor, type ServiceProcess } from "@corral/testing";
 import { newSession, say, send } from "@corral/harness/testing";
 import { percentile, printRows } from "../lib/stats.js";
 
@@ -19,18 +13,18 @@ const LEASE_TTL_MS = Number(process.env.HARNESS_LEASE_TTL_MS ?? 2000);
  * until the session's next event, written by the other replica.
  */
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
+  const system = await startSystem("bench");
+  const bus = system.bus;
   const model = await startScriptedModel();
   model.setFallback({ type: "message", latencyMs: 1500, content: [{ type: "text", text: "slow answer" }] });
-  const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
+  system.spawn("session-store", { LOG_LEVEL: "warn" });
   const brains = new Map<string, ServiceProcess>();
   let n = 0;
   const startBrain = () => {
     const name = `brain-${n++}`;
     brains.set(
       name,
-      spawnService("harness", {
-        NATS_URL: nats.url,
+      system.spawn("harness", {
         HARNESS_NAME: name,
         ANTHROPIC_API_KEY: "bench",
         ANTHROPIC_BASE_URL: model.url,
@@ -41,11 +35,7 @@ async function main(): Promise<void> {
   };
   startBrain();
   startBrain();
-  const bus = await connectBus({ servers: nats.url, name: "bench" });
-  await waitFor(
-    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
+  await untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
   await sleep(3000);
   const log = await openSessionLog(bus);
   const gaps: number[] = [];
@@ -91,11 +81,8 @@ async function main(): Promise<void> {
       },
     ],
   );
-  await Promise.all([...brains.values()].map((b) => b.kill("SIGTERM")));
-  await store.kill("SIGTERM");
-  await bus.close();
+  await system.stop();
   await model.close();
-  await nats.stop();
 }
 
 await main();

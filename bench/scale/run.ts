@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { connectBus, request, subscribeStoredAll, type Bus } from "@corral/bus";
+import { request, subscribeStoredAll, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import {
-  spawnService,
-  startNatsServer,
-  startScriptedModel,
-  waitFor,
-  type ServiceProcess,
-} from "@corral/testing";
+import { startScriptedModel, startSystem, untilAnswers, waitFor } from "@corral/testing";
 import { printRows } from "../lib/stats.js";
 
 const SHORT = Number(process.env.BENCH_N ?? 200);
@@ -58,28 +52,21 @@ async function burst(
 }
 
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
+  const system = await startSystem("bench", { requestTimeoutMs: 30_000 });
+  const bus = system.bus;
   const model = await startScriptedModel();
   model.setFallback({ type: "message", content: [{ type: "text", text: "short answer" }] });
-  const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
-  const bus = await connectBus({ servers: nats.url, name: "bench", requestTimeoutMs: 30_000 });
-  await waitFor(
-    () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
+  system.spawn("session-store", { LOG_LEVEL: "warn" });
+  await untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "scale", model: "m" });
   const env = await request(bus, STORE_RPC.environmentsCreate, { name: "scale" });
-  const brains: ServiceProcess[] = [];
   const brain = () =>
-    brains.push(
-      spawnService("harness", {
-        NATS_URL: nats.url,
-        ANTHROPIC_API_KEY: "bench",
-        ANTHROPIC_BASE_URL: model.url,
-        HARNESS_CONCURRENCY: String(CONCURRENT),
-        LOG_LEVEL: "warn",
-      }),
-    );
+    system.spawn("harness", {
+      ANTHROPIC_API_KEY: "bench",
+      ANTHROPIC_BASE_URL: model.url,
+      HARNESS_CONCURRENCY: String(CONCURRENT),
+      LOG_LEVEL: "warn",
+    });
   brain();
   await sleep(3000);
   await burst(bus, agent.id, env.id, 20);
@@ -118,11 +105,8 @@ async function main(): Promise<void> {
       },
     ],
   );
-  await Promise.all(brains.map((b) => b.kill("SIGTERM")));
-  await store.kill("SIGTERM");
-  await bus.close();
+  await system.stop();
   await model.close();
-  await nats.stop();
 }
 
 await main();

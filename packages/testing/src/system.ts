@@ -14,9 +14,13 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(clientName: string): Promise<TestSystem> {
+/** `requestTimeoutMs` is the bus client's default RPC timeout (the bus's own default when absent). */
+export async function startSystem(
+  clientName: string,
+  options: { requestTimeoutMs?: number } = {},
+): Promise<TestSystem> {
   const nats = await startNatsServer();
-  const bus = await connectBus({ servers: nats.url, name: clientName });
+  const bus = await connectBus({ servers: nats.url, name: clientName, ...options });
   const processes: ServiceProcess[] = [];
   return {
     nats,
