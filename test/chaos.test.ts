@@ -103,10 +103,16 @@ async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> 
 async function explain(stranded: SessionId[]): Promise<string> {
   const sid = stranded[0];
   const events = sid ? await allEvents(bus, sid).catch(() => []) : [];
-  const last = events.slice(-8).map((e) => e.type);
-  const words = services.map(
-    (s) => `--- ${s.name} (crashed ${s.crashes} times)\n${s.proc.output().slice(-1200)}`,
-  );
+  const last = events.slice(-12).map((e) => e.type);
+  const about = (s: Supervised) =>
+    s
+      .output()
+      .split("\n")
+      .filter((line) => (sid !== undefined && line.includes(sid)) || line.includes('"level":50'))
+      .slice(-12)
+      .map((line) => line.slice(0, 600))
+      .join("\n");
+  const words = services.map((s) => `--- ${s.name} (crashed ${s.crashes} times)\n${about(s)}`);
   return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, ...words].join("\n");
 }
 

@@ -13,6 +13,8 @@ export interface Supervised {
   readonly proc: ServiceProcess;
   /** Times it exited without being killed here (and was started again). */
   readonly crashes: number;
+  /** Everything every incarnation wrote, oldest first. */
+  output(): string;
   /** SIGKILLs it, waits `downMs`, starts it again. */
   killAndRestart(downMs: number): Promise<void>;
   /** Stops it for good (SIGTERM) and ends the supervision. */
@@ -23,16 +25,20 @@ export function supervised(name: string, start: () => ServiceProcess): Supervise
   let stopped = false;
   let killing = false;
   let crashes = 0;
-  let proc: ServiceProcess;
-  const launch = () => {
-    proc = start();
-    proc.child.once("exit", () => {
+  let earlier = "";
+  const watch = (started: ServiceProcess) => {
+    started.child.once("exit", () => {
       if (stopped || killing) return;
       crashes++;
       setTimeout(() => !stopped && !killing && launch(), 1000).unref();
     });
+    return started;
   };
-  launch();
+  let proc = watch(start());
+  const launch = () => {
+    earlier += proc.output();
+    proc = watch(start());
+  };
   return {
     name,
     get proc() {
@@ -41,6 +47,7 @@ export function supervised(name: string, start: () => ServiceProcess): Supervise
     get crashes() {
       return crashes;
     },
+    output: () => earlier + proc.output(),
     async killAndRestart(downMs) {
       killing = true;
       await proc.kill("SIGKILL");
