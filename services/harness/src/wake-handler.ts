@@ -41,10 +41,14 @@ interface Prefetch {
 
 type Verdict = "ack" | "retry" | "now";
 
+/** A run that keeps failing is tried again later and later (capped), not in a tight loop. */
+const RETRY_CAP_MS = 30_000;
+
 function settle(h: Handler, msgs: JsMsg[], verdict: Verdict): void {
   for (const msg of msgs) {
     if (verdict === "ack") msg.ack();
-    else msg.nak(verdict === "now" ? 0 : h.busyRetryMs);
+    else if (verdict === "now") msg.nak(0);
+    else msg.nak(Math.min(RETRY_CAP_MS, h.busyRetryMs * 2 ** Math.min(10, msg.info.deliveryCount - 1)));
   }
 }
 
