@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { EGRESS_RPC, SANDBOX_RPC, type SandboxRecord } from "@corral/protocol";
-import { connectBus, request, serve, type Bus, type Subscription } from "@corral/bus";
-import { freePort, startNatsServer, waitFor, type NatsServer } from "@corral/testing";
+import { request, serve, type Bus, type Subscription } from "@corral/bus";
+import { freePort, startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { LABELS } from "./labels.js";
-import { docker, removeTestContainers, runTool, startManager } from "./testing.js";
+import { docker, provision, removeTestContainers, runTool, startManager } from "./testing.js";
 
 // The credential-proxy's egress config RPC, answered by the test: any start order must end with
 // sandboxes that have their proxy settings, and a proxy restart must be a delay, not a sandbox without network.
-let nats: NatsServer;
+let system: TestSystem;
 let mgr: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 let port: number;
@@ -37,17 +37,16 @@ async function executorOutput(containerId: string): Promise<string> {
 const shell = (sbx: SandboxRecord, command: string) => runTool(bus, sbx, "bash", { command });
 
 beforeAll(async () => {
-  nats = await startNatsServer();
+  system = await startSystem("client");
   port = await freePort();
-  bus = await connectBus({ servers: nats.url, name: "client" });
-  mgr = await startManager(nats.url, { warmPool: 1 });
+  bus = system.bus;
+  mgr = await startManager(system.nats.url, { warmPool: 1 });
 });
 
 afterAll(async () => {
-  await bus.close();
   await mgr.close();
+  await system.stop();
   await removeTestContainers();
-  await nats.stop();
 });
 
 test("a warm sandbox booted before the egress proxy answered is renewed, and the one handed out has its proxy", async () => {
@@ -59,12 +58,7 @@ test("a warm sandbox booted before the egress proxy answered is renewed, and the
   );
   // The pool hands a container out once its executor said it is ready (its first line of output).
   await waitFor(async () => (await executorOutput(renewed.Id)).includes("ready"), { timeoutMs: 30_000 });
-  const sbx = await request(
-    bus,
-    SANDBOX_RPC.provision,
-    { session_id: `sesn_${randomBytes(10).toString("hex")}`, spec: {} },
-    { timeoutMs: 60_000 },
-  );
+  const sbx = await provision(bus, `sesn_${randomBytes(10).toString("hex")}`);
   const inspected = await docker.getContainer(sbx.container_id).inspect();
   expect(inspected.Config.Labels[LABELS.pool]).toBe("1");
   const env = await shell(

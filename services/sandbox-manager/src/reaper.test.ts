@@ -1,46 +1,30 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
-import { docker, removeTestContainers, startManager } from "./testing.js";
+import { SANDBOX_RPC } from "@corral/protocol";
+import { request, type Bus } from "@corral/bus";
+import { startSystem, waitFor, type TestSystem } from "@corral/testing";
+import { docker, provision, removeTestContainers, runTool, startManager } from "./testing.js";
 
-let nats: NatsServer;
+let system: TestSystem;
 let mgr: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  mgr = await startManager(nats.url, { idleReapMs: 1000 });
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  system = await startSystem("client");
+  mgr = await startManager(system.nats.url, { idleReapMs: 1000 });
+  bus = system.bus;
 });
 
 afterAll(async () => {
-  await bus.close();
   await mgr.close();
+  await system.stop();
   await removeTestContainers();
-  await nats.stop();
 });
 
 test("an idle sandbox is reaped, its workspace volume is kept, and the session gets it back", async () => {
   const session = `sesn_${randomBytes(10).toString("hex")}`;
-  const first = await request(
-    bus,
-    SANDBOX_RPC.provision,
-    { session_id: session, spec: {} },
-    { timeoutMs: 60_000 },
-  );
-  await request(
-    bus,
-    SANDBOX_RPC.execute,
-    {
-      sandbox_id: first.id,
-      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-      name: "write",
-      input: { file_path: "kept.txt", content: "still here" },
-    },
-    { subject: sandboxSubject(first.id, "exec") },
-  );
+  const first = await provision(bus, session);
+  await runTool(bus, first, "write", { file_path: "kept.txt", content: "still here" });
   await waitFor(
     async () => (await request(bus, SANDBOX_RPC.get, { sandbox_id: first.id })).status === "destroyed",
     { timeoutMs: 15_000 },
@@ -60,22 +44,7 @@ test("an idle sandbox is reaped, its workspace volume is kept, and the session g
   await expect(docker.getVolume(first.workspace_volume).inspect()).resolves.toMatchObject({
     Name: first.workspace_volume,
   });
-  const second = await request(
-    bus,
-    SANDBOX_RPC.provision,
-    { session_id: session, spec: {} },
-    { timeoutMs: 60_000 },
-  );
-  const read = await request(
-    bus,
-    SANDBOX_RPC.execute,
-    {
-      sandbox_id: second.id,
-      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-      name: "read",
-      input: { file_path: "kept.txt" },
-    },
-    { subject: sandboxSubject(second.id, "exec") },
-  );
+  const second = await provision(bus, session);
+  const read = await runTool(bus, second, "read", { file_path: "kept.txt" });
   expect(read.content).toContain("still here");
 });

@@ -117,6 +117,11 @@ export function runTool(
   );
 }
 
+/** Provisions the session's sandbox (a new one, or its kept workspace back), giving Docker a minute. */
+export function provision(bus: Bus, sessionId: string): Promise<SandboxRecord> {
+  return request(bus, SANDBOX_RPC.provision, { session_id: sessionId, spec: {} }, { timeoutMs: 60_000 });
+}
+
 /** Runs a bash command in the session's ready sandbox (empty output when it has none). */
 export async function bashInSession(bus: Bus, sessionId: SessionId, command: string): Promise<string> {
   const { data } = await request(bus, SANDBOX_RPC.list, { session_id: sessionId });

@@ -1,23 +1,22 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
-import { connectBus, createLogWriter, openSessionLog, request, requestRaw, type Bus } from "@corral/bus";
-import { startNatsServer, waitFor, type NatsServer } from "@corral/testing";
+import { createLogWriter, openSessionLog, request, requestRaw, type Bus } from "@corral/bus";
+import { startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { makeAgent, makeEnvironment, makeSession, startStore, text, type StoreHarness } from "./testing.js";
 
-let server: NatsServer;
+let system: TestSystem;
 let store: StoreHarness;
 let bus: Bus;
 
 beforeAll(async () => {
-  server = await startNatsServer();
-  store = await startStore(server.url, { taskIntake: false });
-  bus = await connectBus({ servers: server.url, name: "client" });
+  system = await startSystem("client");
+  store = await startStore(system.nats.url, { taskIntake: false });
+  bus = system.bus;
 });
 
 afterAll(async () => {
-  await bus.close();
   await store.close();
-  await server.stop();
+  await system.stop();
 });
 
 test("a session snapshots the agent version it was created with", async () => {
