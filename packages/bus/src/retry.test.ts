@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import { CorralError, defineRpc } from "@corral/protocol";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { backoffMs, connectBus, request, retrying, serve, type Bus } from "./index.js";
+import { startSystem, type TestSystem } from "@corral/testing";
+import { backoffMs, request, retrying, serve, type Bus } from "./index.js";
 
-let server: NatsServer;
+let system: TestSystem;
 let bus: Bus;
 
 const Ping = defineRpc("test.retry.ping", z.object({}), z.object({ pong: z.boolean() }));
 
 beforeAll(async () => {
-  server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "retry-test" });
+  system = await startSystem("retry-test");
+  bus = system.bus;
 });
 
 afterAll(async () => {
-  await bus.close();
-  await server.stop();
+  await system.stop();
 });
 
 const failing = (code: CorralError["code"], times: number) => {

@@ -2,20 +2,19 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import { errors as natsErrors } from "@nats-io/transport-node";
 import { BUCKETS } from "@corral/protocol";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, openTypedBucket, retryingBucket, type Bucket, type Bus } from "./index.js";
+import { startSystem, type TestSystem } from "@corral/testing";
+import { openTypedBucket, retryingBucket, type Bucket, type Bus } from "./index.js";
 
-let server: NatsServer;
+let system: TestSystem;
 let bus: Bus;
 
 beforeAll(async () => {
-  server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "retrying-bucket-test" });
+  system = await startSystem("retrying-bucket-test");
+  bus = system.bus;
 });
 
 afterAll(async () => {
-  await bus.close();
-  await server.stop();
+  await system.stop();
 });
 
 const noResponders = () =>
@@ -77,7 +76,7 @@ test("a bucket call made while nats-server restarts waits for it instead of fail
     deadlineMs: 30_000,
   });
   await bucket.put("before", "kept");
-  const restarting = server.restart();
+  const restarting = system.nats.restart();
   const read = bucket.get("before");
   await restarting;
   expect((await read)?.value).toBe("kept");

@@ -1,35 +1,34 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startNatsServer, type NatsServer } from "@corral/testing";
-import { connectBus, type Bus } from "@corral/bus";
+import { startSystem, type TestSystem } from "@corral/testing";
+import type { Bus } from "@corral/bus";
 import { startStore, makeSession, type StoreHarness } from "@corral/session-store/testing";
 import { startGateway, type GatewayUnderTest } from "./testing.js";
 import { apiClient, expectError } from "./test-api.js";
 
 // A neighbour restarting is a short delay for a client, not a 503: reads, and sends that carry an
 // Idempotency-Key, are tried again until the session-store answers (within GATEWAY_RETRY_MS).
-let nats: NatsServer;
+let system: TestSystem;
 let store: StoreHarness | null = null;
 let gw: GatewayUnderTest;
 let bus: Bus;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  gw = await startGateway(nats.url, { retryMs: 20_000 });
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  system = await startSystem("client");
+  gw = await startGateway(system.nats.url, { retryMs: 20_000 });
+  bus = system.bus;
 });
 
 afterAll(async () => {
   await store?.close();
-  await bus.close();
   await gw.close();
-  await nats.stop();
+  await system.stop();
 });
 
 const call = apiClient(() => gw);
 const restartStoreIn = (ms: number) =>
   new Promise<void>((resolve) =>
     setTimeout(async () => {
-      store = await startStore(nats.url, { taskIntake: false });
+      store = await startStore(system.nats.url, { taskIntake: false });
       resolve();
     }, ms),
   );
@@ -73,7 +72,7 @@ test("a send with an Idempotency-Key is retried until the store is back, and lan
 
 test("retrying stops after GATEWAY_RETRY_MS: then the client sees 503", async () => {
   await stopStore();
-  const quick = await startGateway(nats.url, { retryMs: 500 });
+  const quick = await startGateway(system.nats.url, { retryMs: 500 });
   try {
     const started = Date.now();
     const res = await fetch(`${quick.url}/v1/agents`, { headers: { "x-api-key": quick.key } });
