@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PassThrough, type Duplex } from "node:stream";
-import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
-import { connectBus, request } from "@corral/bus";
-import { startNatsServer } from "@corral/testing";
-import { docker, removeTestContainers, startManager, RUN_LABEL } from "@corral/sandbox-manager/testing";
+import { startSystem } from "@corral/testing";
+import {
+  docker,
+  provision,
+  removeTestContainers,
+  runTool,
+  startManager,
+  RUN_LABEL,
+} from "@corral/sandbox-manager/testing";
 import { percentile, printRows, timeEach } from "../lib/stats.js";
 
 const N = Number(process.env.BENCH_N ?? 12);
@@ -47,46 +52,28 @@ async function rawExec(containerId: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
-  const bus = await connectBus({ servers: nats.url, name: "bench" });
-  const cold = await startManager(nats.url, { warmPool: 0 });
+  const system = await startSystem("bench");
+  const bus = system.bus;
+  const cold = await startManager(system.nats.url, { warmPool: 0 });
   const network = cold.config.network;
 
   await rawCreateStart(network);
   const rawCreate = await timeEach(N, () => rawCreateStart(network));
-  const coldProvision = await timeEach(N, () =>
-    request(bus, SANDBOX_RPC.provision, { session_id: session(), spec: {} }, { timeoutMs: 60_000 }),
-  );
+  const coldProvision = await timeEach(N, () => provision(bus, session()));
   await cold.close();
 
-  const warm = await startManager(nats.url, { warmPool: 2 });
+  const warm = await startManager(system.nats.url, { warmPool: 2 });
   await sleep(3000);
   const warmProvision: number[] = [];
   for (let i = 0; i < N; i++) {
     const t0 = performance.now();
-    await request(bus, SANDBOX_RPC.provision, { session_id: session(), spec: {} }, { timeoutMs: 60_000 });
+    await provision(bus, session());
     warmProvision.push(performance.now() - t0);
     await sleep(1500);
   }
 
-  const sbx = await request(
-    bus,
-    SANDBOX_RPC.provision,
-    { session_id: session(), spec: {} },
-    { timeoutMs: 60_000 },
-  );
-  const echo = () =>
-    request(
-      bus,
-      SANDBOX_RPC.execute,
-      {
-        sandbox_id: sbx.id,
-        tool_use_id: `toolu_${randomBytes(8).toString("hex")}`,
-        name: "bash",
-        input: { command: "echo hi" },
-      },
-      { subject: sandboxSubject(sbx.id, "exec") },
-    );
+  const sbx = await provision(bus, session());
+  const echo = () => runTool(bus, sbx, "bash", { command: "echo hi" });
   await timeEach(20, echo);
   const toolRoundTrip = await timeEach(200, echo);
   const rawTarget = await rawCreateStart(network);
@@ -144,9 +131,8 @@ async function main(): Promise<void> {
     },
   ]);
   await warm.close();
-  await bus.close();
+  await system.stop();
   await removeTestContainers();
-  await nats.stop();
 }
 
 await main();
