@@ -1,26 +1,25 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, STORE_RPC, sandboxSubject, type SessionEvent } from "@corral/protocol";
+import { request, type Bus } from "@corral/bus";
+import { SANDBOX_RPC, STORE_RPC, type SessionEvent } from "@corral/protocol";
 import {
-  startNatsServer,
   startScriptedModel,
+  startSystem,
   toolResultsIn,
   waitFor,
-  type NatsServer,
+  type TestSystem,
   type ReceivedRequest,
   type ScriptedModel,
   type ServiceProcess,
 } from "@corral/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { brainPool, newSession, say, send, type BrainPool } from "@corral/harness/testing";
-import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
+import { removeTestContainers, runTool, startManager } from "@corral/sandbox-manager/testing";
 
 const STEPS = 5;
 const SESSIONS = 6;
 
-let nats: NatsServer;
+let system: TestSystem;
 let model: ScriptedModel;
 let store: StoreHarness;
 let hands: Awaited<ReturnType<typeof startManager>>;
@@ -53,23 +52,22 @@ function agentProgram(req: ReceivedRequest) {
 }
 
 beforeAll(async () => {
-  nats = await startNatsServer();
+  system = await startSystem("client");
+  bus = system.bus;
   model = await startScriptedModel();
   model.setFallback(agentProgram);
-  store = await startStore(nats.url, { taskIntake: false });
-  hands = await startManager(nats.url, { warmPool: 2 });
-  bus = await connectBus({ servers: nats.url, name: "client" });
-  brains = brainPool(bus, nats.url, model.url);
+  store = await startStore(system.nats.url, { taskIntake: false });
+  hands = await startManager(system.nats.url, { warmPool: 2 });
+  brains = brainPool(bus, system.nats.url, model.url);
 });
 
 afterAll(async () => {
   await brains.killAll();
-  await bus.close();
   await hands.close();
   await store.close();
   await model.close();
   await removeTestContainers();
-  await nats.stop();
+  await system.stop();
 });
 
 async function allEvents(sessionId: string): Promise<SessionEvent[]> {
@@ -80,18 +78,7 @@ async function countLog(sessionId: string): Promise<string> {
   const sandbox = (await request(bus, SANDBOX_RPC.list, { session_id: sessionId })).data.find(
     (s) => s.status === "ready",
   )!;
-  const result = await request(
-    bus,
-    SANDBOX_RPC.execute,
-    {
-      sandbox_id: sandbox.id,
-      tool_use_id: `toolu_${randomBytes(6).toString("hex")}`,
-      name: "bash",
-      input: { command: "cat /workspace/count.log" },
-    },
-    { subject: sandboxSubject(sandbox.id, "exec") },
-  );
-  return result.content;
+  return (await runTool(bus, sandbox, "bash", { command: "cat /workspace/count.log" })).content;
 }
 
 test("harness replicas SIGKILLed again and again mid-run: every session completes, nothing lost, no tool effect twice", async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { startNatsServer, type NatsServer } from "@corral/testing";
+import { request, type Bus } from "@corral/bus";
+import { startSystem, type TestSystem } from "@corral/testing";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { docker, removeTestContainers, runTool, startManager } from "./testing.js";
+import { docker, provision, removeTestContainers, runTool, startManager } from "./testing.js";
 
-let nats: NatsServer;
+let system: TestSystem;
 let mgr: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 let sandbox: SandboxRecord;
@@ -19,22 +19,16 @@ const run = (name: string, input: Record<string, unknown>, id = toolId(), sbx = 
   runTool(bus, sbx, name, input, { toolUseId: id });
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  mgr = await startManager(nats.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
-  sandbox = await request(
-    bus,
-    SANDBOX_RPC.provision,
-    { session_id: sessionId(), spec: {} },
-    { timeoutMs: 60_000 },
-  );
+  system = await startSystem("client");
+  mgr = await startManager(system.nats.url);
+  bus = system.bus;
+  sandbox = await provision(bus, sessionId());
 });
 
 afterAll(async () => {
-  await bus.close();
   await mgr.close();
+  await system.stop();
   await removeTestContainers();
-  await nats.stop();
 });
 
 test("bash returns the exit code and both streams, and the shell keeps cwd and exported variables", async () => {
@@ -208,18 +202,13 @@ test("the sandbox cannot reach host services (nor NATS) through its gateway, nor
     await expect(probe(hostIp, hostPort)).resolves.toMatchObject({
       content: expect.stringContaining("closed"),
     });
-    await expect(probe(hostIp, nats.port)).resolves.toMatchObject({
+    await expect(probe(hostIp, system.nats.port)).resolves.toMatchObject({
       content: expect.stringContaining("closed"),
     });
     await expect(probe("172.17.0.1", hostPort)).resolves.toMatchObject({
       content: expect.stringContaining("closed"),
     });
-    const other = await request(
-      bus,
-      SANDBOX_RPC.provision,
-      { session_id: sessionId(), spec: {} },
-      { timeoutMs: 60_000 },
-    );
+    const other = await provision(bus, sessionId());
     await run(
       "bash",
       { command: "(setsid python3 -m http.server 8080 --bind 0.0.0.0 > /dev/null 2>&1 &); sleep 1" },
