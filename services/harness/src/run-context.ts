@@ -73,6 +73,8 @@ export interface Run {
   readonly sharedTokens: number;
   /** Whether this run still holds the log's lease; nothing is appended once it may not. */
   readonly held: () => boolean;
+  /** Set once the run found another runner's events in its log: it writes nothing more. */
+  superseded: boolean;
 }
 
 /** The run's lease may have passed to another replica: it stops without writing anything more. */
@@ -120,10 +122,11 @@ export async function append(
   options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
 ): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
-    if (!run.held()) throw new LeaseLost();
+    if (run.superseded || !run.held()) throw new LeaseLost();
     const expectedSeq = run.view.state.lastSeq + 1;
     try {
-      const input = { sessionId: run.info.logId, events, ids: options.ids, fence: run.held, expectedSeq };
+      const fence = () => !run.superseded && run.held();
+      const input = { sessionId: run.info.logId, events, ids: options.ids, fence, expectedSeq };
       run.view.add(await run.deps.writer.append(input));
       return true;
     } catch (error) {
@@ -131,7 +134,10 @@ export async function append(
       if (!isCorralError(error, "CONFLICT") || attempt >= 20) throw error;
       if (options.guarded) return false;
       await run.view.catchUp();
-      if (run.view.events.slice(expectedSeq).some(byRunner)) throw new LeaseLost();
+      if (run.view.events.slice(expectedSeq).some(byRunner)) {
+        run.superseded = true;
+        throw new LeaseLost();
+      }
     }
   }
 }

@@ -30,6 +30,7 @@ async function openRun(
     stepAbort: new AbortController(),
     sharedTokens: Math.max(0, info.sessionTokens - own),
     held,
+    superseded: false,
   };
 }
 

@@ -21,17 +21,19 @@ export function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec 
 /** Starts a sandbox for this log, recorded as a span; null when none could be started. */
 export async function provision(run: Run): Promise<SandboxId | null> {
   await append(run, [{ type: "span.sandbox_provision_start" }]);
+  let sandboxId: SandboxId;
   try {
     const spec = sandboxSpec(await run.info.environment());
-    const sandboxId = await run.deps.hands.provision(run.info.sessionId, spec, run.info.logId);
-    await append(run, [{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
-    return sandboxId;
+    sandboxId = await run.deps.hands.provision(run.info.sessionId, spec, run.info.logId);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     run.log.warn({ err: error }, "sandbox provision failed");
     await append(run, [{ type: "span.sandbox_provision_end", is_error: true, error_message: message }]);
     return null;
   }
+  // Outside the try: a failed append (the lease lost) is not a failed provision.
+  await append(run, [{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
+  return sandboxId;
 }
 
 /** The sandbox this log holds, started now if it holds none (or lost the one it had). */
