@@ -25,3 +25,4 @@ export type { Supervised, ChaosOptions, ChaosReport, StackOptions } from "./chao
 export { startSystem } from "./system.js";
 export type { TestSystem } from "./system.js";
 export { untilAnswers, untilHealthy } from "./until-up.js";
+export { testLogger, stopThenClose } from "./in-process.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectBus } from "@corral/bus";
-import { createLogger, silentLogger } from "@corral/logger";
+import { stopThenClose, testLogger } from "@corral/testing";
 import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
 import { DEFAULT_RETRY_MS, type ProxyConfig } from "./config.js";
 
@@ -24,18 +24,9 @@ export async function startCredentialProxy(
   const config = testProxyConfig(over);
   const proxy = createCredentialProxy({
     bus,
-    logger: process.env.TEST_LOG
-      ? createLogger({ service: "credential-proxy", level: process.env.TEST_LOG })
-      : silentLogger(),
+    logger: testLogger("credential-proxy"),
     config,
   });
   await proxy.start();
-  return {
-    proxy,
-    config,
-    async close() {
-      await proxy.stop();
-      await bus.close();
-    },
-  };
+  return { proxy, config, close: stopThenClose(proxy, bus) };
 }

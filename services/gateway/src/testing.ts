@@ -1,7 +1,6 @@
 import { connectBus, type Bus } from "@corral/bus";
-import { startNatsServer, type NatsServer } from "@corral/testing";
+import { startSystem, stopThenClose, testLogger, type NatsServer } from "@corral/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
-import { silentLogger, createLogger } from "@corral/logger";
 import { createGateway, type Gateway } from "./gateway.js";
 import { createApiKey, openKeyBucket } from "./api-keys.js";
 import { DEFAULT_RETRY_MS, type GatewayConfig } from "./config.js";
@@ -20,9 +19,7 @@ export async function startGateway(
   over: Partial<GatewayConfig> = {},
 ): Promise<GatewayUnderTest> {
   const bus = await connectBus({ servers: natsUrl, name: "gateway" });
-  const logger = process.env.TEST_LOG
-    ? createLogger({ service: "gateway", level: process.env.TEST_LOG })
-    : silentLogger();
+  const logger = testLogger("gateway");
   const { key } = await createApiKey(await openKeyBucket(bus), "test");
   const gateway = createGateway({
     bus,
@@ -37,15 +34,7 @@ export async function startGateway(
     },
   });
   const { url } = await gateway.start();
-  return {
-    url,
-    key,
-    gateway,
-    async close() {
-      await gateway.stop();
-      await bus.close();
-    },
-  };
+  return { url, key, gateway, close: stopThenClose(gateway, bus) };
 }
 
 /** NATS, a session-store, a gateway and a client bus: what a test file of the gateway runs against. */
@@ -58,20 +47,18 @@ export interface TestStack {
 }
 
 export async function startTestStack(over: Partial<GatewayConfig> = {}): Promise<TestStack> {
-  const nats = await startNatsServer();
-  const store = await startStore(nats.url, { taskIntake: false });
-  const gw = await startGateway(nats.url, over);
-  const bus = await connectBus({ servers: nats.url, name: "client" });
+  const system = await startSystem("client");
+  const store = await startStore(system.nats.url, { taskIntake: false });
+  const gw = await startGateway(system.nats.url, over);
   return {
-    nats,
+    nats: system.nats,
     store,
     gw,
-    bus,
+    bus: system.bus,
     async close() {
-      await bus.close();
       await gw.close();
       await store.close();
-      await nats.stop();
+      await system.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { connectBus, request, type Bus } from "@corral/bus";
 import { silentLogger } from "@corral/logger";
+import { stopThenClose } from "@corral/testing";
 import { STORE_RPC, type AgentRecord, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
 import { createSessionStore, type SessionStoreService } from "./session-store.js";
 
@@ -18,14 +19,7 @@ export async function startStore(url: string, options: { taskIntake?: boolean } 
     config: { replicas: 1, duplicateWindowMs: 120_000, taskIntake: options.taskIntake ?? true },
   });
   await store.start();
-  return {
-    bus,
-    store,
-    async close() {
-      await store.stop();
-      await bus.close();
-    },
-  };
+  return { bus, store, close: stopThenClose(store, bus) };
 }
 
 export async function makeAgent(bus: Bus, name = "tester"): Promise<AgentRecord> {
