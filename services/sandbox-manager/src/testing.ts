@@ -10,7 +10,7 @@ import {
   type SessionId,
   type ToolResult,
 } from "@corral/protocol";
-import { createLogger, silentLogger } from "@corral/logger";
+import { stopThenClose, testLogger } from "@corral/testing";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
@@ -57,21 +57,9 @@ export async function startManager(
     executorPath: config.executorPath,
     extraLabels: config.extraLabels,
   });
-  const logger = process.env.TEST_LOG
-    ? createLogger({ service: "sandbox-manager", level: process.env.TEST_LOG })
-    : silentLogger();
-  const manager = createSandboxManager({ bus, runtime, logger, config });
+  const manager = createSandboxManager({ bus, runtime, logger: testLogger("sandbox-manager"), config });
   await manager.start();
-  return {
-    manager,
-    runtime,
-    bus,
-    config,
-    async close() {
-      await manager.stop();
-      await bus.close();
-    },
-  };
+  return { manager, runtime, bus, config, close: stopThenClose(manager, bus) };
 }
 
 export async function removeTestContainers(): Promise<void> {

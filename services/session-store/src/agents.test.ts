@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
-import { startSystem, type TestSystem } from "@corral/testing";
-import { makeAgent, startStore, type StoreHarness } from "./testing.js";
+import { makeAgent, startStoreStack } from "./testing.js";
 
-let system: TestSystem;
-let store: StoreHarness;
 let bus: Bus;
 
 beforeAll(async () => {
-  system = await startSystem("client");
-  store = await startStore(system.nats.url, { taskIntake: false });
-  bus = system.bus;
-});
-
-afterAll(async () => {
-  await store.close();
-  await system.stop();
+  const stack = await startStoreStack();
+  bus = stack.bus;
+  return () => stack.stop();
 });
 
 describe("agents", () => {

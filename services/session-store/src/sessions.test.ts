@@ -1,23 +1,23 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { STORE_RPC } from "@corral/protocol";
 import { createLogWriter, openSessionLog, request, requestRaw, type Bus } from "@corral/bus";
-import { startSystem, waitFor, type TestSystem } from "@corral/testing";
-import { makeAgent, makeEnvironment, makeSession, startStore, text, type StoreHarness } from "./testing.js";
+import { waitFor } from "@corral/testing";
+import { makeAgent, makeEnvironment, makeSession, startStoreStack, text } from "./testing.js";
 
-let system: TestSystem;
-let store: StoreHarness;
 let bus: Bus;
 
 beforeAll(async () => {
-  system = await startSystem("client");
-  store = await startStore(system.nats.url, { taskIntake: false });
-  bus = system.bus;
+  const stack = await startStoreStack();
+  bus = stack.bus;
+  return () => stack.stop();
 });
 
-afterAll(async () => {
-  await store.close();
-  await system.stop();
-});
+/** Puts a session in `running`, as the harness does when a turn starts. */
+const markRunning = (sessionId: string) =>
+  request(bus, STORE_RPC.eventsAppend, {
+    session_id: sessionId,
+    events: [{ type: "session.status_running" }],
+  });
 
 test("a session snapshots the agent version it was created with", async () => {
   const agent = await makeAgent(bus);
@@ -94,10 +94,7 @@ test("initial events are appended and the session's count follows the log", asyn
 
 test("status, stop reason and usage are folded from the log into the record", async () => {
   const session = await makeSession(bus);
-  await request(bus, STORE_RPC.eventsAppend, {
-    session_id: session.id,
-    events: [{ type: "session.status_running" }],
-  });
+  await markRunning(session.id);
   await expect(request(bus, STORE_RPC.sessionsGet, { session_id: session.id })).resolves.toMatchObject({
     status: "running",
     stop_reason: null,
@@ -303,10 +300,7 @@ test("update patches metadata, records session.updated, and delete leaves only a
 
 test("a running session cannot be archived or deleted", async () => {
   const session = await makeSession(bus);
-  await request(bus, STORE_RPC.eventsAppend, {
-    session_id: session.id,
-    events: [{ type: "session.status_running" }],
-  });
+  await markRunning(session.id);
   await expect(request(bus, STORE_RPC.sessionsArchive, { session_id: session.id })).rejects.toMatchObject({
     code: "CONFLICT",
   });
@@ -323,10 +317,7 @@ test("sessions list filters by agent and status and pages", async () => {
     ids.push(
       (await request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id })).id,
     );
-  await request(bus, STORE_RPC.eventsAppend, {
-    session_id: ids[0]!,
-    events: [{ type: "session.status_running" }],
-  });
+  await markRunning(ids[0]!);
   const mine = await request(bus, STORE_RPC.sessionsList, { agent_id: agent.id, limit: 2 });
   expect(mine.data.map((s) => s.id)).toEqual([ids[2], ids[1]]);
   const rest = await request(bus, STORE_RPC.sessionsList, {

@@ -1,6 +1,6 @@
 import { connectBus, request, type Bus } from "@corral/bus";
 import { silentLogger } from "@corral/logger";
-import { stopThenClose } from "@corral/testing";
+import { startSystem, stopThenClose } from "@corral/testing";
 import { STORE_RPC, type AgentRecord, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
 import { createSessionStore, type SessionStoreService } from "./session-store.js";
 
@@ -20,6 +20,20 @@ export async function startStore(url: string, options: { taskIntake?: boolean } 
   });
   await store.start();
   return { bus, store, close: stopThenClose(store, bus) };
+}
+
+/** nats-server, an in-process store on it (no task intake) and a client bus: what a store test runs against. */
+export async function startStoreStack(): Promise<{ bus: Bus; store: StoreHarness; stop(): Promise<void> }> {
+  const system = await startSystem("client");
+  const store = await startStore(system.nats.url, { taskIntake: false });
+  return {
+    bus: system.bus,
+    store,
+    async stop() {
+      await store.close();
+      await system.stop();
+    },
+  };
 }
 
 export async function makeAgent(bus: Bus, name = "tester"): Promise<AgentRecord> {
