@@ -4,8 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
+import { z } from "zod";
+import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
+import { BUCKETS, SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
 import {
   freePort,
   runChaos,
@@ -56,6 +57,7 @@ beforeAll(async () => {
     sandboxLabels: RUN_LABEL,
     egressPort: await freePort(),
     masterKey: randomBytes(32).toString("base64"),
+    brainLogLevel: "debug",
   });
   bus = await connectBus({ servers: nats.url, name: "chaos-client" });
   await waitFor(
@@ -104,16 +106,25 @@ async function explain(stranded: SessionId[]): Promise<string> {
   const sid = stranded[0];
   const events = sid ? await allEvents(bus, sid).catch(() => []) : [];
   const last = events.slice(-12).map((e) => e.type);
+  const leases = await openTypedBucket(
+    bus,
+    BUCKETS.leases,
+    z.object({ holder: z.string(), expires_at: z.number() }),
+  );
+  const lease = sid ? await leases.get(sid).catch(() => null) : null;
+  const leaseLine = lease
+    ? `lease: ${lease.value.holder}, expires in ${lease.value.expires_at - Date.now()} ms`
+    : "no lease";
   const about = (s: Supervised) =>
     s
       .output()
       .split("\n")
       .filter((line) => (sid !== undefined && line.includes(sid)) || line.includes('"level":50'))
-      .slice(-12)
-      .map((line) => line.slice(0, 600))
+      .slice(-25)
+      .map((line) => line.slice(0, 400))
       .join("\n");
   const words = services.map((s) => `--- ${s.name} (crashed ${s.crashes} times)\n${about(s)}`);
-  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, ...words].join("\n");
+  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, leaseLine, ...words].join("\n");
 }
 
 test("30 sessions under SIGKILLs of every service, a nats-server restart and a killed sandbox: all finish, none stranded, nothing twice, no restart seen by the model", async () => {

@@ -163,6 +163,8 @@ export interface StackOptions {
   leaseTtlMs?: number;
   warmPool?: number;
   logLevel?: string;
+  /** The harness replicas' log level (e.g. `debug` to see every step when a run must be explained). */
+  brainLogLevel?: string;
 }
 
 /** Every Corral service as a real process: `replicas` session-stores and harnesses, one proxy, one manager. */
@@ -175,6 +177,7 @@ export function superviseStack(o: StackOptions): Supervised[] {
     );
     const brain = {
       ...common,
+      LOG_LEVEL: o.brainLogLevel ?? common.LOG_LEVEL,
       HARNESS_NAME: `brain-${i}`,
       ANTHROPIC_API_KEY: "test-key",
       ANTHROPIC_BASE_URL: o.modelUrl,
