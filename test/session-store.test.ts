@@ -24,6 +24,13 @@ const message = (writer: number, n: number) => ({
   content: [{ type: "text" as const, text: `${writer}:${n}` }],
 });
 
+/** `count` agent messages of `chars` characters each, to try the payload limit with. */
+const bulkyMessages = (count: number, chars: number) =>
+  Array.from({ length: count }, () => ({
+    type: "agent.message" as const,
+    content: [{ type: "text" as const, text: "x".repeat(chars) }],
+  }));
+
 /** Appends like the harness does: a key per batch, retried until it lands, whatever fails in between. */
 async function appendUntilStored(sessionId: string, writer: number, n: number): Promise<void> {
   for (;;) {
@@ -155,17 +162,11 @@ describe("session-store under concurrency and failure", () => {
   test("an oversize batch is refused and the session is unchanged", async () => {
     const sessionId = await newSession();
     await request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: [message(0, 0)] });
-    const huge = Array.from({ length: 4 }, () => ({
-      type: "agent.message" as const,
-      content: [{ type: "text" as const, text: "x".repeat(300_000) }],
-    }));
+    const huge = bulkyMessages(4, 300_000);
     await expect(
       request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: huge }),
     ).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
-    const near = Array.from({ length: 3 }, () => ({
-      type: "agent.message" as const,
-      content: [{ type: "text" as const, text: "x".repeat(348_600) }],
-    }));
+    const near = bulkyMessages(3, 348_600);
     await expect(
       request(bus, STORE_RPC.eventsAppend, { session_id: sessionId, events: near }),
     ).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });

@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
-import { startSystem, waitFor, type TestSystem } from "@corral/testing";
+import { startSystem, waitFor } from "@corral/testing";
 import { docker, provision, removeTestContainers, runTool, startManager } from "./testing.js";
 
-let system: TestSystem;
-let mgr: Awaited<ReturnType<typeof startManager>>;
 let bus: Bus;
 
 beforeAll(async () => {
-  system = await startSystem("client");
-  mgr = await startManager(system.nats.url, { idleReapMs: 1000 });
+  const system = await startSystem("client");
+  const mgr = await startManager(system.nats.url, { idleReapMs: 1000 });
   bus = system.bus;
-});
-
-afterAll(async () => {
-  await mgr.close();
-  await system.stop();
-  await removeTestContainers();
+  return async () => {
+    await mgr.close();
+    await system.stop();
+    await removeTestContainers();
+  };
 });
 
 test("an idle sandbox is reaped, its workspace volume is kept, and the session gets it back", async () => {
