@@ -23,6 +23,12 @@ export interface ManagerConfig {
    * has answered in this deployment; before that, a sandbox without an answer simply has no network).
    */
   egressWaitMs: number;
+  /**
+   * On a clean stop, remove this manager's containers (their workspace volumes stay, and a session gets a
+   * new sandbox on its volume later). Off by default so a rolling restart re-adopts them; `corral up` turns
+   * it on so Ctrl-C leaves no container behind. A crash never removes anything.
+   */
+  removeOnStop: boolean;
 }
 
 const num = (value: string | undefined, fallback: number) =>
@@ -47,5 +53,6 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
       : {},
     stateDir: env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".corral", "sandbox-manager"),
     egressWaitMs: num(env.SANDBOX_EGRESS_WAIT_MS, 60_000),
+    removeOnStop: env.SANDBOX_REMOVE_ON_STOP === "1",
   };
 }

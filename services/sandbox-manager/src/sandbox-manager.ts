@@ -12,6 +12,7 @@ import { getSandbox, listSandboxes } from "./read-records.js";
 import { startReaper } from "./reap.js";
 import { createSandboxes, releaseAll } from "./sandboxes.js";
 import { createWarmPool } from "./warm-pool.js";
+import { removeContainers } from "./shutdown.js";
 
 export interface SandboxManager {
   start(): Promise<void>;
@@ -68,8 +69,9 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
     stopDeaths();
     stopping.abort();
     for (const sub of subscriptions) sub.unsubscribe();
-    releaseAll(ctx.sandboxes);
     ctx.pool.stop();
+    if (deps.config.removeOnStop) await removeContainers(ctx);
+    releaseAll(ctx.sandboxes);
   };
 }
 

@@ -35,6 +35,7 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     extraLabels: RUN_LABEL,
     stateDir: join(tmpdir(), "corral-sandbox-manager-test"),
     egressWaitMs: 60_000,
+    removeOnStop: false,
     ...over,
   };
 }

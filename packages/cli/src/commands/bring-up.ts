@@ -90,7 +90,13 @@ export async function startStack(ctx: CliContext, config: UpConfig): Promise<Run
         ...(config.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: config.anthropicBaseUrl } : {}),
       };
   const stack = await up(
-    { root: ctx.root, natsUrl: ctx.natsUrl, natsPort: ctx.natsPort, env: { harness: harnessEnv } },
+    {
+      root: ctx.root,
+      natsUrl: ctx.natsUrl,
+      natsPort: ctx.natsPort,
+      // Ctrl-C leaves no container behind (the workspace volumes stay for the next `corral up`).
+      env: { harness: harnessEnv, "sandbox-manager": { SANDBOX_REMOVE_ON_STOP: "1" } },
+    },
     { logger: ctx.logger, report: ctx.out },
   );
   return {
