@@ -14,6 +14,8 @@ import { SANDBOX_RPC, STORE_RPC, VAULT_RPC, type SessionEvent, type SandboxRecor
 import { request, type Bus } from "@corral/bus";
 import { freePort, startSystem, untilAnswers, waitFor, type TestSystem } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
+import { makeVaultCredential } from "@corral/credential-proxy/testing";
+import { makeLimitedEnvironment } from "@corral/session-store/testing";
 import { RUN_LABEL, removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
 
 // Real services as processes (their logs are searched for the secret), a real sandbox on Docker, and real
@@ -87,30 +89,13 @@ afterAll(async () => {
 });
 
 async function sessionWithSecret(): Promise<{ sessionId: string; credentialId: string }> {
-  const environment = await request(bus, STORE_RPC.environmentsCreate, {
-    name: `egress-${randomBytes(4).toString("hex")}`,
-    config: {
-      type: "cloud",
-      networking: {
-        type: "limited",
-        allowed_hosts: ["localhost", "127.0.0.1"],
-        allow_package_managers: false,
-        allow_mcp_servers: false,
-      },
-    },
-  });
+  const environment = await makeLimitedEnvironment(bus, ["localhost", "127.0.0.1"]);
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "egress", model: "m" });
-  const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "egress test" });
-  const credential = await request(bus, VAULT_RPC.credentialsCreate, {
-    vault_id: vault.id,
-    params: {
-      auth: {
-        type: "environment_variable",
-        secret_name: "API_TOKEN",
-        secret_value: CANARY,
-        networking: { type: "limited", allowed_hosts: ["localhost"] },
-      },
-    },
+  const { vault, credential } = await makeVaultCredential(bus, "egress test", {
+    type: "environment_variable",
+    secret_name: "API_TOKEN",
+    secret_value: CANARY,
+    networking: { type: "limited", allowed_hosts: ["localhost"] },
   });
   const session = await request(bus, STORE_RPC.sessionsCreate, {
     agent: agent.id,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { request, type Bus } from "@corral/bus";
-import { MCP_RPC, STORE_RPC, VAULT_RPC, type SessionEvent } from "@corral/protocol";
+import { MCP_RPC, STORE_RPC, type SessionEvent, type VaultId } from "@corral/protocol";
 import { lastUserText, systemText, toolResultsIn, type ScriptedModel } from "@corral/testing";
 import {
   eventsUntil,
@@ -17,7 +17,7 @@ import {
   startBrainStack,
   type BrainStack,
 } from "@corral/harness/testing";
-import { startCredentialProxy } from "@corral/credential-proxy/testing";
+import { makeVaultCredential, startCredentialProxy } from "@corral/credential-proxy/testing";
 
 // A real MCP server (the official SDK, Streamable HTTP) that wants an OAuth bearer token, and its token
 // endpoint; the harness reaches it only through the credential-proxy, which holds the credential.
@@ -99,23 +99,17 @@ const docsAgent = () => ({
 async function oauthVault(
   accessToken: string,
   refreshToken: string,
-): Promise<{ vaultId: string; credentialId: string }> {
-  const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "mcp" });
-  const credential = await request(bus, VAULT_RPC.credentialsCreate, {
-    vault_id: vault.id,
-    params: {
-      auth: {
-        type: "mcp_oauth",
-        mcp_server_url: `${base}/mcp`,
-        access_token: accessToken,
-        expires_at: new Date(Date.now() - 60_000).toISOString(),
-        refresh: {
-          refresh_token: refreshToken,
-          client_id: "corral",
-          token_endpoint: `${base}/token`,
-          token_endpoint_auth: { type: "client_secret_post", client_secret: CLIENT_SECRET },
-        },
-      },
+): Promise<{ vaultId: VaultId; credentialId: string }> {
+  const { vault, credential } = await makeVaultCredential(bus, "mcp", {
+    type: "mcp_oauth",
+    mcp_server_url: `${base}/mcp`,
+    access_token: accessToken,
+    expires_at: new Date(Date.now() - 60_000).toISOString(),
+    refresh: {
+      refresh_token: refreshToken,
+      client_id: "corral",
+      token_endpoint: `${base}/token`,
+      token_endpoint_auth: { type: "client_secret_post", client_secret: CLIENT_SECRET },
     },
   });
   return { vaultId: vault.id, credentialId: credential.id };

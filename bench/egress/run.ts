@@ -10,6 +10,8 @@ import { BUCKETS, EGRESS_RPC, STORE_RPC, VAULT_RPC, newId, type SandboxRecord } 
 import { openBucket, putJson, request, type Bus } from "@corral/bus";
 import { freePort, startSystem, untilAnswers } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
+import { makeVaultCredential } from "@corral/credential-proxy/testing";
+import { makeLimitedEnvironment } from "@corral/session-store/testing";
 import { percentile, printRows, timeEach, type Row } from "../lib/stats.js";
 
 // Latency the egress proxy adds, next to the same request made directly in the same run. Every request
@@ -202,32 +204,15 @@ async function sandboxFor(
   bus: Bus,
   secretName: string | null,
 ): Promise<{ id: string; token: string; port: number; ca: string; placeholder: string }> {
-  const environment = await request(bus, STORE_RPC.environmentsCreate, {
-    name: `bench-${randomBytes(4).toString("hex")}`,
-    config: {
-      type: "cloud",
-      networking: {
-        type: "limited",
-        allowed_hosts: ["localhost"],
-        allow_package_managers: false,
-        allow_mcp_servers: false,
-      },
-    },
-  });
+  const environment = await makeLimitedEnvironment(bus, ["localhost"]);
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "bench", model: "m" });
   const vaultIds: string[] = [];
   if (secretName) {
-    const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "bench" });
-    await request(bus, VAULT_RPC.credentialsCreate, {
-      vault_id: vault.id,
-      params: {
-        auth: {
-          type: "environment_variable",
-          secret_name: secretName,
-          secret_value: "s3cret",
-          networking: { type: "limited", allowed_hosts: ["localhost"] },
-        },
-      },
+    const { vault } = await makeVaultCredential(bus, "bench", {
+      type: "environment_variable",
+      secret_name: secretName,
+      secret_value: "s3cret",
+      networking: { type: "limited", allowed_hosts: ["localhost"] },
     });
     vaultIds.push(vault.id);
   }

@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { connectBus } from "@corral/bus";
+import { connectBus, request, type Bus } from "@corral/bus";
+import {
+  VAULT_RPC,
+  type CredentialAuthParams,
+  type CredentialRecord,
+  type VaultRecord,
+} from "@corral/protocol";
 import { stopThenClose, testLogger } from "@corral/testing";
 import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
 import { DEFAULT_RETRY_MS, type ProxyConfig } from "./config.js";
@@ -29,4 +35,18 @@ export async function startCredentialProxy(
   });
   await proxy.start();
   return { proxy, config, close: stopThenClose(proxy, bus) };
+}
+
+/** A new vault holding one credential with `auth`. */
+export async function makeVaultCredential(
+  bus: Bus,
+  displayName: string,
+  auth: CredentialAuthParams,
+): Promise<{ vault: VaultRecord; credential: CredentialRecord }> {
+  const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: displayName });
+  const credential = await request(bus, VAULT_RPC.credentialsCreate, {
+    vault_id: vault.id,
+    params: { auth },
+  });
+  return { vault, credential };
 }

@@ -1,7 +1,13 @@
 import { connectBus, request, type Bus } from "@corral/bus";
 import { silentLogger } from "@corral/logger";
 import { startSystem, stopThenClose } from "@corral/testing";
-import { STORE_RPC, type AgentRecord, type EnvironmentRecord, type SessionRecord } from "@corral/protocol";
+import {
+  STORE_RPC,
+  type AgentRecord,
+  type EnvironmentRecord,
+  type NetworkingConfig,
+  type SessionRecord,
+} from "@corral/protocol";
 import { createSessionStore, type SessionStoreService } from "./session-store.js";
 
 export interface StoreHarness {
@@ -40,10 +46,23 @@ export async function makeAgent(bus: Bus, name = "tester"): Promise<AgentRecord>
   return request(bus, STORE_RPC.agentsCreate, { name, model: "claude-test", system: "be brief" });
 }
 
-export async function makeEnvironment(bus: Bus): Promise<EnvironmentRecord> {
+export async function makeEnvironment(
+  bus: Bus,
+  networking: NetworkingConfig = { type: "unrestricted" },
+): Promise<EnvironmentRecord> {
   return request(bus, STORE_RPC.environmentsCreate, {
     name: `env-${Math.random().toString(36).slice(2)}`,
-    config: { type: "cloud", networking: { type: "unrestricted" } },
+    config: { type: "cloud", networking },
+  });
+}
+
+/** An environment whose sandboxes reach `allowedHosts` and nothing else (no package managers, no MCP servers). */
+export function makeLimitedEnvironment(bus: Bus, allowedHosts: string[]): Promise<EnvironmentRecord> {
+  return makeEnvironment(bus, {
+    type: "limited",
+    allowed_hosts: allowedHosts,
+    allow_package_managers: false,
+    allow_mcp_servers: false,
   });
 }
 
