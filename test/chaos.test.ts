@@ -30,7 +30,7 @@ import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/
  * tool effect twice, and no tool error that a restart caused.
  */
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 30);
-const STEPS = 4;
+const STEPS = 6;
 const CHAOS_MS = Number(process.env.CHAOS_MS ?? 45_000);
 
 let nats: NatsServer;
@@ -49,7 +49,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "corral-chaos-"));
   nats = await startNatsServer();
   model = await startScriptedModel();
-  model.setFallback(stepProgram(STEPS, [400, 1000]));
+  model.setFallback(stepProgram(STEPS, [500, 1500]));
   services = superviseStack({
     natsUrl: nats.url,
     modelUrl: model.url,
