@@ -77,13 +77,7 @@ test("creating a session with an unknown agent or environment fails and stores n
 });
 
 test("initial events are appended and the session's count follows the log", async () => {
-  const agent = await makeAgent(bus);
-  const environment = await makeEnvironment(bus);
-  const session = await request(bus, STORE_RPC.sessionsCreate, {
-    agent: agent.id,
-    environment_id: environment.id,
-    initial_events: [text("hello")],
-  });
+  const session = await makeSession(bus, { initial_events: [text("hello")] });
   expect(session.event_count).toBe(1);
   const events = await request(bus, STORE_RPC.eventsList, { session_id: session.id });
   expect(events.data).toMatchObject([

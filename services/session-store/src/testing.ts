@@ -6,6 +6,7 @@ import {
   type AgentRecord,
   type EnvironmentRecord,
   type NetworkingConfig,
+  type SessionCreateParams,
   type SessionRecord,
 } from "@corral/protocol";
 import { createSessionStore, type SessionStoreService } from "./session-store.js";
@@ -66,9 +67,17 @@ export function makeLimitedEnvironment(bus: Bus, allowedHosts: string[]): Promis
   });
 }
 
-export async function makeSession(bus: Bus): Promise<SessionRecord> {
+/** A session of a new agent in a new environment; `extra` adds create parameters (initial events, a title, …). */
+export async function makeSession(
+  bus: Bus,
+  extra: Omit<SessionCreateParams, "agent" | "environment_id"> = {},
+): Promise<SessionRecord> {
   const [agent, environment] = await Promise.all([makeAgent(bus), makeEnvironment(bus)]);
-  return request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id });
+  return request(bus, STORE_RPC.sessionsCreate, {
+    agent: agent.id,
+    environment_id: environment.id,
+    ...extra,
+  });
 }
 
 export const text = (t: string) => ({
