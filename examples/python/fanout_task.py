@@ -7,13 +7,12 @@ published to `corral.tasks.submit` exactly as in submit_task.py; the coordinator
 threads, which run in parallel on whichever harness replicas are free, and answers once they have all
 replied. The script waits for that and prints one JSON line: the session, its threads and the answer.
 """
-import argparse
 import json
 import sys
 import time
 
 from corral_nats import Nats, NatsError
-from submit_task import call, submit, wait_for_session
+from submit_task import call, submit, task_arguments, wait_for_session
 
 
 def last_status(events):
@@ -44,12 +43,7 @@ def wait_until_idle(nc, session_id, timeout_s):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("message")
-    parser.add_argument("--task-id", required=True)
-    parser.add_argument("--agent", required=True, help="a coordinator agent")
-    parser.add_argument("--environment", required=True)
-    parser.add_argument("--nats", default="nats://127.0.0.1:4222")
+    parser = task_arguments(__doc__, agent_help="a coordinator agent")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
     nc = Nats(args.nats)

@@ -45,13 +45,19 @@ def wait_for_session(nc, task_id, timeout_s):
     raise NatsError("no session for task %s after %ss" % (task_id, timeout_s))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def task_arguments(description, agent_help=None):
+    """The arguments every task-submitting example takes: the message, the task id, agent, environment, NATS URL."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("message")
     parser.add_argument("--task-id", required=True)
-    parser.add_argument("--agent", required=True)
+    parser.add_argument("--agent", required=True, help=agent_help)
     parser.add_argument("--environment", required=True)
     parser.add_argument("--nats", default="nats://127.0.0.1:4222")
+    return parser
+
+
+def main():
+    parser = task_arguments(__doc__)
     parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the session (0: do not wait)")
     args = parser.parse_args()
     nc = Nats(args.nats)
