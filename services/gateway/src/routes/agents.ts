@@ -1,17 +1,11 @@
 import { z } from "zod";
 import { AgentCreateParams, AgentId, AgentRecord, AgentUpdateParams, STORE_RPC } from "@corral/protocol";
-import { resource } from "./resource.js";
+import { topLevelResource } from "./resource.js";
 import { rpcRoute } from "./rpc-route.js";
 import { page, PageQuery } from "./schemas.js";
 
-const AgentPath = z.strictObject({ agent_id: AgentId });
-
-const agents = resource({
-  tag: "agents",
-  item: "/v1/agents/:agent_id",
-  itemPath: AgentPath,
-  record: AgentRecord,
-});
+const agents = topLevelResource("agents", "agent_id", AgentId, AgentRecord);
+const AgentPath = agents.itemPath;
 
 export const AGENT_ROUTES = [
   agents.create("Create an agent", AgentCreateParams, STORE_RPC.agentsCreate),

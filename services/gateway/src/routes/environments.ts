@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   EnvironmentCreateParams,
   EnvironmentId,
@@ -6,15 +5,10 @@ import {
   EnvironmentUpdateParams,
   STORE_RPC,
 } from "@corral/protocol";
-import { resource } from "./resource.js";
+import { topLevelResource } from "./resource.js";
 import { PageQuery } from "./schemas.js";
 
-const environments = resource({
-  tag: "environments",
-  item: "/v1/environments/:environment_id",
-  itemPath: z.strictObject({ environment_id: EnvironmentId }),
-  record: EnvironmentRecord,
-});
+const environments = topLevelResource("environments", "environment_id", EnvironmentId, EnvironmentRecord);
 
 export const ENVIRONMENT_ROUTES = [
   environments.create("Create an environment", EnvironmentCreateParams, STORE_RPC.environmentsCreate),

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { RpcDef } from "@corral/protocol";
 import { rpcRoute, type Fits, type RpcInput } from "./rpc-route.js";
 import { Deleted, page } from "./schemas.js";
@@ -93,4 +93,15 @@ export function resource<P extends Obj, C extends Obj | undefined, R extends z.Z
   res: ResourceSpec<P, C, R>,
 ) {
   return { ...collectionRoutes(res), ...itemRoutes(res) };
+}
+
+/** A top-level resource: its records at `/v1/<tag>/:<idKey>`; the path schema of one record, and the routes. */
+export function topLevelResource<K extends string, I extends z.ZodType, R extends z.ZodType>(
+  tag: string,
+  idKey: K,
+  id: I,
+  record: R,
+) {
+  const itemPath = z.strictObject({ [idKey]: id } as { [key in K]: I });
+  return { itemPath, ...resource({ tag, item: `/v1/${tag}/:${idKey}`, itemPath, record }) };
 }

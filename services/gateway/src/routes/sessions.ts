@@ -8,18 +8,12 @@ import {
   SessionUpdateParams,
   STORE_RPC,
 } from "@corral/protocol";
-import { resource } from "./resource.js";
+import { topLevelResource } from "./resource.js";
 import { route } from "./route.js";
 import { listOf, page, PageQuery } from "./schemas.js";
 
-export const SessionPath = z.strictObject({ session_id: SessionId });
-
-const sessions = resource({
-  tag: "sessions",
-  item: "/v1/sessions/:session_id",
-  itemPath: SessionPath,
-  record: SessionRecord,
-});
+const sessions = topLevelResource("sessions", "session_id", SessionId, SessionRecord);
+export const SessionPath = sessions.itemPath;
 
 export const SESSION_ROUTES = [
   sessions.create("Create a session", SessionCreateParams, STORE_RPC.sessionsCreate),

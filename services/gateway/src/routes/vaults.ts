@@ -10,18 +10,12 @@ import {
   VaultRecord,
   VaultUpdateParams,
 } from "@corral/protocol";
-import { resource } from "./resource.js";
+import { resource, topLevelResource } from "./resource.js";
 import { PageQuery } from "./schemas.js";
 
 // Secrets go in and never come out: the credential-proxy serves these and never answers with a secret.
-const VaultPath = z.strictObject({ vault_id: VaultId });
-
-const vaults = resource({
-  tag: "vaults",
-  item: "/v1/vaults/:vault_id",
-  itemPath: VaultPath,
-  record: VaultRecord,
-});
+const vaults = topLevelResource("vaults", "vault_id", VaultId, VaultRecord);
+const VaultPath = vaults.itemPath;
 
 const credentials = resource({
   tag: "vaults",
