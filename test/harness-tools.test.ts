@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, type SessionEvent } from "@corral/protocol";
 import { lastUserText, type ScriptedModel } from "@corral/testing";
-import {
-  eventsUntil,
-  isIdle,
-  newSession,
-  say,
-  send,
-  startBrainStack,
-  type BrainStack,
-} from "@corral/harness/testing";
+import { eventsUntil, isIdle, newSession, say, send, startBrainStack } from "@corral/harness/testing";
 import { docker, removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 
-let stack: BrainStack;
 let model: ScriptedModel;
 let bus: Bus;
 
@@ -21,13 +12,12 @@ const toolset = { tools: [{ type: "agent_toolset_20260401" as const }] };
 const types = (events: SessionEvent[]) => events.map((e) => e.type);
 
 beforeAll(async () => {
-  stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 1 }));
+  const stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 1 }));
   ({ model, bus } = stack);
-});
-
-afterAll(async () => {
-  await stack.close();
-  await removeTestContainers();
+  return async () => {
+    await stack.close();
+    await removeTestContainers();
+  };
 });
 
 test("a session that never uses a tool never gets a sandbox", async () => {
