@@ -27,12 +27,20 @@ afterAll(async () => {
 
 const env = () => ({ ...process.env, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key });
 
+/** The model will answer `reply`; the example runs as a user would run it, against the gateway. Returns its output. */
+async function runExample(reply: string, interpreter: string, path: string, prompt: string): Promise<string> {
+  model.script({ type: "message", content: [{ type: "text", text: reply }] });
+  const { stdout } = await exec(interpreter, [example(path), prompt], { env: env(), timeout: 60_000 });
+  return stdout;
+}
+
 test("the Python example (standard library only) runs a session over HTTP and follows it to idle", async () => {
-  model.script({ type: "message", content: [{ type: "text", text: "Hello from Python's side." }] });
-  const { stdout } = await exec("python3", [example("python/http_session.py"), "Say hello"], {
-    env: env(),
-    timeout: 60_000,
-  });
+  const stdout = await runExample(
+    "Hello from Python's side.",
+    "python3",
+    "python/http_session.py",
+    "Say hello",
+  );
   expect(stdout).toMatch(/^session sesn_\w+$/m);
   expect(stdout).toContain("> Say hello");
   expect(stdout).toContain("Hello from Python's side.");
@@ -40,11 +48,7 @@ test("the Python example (standard library only) runs a session over HTTP and fo
 });
 
 test("the curl example runs a session and reads its history", async () => {
-  model.script({ type: "message", content: [{ type: "text", text: "curl works." }] });
-  const { stdout } = await exec("bash", [example("curl/session.sh"), "Say hi"], {
-    env: env(),
-    timeout: 60_000,
-  });
+  const stdout = await runExample("curl works.", "bash", "curl/session.sh", "Say hi");
   expect(stdout).toMatch(/^session sesn_\w+$/m);
   expect(stdout).toContain("agent.message");
   expect(stdout).toContain('"end_turn"');
