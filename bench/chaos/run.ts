@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, type SessionEvent, type SessionId } from "@corral/protocol";
+import { SANDBOX_RPC, STORE_RPC, type SessionEvent, type SessionId } from "@corral/protocol";
 import {
   freePort,
   runChaos,
@@ -17,7 +17,7 @@ import {
   worstGapMs,
   type NatsServer,
 } from "@corral/testing";
-import { allEvents, newSession, say, send } from "@corral/harness/testing";
+import { allEvents, newSession, say } from "@corral/harness/testing";
 import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
 
@@ -49,9 +49,23 @@ async function lane(bus: Bus, stopAt: number, killed: Set<string>, out: Outcome)
   while (Date.now() < stopAt) {
     const token = `token-${randomBytes(4).toString("hex")}`;
     const sid = await newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] }).catch(() => null);
-    if (!sid) continue;
+    if (!sid) {
+      await sleep(250);
+      continue;
+    }
     out.started++;
-    await send(bus, sid, say(`count the steps, then say ${token}`)).catch(() => undefined);
+    // Sent again until stored, under one idempotency key: a retry never adds a second message.
+    const req = {
+      session_id: sid,
+      events: [say(`count the steps, then say ${token}`)],
+      idempotency_key: token,
+    };
+    const sent = () =>
+      request(bus, STORE_RPC.eventsSend, req).then(
+        () => true,
+        () => false,
+      );
+    await waitFor(sent, { timeoutMs: 60_000 });
     const finished = await waitFor(async () => finishedWith(await allEvents(bus, sid), token), {
       timeoutMs: 180_000,
       intervalMs: 500,
@@ -69,7 +83,11 @@ async function lane(bus: Bus, stopAt: number, killed: Set<string>, out: Outcome)
 
 async function judge(bus: Bus, sid: SessionId, killed: Set<string>, out: Outcome): Promise<void> {
   out.completed++;
-  const events = await allEvents(bus, sid);
+  // The services are still being killed: a read is asked again until it is answered.
+  const events = await waitFor(() => allEvents(bus, sid).catch(() => null), {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+  });
   out.stalls.push(worstGapMs(events));
   const counts = stepCounts(await bashInSession(bus, sid, "cat /workspace/count.log").catch(() => ""), STEPS);
   if (Math.max(...counts) > 1) out.doubled++;
