@@ -11,7 +11,10 @@ const files = execFileSync("git", ["ls-files", "services/*.ts", "packages/*.ts"]
   .filter((f) => f && !f.endsWith(".test.ts"));
 const breaches = [];
 const isFunction = (n) =>
-  ts.isFunctionDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n);
+  ts.isFunctionDeclaration(n) ||
+  ts.isArrowFunction(n) ||
+  ts.isFunctionExpression(n) ||
+  ts.isMethodDeclaration(n);
 for (const file of files) {
   const text = readFileSync(file, "utf8");
   const lines = text.split("\n").length - 1;
@@ -22,7 +25,9 @@ for (const file of files) {
     if (isFunction(node)) {
       const length = line(node.getEnd()) - line(node.getStart()) + 1;
       if (length > MAX_FUNCTION_LINES)
-        breaches.push(`${file}:${line(node.getStart()) + 1}: a function of ${length} lines (at most ${MAX_FUNCTION_LINES})`);
+        breaches.push(
+          `${file}:${line(node.getStart()) + 1}: a function of ${length} lines (at most ${MAX_FUNCTION_LINES})`,
+        );
     }
     ts.forEachChild(node, visit);
   };
