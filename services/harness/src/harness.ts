@@ -45,7 +45,7 @@ export function createHarness(deps: HarnessDeps): Harness {
       const runner = { ...deps, log, writer: createLogWriter({ bus, log }) };
       wakes = createWakeHandler({
         runner,
-        leases: createLeases(leaseBucket, holder, timings),
+        leases: createLeases(leaseBucket, holder, timings, logger),
         logger,
         loadInfo: (logId) => loadSessionInfo(bus, logId),
         stopping: stopping.signal,

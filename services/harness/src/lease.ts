@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { LogId } from "@corral/protocol";
 import type { Bucket } from "@corral/bus";
+import type { Logger } from "@corral/logger";
 
 export const Lease = z.object({ holder: z.string().max(256), expires_at: z.number() });
 export type Lease = z.infer<typeof Lease>;
@@ -42,7 +43,12 @@ async function take(bucket: Bucket<Lease>, logId: LogId, lease: Lease): Promise<
  * election) is tried again at the next beat; the lease is given up only when another holder took it or
  * when it could not be renewed before it would expire.
  */
-export function createLeases(bucket: Bucket<Lease>, holder: string, timings: LeaseTimings): Leases {
+export function createLeases(
+  bucket: Bucket<Lease>,
+  holder: string,
+  timings: LeaseTimings,
+  logger?: Logger,
+): Leases {
   return {
     async acquire(logId) {
       let expiresAt = Date.now() + timings.ttlMs;
@@ -56,10 +62,11 @@ export function createLeases(bucket: Bucket<Lease>, holder: string, timings: Lea
         const next = Date.now() + timings.ttlMs;
         const renewed = await bucket
           .replace(logId, { holder, expires_at: next }, revision!)
-          .catch(() => undefined);
-        if (renewed === null)
-          lost.abort(); // someone else holds it now
-        else if (renewed !== undefined) [revision, expiresAt] = [renewed, next];
+          .catch((err: unknown) => void logger?.warn({ err, session_id: logId }, "lease renewal failed"));
+        if (renewed === null) {
+          logger?.warn({ session_id: logId }, "lease taken by another holder");
+          lost.abort();
+        } else if (renewed !== undefined) [revision, expiresAt] = [renewed, next];
         else if (Date.now() + timings.heartbeatMs >= expiresAt) lost.abort(); // out of time to retry
         renewing = false;
       };

@@ -122,7 +122,13 @@ export async function append(
   options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
 ): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
-    if (run.superseded || !run.held()) throw new LeaseLost();
+    if (run.superseded || !run.held()) {
+      run.log.warn(
+        { superseded: run.superseded, types: events.map((e) => e.type) },
+        "append fenced: lease not held",
+      );
+      throw new LeaseLost();
+    }
     const expectedSeq = run.view.state.lastSeq + 1;
     try {
       const fence = () => !run.superseded && run.held();
@@ -135,6 +141,8 @@ export async function append(
       if (options.guarded) return false;
       await run.view.catchUp();
       if (run.view.events.slice(expectedSeq).some(byRunner)) {
+        const seen = run.view.events.slice(expectedSeq).map((e) => e.type);
+        run.log.warn({ seen, expected_seq: expectedSeq }, "another runner wrote this log; stopping");
         run.superseded = true;
         throw new LeaseLost();
       }
