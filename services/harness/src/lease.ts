@@ -84,17 +84,3 @@ export function createLeases(
     },
   };
 }
-
-/** Leases whose holder stopped renewing them without letting go: their logs were running when it died. */
-export async function expiredLeases(
-  bucket: Bucket<Lease>,
-  graceMs: number,
-): Promise<{ logId: string; revision: number }[]> {
-  const out: { logId: string; revision: number }[] = [];
-  for (const key of await bucket.keys()) {
-    const entry = await bucket.get(key).catch(() => null);
-    if (entry && entry.value.expires_at + graceMs < Date.now())
-      out.push({ logId: key, revision: entry.revision });
-  }
-  return out;
-}

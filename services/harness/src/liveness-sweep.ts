@@ -2,33 +2,65 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isLogId } from "@corral/protocol";
 import { publishSweepWake, type Bucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
-import { expiredLeases, type Lease } from "./lease.js";
+import type { Lease } from "./lease.js";
 
-/**
- * Liveness is reconciled from durable state, not trusted to one message: a lease left to expire means its
- * holder died while the log was running. Each sweep wakes every such log again (one wake between all the
- * replicas that find it: the lease's revision dedups it), whether or not its wake message still exists.
- */
-export async function sweepOnce(deps: { bus: Bus; leases: Bucket<Lease>; logger: Logger }, graceMs: number) {
-  let woken = 0;
-  for (const orphan of await expiredLeases(deps.leases, graceMs)) {
-    if (!isLogId(orphan.logId)) continue;
-    await publishSweepWake(deps.bus, orphan.logId, `sweep.${orphan.logId}.${orphan.revision}`);
-    woken++;
-  }
-  if (woken) deps.logger.info({ woken }, "liveness sweep woke logs whose runner died");
-  return woken;
+interface SweepDeps {
+  bus: Bus;
+  leases: Bucket<Lease>;
+  logger: Logger;
+  stopping: AbortSignal;
 }
 
+/** Every lease as the bucket's watch last showed it: one long-lived watch, no scan per sweep. */
+type Known = Map<string, { expiresAt: number; revision: number }>;
+
+async function follow(deps: SweepDeps, known: Known): Promise<void> {
+  while (!deps.stopping.aborted) {
+    try {
+      for await (const change of deps.leases.watch({ from: "all", signal: deps.stopping })) {
+        if (change.value)
+          known.set(change.key, { expiresAt: change.value.expires_at, revision: change.revision });
+        else known.delete(change.key);
+      }
+    } catch (err) {
+      if (!deps.stopping.aborted) deps.logger.warn({ err }, "lease watch failed; watching again");
+    }
+    await sleep(500, undefined, { signal: deps.stopping }).catch(() => undefined);
+  }
+}
+
+/**
+ * Wakes every log whose lease has expired — its holder died while the log was running — once per orphaned
+ * lease between all replicas (the lease's revision dedups the wake), whether or not its wake still exists.
+ */
+export async function sweepOnce(deps: SweepDeps, known: Known, graceMs: number, woken: Set<string>) {
+  let count = 0;
+  for (const [logId, lease] of known) {
+    const id = `sweep.${logId}.${lease.revision}`;
+    if (lease.expiresAt + graceMs >= Date.now() || woken.has(id) || !isLogId(logId)) continue;
+    await publishSweepWake(deps.bus, logId, id);
+    woken.add(id);
+    count++;
+  }
+  if (count) deps.logger.info({ woken: count }, "liveness sweep woke logs whose runner died");
+  return count;
+}
+
+/** Liveness is reconciled from durable state, not trusted to one message. */
 export async function sweepLiveness(
-  deps: { bus: Bus; leases: Bucket<Lease>; logger: Logger; stopping: AbortSignal },
+  deps: SweepDeps,
   options: { everyMs: number; graceMs: number },
 ): Promise<void> {
+  const known: Known = new Map();
+  const woken = new Set<string>();
+  const following = follow(deps, known);
   while (!deps.stopping.aborted) {
     await sleep(options.everyMs, undefined, { signal: deps.stopping }).catch(() => undefined);
-    if (deps.stopping.aborted) return;
-    await sweepOnce(deps, options.graceMs).catch((err: unknown) =>
+    if (deps.stopping.aborted) break;
+    await sweepOnce(deps, known, options.graceMs, woken).catch((err: unknown) =>
       deps.logger.warn({ err }, "liveness sweep failed; trying again at the next"),
     );
+    if (woken.size > 10_000) woken.clear();
   }
+  await following;
 }
