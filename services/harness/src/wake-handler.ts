@@ -39,7 +39,7 @@ interface Prefetch {
   view: Promise<SessionView>;
 }
 
-type Verdict = "ack" | "retry" | "now";
+type Verdict = "ack" | "retry" | "now" | "busy";
 
 /** A run that keeps failing is tried again later and later (capped), not in a tight loop. */
 const RETRY_CAP_MS = 30_000;
@@ -48,6 +48,7 @@ function settle(h: Handler, msgs: JsMsg[], verdict: Verdict): void {
   for (const msg of msgs) {
     if (verdict === "ack") msg.ack();
     else if (verdict === "now") msg.nak(0);
+    else if (verdict === "busy") msg.nak(h.busyRetryMs);
     else msg.nak(Math.min(RETRY_CAP_MS, h.busyRetryMs * 2 ** Math.min(10, msg.info.deliveryCount - 1)));
   }
 }
@@ -79,14 +80,26 @@ function verdictOf(h: Handler, logId: LogId, error: unknown, aborted: boolean): 
   return "retry";
 }
 
+/**
+ * Takes the log's lease and runs it. The log counts as active here from the first moment (before the lease
+ * is asked for), so a second copy of its wake is held, never run beside it: two runs in one process share
+ * the process's lease holder and would each think the lease theirs.
+ */
 async function handleLeased(h: Handler, msg: JsMsg, logId: LogId): Promise<void> {
+  const entry: ActiveRun = { again: false, held: [] };
+  h.active.set(logId, entry);
   const first: Prefetch = { info: h.loadInfo(logId), view: openSessionView(h.runner.log, logId) };
   first.info.catch(() => undefined);
   first.view.catch(() => undefined);
-  const lease = await h.leases.acquire(logId);
-  if (!lease) return void msg.nak(h.busyRetryMs);
-  const entry: ActiveRun = { again: false, held: [] };
-  h.active.set(logId, entry);
+  const lease = await h.leases.acquire(logId).catch((error: unknown) => {
+    h.active.delete(logId);
+    settle(h, entry.held, "busy");
+    throw error;
+  });
+  if (!lease) {
+    h.active.delete(logId);
+    return settle(h, [msg, ...entry.held], "busy");
+  }
   const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), h.keepaliveMs);
   let failure: unknown = undefined;
   try {
