@@ -137,21 +137,25 @@ async function runLoad(
   const out: Outcome = { started: 0, completed: 0, stranded: 0, doubled: 0, restartErrors: 0, stalls: [] };
   const killed = new Set<string>();
   const stopAt = Date.now() + minutes * 60_000;
-  const lanes = Promise.all(Array.from({ length: LANES }, () => lane(bus, stopAt, killed, out)));
-  if (chaos) {
-    const options = {
-      everyMs: [1500, 4000] as [number, number],
-      downMs: [200, 1500] as [number, number],
-      natsRestartAfterMs: (minutes * 60_000) / 2,
-      sandboxKill: { afterMs: 10_000, kill: () => killSandbox(bus, killed) },
-    };
-    await runChaos(services, nats, options, () => Date.now() > stopAt, minutes * 60_000);
+  try {
+    const lanes = Promise.all(Array.from({ length: LANES }, () => lane(bus, stopAt, killed, out)));
+    if (chaos) {
+      const options = {
+        everyMs: [1500, 4000] as [number, number],
+        downMs: [200, 1500] as [number, number],
+        natsRestartAfterMs: (minutes * 60_000) / 2,
+        sandboxKill: { afterMs: 10_000, kill: () => killSandbox(bus, killed) },
+      };
+      await runChaos(services, nats, options, () => Date.now() > stopAt, minutes * 60_000);
+    }
+    await lanes;
+  } finally {
+    // Whatever happened, nothing of this run is left running.
+    await bus.close();
+    await Promise.all(services.map((s) => s.stop()));
+    await removeTestContainers();
+    await rm(dir, { recursive: true, force: true });
   }
-  await lanes;
-  await bus.close();
-  await Promise.all(services.map((s) => s.stop()));
-  await removeTestContainers();
-  await rm(dir, { recursive: true, force: true });
   return out;
 }
 
