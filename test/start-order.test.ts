@@ -9,6 +9,7 @@ import {
   startNatsServer,
   startScriptedModel,
   toolResultsIn,
+  waitFor,
   type NatsServer,
   type ReceivedRequest,
   type ScriptedModel,
@@ -73,7 +74,8 @@ test("every service started before nats-server (and the sandbox-manager before t
   const result = events.find((e) => e.type === "agent.tool_result");
   expect(result).toMatchObject({ is_error: false });
   expect(JSON.stringify(result)).toContain("started-in-any-order");
-  const record = await request(bus, STORE_RPC.sessionsGet, { session_id: sid });
-  expect(record.status).toBe("idle");
+  // The record is folded from the log by the session-store, a moment after the log itself.
+  const idle = async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: sid })).status === "idle";
+  await waitFor(idle, { timeoutMs: 10_000 });
   for (const service of services) expect(service.child.exitCode).toBeNull();
 }, 120_000);
