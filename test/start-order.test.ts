@@ -67,15 +67,17 @@ test("every service started before nats-server (and the sandbox-manager before t
       CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
     }),
   );
-  bus = await connectBus({ servers: nats.url, name: "order-client" });
-  const sid = await newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] });
-  await send(bus, sid, say("go"));
-  const events = await eventsUntil(bus, sid, isIdle, 0, 60_000);
+  const client = await connectBus({ servers: nats.url, name: "order-client" });
+  bus = client;
+  const sid = await newSession(client, { tools: [{ type: "agent_toolset_20260401" }] });
+  await send(client, sid, say("go"));
+  const events = await eventsUntil(client, sid, isIdle, 0, 60_000);
   const result = events.find((e) => e.type === "agent.tool_result");
   expect(result).toMatchObject({ is_error: false });
   expect(JSON.stringify(result)).toContain("started-in-any-order");
   // The record is folded from the log by the session-store, a moment after the log itself.
-  const idle = async () => (await request(bus, STORE_RPC.sessionsGet, { session_id: sid })).status === "idle";
+  const idle = async () =>
+    (await request(client, STORE_RPC.sessionsGet, { session_id: sid })).status === "idle";
   await waitFor(idle, { timeoutMs: 10_000 });
   for (const service of services) expect(service.child.exitCode).toBeNull();
 }, 120_000);
