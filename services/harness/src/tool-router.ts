@@ -16,9 +16,6 @@ const answer = (call: ToolCall, content: string): SessionEventInput[] => [
   { type: "agent.tool_result", tool_use_id: call.id, content: text(content), is_error: true },
 ];
 
-/** Custom tools are the client's to run: their results come back as `user.custom_tool_result`. */
-const clientTool: ToolRoute = async (_run, call) => answer(call, `Unknown tool ${call.name}`);
-
 const unknownTool: ToolRoute = async (_run, call) => answer(call, `Unknown tool ${call.name}`);
 
 /** Where each kind of tool call goes: the one table of tool routes. */
@@ -26,7 +23,9 @@ export const TOOL_ROUTES: Record<ReturnType<ToolCatalog["kindOf"]>, ToolRoute> =
   builtin: runSandboxTool,
   mcp: runMcpTool,
   thread: runThreadTool,
-  custom: clientTool,
+  // Custom tools are the client's to run (`decide` waits for `user.custom_tool_result`); one that reaches
+  // the router was named as something else, and is unknown here.
+  custom: unknownTool,
   unknown: unknownTool,
 };
 
