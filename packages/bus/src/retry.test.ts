@@ -54,11 +54,9 @@ test("a failure that is not retryable is thrown at once", async () => {
 
 test("once the deadline has passed the last retryable error is thrown", async () => {
   const { fn, calls } = failing("TIMEOUT", Number.POSITIVE_INFINITY);
-  const started = Date.now();
   await expect(retrying(fn, { deadlineMs: 300, initialDelayMs: 20, maxDelayMs: 50 })).rejects.toMatchObject({
     code: "TIMEOUT",
   });
-  expect(Date.now() - started).toBeLessThan(1000);
   expect(calls()).toBeGreaterThan(3);
 });
 

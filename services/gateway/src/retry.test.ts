@@ -38,17 +38,22 @@ const stopStore = async () => {
 };
 
 test("a read waits for a session-store that is restarting and answers once it is back", async () => {
-  const started = Date.now();
+  expect(store).toBeNull(); // asked while no session-store runs: a 200 means the gateway waited for it
   const [list] = await Promise.all([call("GET", "/v1/agents"), restartStoreIn(800)]);
   expect(list.status).toBe(200);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(800);
 });
 
 test("a send without an Idempotency-Key is not retried: the client gets 503 at once and may retry", async () => {
   await stopStore();
-  const started = Date.now();
-  expectError(await call("POST", "/v1/agents", { name: "x", model: "m" }), 503, "overloaded_error");
-  expect(Date.now() - started).toBeLessThan(5_000);
+  // The store comes back well inside the gateway's retry window: a retried send would land (201).
+  const [sent] = await Promise.all([
+    call("POST", "/v1/agents", { name: "x", model: "m" }),
+    restartStoreIn(3000),
+  ]);
+  expectError(sent, 503, "overloaded_error");
+  const agents = await call("GET", "/v1/agents");
+  expect(agents.body.data.filter((a: { name: string }) => a.name === "x")).toEqual([]);
+  await stopStore();
 });
 
 test("a send with an Idempotency-Key is retried until the store is back, and lands once", async () => {
@@ -74,10 +79,8 @@ test("retrying stops after GATEWAY_RETRY_MS: then the client sees 503", async ()
   await stopStore();
   const quick = await startGateway(system.nats.url, { retryMs: 500 });
   try {
-    const started = Date.now();
     const res = await fetch(`${quick.url}/v1/agents`, { headers: { "x-api-key": quick.key } });
     expect(res.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(5_000);
   } finally {
     await quick.close();
   }

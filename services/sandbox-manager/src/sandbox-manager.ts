@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BUCKETS, SANDBOX_QUEUE, SANDBOX_RPC, SandboxRecord } from "@corral/protocol";
-import { openTypedBucket, serve, type Subscription } from "@corral/bus";
+import { flush, openTypedBucket, serve, type Subscription } from "@corral/bus";
 import { adoptContainers } from "./adopt.js";
 import type { ManagerBase, ManagerContext, ManagerDeps } from "./context.js";
 import { watchSandboxDeaths } from "./deaths.js";
@@ -62,6 +62,7 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
   await adoptContainers(ctx);
   ctx.pool.refill();
   const subscriptions = serveApi(ctx);
+  await flush(deps.bus); // the RPC subscriptions are live on the server before start() resolves
   const stopReaper = startReaper(ctx);
   deps.logger.info({ host: deps.config.hostId, adopted: ctx.sandboxes.byId.size }, "sandbox-manager started");
   return async () => {

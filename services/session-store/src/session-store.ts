@@ -1,4 +1,4 @@
-import type { Bus, WorkLoop } from "@corral/bus";
+import { flush, type Bus, type WorkLoop } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { StoreConfig } from "./config.js";
 import { openStoreState } from "./state.js";
@@ -37,6 +37,7 @@ export function createSessionStore(deps: {
     running.stopWatch = watchSessionChanges(state);
     for (const route of STORE_ROUTES) running.subscriptions.push(route.serve(state));
     if (deps.config.taskIntake) running.loops.push(await startTaskIntake(state));
+    await flush(deps.bus); // the RPC subscriptions are live on the server before start() resolves
     deps.logger.info({ rpcs: running.subscriptions.length }, "session-store started");
   }
 
