@@ -59,6 +59,26 @@ function execFailure(error: unknown): ExecOutcome {
   throw error;
 }
 
+/**
+ * Nobody serves a sandbox's exec subject: its manager is restarting (wait), or the manager that is back
+ * recorded it lost while it was down (a container killed meanwhile) — then it is lost now, not after
+ * the whole wait. Any manager answers `get` for the record.
+ */
+async function stillThere(bus: Bus, sandboxId: SandboxId, error: unknown): Promise<never> {
+  if (!isCorralError(error, "UNAVAILABLE")) throw error;
+  const record = await request(
+    bus,
+    SANDBOX_RPC.get,
+    { sandbox_id: sandboxId },
+    { timeoutMs: TIMEOUTS.rpcMs },
+  ).catch(() => null);
+  if (record && record.status !== "ready")
+    throw new CorralError("SANDBOX_LOST", record.lost_reason ?? `sandbox ${sandboxId} is ${record.status}`, {
+      retryable: false,
+    });
+  throw error;
+}
+
 export function createHands(bus: Bus, options: HandsOptions): Hands {
   const retry = <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal) =>
     retrying(fn, {
@@ -99,7 +119,11 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
       // would never come) costs one attempt, not the whole tool timeout; its restart is waited out.
       const attemptMs = Math.min(callerToolWaitMs(call.input), TIMEOUTS.execAttemptMs);
       const opts = { subject: sandboxSubject(sandboxId, "exec"), timeoutMs: attemptMs };
-      const pending = retrying(() => request(bus, SANDBOX_RPC.execute, req, opts), {
+      const ask = () =>
+        request(bus, SANDBOX_RPC.execute, req, opts).catch((error: unknown) =>
+          stillThere(bus, sandboxId, error),
+        );
+      const pending = retrying(ask, {
         deadlineMs: callerToolWaitMs(call.input) + options.retryUnavailableMs,
         signal,
         maxDelayMs: 1000,
