@@ -79,6 +79,14 @@ async function stillThere(bus: Bus, sandboxId: SandboxId, error: unknown): Promi
   throw error;
 }
 
+const execRequest = (sandboxId: SandboxId, call: ToolCallRequest) => ({
+  sandbox_id: sandboxId,
+  tool_use_id: call.toolUseId,
+  name: call.name,
+  input: call.input,
+  ...(call.holder ? { holder: call.holder } : {}),
+});
+
 export function createHands(bus: Bus, options: HandsOptions): Hands {
   const retry = <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal) =>
     retrying(fn, {
@@ -107,13 +115,7 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
       await retry("handoff", () => request(bus, SANDBOX_RPC.handoff, req, opts));
     },
     async execute(sandboxId, call, signal) {
-      const req = {
-        sandbox_id: sandboxId,
-        tool_use_id: call.toolUseId,
-        name: call.name,
-        input: call.input,
-        ...(call.holder ? { holder: call.holder } : {}),
-      };
+      const req = execRequest(sandboxId, call);
       // Asked again every `execAttemptMs` with the same tool_use id: the sandbox-manager's ledger runs the
       // tool once and answers every ask with its one result, so a manager that died mid-call (whose reply
       // would never come) costs one attempt, not the whole tool timeout; its restart is waited out.
