@@ -9,6 +9,7 @@ import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
 import { BUCKETS, SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
 import {
   freePort,
+  answeredWith,
   runChaos,
   startNatsServer,
   startScriptedModel,
@@ -80,11 +81,7 @@ afterAll(async () => {
 });
 
 async function finished(sid: SessionId, token: string): Promise<boolean> {
-  const events = await allEvents(bus, sid).catch(() => []);
-  const answered = events.some(
-    (e) => e.type === "agent.message" && JSON.stringify(e).includes(`finished ${token}`),
-  );
-  return answered && events.at(-1)?.type === "session.status_idle";
+  return answeredWith(await allEvents(bus, sid).catch(() => []), token);
 }
 
 async function killOneSandbox(sessions: SessionId[]): Promise<SessionId | null> {

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectBus, request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, STORE_RPC, type SessionEvent, type SessionId } from "@corral/protocol";
+import { SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
 import {
   freePort,
+  answeredWith,
   runChaos,
   startNatsServer,
   startScriptedModel,
@@ -40,10 +41,6 @@ interface Outcome {
   stalls: number[];
 }
 
-const finishedWith = (events: readonly SessionEvent[], token: string) =>
-  events.some((e) => e.type === "agent.message" && JSON.stringify(e).includes(`finished ${token}`)) &&
-  events.at(-1)?.type === "session.status_idle";
-
 /** One lane: sessions one after another until `stopAt`; each is judged once it finished (or given up on). */
 async function lane(bus: Bus, stopAt: number, killed: Set<string>, out: Outcome): Promise<void> {
   while (Date.now() < stopAt) {
@@ -66,7 +63,7 @@ async function lane(bus: Bus, stopAt: number, killed: Set<string>, out: Outcome)
         () => false,
       );
     await waitFor(sent, { timeoutMs: 60_000 });
-    const finished = await waitFor(async () => finishedWith(await allEvents(bus, sid), token), {
+    const finished = await waitFor(async () => answeredWith(await allEvents(bus, sid), token), {
       timeoutMs: 180_000,
       intervalMs: 500,
     }).then(

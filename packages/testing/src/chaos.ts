@@ -137,6 +137,14 @@ export function stepProgram(steps: number, latencyMs: [number, number]) {
   };
 }
 
+/** Whether a session `stepProgram` drove answered with its own token and came to rest. */
+export function answeredWith(events: readonly { type: string }[], token: string): boolean {
+  const answered = events.some(
+    (e) => e.type === "agent.message" && JSON.stringify(e).includes(`finished ${token}`),
+  );
+  return answered && events.at(-1)?.type === "session.status_idle";
+}
+
 /** What `stepProgram` left in a session's count.log: how often each step ran. */
 export function stepCounts(countLog: string, steps: number): number[] {
   return Array.from({ length: steps }, (_, k) => countLog.split(`step-${k}\n`).length - 1);

@@ -20,7 +20,15 @@ export type {
 } from "@corral/scripted-model";
 export { startFakeVault } from "./fake-vault.js";
 export type { FakeVault } from "./fake-vault.js";
-export { supervised, superviseStack, runChaos, stepProgram, stepCounts, worstGapMs } from "./chaos.js";
+export {
+  supervised,
+  superviseStack,
+  runChaos,
+  stepProgram,
+  answeredWith,
+  stepCounts,
+  worstGapMs,
+} from "./chaos.js";
 export type { Supervised, ChaosOptions, ChaosReport, StackOptions } from "./chaos.js";
 export { startSystem } from "./system.js";
 export type { TestSystem } from "./system.js";
