@@ -20,6 +20,7 @@ import {
   type NatsServer,
   type ScriptedModel,
   type Supervised,
+  busConfigFor,
 } from "@corral/testing";
 import { allEvents, newSession, say, send } from "@corral/harness/testing";
 import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
@@ -60,7 +61,7 @@ beforeAll(async () => {
     masterKey: randomBytes(32).toString("base64"),
     brainLogLevel: "debug",
   });
-  bus = await connectBus({ servers: nats.url, name: "chaos-client" });
+  bus = await connectBus(busConfigFor(nats.url, "admin", "chaos-client"));
   await waitFor(
     answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
     { timeoutMs: 60_000 },

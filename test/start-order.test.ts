@@ -14,6 +14,7 @@ import {
   type ReceivedRequest,
   type ScriptedModel,
   type ServiceProcess,
+  busConfigFor,
 } from "@corral/testing";
 import { eventsUntil, isIdle, newSession, say, send } from "@corral/harness/testing";
 import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
@@ -67,7 +68,7 @@ test("every service started before nats-server (and the sandbox-manager before t
       CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
     }),
   );
-  const client = await connectBus({ servers: nats.url, name: "order-client" });
+  const client = await connectBus(busConfigFor(nats.url, "admin", "order-client"));
   bus = client;
   const sid = await newSession(client, { tools: [{ type: "agent_toolset_20260401" }] });
   await send(client, sid, say("go"));

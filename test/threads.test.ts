@@ -25,6 +25,7 @@ import {
   type ScriptedReply,
   type ScriptedModel,
   type ServiceProcess,
+  busConfigFor,
 } from "@corral/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { brainPool, say, send, type BrainPool } from "@corral/harness/testing";
@@ -97,7 +98,7 @@ beforeAll(async () => {
   store = await startStore(nats.url, { taskIntake: true });
   hands = await startManager(nats.url, { warmPool: 1 });
   gateway = await startGateway(nats.url);
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  bus = await connectBus(busConfigFor(nats.url, "admin", "client"));
   brains = brainPool(bus, nats.url, model.url);
   for (let i = 0; i < 3; i++) brains.start();
 });

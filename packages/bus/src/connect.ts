@@ -2,12 +2,14 @@ import { readFileSync } from "node:fs";
 import {
   connect,
   credsAuthenticator,
+  nkeyAuthenticator,
   type NatsConnection,
   type ConnectionOptions,
 } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "@corral/logger";
+import { inboxPrefix, isNatsUser } from "./auth/permissions.js";
 
 export interface BusConfig {
   /** One URL or several (a cluster), e.g. `nats://127.0.0.1:4222`. */
@@ -17,6 +19,10 @@ export interface BusConfig {
   pass?: string;
   token?: string;
   credsFile?: string;
+  /** A file holding this client's nkey seed (see auth/material.ts). */
+  nkeySeedFile?: string;
+  /** Where request replies arrive; a service's permissions allow only its own (`_INBOX_<user>`). */
+  inboxPrefix?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   requestTimeoutMs?: number;
   logger?: Logger;
@@ -35,6 +41,8 @@ export interface Bus {
   close(): Promise<void>;
 }
 
+const readSeed = (file: string) => new TextEncoder().encode(readFileSync(file, "utf8").trim());
+
 function connectionOptions(config: BusConfig): ConnectionOptions {
   const options: ConnectionOptions = {
     servers: config.servers,
@@ -48,6 +56,8 @@ function connectionOptions(config: BusConfig): ConnectionOptions {
   if (config.pass !== undefined) options.pass = config.pass;
   if (config.token !== undefined) options.token = config.token;
   if (config.credsFile) options.authenticator = credsAuthenticator(readFileSync(config.credsFile));
+  if (config.nkeySeedFile) options.authenticator = nkeyAuthenticator(readSeed(config.nkeySeedFile));
+  if (config.inboxPrefix) options.inboxPrefix = config.inboxPrefix;
   if (config.tls) options.tls = config.tls;
   return options;
 }
@@ -86,6 +96,8 @@ function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {
 /** Reads the connection settings every service shares from its environment (called from main.ts only). */
 export function busConfigFromEnv(env: NodeJS.ProcessEnv, name: string): BusConfig {
   const config: BusConfig = { servers: (env.NATS_URL ?? "nats://127.0.0.1:4222").split(","), name };
+  if (isNatsUser(name)) config.inboxPrefix = inboxPrefix(name);
+  if (env.NATS_NKEY_SEED_FILE) config.nkeySeedFile = env.NATS_NKEY_SEED_FILE;
   if (env.NATS_USER) config.user = env.NATS_USER;
   if (env.NATS_PASS) config.pass = env.NATS_PASS;
   if (env.NATS_TOKEN) config.token = env.NATS_TOKEN;

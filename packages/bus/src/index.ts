@@ -30,3 +30,15 @@ export type { RetryOptions } from "./retry.js";
 export { consumeWorkQueue } from "./work-queue.js";
 export type { WorkItem, WorkOutcome, WorkQueueOptions, WorkLoop } from "./work-queue.js";
 export { retryingBucket, bucketFailure } from "./retrying-bucket.js";
+export {
+  NATS_USERS,
+  SERVICE_USERS,
+  isNatsUser,
+  inboxPrefix,
+  permissionsOf,
+  ensureAuthMaterial,
+  renderServerConfig,
+  authBusConfig,
+  authEnv,
+} from "./auth/index.js";
+export type { NatsUser, UserPermissions, AuthMaterial, ServerConfigOptions } from "./auth/index.js";

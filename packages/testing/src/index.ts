@@ -1,4 +1,4 @@
-export { startNatsServer, freePort } from "./nats-server.js";
+export { startNatsServer, freePort, natsAuthFor, busConfigFor } from "./nats-server.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
 export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";

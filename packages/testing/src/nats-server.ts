@@ -3,6 +3,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import {
+  authBusConfig,
+  ensureAuthMaterial,
+  renderServerConfig,
+  type AuthMaterial,
+  type BusConfig,
+  type NatsUser,
+} from "@corral/bus";
 import { waitFor } from "./wait-for.js";
 
 export interface NatsServerOptions {
@@ -11,12 +20,19 @@ export interface NatsServerOptions {
   port?: number;
   binary?: string;
   extraArgs?: string[];
+  /**
+   * Users and permissions as `corral up` configures them (default: off unless CORRAL_TEST_NATS_AUTH=1).
+   * Clients then connect as a user: see `busConfigFor`.
+   */
+  auth?: boolean;
 }
 
 export interface NatsServer {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  /** The users' identities when the server runs with permissions. */
+  readonly auth: AuthMaterial | undefined;
   /** SIGKILL, then start again on the same port and data. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -45,8 +61,28 @@ async function isListening(port: number): Promise<boolean> {
   });
 }
 
-function launch(binary: string, port: number, storeDir: string, extraArgs: string[]): ChildProcess {
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir, ...extraArgs];
+const serversWithAuth = new Map<string, AuthMaterial>();
+
+/** The users of the server at `url` if it was started by this process with permissions. */
+export function natsAuthFor(url: string): AuthMaterial | undefined {
+  return serversWithAuth.get(url.split(",")[0] ?? url);
+}
+
+/** How `user` connects to the test server at `url` (as that user when the server has permissions). */
+export function busConfigFor(url: string, user: NatsUser, name: string = user): BusConfig {
+  const auth = natsAuthFor(url);
+  return { servers: url.split(","), name, ...(auth ? authBusConfig(auth, user) : {}) };
+}
+
+function serverArgs(port: number, storeDir: string, auth: AuthMaterial | undefined): string[] {
+  if (!auth) return ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir];
+  const file = join(storeDir, "nats.conf");
+  writeFileSync(file, renderServerConfig({ host: "127.0.0.1", port, storeDir, auth }), { mode: 0o600 });
+  return ["-c", file];
+}
+
+function launch(binary: string, args: string[], extraArgs: string[]): ChildProcess {
+  args = [...args, ...extraArgs];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   child.stderr?.resume();
   return child;
@@ -65,17 +101,25 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "corral-nats-")));
   const extraArgs = options.extraArgs ?? [];
-  let child = launch(binary, port, storeDir, extraArgs);
+  const auth =
+    (options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1")
+      ? ensureAuthMaterial(join(storeDir, "auth"))
+      : undefined;
+  const args = serverArgs(port, storeDir, auth);
+  const url = `nats://127.0.0.1:${port}`;
+  if (auth) serversWithAuth.set(url, auth);
+  let child = launch(binary, args, extraArgs);
   const ready = () =>
     waitFor(() => isListening(port), { timeoutMs: 15_000, message: `nats-server on ${port} did not start` });
   await ready();
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url,
     port,
     storeDir,
+    auth,
     async restart() {
       await kill(child, "SIGKILL");
-      child = launch(binary, port, storeDir, extraArgs);
+      child = launch(binary, args, extraArgs);
       await ready();
     },
     async stop() {

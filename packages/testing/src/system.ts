@@ -1,5 +1,5 @@
 import { connectBus, type Bus } from "@corral/bus";
-import { startNatsServer, type NatsServer } from "./nats-server.js";
+import { busConfigFor, startNatsServer, type NatsServer } from "./nats-server.js";
 import { spawnService, type ServiceProcess } from "./process.js";
 
 /** What a system test starts with: a nats-server, one bus client on it, and the service processes it runs. */
@@ -20,7 +20,7 @@ export async function startSystem(
   options: { requestTimeoutMs?: number } = {},
 ): Promise<TestSystem> {
   const nats = await startNatsServer();
-  const bus = await connectBus({ servers: nats.url, name: clientName, ...options });
+  const bus = await connectBus({ ...busConfigFor(nats.url, "admin", clientName), ...options });
   const processes: ServiceProcess[] = [];
   return {
     nats,

@@ -6,7 +6,7 @@ import {
   type CredentialRecord,
   type VaultRecord,
 } from "@corral/protocol";
-import { stopThenClose, testLogger } from "@corral/testing";
+import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
 import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
 import { DEFAULT_RETRY_MS, type ProxyConfig } from "./config.js";
 
@@ -26,7 +26,7 @@ export async function startCredentialProxy(
   natsUrl: string,
   over: Partial<ProxyConfig> = {},
 ): Promise<{ proxy: CredentialProxy; config: ProxyConfig; close(): Promise<void> }> {
-  const bus = await connectBus({ servers: natsUrl, name: "credential-proxy" });
+  const bus = await connectBus(busConfigFor(natsUrl, "credential-proxy"));
   const config = testProxyConfig(over);
   const proxy = createCredentialProxy({
     bus,

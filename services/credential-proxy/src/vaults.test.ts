@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { BUCKETS, VAULT_RPC, type CredentialCreateParams, type VaultId } from "@corral/protocol";
 import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
-import { startFakeVault, startNatsServer, type FakeVault, type NatsServer } from "@corral/testing";
+import {
+  startFakeVault,
+  startNatsServer,
+  type FakeVault,
+  type NatsServer,
+  busConfigFor,
+} from "@corral/testing";
 import { startCredentialProxy } from "./testing.js";
 import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
 
@@ -13,7 +19,7 @@ let bus: Bus;
 beforeAll(async () => {
   nats = await startNatsServer();
   fakeVault = await startFakeVault();
-  bus = await connectBus({ servers: nats.url, name: "client" });
+  bus = await connectBus(busConfigFor(nats.url, "admin", "client"));
 });
 
 afterAll(async () => {

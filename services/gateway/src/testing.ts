@@ -1,5 +1,5 @@
 import { connectBus, type Bus } from "@corral/bus";
-import { startSystem, stopThenClose, testLogger, type NatsServer } from "@corral/testing";
+import { startSystem, stopThenClose, testLogger, type NatsServer, busConfigFor } from "@corral/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { createGateway, type Gateway } from "./gateway.js";
 import { createApiKey, openKeyBucket } from "./api-keys.js";
@@ -18,7 +18,7 @@ export async function startGateway(
   natsUrl: string,
   over: Partial<GatewayConfig> = {},
 ): Promise<GatewayUnderTest> {
-  const bus = await connectBus({ servers: natsUrl, name: "gateway" });
+  const bus = await connectBus(busConfigFor(natsUrl, "gateway"));
   const logger = testLogger("gateway");
   const { key } = await createApiKey(await openKeyBucket(bus), "test");
   const gateway = createGateway({

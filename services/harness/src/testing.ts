@@ -15,6 +15,7 @@ import {
   type NatsServer,
   type ScriptedModel,
   type ServiceProcess,
+  busConfigFor,
 } from "@corral/testing";
 import { startStore } from "@corral/session-store/testing";
 import {
@@ -54,7 +55,7 @@ export async function startHarness(
   over: Partial<HarnessConfig> = {},
   hands?: Hands,
 ): Promise<{ harness: Harness; bus: Bus; close(): Promise<void> }> {
-  const bus = await connectBus({ servers: natsUrl, name: "harness" });
+  const bus = await connectBus(busConfigFor(natsUrl, "harness"));
   const config = testConfig(over);
   const harness = createHarness({
     bus,
@@ -166,7 +167,7 @@ export async function startBrainStack(
   const store = await startStore(nats.url, { taskIntake: false });
   const extra = before ? await before(nats.url) : null;
   const brain = await startHarness(nats.url, model.url, over);
-  const bus = await connectBus({ servers: nats.url, name: "client" });
+  const bus = await connectBus(busConfigFor(nats.url, "admin", "client"));
   return {
     nats,
     model,

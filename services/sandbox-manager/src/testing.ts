@@ -10,7 +10,7 @@ import {
   type SessionId,
   type ToolResult,
 } from "@corral/protocol";
-import { stopThenClose, testLogger } from "@corral/testing";
+import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
@@ -51,7 +51,7 @@ export async function startManager(
   close(): Promise<void>;
 }> {
   const config = managerConfig(over);
-  const bus = await connectBus({ servers: natsUrl, name: "sandbox-manager" });
+  const bus = await connectBus(busConfigFor(natsUrl, "sandbox-manager"));
   const runtime = createDockerRuntime(docker, {
     network: config.network,
     hostId: config.hostId,

@@ -1,6 +1,6 @@
 import { connectBus, request, type Bus } from "@corral/bus";
 import { silentLogger } from "@corral/logger";
-import { startSystem, stopThenClose } from "@corral/testing";
+import { startSystem, stopThenClose, busConfigFor } from "@corral/testing";
 import {
   STORE_RPC,
   type AgentRecord,
@@ -19,7 +19,7 @@ export interface StoreHarness {
 
 /** A session-store replica in this process, on its own connection, as a test's server side. */
 export async function startStore(url: string, options: { taskIntake?: boolean } = {}): Promise<StoreHarness> {
-  const bus = await connectBus({ servers: url, name: "session-store" });
+  const bus = await connectBus(busConfigFor(url, "session-store"));
   const store = createSessionStore({
     bus,
     logger: silentLogger(),

@@ -1,0 +1,132 @@
+import {
+  BUCKETS,
+  EGRESS_RPC,
+  MCP_RPC,
+  SANDBOX_RPC,
+  STORE_RPC,
+  STREAMS,
+  SUBJECTS,
+  TASKS_CONSUMER,
+  THREAD_RPC,
+  VAULT_RPC,
+  WAKE_CONSUMER,
+  type RpcDef,
+} from "@corral/protocol";
+import {
+  consume,
+  listen,
+  ownBucket,
+  ownStream,
+  readBucket,
+  readStream,
+  send,
+  serve,
+  union,
+  type Grant,
+} from "./grants.js";
+
+/** Every NATS user of a Corral deployment: one per service, the task publisher, and the operator. */
+export const NATS_USERS = [
+  "session-store",
+  "harness",
+  "gateway",
+  "credential-proxy",
+  "sandbox-manager",
+  "tasks",
+  "admin",
+] as const;
+export type NatsUser = (typeof NATS_USERS)[number];
+export const isNatsUser = (name: string): name is NatsUser =>
+  (NATS_USERS as readonly string[]).includes(name);
+
+/** The services' users (they authenticate with nkeys); `tasks` uses a password any NATS client can send. */
+export const SERVICE_USERS = NATS_USERS.filter((u): u is Exclude<NatsUser, "tasks"> => u !== "tasks");
+
+/** Where a user's request replies arrive: its own inbox prefix, so no user reads another's replies. */
+export const inboxPrefix = (user: NatsUser) => (user === "tasks" ? "_INBOX" : `_INBOX_${user}`);
+
+const subjects = (defs: Record<string, RpcDef>, ...names: string[]) =>
+  names.map((name) => {
+    const def = defs[name];
+    if (!def) throw new Error(`no RPC named ${name}`);
+    return def.subject;
+  });
+
+const everyStoreRpc = Object.values(STORE_RPC).map((d) => d.subject);
+const everyThreadRpc = Object.values(THREAD_RPC).map((d) => d.subject);
+const everyVaultRpc = Object.values(VAULT_RPC).map((d) => d.subject);
+const everySandboxRpc = Object.values(SANDBOX_RPC).map((d) => d.subject);
+const everyMcpRpc = Object.values(MCP_RPC).map((d) => d.subject);
+const logged = SUBJECTS.loggedAll;
+const deltas = SUBJECTS.delta("*");
+
+/**
+ * What each user may do, as grants (see grants.ts). The session-store owns the streams and is the only
+ * writer of session logs; each bucket has one owner that writes it, and is read by the few that must.
+ */
+const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
+  "session-store": [
+    ownStream(STREAMS.sessions),
+    ownStream(STREAMS.wake),
+    ownStream(STREAMS.tasks),
+    consume(STREAMS.tasks, TASKS_CONSUMER),
+    send(SUBJECTS.logAll, SUBJECTS.wakeAll),
+    listen(logged),
+    ...[BUCKETS.sessions, BUCKETS.agents, BUCKETS.environments, BUCKETS.tasks, BUCKETS.threads].map(
+      ownBucket,
+    ),
+    ownBucket(BUCKETS.logIndex),
+    readBucket(BUCKETS.leases),
+    serve(...everyStoreRpc, ...everyThreadRpc),
+    send(...subjects(SANDBOX_RPC, "list", "handoff", "destroy")),
+  ],
+  harness: [
+    readStream(STREAMS.sessions),
+    readStream(STREAMS.wake),
+    consume(STREAMS.wake, WAKE_CONSUMER),
+    send(SUBJECTS.wakeAll, deltas),
+    listen(logged),
+    ownBucket(BUCKETS.leases),
+    readBucket(BUCKETS.logIndex),
+    send(...everyStoreRpc, ...everyThreadRpc, ...everySandboxRpc, ...everyMcpRpc),
+  ],
+  gateway: [
+    readStream(STREAMS.sessions),
+    listen(logged, deltas),
+    readBucket(BUCKETS.logIndex),
+    ownBucket(BUCKETS.apiKeys),
+    send(...everyStoreRpc, ...everyThreadRpc, ...everyVaultRpc),
+  ],
+  "credential-proxy": [
+    ownBucket(BUCKETS.vault),
+    ownBucket(BUCKETS.secrets),
+    ownBucket(BUCKETS.mcpLedger),
+    readBucket(BUCKETS.sandboxes),
+    serve(...everyVaultRpc, ...everyMcpRpc, EGRESS_RPC.config.subject),
+    send(...subjects(STORE_RPC, "eventsAppend", "sessionsGet", "environmentsGet", "agentsGet")),
+    send(...subjects(THREAD_RPC, "get")),
+  ],
+  "sandbox-manager": [
+    ownBucket(BUCKETS.sandboxes),
+    ownBucket(BUCKETS.toolLedger),
+    serve(...everySandboxRpc),
+    send(EGRESS_RPC.config.subject),
+  ],
+  tasks: [
+    send(SUBJECTS.tasksSubmit),
+    send(...subjects(STORE_RPC, "tasksGet", "eventsList", "sessionsGet")),
+    send(...subjects(THREAD_RPC, "list", "get")),
+  ],
+};
+
+export interface UserPermissions {
+  publish: string[];
+  subscribe: string[];
+}
+
+/** The allow lists of one user: its grants, the JetStream account info every client asks, its inbox. */
+export function permissionsOf(user: NatsUser): UserPermissions {
+  if (user === "admin") return { publish: [">"], subscribe: [">"] };
+  const base = { publish: ["$JS.API.INFO"], subscribe: [`${inboxPrefix(user)}.>`] };
+  return union([base, ...MATRIX[user]]);
+}
