@@ -88,6 +88,9 @@ function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {
     for await (const status of nc.status()) {
       if (status.type === "disconnect" || status.type === "reconnect") {
         logger.warn({ status: status.type, server: status.server }, "nats connection status");
+      } else if (status.type === "error") {
+        // A permissions violation among them: this client asked for something its NATS user may not do.
+        logger.error({ err: status.error }, "nats server error");
       }
     }
   })();

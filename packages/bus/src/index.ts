@@ -2,7 +2,7 @@ export { connectBus, busConfigFromEnv } from "./connect.js";
 export type { Bus, BusConfig } from "./connect.js";
 export { serve, request, requestRaw } from "./rpc.js";
 export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
-export { ensureStreams, openBucket, ensureWorkConsumer } from "./streams.js";
+export { ensureStreams, awaitStreams, openBucket, ensureWorkConsumer } from "./streams.js";
 export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.js";
 export { openSessionLog, isWrongLastSequence } from "./log.js";
 export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";
@@ -40,5 +40,14 @@ export {
   renderServerConfig,
   authBusConfig,
   authEnv,
+  probePublish,
+  probeSubscribe,
+  probeOperation,
 } from "./auth/index.js";
-export type { NatsUser, UserPermissions, AuthMaterial, ServerConfigOptions } from "./auth/index.js";
+export type {
+  NatsUser,
+  UserPermissions,
+  AuthMaterial,
+  ServerConfigOptions,
+  ProbeResult,
+} from "./auth/index.js";

@@ -12,6 +12,7 @@ import {
 import type { KV, KvOptions } from "@nats-io/kv";
 import { STREAMS, SUBJECTS, type BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
+import { untilOwnerCreated } from "./await-owner.js";
 
 export interface TopologyConfig {
   /** 1 on a single server, 3 on a cluster. */
@@ -79,8 +80,21 @@ export async function ensureStreams(bus: Bus, config: TopologyConfig = {}): Prom
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
 
+/**
+ * Opens a KV bucket, creating it when this service owns it (may create it). A service that only reads a
+ * bucket another owns waits here until the owner has created it.
+ */
 export async function openBucket(bus: Bus, name: BucketName, options: Partial<KvOptions> = {}): Promise<KV> {
-  return bus.kvm.create(name, { history: 1, replicas: 1, ...options });
+  return untilOwnerCreated(bus, `bucket ${name}`, () =>
+    bus.kvm.create(name, { history: 1, replicas: 1, ...options }),
+  );
+}
+
+/** For the services that use Corral's streams but do not own them: resolves once the owner created them. */
+export async function awaitStreams(bus: Bus): Promise<void> {
+  for (const stream of [STREAMS.sessions, STREAMS.wake, STREAMS.tasks]) {
+    await untilOwnerCreated(bus, `stream ${stream}`, () => bus.jsm.streams.info(stream));
+  }
 }
 
 export interface WorkConsumerOptions {

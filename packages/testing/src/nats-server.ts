@@ -84,7 +84,8 @@ function serverArgs(port: number, storeDir: string, auth: AuthMaterial | undefin
 function launch(binary: string, args: string[], extraArgs: string[]): ChildProcess {
   args = [...args, ...extraArgs];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr?.resume();
+  if (process.env.CORRAL_TEST_NATS_STDERR === "1") child.stderr?.pipe(process.stderr);
+  else child.stderr?.resume();
   return child;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BUCKETS, type LogId } from "@corral/protocol";
-import { createLogWriter, ensureStreams, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
+import { awaitStreams, createLogWriter, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, Lease } from "./lease.js";
 import { createWakeHandler, type WakeHandler } from "./wake-handler.js";
@@ -39,7 +39,7 @@ export function createHarness(deps: HarnessDeps): Harness {
 
   return {
     async start() {
-      await ensureStreams(bus);
+      await awaitStreams(bus);
       const log = await openSessionLog(bus);
       const leaseBucket = await openTypedBucket(bus, BUCKETS.leases, Lease);
       const runner = { ...deps, log, writer: createLogWriter({ bus, log }) };

@@ -5,3 +5,5 @@ export type { AuthMaterial } from "./material.js";
 export { renderServerConfig } from "./server-config.js";
 export type { ServerConfigOptions } from "./server-config.js";
 export { authBusConfig, authEnv } from "./client.js";
+export { probePublish, probeSubscribe, probeOperation } from "./probe.js";
+export type { ProbeResult } from "./probe.js";
