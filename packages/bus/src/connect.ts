@@ -96,10 +96,13 @@ function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {
   })();
 }
 
-/** Reads the connection settings every service shares from its environment (called from main.ts only). */
-export function busConfigFromEnv(env: NodeJS.ProcessEnv, name: string): BusConfig {
+/**
+ * Reads the connection settings every service shares from its environment (called from main.ts only).
+ * `user` is the NATS user the client connects as (its replies arrive on that user's inbox prefix).
+ */
+export function busConfigFromEnv(env: NodeJS.ProcessEnv, name: string, user: string = name): BusConfig {
   const config: BusConfig = { servers: (env.NATS_URL ?? "nats://127.0.0.1:4222").split(","), name };
-  if (isNatsUser(name)) config.inboxPrefix = inboxPrefix(name);
+  if (isNatsUser(user)) config.inboxPrefix = inboxPrefix(user);
   if (env.NATS_NKEY_SEED_FILE) config.nkeySeedFile = env.NATS_NKEY_SEED_FILE;
   if (env.NATS_USER) config.user = env.NATS_USER;
   if (env.NATS_PASS) config.pass = env.NATS_PASS;

@@ -12,6 +12,8 @@ export interface CliContext {
   /** NATS_URL when set; else `corral up` runs its own nats-server on `natsPort`. */
   natsUrl: string | undefined;
   natsPort: number;
+  /** The NATS identities' directory (`.corral/nats/auth` for an own server; CORRAL_NATS_AUTH_DIR). */
+  natsAuthDir: string | undefined;
   out: (line: string) => void;
   err: (line: string) => void;
   logger: Logger;

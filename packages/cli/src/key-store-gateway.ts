@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { ApiKeyRow, KeyStore } from "./key-store.js";
@@ -26,11 +27,17 @@ interface Outcome {
   stderr: string;
 }
 
-function runScript(natsUrl: string, args: string[], input: string): Promise<Outcome> {
+/** Where the keys program connects, and as whom (the gateway's NATS user: it owns the key bucket). */
+interface NatsTarget {
+  url: string;
+  env: Record<string, string>;
+}
+
+function runScript(nats: NatsTarget, args: string[], input: string): Promise<Outcome> {
   const program = keysProgram();
   const child = spawn(process.execPath, ["--import", "tsx", program, ...args], {
     cwd: dirname(program),
-    env: { ...process.env, NATS_URL: natsUrl },
+    env: { ...process.env, NATS_URL: nats.url, ...nats.env },
     timeout: 60_000,
   });
   const outcome: Outcome = { code: null, stdout: "", stderr: "" };
@@ -55,20 +62,25 @@ function parseOutcome<S extends z.ZodType>(natsUrl: string, outcome: Outcome, sc
   throw new Error(`the gateway's keys command failed: ${outcome.stderr.trim().split("\n").at(-1) ?? ""}`);
 }
 
-async function call<S extends z.ZodType>(natsUrl: string, args: string[], schema: S, input = "") {
-  return parseOutcome(natsUrl, await runScript(natsUrl, args, input), schema);
+async function call<S extends z.ZodType>(nats: NatsTarget, args: string[], schema: S, input = "") {
+  return parseOutcome(nats.url, await runScript(nats, args, input), schema);
 }
 
 /**
  * API keys through the gateway's own `keys` command, run as a child process: the gateway is the only
  * writer of its key bucket, and the CLI never imports service code.
  */
-export function gatewayKeyStore(natsUrl: string): KeyStore {
+export function gatewayKeyStore(natsUrl: string, natsAuthDir?: string): KeyStore {
+  const seed = natsAuthDir ? join(natsAuthDir, "gateway.nk") : undefined;
+  const natsTarget: NatsTarget = {
+    url: natsUrl,
+    env: seed && existsSync(seed) ? { NATS_NKEY_SEED_FILE: seed } : {},
+  };
   return {
-    create: (name) => call(natsUrl, ["create", "--name", name], Created),
-    list: async (): Promise<ApiKeyRow[]> => (await call(natsUrl, ["ls"], Listed)).data,
-    revoke: async (idOrHint) => (await call(natsUrl, ["revoke", idOrHint], Revoked)).record,
+    create: (name) => call(natsTarget, ["create", "--name", name], Created),
+    list: async (): Promise<ApiKeyRow[]> => (await call(natsTarget, ["ls"], Listed)).data,
+    revoke: async (idOrHint) => (await call(natsTarget, ["revoke", idOrHint], Revoked)).record,
     // The key goes on stdin: arguments show in every process listing.
-    isValid: async (key) => (await call(natsUrl, ["check"], Checked, key)).valid,
+    isValid: async (key) => (await call(natsTarget, ["check"], Checked, key)).valid,
   };
 }

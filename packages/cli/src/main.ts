@@ -30,6 +30,7 @@ const ctx: CliContext = {
   target: apiTarget(root, env),
   natsUrl: env.NATS_URL,
   natsPort,
+  natsAuthDir: env.CORRAL_NATS_AUTH_DIR ?? (env.NATS_URL ? undefined : join(root, ".corral", "nats", "auth")),
   out: (line) => void process.stdout.write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
   logger: createLogger({ service: "corral", level: env.LOG_LEVEL ?? "warn" }),
@@ -39,7 +40,7 @@ const ctx: CliContext = {
     return text.replace(/\r?\n$/, "");
   },
 };
-const keys = () => gatewayKeyStore(env.NATS_URL ?? `nats://127.0.0.1:${natsPort}`);
+const keys = () => gatewayKeyStore(env.NATS_URL ?? `nats://127.0.0.1:${natsPort}`, ctx.natsAuthDir);
 
 /**
  * Ctrl-C or SIGTERM stops the stack in order and exits; another one a second later kills what is left at

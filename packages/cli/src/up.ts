@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@corral/logger";
+import { authEnv, ensureAuthMaterial, renderServerConfig, type AuthMaterial } from "@corral/bus";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
 /** Every service `corral up` runs, in start order. */
@@ -19,6 +20,12 @@ export interface UpOptions {
   root: string;
   natsUrl: string | undefined;
   natsPort: number;
+  /**
+   * The NATS identities (see `ensureAuthMaterial`): every service connects as its own user. Created here
+   * when missing; an own nats-server is configured with them. Undefined: connect without (an external
+   * server that needs no authentication).
+   */
+  natsAuthDir: string | undefined;
   /** Extra environment per service (e.g. the model endpoint for the harness). */
   env: Partial<Record<(typeof SERVICES)[number], Record<string, string>>>;
 }
@@ -39,15 +46,15 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-function natsSpec(root: string, port: number): ProcessSpec {
+/** nats-server on loopback with JetStream in `.corral/nats`, one user per service and no anonymous access. */
+function natsSpec(root: string, port: number, auth: AuthMaterial): ProcessSpec {
   const dataDir = join(root, ".corral", "nats");
   mkdirSync(dataDir, { recursive: true });
-  const log = join(root, ".corral", "nats-server.log");
-  return {
-    name: "nats-server",
-    command: "nats-server",
-    args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dataDir, "-l", log],
-  };
+  const logFile = join(root, ".corral", "nats-server.log");
+  const configFile = join(dataDir, "nats-server.conf");
+  const config = renderServerConfig({ host: "127.0.0.1", port, storeDir: dataDir, auth, logFile });
+  writeFileSync(configFile, config, { mode: 0o600 });
+  return { name: "nats-server", command: "nats-server", args: ["-c", configFile] };
 }
 
 /**
@@ -88,12 +95,16 @@ export async function up(
   const specs: ProcessSpec[] = [];
   const ownNats = !options.natsUrl && !(await listening(options.natsPort));
   const natsUrl = options.natsUrl ?? `nats://127.0.0.1:${options.natsPort}`;
-  if (ownNats) specs.push(natsSpec(options.root, options.natsPort));
-  else if (!options.natsUrl)
+  const auth = options.natsAuthDir ? ensureAuthMaterial(options.natsAuthDir) : undefined;
+  if (ownNats) {
+    if (!auth) throw new Error("an own nats-server needs its users: natsAuthDir is required");
+    specs.push(natsSpec(options.root, options.natsPort, auth));
+  } else if (!options.natsUrl)
     deps.logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
   for (const service of SERVICES) {
     const main = serviceMain(service);
-    if (main && existsSync(main)) specs.push(serviceSpec(main, service, natsUrl, options.env[service] ?? {}));
+    const env = { ...(auth ? authEnv(auth, service) : {}), ...options.env[service] };
+    if (main && existsSync(main)) specs.push(serviceSpec(main, service, natsUrl, env));
   }
   const supervisor = supervise(specs, { cwd: options.root, report: deps.report });
   return {

@@ -16,7 +16,10 @@ function printError(error: unknown, fallback: CorralError["code"]): void {
 
 let bus: Bus | null = null;
 try {
-  bus = await connectBus({ ...busConfigFromEnv(process.env, "gateway-keys"), waitOnFirstConnect: false });
+  bus = await connectBus({
+    ...busConfigFromEnv(process.env, "gateway-keys", "gateway"),
+    waitOnFirstConnect: false,
+  });
 } catch (error) {
   printError(error, "UNAVAILABLE");
 }

@@ -94,6 +94,7 @@ export async function startStack(ctx: CliContext, config: UpConfig): Promise<Run
       root: ctx.root,
       natsUrl: ctx.natsUrl,
       natsPort: ctx.natsPort,
+      natsAuthDir: ctx.natsAuthDir,
       // Ctrl-C leaves no container behind (the workspace volumes stay for the next `corral up`).
       env: { harness: harnessEnv, "sandbox-manager": { SANDBOX_REMOVE_ON_STOP: "1" } },
     },
