@@ -91,8 +91,8 @@ export async function openBucket(bus: Bus, name: BucketName, options: Partial<Kv
 }
 
 /** For the services that use Corral's streams but do not own them: resolves once the owner created them. */
-export async function awaitStreams(bus: Bus): Promise<void> {
-  for (const stream of [STREAMS.sessions, STREAMS.wake, STREAMS.tasks]) {
+export async function awaitStreams(bus: Bus, streams: readonly string[]): Promise<void> {
+  for (const stream of streams) {
     await untilOwnerCreated(bus, `stream ${stream}`, () => bus.jsm.streams.info(stream));
   }
 }

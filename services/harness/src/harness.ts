@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { BUCKETS, type LogId } from "@corral/protocol";
+import { BUCKETS, STREAMS, type LogId } from "@corral/protocol";
 import { awaitStreams, createLogWriter, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, Lease } from "./lease.js";
@@ -39,7 +39,7 @@ export function createHarness(deps: HarnessDeps): Harness {
 
   return {
     async start() {
-      await awaitStreams(bus);
+      await awaitStreams(bus, [STREAMS.sessions, STREAMS.wake]);
       const log = await openSessionLog(bus);
       const leaseBucket = await openTypedBucket(bus, BUCKETS.leases, Lease);
       const runner = { ...deps, log, writer: createLogWriter({ bus, log }) };
