@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { freePort, type ScriptedModel } from "@corral/testing";
+import { freePort, type ScriptedModel, cliNatsEnv } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "@corral/harness/testing";
 import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
 import { startCredentialProxy } from "@corral/credential-proxy/testing";
@@ -30,7 +30,14 @@ afterAll(async () => {
 
 const corral = (args: string[], env: Record<string, string> = {}) =>
   exec(process.execPath, [cli, ...args], {
-    env: { ...process.env, NATS_URL: stack.nats.url, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key, ...env },
+    env: {
+      ...process.env,
+      NATS_URL: stack.nats.url,
+      ...cliNatsEnv(stack.nats.url),
+      CORRAL_URL: gw.url,
+      CORRAL_API_KEY: gw.key,
+      ...env,
+    },
     timeout: 60_000,
   });
 
@@ -89,7 +96,13 @@ function corralWithInput(
   input: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, NATS_URL: stack.nats.url, CORRAL_URL: gw.url, CORRAL_API_KEY: gw.key },
+    env: {
+      ...process.env,
+      NATS_URL: stack.nats.url,
+      ...cliNatsEnv(stack.nats.url),
+      CORRAL_URL: gw.url,
+      CORRAL_API_KEY: gw.key,
+    },
   });
   let stdout = "";
   let stderr = "";

@@ -5,6 +5,7 @@ import { connectBus, request, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
 import {
   freePort,
+  reserveNatsServer,
   spawnService,
   startNatsServer,
   startScriptedModel,
@@ -44,8 +45,8 @@ function program(req: ReceivedRequest) {
 test("every service started before nats-server (and the sandbox-manager before the credential-proxy) waits, connects and serves", async () => {
   model = await startScriptedModel();
   model.setFallback(program);
-  const port = await freePort();
-  const common = { NATS_URL: `nats://127.0.0.1:${port}`, LOG_LEVEL: "warn" };
+  const reserved = await reserveNatsServer();
+  const common = { NATS_URL: reserved.url, LOG_LEVEL: "warn" };
   services.push(
     spawnService("harness", { ...common, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url }),
     spawnService("sandbox-manager", {
@@ -58,7 +59,7 @@ test("every service started before nats-server (and the sandbox-manager before t
     spawnService("session-store", { ...common, CORRAL_TASK_INTAKE: "0" }),
   );
   await sleep(1500);
-  nats = await startNatsServer({ port });
+  nats = await startNatsServer({ port: reserved.port, storeDir: reserved.storeDir });
   await sleep(1000);
   // The proxy comes last: the warm sandbox booted without it must not be handed out without network.
   services.push(

@@ -4,7 +4,14 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
-import { startSystem, untilAnswers, waitFor, type ServiceProcess, type TestSystem } from "@corral/testing";
+import {
+  startSystem,
+  untilAnswers,
+  waitFor,
+  type ServiceProcess,
+  type TestSystem,
+  taskPublisherUrl,
+} from "@corral/testing";
 
 const run = promisify(execFile);
 const example = fileURLToPath(new URL("../examples/python/submit_task.py", import.meta.url));
@@ -21,7 +28,7 @@ function submit(taskId: string, message: string, wait = 0) {
   const args = [
     example,
     "--nats",
-    system.nats.url,
+    taskPublisherUrl(system.nats.url),
     "--task-id",
     taskId,
     "--agent",

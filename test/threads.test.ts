@@ -26,6 +26,7 @@ import {
   type ScriptedModel,
   type ServiceProcess,
   busConfigFor,
+  taskPublisherUrl,
 } from "@corral/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { brainPool, say, send, type BrainPool } from "@corral/harness/testing";
@@ -634,7 +635,7 @@ test("a fan-out task published from Python's standard library runs its threads a
     [
       script,
       "--nats",
-      nats.url,
+      taskPublisherUrl(nats.url),
       "--task-id",
       `fan-${randomBytes(4).toString("hex")}`,
       "--agent",

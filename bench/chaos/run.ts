@@ -16,8 +16,7 @@ import {
   superviseStack,
   waitFor,
   worstGapMs,
-  type NatsServer,
-} from "@corral/testing";
+  type NatsServer, busConfigFor } from "@corral/testing";
 import { allEvents, newSession, say } from "@corral/harness/testing";
 import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
@@ -120,7 +119,7 @@ async function runLoad(
     masterKey: randomBytes(32).toString("base64"),
     warmPool: 8,
   });
-  const bus = await connectBus({ servers: nats.url, name: "bench-chaos" });
+  const bus = await connectBus(busConfigFor(nats.url, "admin", "bench-chaos"));
   await waitFor(
     () =>
       request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }).then(

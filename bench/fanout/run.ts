@@ -11,8 +11,7 @@ import {
   waitFor,
   type ReceivedRequest,
   type ScriptedReply,
-  type ServiceProcess,
-} from "@corral/testing";
+  type ServiceProcess, busConfigFor } from "@corral/testing";
 import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 import { printRows, type Row } from "../lib/stats.js";
 
@@ -93,7 +92,7 @@ async function main(): Promise<void> {
   const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
   // Enough warm containers for the widest fan-out: each thread gets a fresh sandbox.
   const hands = await startManager(nats.url, { warmPool: 10 });
-  const bus = await connectBus({ servers: nats.url, name: "bench" });
+  const bus = await connectBus(busConfigFor(nats.url, "admin", "bench"));
   await waitFor(
     () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
     { timeoutMs: 30_000 },

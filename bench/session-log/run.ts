@@ -1,6 +1,6 @@
 import { STORE_RPC, STREAMS, type SessionEventInput } from "@corral/protocol";
 import { connectBus, createLogWriter, ensureStreams, openSessionLog, request, type Bus } from "@corral/bus";
-import { spawnService, startNatsServer, waitFor } from "@corral/testing";
+import { spawnService, startNatsServer, waitFor, busConfigFor } from "@corral/testing";
 import { percentile, printRows, throughput, timeEach } from "../lib/stats.js";
 
 const N = Number(process.env.BENCH_N ?? 20_000);
@@ -27,7 +27,7 @@ async function newSessions(bus: Bus, count: number): Promise<string[]> {
 async function main(): Promise<void> {
   const server = await startNatsServer();
   const store = spawnService("session-store", { NATS_URL: server.url, LOG_LEVEL: "warn" });
-  const bus = await connectBus({ servers: server.url, name: "bench" });
+  const bus = await connectBus(busConfigFor(server.url, "admin", "bench"));
   await ensureStreams(bus);
   await waitFor(
     () => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),

@@ -1,6 +1,6 @@
 import { connectBus, flush, request, subscribeDeltas, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor } from "@corral/testing";
+import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor, busConfigFor } from "@corral/testing";
 import { newSession, say, send } from "@corral/harness/testing";
 import { removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
@@ -55,7 +55,7 @@ async function runMode(
     HARNESS_COUPLED: coupled ? "1" : "0",
     LOG_LEVEL: "warn",
   });
-  const bus = await connectBus({ servers: natsUrl, name: "bench" });
+  const bus = await connectBus(busConfigFor(natsUrl, "admin", "bench"));
   await measure(bus, new Map([[`warm-${coupled}`, 0]]), `warm-${coupled}`).catch(() => undefined);
   const samples: Sample[] = [];
   let next = 0;
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
     LOG_LEVEL: "warn",
   });
-  const probe = await connectBus({ servers: nats.url, name: "probe" });
+  const probe = await connectBus(busConfigFor(nats.url, "admin", "probe"));
   await waitFor(
     () => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
     { timeoutMs: 30_000 },

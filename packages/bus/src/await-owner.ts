@@ -3,14 +3,12 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import type { Bus } from "./connect.js";
 import { backoffMs } from "./retry.js";
 
-/** 10059: stream not found. A permission error: this user may read what it names but not create it. */
-const notThereYet = (error: unknown) =>
-  (error instanceof JetStreamApiError && error.code === 10059) ||
-  (error instanceof Error && /permission/i.test(`${error.name} ${error.message}`));
+/** 10059: stream not found (yet). */
+const notThereYet = (error: unknown) => error instanceof JetStreamApiError && error.code === 10059;
 
 /**
- * Opens a stream or bucket another service owns. Until its owner has created it, a reader (which may not
- * create it) waits, with capped backoff and a warning now and then; any other failure is thrown.
+ * Opens a stream another service owns. Until its owner has created it, a reader (which may not create
+ * it) waits, with capped backoff and a warning now and then; any other failure is thrown.
  */
 export async function untilOwnerCreated<T>(bus: Bus, what: string, open: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

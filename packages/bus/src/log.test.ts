@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { newId, type SessionEvent } from "@corral/protocol";
-import { startNatsServer, type NatsServer } from "@corral/testing";
+import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
 import {
   connectBus,
   ensureStreams,
@@ -18,7 +18,7 @@ let log: SessionLog;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "log-test" });
+  bus = await connectBus(busConfigFor(server.url, "admin", "log-test"));
   await ensureStreams(bus);
   log = await openSessionLog(bus);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
 import { CorralError, defineRpc } from "@corral/protocol";
-import { startNatsServer, type NatsServer } from "@corral/testing";
+import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, request, serve, type Bus } from "./index.js";
 
 let server: NatsServer;
@@ -12,7 +12,7 @@ const Broken = defineRpc("test.broken", z.object({}), z.object({ n: z.number() }
 
 beforeAll(async () => {
   server = await startNatsServer();
-  bus = await connectBus({ servers: server.url, name: "rpc-test" });
+  bus = await connectBus(busConfigFor(server.url, "admin", "rpc-test"));
   serve(bus, Echo, async ({ text }) => {
     if (text === "missing") throw new CorralError("NOT_FOUND", "no such thing");
     if (text === "crash") throw new Error("secret internal detail");

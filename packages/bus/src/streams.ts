@@ -80,14 +80,9 @@ export async function ensureStreams(bus: Bus, config: TopologyConfig = {}): Prom
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
 
-/**
- * Opens a KV bucket, creating it when this service owns it (may create it). A service that only reads a
- * bucket another owns waits here until the owner has created it.
- */
+/** Opens a KV bucket, creating it if it is not there yet (its readers may create it too: see auth/grants.ts). */
 export async function openBucket(bus: Bus, name: BucketName, options: Partial<KvOptions> = {}): Promise<KV> {
-  return untilOwnerCreated(bus, `bucket ${name}`, () =>
-    bus.kvm.create(name, { history: 1, replicas: 1, ...options }),
-  );
+  return bus.kvm.create(name, { history: 1, replicas: 1, ...options });
 }
 
 /** For the services that use Corral's streams but do not own them: resolves once the owner created them. */

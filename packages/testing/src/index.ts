@@ -1,4 +1,13 @@
-export { startNatsServer, freePort, natsAuthFor, busConfigFor } from "./nats-server.js";
+export {
+  startNatsServer,
+  reserveNatsServer,
+  freePort,
+  natsAuthFor,
+  busConfigFor,
+  natsEnvFor,
+  cliNatsEnv,
+  taskPublisherUrl,
+} from "./nats-server.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
 export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import {
   authBusConfig,
+  authEnv,
   ensureAuthMaterial,
   renderServerConfig,
   type AuthMaterial,
@@ -74,6 +75,44 @@ export function busConfigFor(url: string, user: NatsUser, name: string = user): 
   return { servers: url.split(","), name, ...(auth ? authBusConfig(auth, user) : {}) };
 }
 
+const useAuth = (options: NatsServerOptions) => options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1";
+
+/**
+ * A port and a store dir whose users exist already, for a test that starts services before nats-server:
+ * they connect (as their users) once `startNatsServer({ port, storeDir })` starts it.
+ */
+export async function reserveNatsServer(
+  options: Pick<NatsServerOptions, "auth"> = {},
+): Promise<{ port: number; url: string; storeDir: string }> {
+  const port = await freePort();
+  const storeDir = await mkdtemp(join(tmpdir(), "corral-nats-"));
+  const url = `nats://127.0.0.1:${port}`;
+  if (useAuth(options)) serversWithAuth.set(url, ensureAuthMaterial(join(storeDir, "auth")));
+  return { port, url, storeDir };
+}
+
+/** The environment a child process needs to connect as `user` (a service, or the gateway's keys program). */
+export function natsEnvFor(url: string, user: Exclude<NatsUser, "tasks">): Record<string, string> {
+  const auth = natsAuthFor(url);
+  return auth ? authEnv(auth, user) : {};
+}
+
+/** The environment the `corral` CLI needs to find the users of the server at `url`. */
+export function cliNatsEnv(url: string): Record<string, string> {
+  const auth = natsAuthFor(url);
+  return auth ? { CORRAL_NATS_AUTH_DIR: auth.dir } : {};
+}
+
+/** The URL a task publisher in any language connects with: the `tasks` user's password in it. */
+export function taskPublisherUrl(url: string): string {
+  const auth = natsAuthFor(url);
+  if (!auth) return url;
+  const withUser = new URL(url);
+  withUser.username = "tasks";
+  withUser.password = auth.tasksPassword();
+  return withUser.toString().replace(/\/$/, "");
+}
+
 function serverArgs(port: number, storeDir: string, auth: AuthMaterial | undefined): string[] {
   if (!auth) return ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir];
   const file = join(storeDir, "nats.conf");
@@ -102,10 +141,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), "corral-nats-")));
   const extraArgs = options.extraArgs ?? [];
-  const auth =
-    (options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1")
-      ? ensureAuthMaterial(join(storeDir, "auth"))
-      : undefined;
+  const auth = useAuth(options) ? ensureAuthMaterial(join(storeDir, "auth")) : undefined;
   const args = serverArgs(port, storeDir, auth);
   const url = `nats://127.0.0.1:${port}`;
   if (auth) serversWithAuth.set(url, auth);

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { natsEnvFor } from "@corral/testing";
 import { createApiKey, openKeyBucket, revokeApiKey } from "./api-keys.js";
 import { runKeysCommand } from "./keys-command.js";
 import { startTestStack, type TestStack } from "./testing.js";
@@ -93,7 +94,7 @@ describe("keys command", () => {
     const cli = fileURLToPath(new URL("./keys-cli.ts", import.meta.url));
     const run = (...args: string[]) =>
       promisify(execFile)(process.execPath, ["--import", "tsx", cli, ...args], {
-        env: { ...process.env, NATS_URL: stack.nats.url },
+        env: { ...process.env, NATS_URL: stack.nats.url, ...natsEnvFor(stack.nats.url, "gateway") },
       });
     const { stdout } = await run("create", "--name", "from-cli");
     const created = JSON.parse(stdout) as { key: string; record: { name: string } };

@@ -60,9 +60,14 @@ export function consume(stream: string, durable: string): Grant {
   };
 }
 
-/** Read a KV bucket: open it, get keys, list and watch them. */
+/**
+ * Read a KV bucket: open it, get keys, list and watch them. A reader may also create the bucket if it
+ * starts before the owner (every service creates a bucket with the same config, so nobody's differs):
+ * it must not wait for a service it only reads from. Writing stays the owner's.
+ */
 export function readBucket(bucket: string): Grant {
-  return readStream(kvStream(bucket));
+  const read = readStream(kvStream(bucket));
+  return { publish: [...read.publish, api(`STREAM.CREATE.${kvStream(bucket)}`)], subscribe: [] };
 }
 
 /** Own a KV bucket: create it and write it (put, create, update, delete, purge are publishes). */
