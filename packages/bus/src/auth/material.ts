@@ -17,6 +17,8 @@ export interface AuthMaterial {
   readonly tasksPasswordHash: string;
   seedFile(user: Exclude<NatsUser, "tasks">): string;
   tasksPassword(): string;
+  /** The password cluster routes authenticate with (a node that lacks it cannot join). */
+  routePassword(): string;
 }
 
 function writeSecret(file: string, text: string): void {
@@ -47,11 +49,14 @@ export function ensureAuthMaterial(dir: string): AuthMaterial {
   chmodSync(dir, 0o700);
   const publicKeys = Object.fromEntries(SERVICE_USERS.map((user) => [user, ensureSeed(dir, user)]));
   const { hash } = ensurePassword(dir);
+  const routeFile = join(dir, "route.password");
+  if (!existsSync(routeFile)) writeSecret(routeFile, randomBytes(24).toString("base64url"));
   return {
     dir,
     publicKeys: publicKeys as AuthMaterial["publicKeys"],
     tasksPasswordHash: hash,
     seedFile: (user) => join(dir, `${user}.nk`),
     tasksPassword: () => readFileSync(join(dir, "tasks.password"), "utf8").trim(),
+    routePassword: () => readFileSync(routeFile, "utf8").trim(),
   };
 }
