@@ -36,6 +36,8 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # No dependency's install script runs (they would run as root here): none is needed. esbuild's
+  # platform binary comes as an optional dependency; ssh2/cpu-features' native parts are optional.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 mkdir -p .corral
