@@ -25,6 +25,8 @@ export interface BusConfig {
   inboxPrefix?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   requestTimeoutMs?: number;
+  /** Replicas of every stream and bucket this client creates: 1 on one server, 3 on a cluster. */
+  replicas?: number;
   logger?: Logger;
   /** Services wait for NATS to come up (default); a command-line tool fails fast instead. */
   waitOnFirstConnect?: boolean;
@@ -37,8 +39,17 @@ export interface Bus {
   readonly kvm: Kvm;
   readonly name: string;
   readonly requestTimeoutMs: number;
+  readonly replicas: number;
   readonly logger: Logger | undefined;
   close(): Promise<void>;
+}
+
+/** CORRAL_REPLICAS: 1 to 5 (JetStream's range). */
+function replicasSetting(value: string): number {
+  const replicas = Number(value);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    throw new Error(`CORRAL_REPLICAS must be an integer from 1 to 5, not ${JSON.stringify(value)}`);
+  return replicas;
 }
 
 const readSeed = (file: string) => new TextEncoder().encode(readFileSync(file, "utf8").trim());
@@ -74,6 +85,7 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
     kvm: new Kvm(js),
     name: config.name,
     requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
+    replicas: config.replicas ?? 1,
     logger: config.logger,
     async close() {
       if (nc.isClosed()) return;
@@ -104,6 +116,7 @@ export function busConfigFromEnv(env: NodeJS.ProcessEnv, name: string, user: str
   const config: BusConfig = { servers: (env.NATS_URL ?? "nats://127.0.0.1:4222").split(","), name };
   if (isNatsUser(user)) config.inboxPrefix = inboxPrefix(user);
   if (env.NATS_NKEY_SEED_FILE) config.nkeySeedFile = env.NATS_NKEY_SEED_FILE;
+  if (env.CORRAL_REPLICAS) config.replicas = replicasSetting(env.CORRAL_REPLICAS);
   if (env.NATS_USER) config.user = env.NATS_USER;
   if (env.NATS_PASS) config.pass = env.NATS_PASS;
   if (env.NATS_TOKEN) config.token = env.NATS_TOKEN;

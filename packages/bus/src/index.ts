@@ -3,6 +3,8 @@ export type { Bus, BusConfig } from "./connect.js";
 export { serve, request, requestRaw } from "./rpc.js";
 export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
 export { ensureStreams, awaitStreams, openBucket, ensureWorkConsumer } from "./streams.js";
+export { CORRAL_STREAMS, verifyReplicas, setReplicas } from "./replicas.js";
+export type { ReplicaChange } from "./replicas.js";
 export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.js";
 export { openSessionLog, isWrongLastSequence } from "./log.js";
 export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";

@@ -13,6 +13,7 @@ import type { KV, KvOptions } from "@nats-io/kv";
 import { STREAMS, SUBJECTS, type BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { untilOwnerCreated } from "./await-owner.js";
+import { verifyReplicas } from "./replicas.js";
 
 export interface TopologyConfig {
   /** 1 on a single server, 3 on a cluster. */
@@ -53,6 +54,7 @@ function workQueue(name: string, subjects: string[], config: TopologyConfig): Na
 }
 
 async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> {
+  await verifyReplicas(bus, config.name, config.num_replicas ?? 1);
   try {
     await bus.jsm.streams.add(config);
   } catch (error) {
@@ -72,7 +74,8 @@ async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> 
 }
 
 /** Creates (or brings up to date) every stream Corral uses. Safe to call from any replica at any time. */
-export async function ensureStreams(bus: Bus, config: TopologyConfig = {}): Promise<void> {
+export async function ensureStreams(bus: Bus, topology: TopologyConfig = {}): Promise<void> {
+  const config = { ...topology, replicas: topology.replicas ?? bus.replicas };
   await ensureStream(bus, sessionStream(config));
   await ensureStream(bus, workQueue(STREAMS.wake, [SUBJECTS.wakeAll], config));
   await ensureStream(bus, workQueue(STREAMS.tasks, [SUBJECTS.tasksSubmit], config));
@@ -82,7 +85,10 @@ export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
 
 /** Opens a KV bucket, creating it if it is not there yet (its readers may create it too: see auth/grants.ts). */
 export async function openBucket(bus: Bus, name: BucketName, options: Partial<KvOptions> = {}): Promise<KV> {
-  return bus.kvm.create(name, { history: 1, replicas: 1, ...options });
+  const replicas = options.replicas ?? bus.replicas;
+  const kv = await bus.kvm.create(name, { history: 1, ...options, replicas });
+  await verifyReplicas(bus, `KV_${name}`, replicas);
+  return kv;
 }
 
 /** For the services that use Corral's streams but do not own them: resolves once the owner created them. */

@@ -6,6 +6,7 @@ import { UsageError, type CliContext } from "./context.js";
 import { startStack, welcome, type RunningStack, type UpConfig } from "./commands/bring-up.js";
 import { keysCommand } from "./commands/keys.js";
 import { natsConfigCommand } from "./commands/nats-config.js";
+import { natsReplicasCommand } from "./commands/nats-replicas.js";
 import { recordsCommand } from "./commands/records.js";
 import { runCommand } from "./commands/run-task.js";
 import { sessionsCommand } from "./commands/sessions.js";
@@ -22,6 +23,7 @@ const USAGE = `usage: corral <command>
   vaults add-env VAULT NAME --hosts h1,h2     a secret env var for sandboxes; the value is read from stdin
   keys create [--name NAME] | ls | revoke ID     (talks to NATS directly: run it on a Corral host)
   nats-config --out DIR [--nodes 3] [--tls]      NATS users and a server config per cluster node
+  nats-replicas N                     every Corral stream and bucket to N replicas (then CORRAL_REPLICAS=N)
 The API is at $CORRAL_URL (default ${DEFAULT_URL}) with $CORRAL_API_KEY (default: .corral/api-key, written by \`corral up\`).`;
 
 const env = process.env;
@@ -103,6 +105,8 @@ async function main(): Promise<number> {
       return vaultsCommand(ctx, args);
     case "nats-config":
       return natsConfigCommand(ctx, args);
+    case "nats-replicas":
+      return natsReplicasCommand(ctx, args);
     default:
       throw new UsageError(command ? `unknown command ${command}` : "");
   }
