@@ -158,3 +158,10 @@ test("a reader may create a bucket it reads if it starts first, and still may no
   expect(await probePublish(as("gateway"), `$KV.${BUCKETS.logIndex}.sesn_x`)).toBe("denied");
   expect(await probePublish(as("session-store"), `$KV.${BUCKETS.logIndex}.sesn_x`)).toBe("allowed");
 });
+
+test("only services that record what they did may append events: not the gateway, not a task publisher", async () => {
+  expect(await probePublish(as("gateway"), STORE_RPC.eventsAppend.subject)).toBe("denied");
+  expect(await probePublish(as("tasks"), STORE_RPC.eventsAppend.subject)).toBe("denied");
+  expect(await probePublish(as("harness"), STORE_RPC.eventsAppend.subject)).toBe("allowed");
+  expect(await probePublish(as("harness"), STORE_RPC.sessionsDelete.subject)).toBe("denied");
+});
