@@ -8,18 +8,34 @@ service runs, and exactly one session is created per task id however often it is
 """
 import argparse
 import json
+import os
 import sys
 import time
 
 from corral_nats import Nats, NatsError
 
 
-def submit(nc, task):
+def submit(nc, task, retry_for_s=30.0):
+    """Publishes the task until JetStream acknowledges it: a PubAck means stored; anything else (no
+    responders while the stream elects a leader, an error ack, a timeout) is retried with the same
+    task id, which JetStream and Corral both deduplicate. A refused permission is not retried."""
     body = json.dumps(task).encode()
-    ack = json.loads(nc.request("corral.tasks.submit", body, headers={"Nats-Msg-Id": "task:" + task["task_id"]}))
-    if "error" in ack:
-        raise NatsError(ack["error"].get("description", "publish failed"))
-    return ack
+    headers = {"Nats-Msg-Id": "task:" + task["task_id"]}
+    deadline, delay = time.time() + retry_for_s, 0.1
+    while True:
+        try:
+            ack = json.loads(nc.request("corral.tasks.submit", body, headers=headers))
+            if "error" not in ack:
+                return ack
+            failure = NatsError(ack["error"].get("description", "publish failed"))
+        except (NatsError, OSError) as error:
+            if "Permissions Violation" in str(error) or "Authorization" in str(error):
+                raise
+            failure = error
+        if time.time() + delay > deadline:
+            raise failure
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
 
 
 def call(nc, verb, payload):
@@ -45,6 +61,15 @@ def wait_for_session(nc, task_id, timeout_s):
     raise NatsError("no session for task %s after %ss" % (task_id, timeout_s))
 
 
+def default_nats_url():
+    """The local NATS as the task publisher user, its password read from where `corral up` keeps it."""
+    password_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.corral/nats/auth/tasks.password")
+    if os.path.exists(password_file):
+        with open(password_file) as f:
+            return "nats://tasks:%s@127.0.0.1:4222" % f.read().strip()
+    return "nats://127.0.0.1:4222"
+
+
 def task_arguments(description, agent_help=None):
     """The arguments every task-submitting example takes: the message, the task id, agent, environment, NATS URL."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +77,8 @@ def task_arguments(description, agent_help=None):
     parser.add_argument("--task-id", required=True)
     parser.add_argument("--agent", required=True, help=agent_help)
     parser.add_argument("--environment", required=True)
-    parser.add_argument("--nats", default="nats://127.0.0.1:4222")
+    parser.add_argument("--nats", default=default_nats_url(),
+                        help="nats://tasks:<password>@host:4222 (default: this host, with the password `corral up` wrote)")
     return parser
 
 

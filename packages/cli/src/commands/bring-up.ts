@@ -68,6 +68,11 @@ function banner(ctx: CliContext, natsUrl: string, key: string, api: boolean, mod
     `  API:       ${ctx.target.url}  ${api ? "" : "(not answering yet; see the gateway's log)"}`,
     `  API key:   ${key}  (saved in .corral/api-key; more with: corral keys create)`,
     `  NATS:      ${natsUrl}  (JetStream data in .corral/nats unless NATS_URL was given)`,
+    ...(ctx.natsAuthDir
+      ? [
+          `             one user per service; task publishers: user tasks, password in ${ctx.natsAuthDir}/tasks.password`,
+        ]
+      : []),
     `  services:  ${SERVICES.join(", ")}`,
     modelUrl
       ? `  model:     no ANTHROPIC_API_KEY, so a scripted demo model answers (${modelUrl})`
