@@ -173,11 +173,17 @@ export interface StackOptions {
   logLevel?: string;
   /** The harness replicas' log level (e.g. `debug` to see every step when a run must be explained). */
   brainLogLevel?: string;
+  /** CORRAL_REPLICAS for every service: 3 on a cluster. */
+  streamReplicas?: number;
 }
 
 /** Every Corral service as a real process: `replicas` session-stores and harnesses, one proxy, one manager. */
 export function superviseStack(o: StackOptions): Supervised[] {
-  const common = { NATS_URL: o.natsUrl, LOG_LEVEL: o.logLevel ?? "warn" };
+  const common = {
+    NATS_URL: o.natsUrl,
+    LOG_LEVEL: o.logLevel ?? "warn",
+    CORRAL_REPLICAS: String(o.streamReplicas ?? 1),
+  };
   const out: Supervised[] = [];
   for (let i = 0; i < (o.replicas ?? 2); i++) {
     out.push(

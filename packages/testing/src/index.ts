@@ -8,6 +8,8 @@ export {
   cliNatsEnv,
   taskPublisherUrl,
 } from "./nats-server.js";
+export { startNatsCluster } from "./nats-cluster.js";
+export type { NatsCluster } from "./nats-cluster.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
 export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";

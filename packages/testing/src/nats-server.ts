@@ -53,7 +53,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function isListening(port: number): Promise<boolean> {
+export async function isListening(port: number): Promise<boolean> {
   const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
@@ -75,7 +75,13 @@ export function busConfigFor(url: string, user: NatsUser, name: string = user): 
   return { servers: url.split(","), name, ...(auth ? authBusConfig(auth, user) : {}) };
 }
 
-const useAuth = (options: NatsServerOptions) => options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1";
+/** Records that the server at `url` was started here with these users (for `busConfigFor` and kin). */
+export function registerAuth(url: string, auth: AuthMaterial): void {
+  serversWithAuth.set(url, auth);
+}
+
+export const useAuth = (options: Pick<NatsServerOptions, "auth">) =>
+  options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1";
 
 /**
  * A port and a store dir whose users exist already, for a test that starts services before nats-server:
@@ -120,7 +126,7 @@ function serverArgs(port: number, storeDir: string, auth: AuthMaterial | undefin
   return ["-c", file];
 }
 
-function launch(binary: string, args: string[], extraArgs: string[]): ChildProcess {
+export function launch(binary: string, args: string[], extraArgs: string[]): ChildProcess {
   args = [...args, ...extraArgs];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   if (process.env.CORRAL_TEST_NATS_STDERR === "1") child.stderr?.pipe(process.stderr);
@@ -128,7 +134,7 @@ function launch(binary: string, args: string[], extraArgs: string[]): ChildProce
   return child;
 }
 
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+export async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill(signal);

@@ -1,0 +1,214 @@
+import { expect } from "vitest";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
+import { BUCKETS, SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
+import {
+  answeredWith,
+  busConfigFor,
+  freePort,
+  runChaos,
+  startScriptedModel,
+  stepCounts,
+  stepProgram,
+  superviseStack,
+  waitFor,
+  type ChaosOptions,
+  type NatsServer,
+  type ScriptedModel,
+  type Supervised,
+} from "@corral/testing";
+import { allEvents, newSession, say, send } from "@corral/harness/testing";
+import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
+
+/** Every service supervised as `corral up` runs it, on `nats` (a server or a cluster), and a client. */
+export interface Scenario {
+  readonly nats: NatsServer;
+  readonly bus: Bus;
+  readonly services: Supervised[];
+  stop(): Promise<void>;
+}
+
+export const STEPS = 6;
+
+const answers = (fn: () => Promise<unknown>) => () =>
+  fn().then(
+    () => true,
+    () => false,
+  );
+
+export async function startScenario(
+  nats: NatsServer,
+  options: { streamReplicas?: number } = {},
+): Promise<Scenario> {
+  const dir = await mkdtemp(join(tmpdir(), "corral-chaos-"));
+  const model: ScriptedModel = await startScriptedModel();
+  model.setFallback(stepProgram(STEPS, [500, 1500]));
+  const services = superviseStack({
+    natsUrl: nats.url,
+    modelUrl: model.url,
+    stateDir: join(dir, "manager"),
+    sandboxLabels: RUN_LABEL,
+    egressPort: await freePort(),
+    masterKey: randomBytes(32).toString("base64"),
+    brainLogLevel: "debug",
+    streamReplicas: options.streamReplicas ?? 1,
+  });
+  const bus = await connectBus({
+    ...busConfigFor(nats.url, "admin", "chaos-client"),
+    requestTimeoutMs: 15_000,
+  });
+  await waitFor(
+    answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
+    { timeoutMs: 60_000 },
+  );
+  await waitFor(
+    answers(() => request(bus, STORE_RPC.sessionsList, {}, { timeoutMs: 1000 })),
+    { timeoutMs: 30_000 },
+  );
+  return {
+    nats,
+    bus,
+    services,
+    async stop() {
+      await Promise.all(services.map((s) => s.stop()));
+      await bus.close();
+      await model.close();
+      await removeTestContainers();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function killOneSandbox(bus: Bus, sessions: SessionId[]): Promise<SessionId | null> {
+  for (const sid of sessions) {
+    const listed = await request(bus, SANDBOX_RPC.list, { session_id: sid }).catch(() => ({ data: [] }));
+    const ready = listed.data.find((s) => s.status === "ready");
+    if (!ready) continue;
+    await docker
+      .getContainer(ready.container_id)
+      .kill()
+      .catch(() => undefined);
+    return sid;
+  }
+  return null;
+}
+
+/** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
+async function explain(s: Scenario, stranded: SessionId[]): Promise<string> {
+  const sid = stranded[0];
+  const events = sid ? await allEvents(s.bus, sid).catch(() => []) : [];
+  const last = events.slice(-12).map((e) => e.type);
+  const leases = await openTypedBucket(
+    s.bus,
+    BUCKETS.leases,
+    z.object({ holder: z.string(), expires_at: z.number() }),
+  );
+  const lease = sid ? await leases.get(sid).catch(() => null) : null;
+  const leaseLine = lease
+    ? `lease: ${lease.value.holder}, expires in ${lease.value.expires_at - Date.now()} ms`
+    : "no lease";
+  const about = (service: Supervised) =>
+    service
+      .output()
+      .split("\n")
+      .filter((line) => (sid !== undefined && line.includes(sid)) || line.includes('"level":50'))
+      .slice(-25)
+      .map((line) => line.slice(0, 400))
+      .join("\n");
+  const words = s.services.map(
+    (service) => `--- ${service.name} (crashed ${service.crashes} times)\n${about(service)}`,
+  );
+  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, leaseLine, ...words].join("\n");
+}
+
+/** Sessions started at once; resolves when every one answered with its token, or throws with the story. */
+async function startSessions(s: Scenario, count: number) {
+  const tokens = Array.from({ length: count }, () => `token-${randomBytes(4).toString("hex")}`);
+  const sessions = await Promise.all(
+    tokens.map(() => newSession(s.bus, { tools: [{ type: "agent_toolset_20260401" }] })),
+  );
+  await Promise.all(
+    sessions.map((sid, i) => send(s.bus, sid, say(`count the steps, then say ${tokens[i]}`))),
+  );
+  const done = new Set<number>();
+  const finished = async (i: number) =>
+    answeredWith(await allEvents(s.bus, sessions[i]!).catch(() => []), tokens[i]!);
+  const state = { allDone: false };
+  const watcher = (async () => {
+    while (!state.allDone) {
+      await Promise.all(
+        sessions.map(async (_, i) => (done.has(i) || !(await finished(i)) ? 0 : done.add(i))),
+      );
+      state.allDone = done.size === count;
+      if (!state.allDone) await sleep(500);
+    }
+  })();
+  const allFinished = async () => {
+    await waitFor(() => state.allDone, { timeoutMs: 120_000, intervalMs: 500 }).catch(async () => {
+      throw new Error(
+        await explain(
+          s,
+          sessions.filter((_, i) => !done.has(i)),
+        ),
+      );
+    });
+    await watcher;
+  };
+  return { sessions, state, allFinished };
+}
+
+/** Every tool use answered once, no step run twice, no tool error but on the killed sandbox's session. */
+async function verifySessions(s: Scenario, sessions: SessionId[], sandboxKilled: unknown): Promise<void> {
+  for (const [i, sid] of sessions.entries()) {
+    const events = await allEvents(s.bus, sid);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, n) => n));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    const uses = events.flatMap((e) => (e.type === "agent.tool_use" ? [e.id] : []));
+    const results = events.flatMap((e) => (e.type === "agent.tool_result" ? [e] : []));
+    expect(results.map((r) => r.tool_use_id).sort()).toEqual([...uses].sort());
+    const errors = results.filter((r) => r.is_error).map((r) => JSON.stringify(r.content));
+    const provisionErrors = events.flatMap((e) =>
+      e.type === "span.sandbox_provision_end" && e.is_error ? [e.error_message] : [],
+    );
+    const counts = stepCounts(await bashInSession(s.bus, sid, "cat /workspace/count.log"), STEPS);
+    expect(Math.max(...counts), `session ${i} ran a step twice: ${counts}`).toBeLessThanOrEqual(1);
+    if (sid === sandboxKilled) {
+      for (const error of errors) expect(error).toMatch(/sandbox was lost/);
+      continue;
+    }
+    // A restart of any service is a delay, never a tool error, and every step ran exactly once.
+    expect(errors, `session ${i}: ${provisionErrors.join("; ")}`).toEqual([]);
+    expect(counts, `session ${i}`).toEqual(Array.from({ length: STEPS }, () => 1));
+  }
+}
+
+/**
+ * `count` sessions of several tool calls each on a slow model while every service is SIGKILLed at random
+ * moments (and started again), nats-server (or one node of a cluster) is restarted once and one sandbox
+ * is killed under its session: every session ends with its own answer, none stranded, nothing twice.
+ */
+export async function sessionsUnderChaos(
+  s: Scenario,
+  options: { count: number; chaosMs: number; chaos: Omit<ChaosOptions, "sandboxKill"> },
+): Promise<void> {
+  const run = await startSessions(s, options.count);
+  const chaos = {
+    ...options.chaos,
+    sandboxKill: { afterMs: 3000, kill: () => killOneSandbox(s.bus, run.sessions) },
+  };
+  const report = await runChaos(s.services, s.nats, chaos, () => run.state.allDone, options.chaosMs);
+  await run.allFinished();
+  // The last service the chaos restarted may still be starting: the checks below ask the sandbox-manager.
+  await waitFor(
+    answers(() => request(s.bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
+    { timeoutMs: 60_000 },
+  );
+  if (options.chaosMs > 0) expect(report).toMatchObject({ natsRestarts: 1, kills: expect.any(Number) });
+  if (options.chaosMs > 0) expect(report.kills).toBeGreaterThan(5);
+  await verifySessions(s, run.sessions, report.sandboxKilled);
+}
