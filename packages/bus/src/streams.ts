@@ -86,7 +86,9 @@ export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
 /** Opens a KV bucket, creating it if it is not there yet (its readers may create it too: see auth/grants.ts). */
 export async function openBucket(bus: Bus, name: BucketName, options: Partial<KvOptions> = {}): Promise<KV> {
   const replicas = options.replicas ?? bus.replicas;
-  const kv = await bus.kvm.create(name, { history: 1, ...options, replicas });
+  // Reads go to the stream's leader, never a lagging follower (a get that decides something, e.g. "is
+  // there such a session?", must see every write acknowledged before it).
+  const kv = await bus.kvm.create(name, { history: 1, allow_direct: false, ...options, replicas });
   await verifyReplicas(bus, `KV_${name}`, replicas);
   return kv;
 }

@@ -54,7 +54,13 @@ export async function consumeWorkQueue(
   handle: (item: WorkItem) => Promise<WorkOutcome>,
 ): Promise<WorkLoop> {
   const consumer = await ensureWorkConsumer(bus, options.stream, options.consumer, options);
-  const messages = await consumer.consume({ max_messages: options.batch });
+  // Short pulls with frequent heartbeats: a consumer whose leader moved (a node lost) is noticed after two
+  // missed heartbeats, about 2 s, not the 30 s of the defaults.
+  const messages = await consumer.consume({
+    max_messages: options.batch,
+    expires: 4000,
+    idle_heartbeat: 1000,
+  });
   let stopped = false;
   const running = (async () => {
     for await (const msg of messages) {
