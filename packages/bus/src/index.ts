@@ -53,3 +53,5 @@ export type {
   ServerConfigOptions,
   ProbeResult,
 } from "./auth/index.js";
+export { serveHealth, healthConfigFromEnv } from "./health.js";
+export type { HealthServer, HealthOptions, ReadinessCheck } from "./health.js";
