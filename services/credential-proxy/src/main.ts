@@ -1,4 +1,4 @@
-import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { proxyConfigFromEnv } from "./config.js";
 import { createCredentialProxy } from "./credential-proxy.js";
@@ -7,5 +7,8 @@ const logger = createLogger({ service: "credential-proxy", level: process.env.LO
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "credential-proxy"), logger });
 const proxy = createCredentialProxy({ bus, logger, config: proxyConfigFromEnv(process.env) });
 await proxy.start();
+
+const health = healthConfigFromEnv(process.env);
+if (health) await serveHealth(bus, { ...health, checks: [] });
 
 stopOnSignals({ bus, logger, service: "credential-proxy", stop: () => proxy.stop() });

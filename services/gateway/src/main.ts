@@ -1,4 +1,4 @@
-import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { gatewayConfigFromEnv } from "./config.js";
 import { createGateway } from "./gateway.js";
@@ -7,5 +7,8 @@ const logger = createLogger({ service: "gateway", level: process.env.LOG_LEVEL }
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "gateway"), logger });
 const gateway = createGateway({ bus, logger, config: gatewayConfigFromEnv(process.env) });
 await gateway.start();
+
+const health = healthConfigFromEnv(process.env);
+if (health) await serveHealth(bus, { ...health, checks: [] });
 
 stopOnSignals({ bus, logger, service: "gateway", stop: () => gateway.stop() });

@@ -1,4 +1,4 @@
-import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { harnessConfigFromEnv } from "./config.js";
 import { createHarness } from "./harness.js";
@@ -21,5 +21,8 @@ const strategy = config.contextStrategy === "compacting" ? compacting(config.com
 const hands = createHands(bus, { retryUnavailableMs: config.retryUnavailableMs, logger });
 const harness = createHarness({ bus, logger, config, model, hands, strategy });
 await harness.start();
+
+const health = healthConfigFromEnv(process.env);
+if (health) await serveHealth(bus, { ...health, checks: [] });
 
 stopOnSignals({ bus, logger, service: "harness", stop: () => harness.stop() });

@@ -1,5 +1,5 @@
 import Docker from "dockerode";
-import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { managerConfigFromEnv } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
@@ -8,7 +8,8 @@ import { createSandboxManager } from "./sandbox-manager.js";
 const logger = createLogger({ service: "sandbox-manager", level: process.env.LOG_LEVEL });
 const config = managerConfigFromEnv(process.env);
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "sandbox-manager"), logger });
-const runtime = createDockerRuntime(new Docker(), {
+const docker = new Docker();
+const runtime = createDockerRuntime(docker, {
   network: config.network,
   hostId: config.hostId,
   executorPath: config.executorPath,
@@ -16,5 +17,8 @@ const runtime = createDockerRuntime(new Docker(), {
 });
 const manager = createSandboxManager({ bus, runtime, logger, config });
 await manager.start();
+
+const health = healthConfigFromEnv(process.env);
+if (health) await serveHealth(bus, { ...health, checks: [{ name: "docker", check: () => docker.ping() }] });
 
 stopOnSignals({ bus, logger, service: "sandbox-manager", stop: () => manager.stop() });

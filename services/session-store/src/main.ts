@@ -1,4 +1,4 @@
-import { busConfigFromEnv, connectBus, stopOnSignals } from "@corral/bus";
+import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { storeConfigFromEnv } from "./config.js";
 import { createSessionStore } from "./session-store.js";
@@ -7,5 +7,8 @@ const logger = createLogger({ service: "session-store", level: process.env.LOG_L
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "session-store"), logger });
 const store = createSessionStore({ bus, logger, config: storeConfigFromEnv(process.env) });
 await store.start();
+
+const health = healthConfigFromEnv(process.env);
+if (health) await serveHealth(bus, { ...health, checks: [] });
 
 stopOnSignals({ bus, logger, service: "session-store", stop: () => store.stop() });
