@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import type { Bus } from "./connect.js";
-import { backoffMs } from "./retry.js";
+import { backoffMs, retrying } from "./retry.js";
+import { bucketFailure } from "./retrying-bucket.js";
 
 /** 10059: stream not found (yet). */
 const notThereYet = (error: unknown) => error instanceof JetStreamApiError && error.code === 10059;
@@ -21,4 +22,30 @@ export async function untilOwnerCreated<T>(bus: Bus, what: string, open: () => P
       await sleep(backoffMs(attempt, 100, 2000));
     }
   }
+}
+
+/**
+ * A start-up step against JetStream (create or look up a stream, a bucket, a consumer: all idempotent),
+ * repeated while JetStream cannot answer yet (a cluster electing its leaders, a server restarting) for
+ * up to two minutes; any other failure is thrown at once.
+ */
+export function whileJetStreamStarts<T>(bus: Bus, what: string, step: () => Promise<T>): Promise<T> {
+  return retrying(
+    async () => {
+      try {
+        return await step();
+      } catch (error) {
+        throw bucketFailure(error, what);
+      }
+    },
+    {
+      deadlineMs: 120_000,
+      initialDelayMs: 200,
+      maxDelayMs: 2000,
+      onRetry: (err, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0)
+          bus.logger?.warn({ what, attempt, err }, "JetStream not ready yet");
+      },
+    },
+  );
 }

@@ -75,7 +75,9 @@ function connectionOptions(config: BusConfig): ConnectionOptions {
 
 export async function connectBus(config: BusConfig): Promise<Bus> {
   const nc = await connect(connectionOptions(config));
-  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  // No JetStream check at connect: a cluster still electing its leaders would fail it; the first
+  // JetStream step of a service waits for it instead (see whileJetStreamStarts).
+  const jsm = await jetstreamManager(nc, { timeout: 10_000, checkAPI: false });
   const js = jetstream(nc, { timeout: 10_000 });
   watchStatus(nc, config.logger);
   return {

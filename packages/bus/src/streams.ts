@@ -12,7 +12,7 @@ import {
 import type { KV, KvOptions } from "@nats-io/kv";
 import { STREAMS, SUBJECTS, type BUCKETS, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
-import { untilOwnerCreated } from "./await-owner.js";
+import { untilOwnerCreated, whileJetStreamStarts } from "./await-owner.js";
 import { verifyReplicas } from "./replicas.js";
 
 export interface TopologyConfig {
@@ -54,6 +54,10 @@ function workQueue(name: string, subjects: string[], config: TopologyConfig): Na
 }
 
 async function ensureStream(bus: Bus, config: NamedStreamConfig): Promise<void> {
+  await whileJetStreamStarts(bus, `stream ${config.name}`, () => addOrUpdate(bus, config));
+}
+
+async function addOrUpdate(bus: Bus, config: NamedStreamConfig): Promise<void> {
   await verifyReplicas(bus, config.name, config.num_replicas ?? 1);
   try {
     await bus.jsm.streams.add(config);
@@ -88,15 +92,20 @@ export async function openBucket(bus: Bus, name: BucketName, options: Partial<Kv
   const replicas = options.replicas ?? bus.replicas;
   // Reads go to the stream's leader, never a lagging follower (a get that decides something, e.g. "is
   // there such a session?", must see every write acknowledged before it).
-  const kv = await bus.kvm.create(name, { history: 1, allow_direct: false, ...options, replicas });
-  await verifyReplicas(bus, `KV_${name}`, replicas);
-  return kv;
+  return whileJetStreamStarts(bus, `bucket ${name}`, async () => {
+    const kv = await bus.kvm.create(name, { history: 1, allow_direct: false, ...options, replicas });
+    await verifyReplicas(bus, `KV_${name}`, replicas);
+    return kv;
+  });
 }
 
 /** For the services that use Corral's streams but do not own them: resolves once the owner created them. */
 export async function awaitStreams(bus: Bus, streams: readonly string[]): Promise<void> {
   for (const stream of streams) {
-    await untilOwnerCreated(bus, `stream ${stream}`, () => bus.jsm.streams.info(stream));
+    const what = `stream ${stream}`;
+    await untilOwnerCreated(bus, what, () =>
+      whileJetStreamStarts(bus, what, () => bus.jsm.streams.info(stream)),
+    );
   }
 }
 
@@ -113,7 +122,14 @@ export async function ensureWorkConsumer(
   name: string,
   options: WorkConsumerOptions,
 ): Promise<Consumer> {
-  await bus.jsm.consumers.add(stream, {
+  await whileJetStreamStarts(bus, `consumer ${stream}.${name}`, () =>
+    addConsumer(bus, stream, name, options),
+  );
+  return bus.js.consumers.get(stream, name);
+}
+
+function addConsumer(bus: Bus, stream: string, name: string, options: WorkConsumerOptions) {
+  return bus.jsm.consumers.add(stream, {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
@@ -122,5 +138,4 @@ export async function ensureWorkConsumer(
     max_ack_pending: options.maxAckPending ?? 1000,
     max_deliver: -1,
   });
-  return bus.js.consumers.get(stream, name);
 }
