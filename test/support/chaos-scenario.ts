@@ -61,6 +61,7 @@ export async function startScenario(
   const bus = await connectBus({
     ...busConfigFor(nats.url, "admin", "chaos-client"),
     requestTimeoutMs: 15_000,
+    replicas: options.streamReplicas ?? 1,
   });
   await waitFor(
     answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
