@@ -67,6 +67,8 @@ beforeAll(async () => {
     ...debug,
     EGRESS_PORT: String(await freePort()),
     EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
+    // The stand-in upstreams are on loopback, which no sandbox reaches unless the operator names it.
+    EGRESS_ALLOW_ADDRESSES: `127.0.0.1:${httpsPort},127.0.0.1:${httpPort}`,
     CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
   });
   system.spawn("sandbox-manager", {
@@ -89,13 +91,13 @@ afterAll(async () => {
 });
 
 async function sessionWithSecret(): Promise<{ sessionId: string; credentialId: string }> {
-  const environment = await makeLimitedEnvironment(bus, ["localhost", "127.0.0.1"]);
+  const environment = await makeLimitedEnvironment(bus, [`localhost:${httpsPort}`, `127.0.0.1:${httpPort}`]);
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "egress", model: "m" });
   const { vault, credential } = await makeVaultCredential(bus, "egress test", {
     type: "environment_variable",
     secret_name: "API_TOKEN",
     secret_value: CANARY,
-    networking: { type: "limited", allowed_hosts: ["localhost"] },
+    networking: { type: "limited", allowed_hosts: [`localhost:${httpsPort}`] },
   });
   const session = await request(bus, STORE_RPC.sessionsCreate, {
     agent: agent.id,

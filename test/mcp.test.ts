@@ -17,7 +17,7 @@ import {
   startBrainStack,
   type BrainStack,
 } from "@corral/harness/testing";
-import { makeVaultCredential, startCredentialProxy } from "@corral/credential-proxy/testing";
+import { makeVaultCredential, parseAllowList, startCredentialProxy } from "@corral/credential-proxy/testing";
 
 // A real MCP server (the official SDK, Streamable HTTP) that wants an OAuth bearer token, and its token
 // endpoint; the harness reaches it only through the credential-proxy, which holds the credential.
@@ -82,7 +82,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stack = await startBrainStack();
   ({ model, bus } = stack);
-  proxy = await startCredentialProxy(stack.nats.url);
+  // The MCP server is on loopback, which the proxy calls only when the operator names it (and the port
+  // of the "server that is down", so that test still meets a closed port rather than the address rule).
+  const port = (server.address() as AddressInfo).port;
+  proxy = await startCredentialProxy(stack.nats.url, {
+    egressAllowAddresses: parseAllowList(`127.0.0.1:${port},127.0.0.1:9`),
+  });
 });
 
 afterAll(async () => {

@@ -26,3 +26,4 @@ export * from "./usage.js";
 export * from "./vaults.js";
 export * from "./deltas.js";
 export * from "./timeouts.js";
+export * from "./sandbox-bridge.js";

@@ -10,14 +10,14 @@ import { defineRpc } from "./rpc-def.js";
 // `secret_value`) are accepted on create and update and never returned by anything.
 
 const Secret = z.string().min(1).max(16_384);
-/** A hostname, an IPv4 address, or a `*.` wildcard over a domain. */
+/** A hostname, an IPv4 address, or a `*.` wildcard over a domain; optionally `:port` (else 443 alone). */
 export const HostPattern = z
   .string()
   .min(1)
-  .max(253)
+  .max(259)
   .regex(
-    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-    "must be a hostname, an IPv4 address or *.domain",
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$/,
+    "must be a hostname, an IPv4 address or *.domain, optionally with :port",
   );
 
 export const CredentialNetworking = z.discriminatedUnion("type", [

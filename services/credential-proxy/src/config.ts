@@ -1,13 +1,19 @@
 import { join } from "node:path";
 import type { VaultBackendConfig } from "./vault-secret-store.js";
+import { parseAllowList, type AddressAllowList } from "./egress-address.js";
 
 export interface ProxyConfig {
   /** The HashiCorp Vault backend when `VAULT_ADDR` is set; otherwise secrets are sealed into NATS KV. */
   vault: VaultBackendConfig | null;
   masterKey: string | undefined;
   masterKeyFile: string;
-  /** Where the egress proxy listens (the sandboxes reach it through the sandbox network's gateway). */
-  egressHost: string;
+  /**
+   * Where the egress proxy listens: comma-separated addresses, or (unset) the sandbox bridges' own
+   * addresses, the gateways through which sandboxes reach it, and nowhere else.
+   */
+  egressHost: string | undefined;
+  /** Non-public addresses (`addr`, `cidr`, `addr:port`) sandboxes and MCP calls may reach anyway. */
+  egressAllowAddresses: AddressAllowList;
   egressPort: number;
   /** Extra CA certificates (PEM file) the proxy trusts for upstream TLS, besides the system's. */
   upstreamCaFile: string | undefined;
@@ -30,7 +36,8 @@ export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()):
       : null,
     masterKey: env.CORRAL_MASTER_KEY,
     masterKeyFile: env.CORRAL_MASTER_KEY_FILE ?? join(cwd, ".corral", "master.key"),
-    egressHost: env.EGRESS_HOST ?? "0.0.0.0",
+    egressHost: env.EGRESS_HOST || undefined,
+    egressAllowAddresses: parseAllowList(env.EGRESS_ALLOW_ADDRESSES),
     egressPort: Number(env.EGRESS_PORT ?? 8421),
     upstreamCaFile: env.EGRESS_UPSTREAM_CA_FILE,
     retryMs: Number(env.CREDENTIAL_PROXY_RETRY_MS ?? DEFAULT_RETRY_MS),

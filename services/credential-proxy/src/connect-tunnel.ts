@@ -6,6 +6,7 @@ import { resolveTarget, type Target } from "./egress-target.js";
 import { asRefusal } from "./refusal.js";
 import { recordBlocked } from "./egress-audit.js";
 import { blindTunnel } from "./blind-tunnel.js";
+import { parseAuthority } from "./host-header.js";
 import type { Interceptor } from "./intercept.js";
 
 /** The CONNECT target, or a refusal already answered on the socket (null). */
@@ -15,14 +16,14 @@ async function allowedTarget(
   client: Socket,
   authority: string | undefined,
 ): Promise<Target | null> {
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(authority ?? "");
-  if (!match) {
+  const named = /:\d{1,5}$/.test(authority ?? "") ? parseAuthority(authority ?? "", 443) : null;
+  if (!named) {
     client.end("HTTP/1.1 400 Bad Request\r\n\r\n");
     return null;
   }
-  const host = match[1]!;
+  const { host, port } = named;
   try {
-    return await resolveTarget(sandbox.networking, { protocol: "https:", host, port: Number(match[2]) });
+    return await resolveTarget(sandbox.networking, deps.allow, { protocol: "https:", host, port });
   } catch (error) {
     const refusal = asRefusal(error);
     if (refusal.status === 403) recordBlocked(deps, sandbox, { host, method: "CONNECT", refusal });

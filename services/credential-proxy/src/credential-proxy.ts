@@ -52,11 +52,17 @@ async function startEgress(
     retry: retry.long,
     keys,
     issue: createIssuer(deployment.ca),
-    options: { host: config.egressHost, port: config.egressPort, upstreamCa },
+    options: {
+      hosts: config.egressHost?.split(",").map((h) => h.trim()) ?? null,
+      port: config.egressPort,
+      upstreamCa,
+      allow: config.egressAllowAddresses,
+    },
   });
   const port = await egress.start();
   const caPem = deployment.ca.certPem;
-  serveEgressConfig(serve, { bus, store: stores.rpc, retry: retry.rpc, keys, port, caPem });
+  const listen = () => egress.listen();
+  serveEgressConfig(serve, { bus, store: stores.rpc, retry: retry.rpc, keys, listen, caPem });
   logger.info({ port }, "egress proxy listening");
   return egress;
 }
@@ -83,7 +89,8 @@ export function createCredentialProxy(deps: Deps): CredentialProxy {
         await openTypedBucket(bus, BUCKETS.mcpLedger, McpLedgerEntry),
         retry.long,
       );
-      serveMcp(server.serve, { bus, logger, store: stores.long, retry: retry.long, ledger });
+      const allow = config.egressAllowAddresses;
+      serveMcp(server.serve, { bus, logger, store: stores.long, retry: retry.long, ledger, allow });
       running = { stores, egress };
       await flush(bus); // the subscriptions are live on the server before start() returns
       logger.info({ secrets: handles.secrets.kind }, "credential-proxy started");

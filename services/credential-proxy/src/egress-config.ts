@@ -13,7 +13,8 @@ export interface EgressConfigDeps {
   store: VaultStore;
   retry: RetryOptions;
   keys: EgressKeys;
-  port: number;
+  /** Listens on any sandbox bridge made since start (the asking manager's network exists): the port. */
+  listen: () => Promise<number>;
   caPem: string;
 }
 
@@ -37,7 +38,7 @@ export function serveEgressConfig(serve: Serve, deps: EgressConfigDeps): void {
     EGRESS_RPC.config,
     async (p): Promise<EgressConfig> => ({
       token: deps.keys.token(p.sandbox_id),
-      port: deps.port,
+      port: await deps.listen(),
       ca_pem: deps.caPem,
       env: await placeholderEnv(deps, p),
     }),

@@ -5,6 +5,8 @@ import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
 import type { LeafCertificate } from "./ca.js";
 import type { ResolvedCredential } from "./credential-resolution.js";
+import type { AddressAllowList } from "./egress-address.js";
+import type { Scrubber } from "./response-scrub.js";
 
 /** What the proxy knows about the sandbox behind a request: its session's rules and credentials. */
 export interface SandboxContext {
@@ -13,6 +15,8 @@ export interface SandboxContext {
   networking: NetworkingConfig | undefined;
   /** Placeholder → the credential it stands for (environment_variable credentials only). */
   placeholders: Map<string, ResolvedCredential>;
+  /** Replaces the session's secrets (in every common encoding) with their placeholders in answers. */
+  scrubber: Scrubber | null;
 }
 
 /** What every egress verb may use; one object, made once when the proxy starts. */
@@ -26,7 +30,9 @@ export interface EgressDeps {
   /** The sandbox-manager's records, read only: which session a sandbox serves. */
   sandboxes: Pick<Bucket<SandboxRecord>, "get">;
   /** Sandbox contexts briefly cached, so a burst of requests reads the session once. */
-  contexts: Map<SandboxId, { at: number; value: Promise<SandboxContext | null> }>;
+  contexts: Map<SandboxId, { at: number; value: Promise<SandboxContext> }>;
+  /** Non-public addresses the operator lets sandboxes reach (`EGRESS_ALLOW_ADDRESSES`). */
+  allow: AddressAllowList;
   /** A certificate for a host under the deployment's CA, for intercepted tunnels. */
   issue: (host: string) => Promise<LeafCertificate>;
   /** Trusted roots for upstream TLS: Node's bundled ones and any configured extra. */

@@ -1,4 +1,3 @@
-import { BlockList, isIP } from "node:net";
 import type { CredentialRecord, NetworkingConfig } from "@corral/protocol";
 
 /** `*.example.com` matches sub-domains of example.com (not example.com itself); anything else is exact. */
@@ -8,70 +7,51 @@ export function hostMatches(pattern: string, host: string): boolean {
   return p.startsWith("*.") ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : p === h;
 }
 
-/** Loopback, private, link-local and other non-public ranges: reachable only when a host is listed by name. */
-const INTERNAL = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  INTERNAL.addSubnet(net, bits, "ipv4");
-}
-for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["::ffff:0:0", 96],
-] as const)
-  INTERNAL.addSubnet(net, bits, "ipv6");
-
-export const isInternalAddress = (address: string) =>
-  INTERNAL.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+/** The ports a pattern without one stands for: HTTP's and HTTPS's own, never any other. */
+export const DEFAULT_PORTS: readonly number[] = [80, 443];
 
 /**
- * Whether the environment lets a sandbox reach `host`. Unrestricted means the public internet; an internal
- * address (the host itself, other containers, the cloud metadata service) is reachable only when the
- * environment lists the host explicitly.
+ * An `allowed_hosts` entry against a host and port: `host:port` matches that port alone; a bare host (or
+ * `*.domain`) only the default ports 80 and 443.
+ */
+export function targetMatches(pattern: string, host: string, port: number): boolean {
+  const withPort = /^(.*):(\d{1,5})$/.exec(pattern);
+  const [name, ports] = withPort ? [withPort[1]!, [Number(withPort[2])]] : [pattern, DEFAULT_PORTS];
+  return ports.includes(port) && hostMatches(name, host);
+}
+
+/**
+ * Whether the environment lets a sandbox reach `host:port` by name. Unrestricted means the public
+ * internet: the address it resolves to is checked separately (`addressRefusal`), for every policy.
  */
 export function egressAllowed(
   networking: NetworkingConfig | undefined,
   host: string,
-  addressIsInternal: boolean,
+  port: number,
 ): { ok: true } | { ok: false; reason: string } {
-  const listed =
-    networking?.type === "limited" ? networking.allowed_hosts.some((p) => hostMatches(p, host)) : false;
-  if (networking?.type === "limited" && !listed)
-    return { ok: false, reason: `${host} is not in the environment's allowed_hosts` };
-  if (
-    addressIsInternal &&
-    !(
-      networking?.type === "limited" &&
-      networking.allowed_hosts.some((p) => p.toLowerCase() === host.toLowerCase())
-    )
-  ) {
-    return {
-      ok: false,
-      reason: `${host} is an internal address; list it by name in allowed_hosts to reach it`,
-    };
-  }
-  return { ok: true };
+  if (networking?.type !== "limited" || networking.allowed_hosts.some((p) => targetMatches(p, host, port)))
+    return { ok: true };
+  return { ok: false, reason: `${host}:${port} is not in the environment's allowed_hosts` };
 }
 
-/** Hosts an `environment_variable` credential's value may be sent to (null: anywhere the sandbox may go). */
+/** Hosts an `environment_variable` credential's value may be sent to (null: any host, on port 443). */
 export function credentialHosts(record: CredentialRecord): string[] | null {
   return record.auth.type === "environment_variable" && record.auth.networking.type === "limited"
     ? record.auth.networking.allowed_hosts
     : null;
 }
 
-export const credentialAllowsHost = (record: CredentialRecord, host: string) => {
-  const hosts = credentialHosts(record);
-  return hosts === null || hosts.some((p) => hostMatches(p, host));
-};
+/** Where a secret may go: over TLS only, to one of its credential's hosts and ports (443 for a bare name). */
+export interface SecretDestination {
+  protocol: "http:" | "https:";
+  host: string;
+  port: number;
+}
+
+export function credentialAllowsTarget(record: CredentialRecord, to: SecretDestination): boolean {
+  if (to.protocol !== "https:") return false;
+  const hosts = credentialHosts(record) ?? ["*"];
+  return hosts.some((p) =>
+    p === "*" ? to.port === 443 : targetMatches(/:\d+$/.test(p) ? p : `${p}:443`, to.host, to.port),
+  );
+}

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import { BUCKETS, SandboxRecord } from "@corral/protocol";
 import { openTypedBucket, retryingBucket, type Bus, type RetryOptions } from "@corral/bus";
@@ -11,10 +11,15 @@ import type { EgressDeps } from "./egress-context.js";
 import { proxyPlainHttp } from "./plain-http.js";
 import { proxyConnect } from "./connect-tunnel.js";
 import { createInterceptor } from "./intercept.js";
+import { egressListeners, type EgressListeners } from "./egress-listen.js";
+import type { AddressAllowList } from "./egress-address.js";
 
 export interface EgressProxyOptions {
-  host: string;
+  /** Addresses to listen on; null: every sandbox bridge's (see `egressListeners`). */
+  hosts: readonly string[] | null;
   port: number;
+  /** Non-public addresses sandboxes may still reach (the operator's `EGRESS_ALLOW_ADDRESSES`). */
+  allow: AddressAllowList;
   /** Extra CA certificates (PEM) trusted for upstream TLS, besides Node's bundled roots. */
   upstreamCa: string[];
 }
@@ -22,6 +27,8 @@ export interface EgressProxyOptions {
 export interface EgressProxy {
   /** Listens, and resolves with the port. */
   start(): Promise<number>;
+  /** Listens on sandbox bridges made since (before a sandbox is told where the proxy is); the port. */
+  listen(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +43,7 @@ export function createEgressProxy(deps: {
   options: EgressProxyOptions;
 }): EgressProxy {
   const { options } = deps;
-  let running: { server: Server; close(): void } | null = null;
+  let running: { server: Server; listeners: EgressListeners; close(): void } | null = null;
   return {
     async start() {
       const egress: EgressDeps = {
@@ -47,22 +54,27 @@ export function createEgressProxy(deps: {
         ),
         contexts: new Map(),
         upstreamCa: [...rootCertificates, ...options.upstreamCa],
+        allow: options.allow,
       };
       const interceptor = createInterceptor(egress);
       const server = createServer((req, res) => void proxyPlainHttp(egress, req, res));
       server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
         void proxyConnect(egress, interceptor, req, socket, head);
       });
-      running = { server, close: interceptor.close };
-      await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-      return (server.address() as AddressInfo).port;
+      const listeners = egressListeners(server, options, deps.logger);
+      running = { server, listeners, close: interceptor.close };
+      return listeners.ensure();
+    },
+    listen() {
+      if (!running) throw new Error("the egress proxy has not started");
+      return running.listeners.ensure();
     },
     async stop() {
       if (!running) return;
-      const { server, close } = running;
+      const { server, listeners, close } = running;
       close();
+      await listeners.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import type { NetworkingConfig } from "@corral/protocol";
-import { egressAllowed, isInternalAddress } from "./egress-policy.js";
+import { egressAllowed } from "./egress-policy.js";
+import { addressRefusal, type AddressAllowList } from "./egress-address.js";
 import { Refusal } from "./refusal.js";
 
 /** Where a request goes, once the environment's rules allow it. */
@@ -12,21 +13,27 @@ export interface Target {
   address: string;
 }
 
-/** Checks the host by name, resolves it, checks the address; throws a `Refusal` if either check fails. */
+/**
+ * Checks the host and port by name, resolves the host, checks the address (non-public addresses are
+ * refused for every policy unless the operator allows them); throws a `Refusal` if a check fails. The
+ * address returned is the only one the caller connects to, so a name that resolves differently later
+ * (DNS rebinding) changes nothing.
+ */
 export async function resolveTarget(
   networking: NetworkingConfig | undefined,
+  allow: AddressAllowList,
   destination: Omit<Target, "address">,
 ): Promise<Target> {
-  const { host } = destination;
+  const { host, port } = destination;
   // The name is checked before it is resolved, so a refused host is refused even if it does not resolve.
-  const byName = egressAllowed(networking, host, false);
+  const byName = egressAllowed(networking, host, port);
   if (!byName.ok) throw new Refusal(403, byName.reason);
   const address = await lookup(host, { order: "ipv4first" }).then(
     (r) => r.address,
     () => null,
   );
   if (!address) throw new Refusal(502, `${host} does not resolve`);
-  const verdict = egressAllowed(networking, host, isInternalAddress(address));
-  if (!verdict.ok) throw new Refusal(403, verdict.reason);
+  const refused = addressRefusal(allow, address, port);
+  if (refused) throw new Refusal(403, `${host}: ${refused}`);
   return { ...destination, address };
 }

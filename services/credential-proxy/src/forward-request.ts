@@ -4,10 +4,13 @@ import type { ResolvedCredential } from "./credential-resolution.js";
 import type { EgressDeps, SandboxContext } from "./egress-context.js";
 import type { Target } from "./egress-target.js";
 import { swapPlaceholders, type SwappedRequest } from "./placeholder-swap.js";
-import { endToEndHeaders } from "./hop-by-hop.js";
 import { readBody } from "./read-body.js";
 import { recordCredentialUses } from "./egress-audit.js";
+import { relayAnswer } from "./upstream-answer.js";
 import { refuse } from "./refuse.js";
+
+/** An upstream that sends nothing for this long is given up on (and the use recorded with status 0). */
+export const UPSTREAM_IDLE_MS = 120_000;
 
 /** One request on its way out: who sent it, where it goes, and the credentials swapped into it. */
 export interface OutboundRequest {
@@ -20,32 +23,36 @@ export interface OutboundRequest {
   used: ResolvedCredential[];
 }
 
-function answered(deps: EgressDeps, out: OutboundRequest, answer: IncomingMessage): void {
-  const status = answer.statusCode ?? 0;
-  recordCredentialUses(deps, out.sandbox, {
-    used: out.used,
-    host: out.target.host,
-    method: out.method,
-    status,
-  });
-  out.res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
-  answer.pipe(out.res);
+/**
+ * Records the request's credential uses exactly once, whatever ends it first: the upstream's answer (its
+ * status), an upstream error, reset or silence, or the sandbox giving up (status 0 for all of those).
+ */
+function auditOnce(deps: EgressDeps, out: OutboundRequest): (status: number) => void {
+  let done = false;
+  return (status) => {
+    if (done) return;
+    done = true;
+    const use = { used: out.used, host: out.target.host, method: out.method, status };
+    recordCredentialUses(deps, out.sandbox, use);
+  };
 }
 
 function failed(deps: EgressDeps, out: OutboundRequest, err: Error): void {
   deps.logger.info({ host: out.target.host, err: err.message }, "upstream request failed");
-  recordCredentialUses(deps, out.sandbox, {
-    used: out.used,
-    host: out.target.host,
-    method: out.method,
-    status: 0,
-  });
   if (!out.res.headersSent) out.res.writeHead(502, { "content-type": "text/plain" });
   out.res.end("corral egress: the upstream request failed\n");
 }
 
+const authorityOf = ({ host, port, protocol }: Target) =>
+  `${host.includes(":") ? `[${host}]` : host}${port === (protocol === "https:" ? 443 : 80) ? "" : `:${port}`}`;
+
 function send(deps: EgressDeps, out: OutboundRequest, swapped: SwappedRequest): void {
   const { target } = out;
+  const audit = auditOnce(deps, out);
+  // Secrets are hidden in the answer; it must come in a form the proxy can search.
+  if (out.sandbox.scrubber) swapped.headers["accept-encoding"] = "identity";
+  // The target's name, never the address connected to, when the sandbox sent no Host (HTTP/1.0).
+  if (!swapped.headers.host) swapped.headers.host = authorityOf(target);
   const upstream = (target.protocol === "https:" ? httpsRequest : httpRequest)({
     host: target.address,
     servername: target.host,
@@ -54,9 +61,21 @@ function send(deps: EgressDeps, out: OutboundRequest, swapped: SwappedRequest): 
     path: out.path,
     headers: swapped.headers,
     ca: deps.upstreamCa,
+    timeout: UPSTREAM_IDLE_MS,
   });
-  upstream.on("response", (answer) => answered(deps, out, answer));
-  upstream.on("error", (err) => failed(deps, out, err));
+  upstream.on("timeout", () => upstream.destroy(new Error("the upstream did not answer in time")));
+  upstream.on("response", (answer) => {
+    audit(answer.statusCode ?? 0);
+    relayAnswer(answer, out.res, out.sandbox.scrubber);
+  });
+  upstream.on("error", (err) => {
+    audit(0);
+    failed(deps, out, err);
+  });
+  out.res.on("close", () => {
+    audit(0);
+    upstream.destroy();
+  });
   if (swapped.body) upstream.end(swapped.body);
   else out.req.pipe(upstream);
 }
@@ -71,7 +90,7 @@ export async function forwardRequest(
     // Bodies are read whole only when the session has placeholders that could be in them.
     const body = out.sandbox.placeholders.size > 0 ? await readBody(out.req) : null;
     const swapped = swapPlaceholders(out.sandbox.placeholders, {
-      host: out.target.host,
+      target: out.target,
       path: out.path,
       headers: out.req.headers,
       body,

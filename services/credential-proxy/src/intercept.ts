@@ -7,6 +7,7 @@ import type { Target } from "./egress-target.js";
 import { forwardRequest } from "./forward-request.js";
 import { refuse } from "./refuse.js";
 import { Refusal } from "./refusal.js";
+import { checkHostHeader, parseAuthority } from "./host-header.js";
 
 /** An intercepted CONNECT: the sandbox behind it and the one target it was allowed to reach. */
 interface Tunnel {
@@ -23,6 +24,35 @@ export interface Interceptor {
   close(): void;
 }
 
+/**
+ * What an intercepted request asks for must be the tunnel's target: its SNI, its `Host` and an absolute-form
+ * request-target all name the CONNECT's host and port. Returns the origin-form path to send.
+ */
+function tunnelPath(req: IncomingMessage, target: Target): string {
+  const sni = (req.socket as TLSSocket).servername;
+  if (typeof sni === "string" && sni.toLowerCase() !== target.host.toLowerCase())
+    throw new Refusal(
+      403,
+      `the TLS server name ${sni.slice(0, 100)} does not match the tunnel's ${target.host}`,
+    );
+  checkHostHeader(req.headers.host, target);
+  const raw = req.url ?? "/";
+  if (raw.startsWith("/")) return raw;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  const named = url && parseAuthority(url.host, url.protocol === "https:" ? 443 : 80);
+  if (
+    !url ||
+    url.protocol !== "https:" ||
+    named?.host !== target.host.toLowerCase() ||
+    named.port !== target.port
+  )
+    throw new Refusal(
+      403,
+      `the request-target ${raw.slice(0, 100)} does not match the tunnel's ${target.host}`,
+    );
+  return `${url.pathname}${url.search}`;
+}
+
 function onDecrypted(
   deps: EgressDeps,
   tunnels: WeakMap<Duplex, Tunnel>,
@@ -35,13 +65,12 @@ function onDecrypted(
     return;
   }
   const { sandbox, target } = tunnel;
-  const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
-  if (hostHeader && hostHeader !== target.host.toLowerCase()) {
-    const error = new Refusal(403, `Host ${hostHeader} does not match the tunnel's ${target.host}`);
+  try {
+    const path = tunnelPath(req, target);
+    void forwardRequest(deps, { sandbox, req, res, target, path });
+  } catch (error) {
     refuse(deps, sandbox, res, { host: target.host, method: req.method ?? "GET", error });
-    return;
   }
-  void forwardRequest(deps, { sandbox, req, res, target, path: req.url ?? "/" });
 }
 
 export function createInterceptor(deps: EgressDeps): Interceptor {

@@ -6,6 +6,8 @@ import { lookupMcpServer } from "./mcp-server-lookup.js";
 import { refreshAccessToken } from "./oauth-refresh.js";
 import { authFailed, connectionFailed, isUnauthorized } from "./mcp-errors.js";
 import { recordEvent } from "./record-event.js";
+import { guardedFetch } from "./mcp-fetch.js";
+import { briefError } from "./brief-error.js";
 
 const REFRESH_MARGIN_MS = 30_000;
 
@@ -43,10 +45,10 @@ function recordUse(deps: McpDeps, call: McpCall, status: number): void {
 /** One connection with the call's current token: `use`'s result, or the error as it came. */
 async function connectOnce<T>(deps: McpDeps, call: McpCall, use: (client: Client) => Promise<T>): Promise<T> {
   const token = tokenOf(call.credential);
-  const transport = new StreamableHTTPClientTransport(
-    new URL(call.url),
-    token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {},
-  );
+  const transport = new StreamableHTTPClientTransport(new URL(call.url), {
+    fetch: guardedFetch(deps.allow),
+    ...(token && { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  });
   const client = new Client({ name: "corral", version: "1" });
   try {
     await client.connect(transport);
@@ -71,10 +73,11 @@ export async function withMcpClient<T>(
     try {
       return await connectOnce(deps, call, use);
     } catch (error) {
-      if (!isUnauthorized(error)) throw connectionFailed(serverName, error);
+      if (!isUnauthorized(error)) throw connectionFailed(serverName, briefError(error, call.credential));
       recordUse(deps, call, 401);
       const credential = call.credential;
-      if (attempt > 1 || credential?.record.auth.type !== "mcp_oauth") throw authFailed(serverName, error);
+      if (attempt > 1 || credential?.record.auth.type !== "mcp_oauth")
+        throw authFailed(serverName, briefError(error, credential));
       await refreshCall(deps, call, credential);
     }
   }

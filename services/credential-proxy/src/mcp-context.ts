@@ -4,6 +4,7 @@ import type { Bucket, Bus, RetryOptions } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { ResolvedCredential } from "./credential-resolution.js";
+import type { AddressAllowList } from "./egress-address.js";
 
 /** Who calls: a session, or one of its sub-agent threads (whose log records the credential's use). */
 export interface McpCaller {
@@ -33,4 +34,6 @@ export interface McpDeps {
   store: VaultStore;
   retry: RetryOptions;
   ledger: Bucket<McpLedgerEntry>;
+  /** Non-public addresses MCP servers may have (the operator's `EGRESS_ALLOW_ADDRESSES`). */
+  allow: AddressAllowList;
 }

@@ -3,6 +3,8 @@ import { CorralError, type CredentialAuth } from "@corral/protocol";
 import { storeSecrets, type ResolvedCredential } from "./credential-resolution.js";
 import type { McpDeps } from "./mcp-context.js";
 import { Unauthorized } from "./mcp-errors.js";
+import { guardedFetch } from "./mcp-fetch.js";
+import type { AddressAllowList } from "./egress-address.js";
 
 type OAuth = Extract<CredentialAuth, { type: "mcp_oauth" }>;
 type Refreshable = OAuth & { refresh: NonNullable<OAuth["refresh"]> };
@@ -37,8 +39,12 @@ function tokenRequest(auth: Refreshable, secrets: Record<string, string>, refres
   return { method: "POST", headers, body: form };
 }
 
-async function requestTokens(endpoint: string, init: RequestInit): Promise<TokenResponse> {
-  const response = await fetch(endpoint, init).catch((error: unknown) => {
+async function requestTokens(
+  allow: AddressAllowList,
+  endpoint: string,
+  init: RequestInit,
+): Promise<TokenResponse> {
+  const response = await guardedFetch(allow)(endpoint, init).catch((error: unknown) => {
     throw new CorralError(
       "MCP_CONNECTION_FAILED",
       `the token endpoint did not answer: ${(error as Error).message}`,
@@ -62,6 +68,7 @@ export async function refreshAccessToken(
     throw new Unauthorized("the access token was refused and there is no refresh token");
   const refreshable: Refreshable = { ...auth, refresh: auth.refresh };
   const tokens = await requestTokens(
+    deps.allow,
     auth.refresh.token_endpoint,
     tokenRequest(refreshable, credential.secrets, refreshToken),
   );

@@ -1,14 +1,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX } from "@corral/protocol";
 import type { ResolvedCredential } from "./credential-resolution.js";
-import { credentialAllowsHost } from "./egress-policy.js";
+import { credentialAllowsTarget, type SecretDestination } from "./egress-policy.js";
 import { endToEndHeaders } from "./hop-by-hop.js";
 import { Refusal } from "./refusal.js";
 
 /** One request's swap: the session's placeholders, the host it goes to, and the credentials it used. */
 interface Swap {
   placeholders: ReadonlyMap<string, ResolvedCredential>;
-  host: string;
+  target: SecretDestination;
   used: Set<ResolvedCredential>;
 }
 
@@ -27,10 +27,11 @@ function secretFor(swap: Swap, placeholder: string, where: "header" | "body"): s
   if (!credential || auth?.type !== "environment_variable")
     throw new Refusal(403, "an unknown placeholder was sent");
   const credentialId = credential.record.id;
-  if (!credentialAllowsHost(credential.record, swap.host))
+  const { host, port, protocol } = swap.target;
+  if (!credentialAllowsTarget(credential.record, swap.target))
     throw new Refusal(
       403,
-      `the placeholder of ${auth.secret_name} may not be sent to ${swap.host}`,
+      `the placeholder of ${auth.secret_name} may not be sent to ${host} (port ${port}, ${protocol === "https:" ? "TLS" : "plain HTTP"}): secrets go only over TLS to their credential's hosts and ports`,
       credentialId,
     );
   if (!auth.injection_location[where])
@@ -54,17 +55,18 @@ function swapHeader(swap: Swap, name: string, value: string): string {
 }
 
 /**
- * Swaps placeholders for secrets where the credential allows it (its hosts, its injection locations);
+ * Swaps placeholders for secrets where the credential allows it (TLS to its hosts and ports, its injection
+ * locations);
  * any other placeholder, and any placeholder in the URL, refuses the request.
  */
 export function swapPlaceholders(
   placeholders: ReadonlyMap<string, ResolvedCredential>,
-  request: { host: string; path: string; headers: IncomingHttpHeaders; body: Buffer | null },
+  request: { target: SecretDestination; path: string; headers: IncomingHttpHeaders; body: Buffer | null },
 ): SwappedRequest {
   const inUrl = PLACEHOLDER_PATTERN.exec(request.path);
   if (inUrl)
     throw new Refusal(403, "placeholders are never put into URLs", placeholders.get(inUrl[0])?.record.id);
-  const swap: Swap = { placeholders, host: request.host, used: new Set() };
+  const swap: Swap = { placeholders, target: request.target, used: new Set() };
   const headers = endToEndHeaders(request.headers);
   for (const [name, value] of Object.entries(headers))
     headers[name] = Array.isArray(value)

@@ -3,6 +3,7 @@ import type { EgressDeps } from "./egress-context.js";
 import { authenticate } from "./sandbox-auth.js";
 import { resolveTarget } from "./egress-target.js";
 import { forwardRequest } from "./forward-request.js";
+import { checkHostHeader } from "./host-header.js";
 import { refuse } from "./refuse.js";
 
 function absoluteHttpUrl(raw: string | undefined): URL | null {
@@ -32,11 +33,14 @@ export async function proxyPlainHttp(
     res.end("corral egress: send absolute http:// URLs, or CONNECT for https\n");
     return;
   }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
   try {
-    const destination = { protocol: "http:", host: url.hostname, port: Number(url.port || 80) } as const;
-    const target = await resolveTarget(sandbox.networking, destination);
+    const destination = { protocol: "http:", host, port: Number(url.port || 80) } as const;
+    // Checked before anything else: the audit and the policy name the URL's host, so must the request.
+    checkHostHeader(req.headers.host, destination);
+    const target = await resolveTarget(sandbox.networking, deps.allow, destination);
     await forwardRequest(deps, { sandbox, req, res, target, path: `${url.pathname}${url.search}` });
   } catch (error) {
-    refuse(deps, sandbox, res, { host: url.hostname, method: req.method ?? "GET", error });
+    refuse(deps, sandbox, res, { host, method: req.method ?? "GET", error });
   }
 }

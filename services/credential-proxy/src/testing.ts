@@ -9,6 +9,9 @@ import {
 import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
 import { createCredentialProxy, type CredentialProxy } from "./credential-proxy.js";
 import { DEFAULT_RETRY_MS, type ProxyConfig } from "./config.js";
+import { NO_ALLOWED_ADDRESSES } from "./egress-address.js";
+
+export { parseAllowList } from "./egress-address.js";
 
 export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig => ({
   vault: null,
@@ -16,6 +19,7 @@ export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig =>
   masterKeyFile: "/nonexistent",
   egressHost: "0.0.0.0",
   egressPort: 0,
+  egressAllowAddresses: NO_ALLOWED_ADDRESSES,
   upstreamCaFile: undefined,
   retryMs: DEFAULT_RETRY_MS,
   ...over,

@@ -1,11 +1,12 @@
 import type Docker from "dockerode";
 import { createHash } from "node:crypto";
+import { SANDBOX_BRIDGE_PREFIX } from "@corral/protocol";
 import { isolateBridgeFromHost } from "./firewall.js";
 import { LABELS } from "./labels.js";
 
 /** Linux interface names are at most 15 characters, so the bridge is named by a hash of the network. */
 export const bridgeName = (network: string) =>
-  `csb-${createHash("sha256").update(network).digest("hex").slice(0, 10)}`;
+  `${SANDBOX_BRIDGE_PREFIX}${createHash("sha256").update(network).digest("hex").slice(0, 10)}`;
 
 /** Internal (no route out), no traffic between sandboxes, and nothing from sandboxes to the host. */
 export async function ensureNetwork(
