@@ -7,7 +7,7 @@ import type { Target } from "./egress-target.js";
 import { forwardRequest } from "./forward-request.js";
 import { refuse } from "./refuse.js";
 import { Refusal } from "./refusal.js";
-import { checkHostHeader, parseAuthority } from "./host-header.js";
+import { canonicalHost, checkHostHeader, parseAuthority } from "./host-header.js";
 
 /** An intercepted CONNECT: the sandbox behind it and the one target it was allowed to reach. */
 interface Tunnel {
@@ -43,7 +43,7 @@ function tunnelPath(req: IncomingMessage, target: Target): string {
   if (
     !url ||
     url.protocol !== "https:" ||
-    named?.host !== target.host.toLowerCase() ||
+    named?.host !== canonicalHost(target.host) ||
     named.port !== target.port
   )
     throw new Refusal(
