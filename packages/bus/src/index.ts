@@ -40,6 +40,7 @@ export {
   permissionsOf,
   ensureAuthMaterial,
   renderServerConfig,
+  usersBlock,
   authBusConfig,
   authEnv,
   probePublish,

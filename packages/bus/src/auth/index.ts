@@ -2,7 +2,7 @@ export { NATS_USERS, SERVICE_USERS, isNatsUser, inboxPrefix, permissionsOf } fro
 export type { NatsUser, UserPermissions } from "./permissions.js";
 export { ensureAuthMaterial } from "./material.js";
 export type { AuthMaterial } from "./material.js";
-export { renderServerConfig } from "./server-config.js";
+export { renderServerConfig, usersBlock } from "./server-config.js";
 export type { ServerConfigOptions } from "./server-config.js";
 export { authBusConfig, authEnv } from "./client.js";
 export { probePublish, probeSubscribe, probeOperation } from "./probe.js";

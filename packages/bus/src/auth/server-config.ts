@@ -21,7 +21,8 @@ function permissionBlock(user: NatsUser) {
   return { publish: { allow: publish }, subscribe: { allow: subscribe }, allow_responses: true };
 }
 
-function users(auth: AuthMaterial) {
+/** The `authorization.users` of a server config: every user with its permissions (public keys and a hash only). */
+export function usersBlock(auth: AuthMaterial) {
   return [
     ...SERVICE_USERS.map((user) => ({ nkey: auth.publicKeys[user], permissions: permissionBlock(user) })),
     { user: "tasks", password: auth.tasksPasswordHash, permissions: permissionBlock("tasks") },
@@ -37,7 +38,7 @@ export function renderServerConfig(options: ServerConfigOptions): string {
     host: options.host,
     port: options.port,
     jetstream: { store_dir: options.storeDir },
-    authorization: { users: users(options.auth) },
+    authorization: { users: usersBlock(options.auth) },
   };
   if (options.serverName) config.server_name = options.serverName;
   if (options.logFile) config.log_file = options.logFile;

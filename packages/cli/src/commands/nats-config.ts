@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureAuthMaterial, renderServerConfig, type AuthMaterial } from "@corral/bus";
+import { ensureAuthMaterial, renderServerConfig, usersBlock, type AuthMaterial } from "@corral/bus";
 import { UsageError, type CliContext } from "../context.js";
 
 const USAGE = `usage: corral nats-config --out DIR [--nodes N] [--hosts h1,h2,…] [--port 4222] [--route-port 6222]
@@ -88,6 +88,40 @@ function writeNodes(out: string, auth: AuthMaterial, layout: NodeLayout & Placem
 }
 
 /**
+ * Values for the official NATS Helm chart (1.x): a JetStream cluster of `nodes` with the same users and
+ * permissions, and routes that authenticate (the route password is in it: keep the file private).
+ */
+function writeHelmValues(out: string, auth: AuthMaterial, nodes: number): string {
+  const password = auth.routePassword();
+  const routes = Array.from(
+    { length: nodes },
+    (_, i) => `nats://route:${password}@corral-nats-${i}.corral-nats-headless:6222`,
+  );
+  const values = {
+    fullnameOverride: "corral-nats",
+    config: {
+      cluster: {
+        enabled: true,
+        replicas: nodes,
+        merge: { authorization: { user: "route", password }, routes },
+      },
+      jetstream: { enabled: true, fileStore: { pvc: { size: "20Gi" } } },
+      merge: { authorization: { users: usersBlock(auth) } },
+    },
+    podDisruptionBudget: { enabled: true },
+  };
+  const file = join(out, "nats-helm-values.yaml");
+  writeFileSync(
+    file,
+    `# corral nats-config: values for the nats/nats Helm chart (JSON is YAML)\n${JSON.stringify(values, null, 2)}\n`,
+    {
+      mode: 0o600,
+    },
+  );
+  return file;
+}
+
+/**
  * `corral nats-config`: the users of a deployment (created once, kept in DIR/auth) and one server config
  * per node of a JetStream cluster, with the same users on every node and authenticated routes.
  */
@@ -122,6 +156,7 @@ export function natsConfigCommand(ctx: CliContext, args: string[]): number {
     bind: values.bind,
   };
   for (const file of writeNodes(out, auth, layout, values.tls)) ctx.out(file);
+  ctx.out(writeHelmValues(out, auth, nodes));
   ctx.err(`users in ${auth.dir} (keep it secret: seeds and passwords); give each service its <user>.nk`);
   return 0;
 }
