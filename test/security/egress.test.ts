@@ -110,6 +110,8 @@ beforeAll(async () => {
     EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
     EGRESS_ALLOW_ADDRESSES: `127.0.0.1:${httpsPort},127.0.0.1:${httpPort},127.0.0.1:${loudPort}`,
     CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
+    // An upstream that never answers is given up on after this (the default is two minutes).
+    EGRESS_UPSTREAM_IDLE_MS: "1500",
   });
   system.spawn("sandbox-manager", {
     CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
@@ -322,7 +324,12 @@ describe("what comes back", () => {
 describe("audit and tokens", () => {
   test("finding 12: a credential use is audited when the upstream never answers or resets", async () => {
     const { sessionId, sandbox } = await sandboxWith(limited([`localhost:${httpsPort}`]));
-    await curl(sandbox, `-m 3 -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/hang`);
+    // The sandbox waits as long as it takes: the proxy gives up on the silent upstream and says so.
+    const hang = await bash(
+      sandbox,
+      `curl -sS -w ' status=%{http_code}' -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/hang`,
+    );
+    expect(hang).toContain("status=502");
     await curl(sandbox, `-H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/reset`);
     const uses = await waitFor(async () => {
       const found = (await events(sessionId)).filter((e) => e.type === "span.credential_use");

@@ -14,6 +14,8 @@ export interface ProxyConfig {
   egressHost: string | undefined;
   /** Non-public addresses (`addr`, `cidr`, `addr:port`) sandboxes and MCP calls may reach anyway. */
   egressAllowAddresses: AddressAllowList;
+  /** How long an upstream may send nothing before the proxy gives up on it. */
+  egressUpstreamIdleMs: number;
   egressPort: number;
   /** Extra CA certificates (PEM file) the proxy trusts for upstream TLS, besides the system's. */
   upstreamCaFile: string | undefined;
@@ -38,6 +40,7 @@ export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     masterKeyFile: env.CORRAL_MASTER_KEY_FILE ?? join(cwd, ".corral", "master.key"),
     egressHost: env.EGRESS_HOST || undefined,
     egressAllowAddresses: parseAllowList(env.EGRESS_ALLOW_ADDRESSES),
+    egressUpstreamIdleMs: Number(env.EGRESS_UPSTREAM_IDLE_MS ?? 120_000),
     egressPort: Number(env.EGRESS_PORT ?? 8421),
     upstreamCaFile: env.EGRESS_UPSTREAM_CA_FILE,
     retryMs: Number(env.CREDENTIAL_PROXY_RETRY_MS ?? DEFAULT_RETRY_MS),

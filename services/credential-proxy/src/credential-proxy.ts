@@ -57,6 +57,7 @@ async function startEgress(
       port: config.egressPort,
       upstreamCa,
       allow: config.egressAllowAddresses,
+      upstreamIdleMs: config.egressUpstreamIdleMs,
     },
   });
   const port = await egress.start();

@@ -31,6 +31,8 @@ export interface EgressDeps {
   sandboxes: Pick<Bucket<SandboxRecord>, "get">;
   /** Sandbox contexts briefly cached, so a burst of requests reads the session once. */
   contexts: Map<SandboxId, { at: number; value: Promise<SandboxContext> }>;
+  /** How long an upstream may stay silent before the request fails (`EGRESS_UPSTREAM_IDLE_MS`). */
+  upstreamIdleMs: number;
   /** Non-public addresses the operator lets sandboxes reach (`EGRESS_ALLOW_ADDRESSES`). */
   allow: AddressAllowList;
   /** A certificate for a host under the deployment's CA, for intercepted tunnels. */

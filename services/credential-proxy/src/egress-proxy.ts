@@ -20,6 +20,8 @@ export interface EgressProxyOptions {
   port: number;
   /** Non-public addresses sandboxes may still reach (the operator's `EGRESS_ALLOW_ADDRESSES`). */
   allow: AddressAllowList;
+  /** How long an upstream may stay silent before the request fails and is audited with status 0. */
+  upstreamIdleMs: number;
   /** Extra CA certificates (PEM) trusted for upstream TLS, besides Node's bundled roots. */
   upstreamCa: string[];
 }
@@ -55,6 +57,7 @@ export function createEgressProxy(deps: {
         contexts: new Map(),
         upstreamCa: [...rootCertificates, ...options.upstreamCa],
         allow: options.allow,
+        upstreamIdleMs: options.upstreamIdleMs,
       };
       const interceptor = createInterceptor(egress);
       const server = createServer((req, res) => void proxyPlainHttp(egress, req, res));

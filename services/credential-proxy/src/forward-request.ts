@@ -9,9 +9,6 @@ import { recordCredentialUses } from "./egress-audit.js";
 import { relayAnswer } from "./upstream-answer.js";
 import { refuse } from "./refuse.js";
 
-/** An upstream that sends nothing for this long is given up on (and the use recorded with status 0). */
-export const UPSTREAM_IDLE_MS = 120_000;
-
 /** One request on its way out: who sent it, where it goes, and the credentials swapped into it. */
 export interface OutboundRequest {
   sandbox: SandboxContext;
@@ -61,7 +58,8 @@ function send(deps: EgressDeps, out: OutboundRequest, swapped: SwappedRequest): 
     path: out.path,
     headers: swapped.headers,
     ca: deps.upstreamCa,
-    timeout: UPSTREAM_IDLE_MS,
+    // An upstream that sends nothing for this long is given up on (the use recorded with status 0).
+    timeout: deps.upstreamIdleMs,
   });
   upstream.on("timeout", () => upstream.destroy(new Error("the upstream did not answer in time")));
   upstream.on("response", (answer) => {

@@ -20,6 +20,7 @@ export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig =>
   egressHost: "0.0.0.0",
   egressPort: 0,
   egressAllowAddresses: NO_ALLOWED_ADDRESSES,
+  egressUpstreamIdleMs: 120_000,
   upstreamCaFile: undefined,
   retryMs: DEFAULT_RETRY_MS,
   ...over,
