@@ -10,13 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { SANDBOX_RPC, STORE_RPC, VAULT_RPC, type SessionEvent, type SandboxRecord } from "@corral/protocol";
+import { SANDBOX_RPC, STORE_RPC, type SessionEvent, type SandboxRecord } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
-import { freePort, startSystem, untilAnswers, waitFor, type TestSystem } from "@corral/testing";
+import { startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
 import { makeVaultCredential } from "@corral/credential-proxy/testing";
 import { makeLimitedEnvironment } from "@corral/session-store/testing";
-import { RUN_LABEL, removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
+import { removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
+import { startEgressStack } from "./support/egress-stack.js";
 
 // Real services as processes (their logs are searched for the secret), a real sandbox on Docker, and real
 // HTTPS and HTTP servers on the host's loopback standing in for an API that wants a bearer token.
@@ -61,26 +62,13 @@ beforeAll(async () => {
 
   system = await startSystem("client");
   bus = system.bus;
-  const debug = { LOG_LEVEL: "debug" };
-  system.spawn("session-store", { ...debug, CORRAL_TASK_INTAKE: "0" });
-  system.spawn("credential-proxy", {
-    ...debug,
-    EGRESS_PORT: String(await freePort()),
-    EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
-    // The stand-in upstreams are on loopback, which no sandbox reaches unless the operator names it.
-    EGRESS_ALLOW_ADDRESSES: `127.0.0.1:${httpsPort},127.0.0.1:${httpPort}`,
-    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
-  });
-  system.spawn("sandbox-manager", {
-    ...debug,
-    CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: "0",
-    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-    SANDBOX_STATE_DIR: join(dir, "manager"),
-  });
-  await untilAnswers(() => request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }));
-  await untilAnswers(() => request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }));
+  // The stand-in upstreams are on loopback, which no sandbox reaches unless the operator names it.
+  await startEgressStack(
+    system,
+    dir,
+    { EGRESS_ALLOW_ADDRESSES: `127.0.0.1:${httpsPort},127.0.0.1:${httpPort}` },
+    { LOG_LEVEL: "debug" },
+  );
 });
 
 afterAll(async () => {

@@ -3,7 +3,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import {
   createServer as createHttpServer,
   request as httpRequest,
+  type IncomingMessage,
   type Server as HttpServer,
+  type ServerResponse,
 } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -16,17 +18,17 @@ import {
   MCP_RPC,
   SANDBOX_RPC,
   STORE_RPC,
-  VAULT_RPC,
   sandboxSubject,
   type SandboxRecord,
   type SessionEvent,
 } from "@corral/protocol";
 import { openTypedBucket, request, type Bus } from "@corral/bus";
-import { freePort, startSystem, untilAnswers, waitFor, type TestSystem } from "@corral/testing";
+import { startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
 import { makeVaultCredential } from "@corral/credential-proxy/testing";
 import { makeEnvironment } from "@corral/session-store/testing";
-import { RUN_LABEL, removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
+import { removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
+import { startEgressStack } from "../support/egress-stack.js";
 
 // The attack catalogue for the egress proxy (issue 13, findings 2, 3, 5, 6, 9, 12): real services as
 // processes, a real sandbox on Docker, and stand-in upstreams on the host's loopback, which the operator
@@ -104,24 +106,11 @@ beforeAll(async () => {
   system = await startSystem("client");
   bus = system.bus;
   natsPort = Number(new URL(system.nats.url).port);
-  system.spawn("session-store", { CORRAL_TASK_INTAKE: "0" });
-  system.spawn("credential-proxy", {
-    EGRESS_PORT: String(await freePort()),
-    EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
+  await startEgressStack(system, dir, {
     EGRESS_ALLOW_ADDRESSES: `127.0.0.1:${httpsPort},127.0.0.1:${httpPort},127.0.0.1:${loudPort}`,
-    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
     // An upstream that never answers is given up on after this (the default is two minutes).
     EGRESS_UPSTREAM_IDLE_MS: "1500",
   });
-  system.spawn("sandbox-manager", {
-    CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: "0",
-    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-    SANDBOX_STATE_DIR: join(dir, "manager"),
-  });
-  await untilAnswers(() => request(bus, VAULT_RPC.vaultsList, {}, { timeoutMs: 1000 }));
-  await untilAnswers(() => request(bus, SANDBOX_RPC.list, { session_id: "sesn_x" }, { timeoutMs: 1000 }));
 }, 120_000);
 
 afterAll(async () => {
@@ -369,7 +358,8 @@ describe("audit and tokens", () => {
 });
 
 describe("MCP server URLs (called from the host)", () => {
-  async function mcpSession(url: string): Promise<string> {
+  /** A session whose agent has one MCP server, `inside`, at `url`; its vaults `vaultIds`. */
+  async function mcpSession(url: string, vaultIds: string[] = []): Promise<string> {
     const agent = await request(bus, STORE_RPC.agentsCreate, {
       name: "mcp attacker",
       model: "m",
@@ -379,9 +369,17 @@ describe("MCP server URLs (called from the host)", () => {
     const session = await request(bus, STORE_RPC.sessionsCreate, {
       agent: agent.id,
       environment_id: environment.id,
+      vault_ids: vaultIds,
     });
     return session.id;
   }
+
+  /** The error listing `inside`'s tools ends with (null if it succeeds). */
+  const listToolsError = (sessionId: string) =>
+    request(bus, MCP_RPC.listTools, { session_id: sessionId, mcp_server_name: "inside" }).then(
+      () => null,
+      (e: Error) => e,
+    );
 
   test("finding 6: loopback and metadata MCP URLs are refused, and no answer body is echoed", async () => {
     for (const url of [
@@ -390,14 +388,7 @@ describe("MCP server URLs (called from the host)", () => {
       "http://169.254.169.254/mcp",
     ]) {
       const before = seen.length;
-      const sessionId = await mcpSession(url);
-      const error = await request(bus, MCP_RPC.listTools, {
-        session_id: sessionId,
-        mcp_server_name: "inside",
-      }).then(
-        () => null,
-        (e: Error) => e,
-      );
+      const error = await listToolsError(await mcpSession(url));
       expect(error?.message).toContain("not a public address");
       expect(error?.message).not.toContain("INTERNAL-ONLY");
       expect(seen.slice(before).filter((s) => s.server === "secret")).toEqual([]);
@@ -411,24 +402,7 @@ describe("MCP server URLs (called from the host)", () => {
       mcp_server_url: url,
       token: CANARY,
     });
-    const agent = await request(bus, STORE_RPC.agentsCreate, {
-      name: "mcp loud",
-      model: "m",
-      mcp_servers: [{ type: "url", name: "inside", url }],
-    });
-    const environment = await makeEnvironment(bus, limited([]));
-    const session = await request(bus, STORE_RPC.sessionsCreate, {
-      agent: agent.id,
-      environment_id: environment.id,
-      vault_ids: [vault.id],
-    });
-    const error = await request(bus, MCP_RPC.listTools, {
-      session_id: session.id,
-      mcp_server_name: "inside",
-    }).then(
-      () => null,
-      (e: Error) => e,
-    );
+    const error = await listToolsError(await mcpSession(url, [vault.id]));
     expect(error).not.toBeNull();
     expect(error!.message.length).toBeLessThan(400);
     expect(error!.message).not.toContain(CANARY);
