@@ -284,6 +284,7 @@ describe("what comes back", () => {
       sandbox,
       `curl -sS -i -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/echo; ` +
         `curl -sS -X TRACE -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/trace; ` +
+        `curl -sS -I -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/head; ` +
         `curl -sS -N -H "Authorization: Bearer $API_TOKEN" https://localhost:${httpsPort}/split`,
       toolUseId,
     );
@@ -294,6 +295,7 @@ describe("what comes back", () => {
     expect(out).toContain(`raw=${placeholder}`);
     expect(out).toContain(`token=${placeholder};`);
     expect(out).toContain("trace=TRACE");
+    expect(out.split(`set-cookie: t=${placeholder}`).length).toBe(3); // the GET's and the HEAD's
     for (const form of [
       CANARY,
       Buffer.from(CANARY).toString("base64").slice(0, -4),

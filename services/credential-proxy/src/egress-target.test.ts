@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import type { NetworkingConfig } from "@corral/protocol";
 import { resolveTarget } from "./egress-target.js";
 import { NO_ALLOWED_ADDRESSES, parseAllowList } from "./egress-address.js";
 import { Refusal } from "./refusal.js";
@@ -27,12 +28,12 @@ test("a public address passes under unrestricted networking, and limited network
   expect(await resolveTarget(unrestricted, NO_ALLOWED_ADDRESSES, to("8.8.8.8", 53))).toMatchObject({
     address: "8.8.8.8",
   });
-  const limited = {
+  const limited: NetworkingConfig = {
     type: "limited",
     allowed_hosts: ["8.8.8.8"],
     allow_package_managers: false,
     allow_mcp_servers: false,
-  } as const;
+  };
   expect(await resolveTarget(limited, NO_ALLOWED_ADDRESSES, to("8.8.8.8", 443))).toMatchObject({
     address: "8.8.8.8",
   });

@@ -64,7 +64,7 @@ function send(deps: EgressDeps, out: OutboundRequest, swapped: SwappedRequest): 
   upstream.on("timeout", () => upstream.destroy(new Error("the upstream did not answer in time")));
   upstream.on("response", (answer) => {
     audit(answer.statusCode ?? 0);
-    relayAnswer(answer, out.res, out.sandbox.scrubber);
+    relayAnswer(answer, out.res, out.sandbox.scrubber, out.method === "HEAD");
   });
   upstream.on("error", (err) => {
     audit(0);

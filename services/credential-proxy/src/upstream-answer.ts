@@ -16,11 +16,24 @@ const DECODERS: Record<string, () => Transform> = {
  * form of them first (a compressed body is decompressed to be searched; an encoding the proxy cannot
  * read is refused rather than passed on unsearched).
  */
-export function relayAnswer(answer: IncomingMessage, res: ServerResponse, scrubber: Scrubber | null): void {
+export function relayAnswer(
+  answer: IncomingMessage,
+  res: ServerResponse,
+  scrubber: Scrubber | null,
+  bodyless = false,
+): void {
   const headers = endToEndHeaders(answer.headers);
   if (!scrubber) {
     res.writeHead(answer.statusCode ?? 502, headers);
     answer.pipe(res);
+    return;
+  }
+  const status = answer.statusCode ?? 502;
+  if (bodyless || status === 204 || status === 304) {
+    // No body to decode or search (a HEAD answer's encoding header describes a body never sent).
+    res.writeHead(status, scrubHeaders(scrubber, headers));
+    answer.resume();
+    res.end();
     return;
   }
   const encoding = String(answer.headers["content-encoding"] ?? "identity").toLowerCase();
@@ -34,7 +47,7 @@ export function relayAnswer(answer: IncomingMessage, res: ServerResponse, scrubb
     return;
   }
   delete headers["content-encoding"];
-  res.writeHead(answer.statusCode ?? 502, scrubHeaders(scrubber, headers));
+  res.writeHead(status, scrubHeaders(scrubber, headers));
   const scrub = scrubStream(scrubber);
   const done = (err: Error | null | undefined) => err && res.destroy();
   if (decoder) pipeline(answer, decoder(), scrub, res, done);
