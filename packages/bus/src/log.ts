@@ -3,56 +3,20 @@ import { JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import {
   CorralError,
-  SessionEvent,
   LOG_HEADERS,
   LOG_INDEX_STRIDE,
   STREAMS,
   SUBJECTS,
   BUCKETS,
+  type SessionEvent,
 } from "@corral/protocol";
-import { z } from "zod";
 import type { Bus } from "./connect.js";
 import { openBucket } from "./streams.js";
+import { readHead, type LogHead } from "./log-head.js";
+import { toLogMessage, type LogMessage } from "./log-message.js";
 
-/** Where a session's log ends: the position of its last event and the stream sequence holding it. */
-export interface LogHead {
-  lastSeq: number;
-  streamSeq: number;
-}
-
-export interface LogMessage {
-  firstSeq: number;
-  count: number;
-  streamSeq: number;
-  /** The batch's events with positions in [from, to]; only those are validated. */
-  events: (from?: number, to?: number) => SessionEvent[];
-}
-
-function headerInt(h: MsgHdrs | undefined, name: string): number {
-  const value = Number(h?.get(name));
-  if (!Number.isInteger(value) || value < 0)
-    throw new CorralError("INTERNAL", `log message lacks header ${name}`);
-  return value;
-}
-
-const RawEnvelope = z.object({ events: z.array(z.unknown()).min(1) });
-
-function decodeEnvelope(data: Uint8Array, firstSeq: number, from: number, to: number): SessionEvent[] {
-  const raw = RawEnvelope.parse(JSON.parse(new TextDecoder().decode(data))).events;
-  return raw
-    .slice(Math.max(0, from - firstSeq), Math.max(0, to - firstSeq + 1))
-    .map((event) => SessionEvent.parse(event));
-}
-
-function toLogMessage(h: MsgHdrs | undefined, streamSeq: number, data: Uint8Array): LogMessage {
-  const firstSeq = headerInt(h, LOG_HEADERS.firstSeq);
-  return {
-    firstSeq,
-    count: headerInt(h, LOG_HEADERS.count),
-    streamSeq,
-    events: (from = firstSeq, to = Number.MAX_SAFE_INTEGER) => decodeEnvelope(data, firstSeq, from, to),
-  };
-}
+export type { LogHead } from "./log-head.js";
+export type { LogMessage } from "./log-message.js";
 
 export interface SessionLog {
   head(sessionId: string): Promise<LogHead | null>;
@@ -87,12 +51,25 @@ interface Log {
   index: KV;
 }
 
-async function head(l: Log, sessionId: string): Promise<LogHead | null> {
-  const msg = await l.bus.jsm.direct.getMessage(STREAMS.sessions, { last_by_subj: SUBJECTS.log(sessionId) });
-  if (!msg) return null;
-  const m = toLogMessage(msg.header, msg.seq, msg.data);
-  return { lastSeq: m.firstSeq + m.count - 1, streamSeq: msg.seq };
+const head = (l: Log, sessionId: string): Promise<LogHead | null> =>
+  readHead(l.bus, sessionId, (start, until) => scan(l, sessionId, start, until));
+
+/** A stored message as read: null when it holds no valid position (readers skip it, with a warning). */
+interface Stored {
+  streamSeq: number;
+  message: LogMessage | null;
 }
+
+const stored = (
+  l: Log,
+  sessionId: string,
+  h: MsgHdrs | undefined,
+  seq: number,
+  data: Uint8Array,
+): Stored => ({
+  streamSeq: seq,
+  message: toLogMessage({ sessionId, logger: l.bus.logger }, h, seq, data),
+});
 
 async function writeCheckpoints(
   l: Log,
@@ -158,7 +135,7 @@ async function* consume(
   start: number,
   signal?: AbortSignal,
   batch = 256,
-): AsyncGenerator<LogMessage> {
+): AsyncGenerator<Stored> {
   const consumer = await l.bus.js.consumers.get(STREAMS.sessions, {
     filter_subjects: SUBJECTS.log(sessionId),
     opt_start_seq: Math.max(1, start),
@@ -167,7 +144,7 @@ async function* consume(
   const onAbort = () => void messages.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    for await (const m of messages) yield toLogMessage(m.headers, m.seq, m.data);
+    for await (const m of messages) yield stored(l, sessionId, m.headers, m.seq, m.data);
   } finally {
     signal?.removeEventListener("abort", onAbort);
     await messages.close();
@@ -184,13 +161,14 @@ async function* scan(l: Log, sessionId: string, start: number, until: number): A
       next_by_subj: SUBJECTS.log(sessionId),
     });
     if (!msg || msg.seq > until) return;
-    yield toLogMessage(msg.header, msg.seq, msg.data);
+    const { message } = stored(l, sessionId, msg.header, msg.seq, msg.data);
+    if (message) yield message;
     next = msg.seq + 1;
   }
   if (next > until) return;
-  for await (const m of consume(l, sessionId, next, undefined, 64)) {
-    yield m;
-    if (m.streamSeq >= until) return;
+  for await (const { streamSeq, message } of consume(l, sessionId, next, undefined, 64)) {
+    if (message) yield message;
+    if (streamSeq >= until) return;
   }
 }
 
@@ -201,7 +179,7 @@ async function* follow(
   signal: AbortSignal,
 ): AsyncGenerator<LogMessage> {
   if (signal.aborted) return;
-  yield* consume(l, sessionId, start, signal);
+  for await (const { message } of consume(l, sessionId, start, signal)) if (message) yield message;
 }
 
 async function purge(l: Log, sessionId: string, keep = 0): Promise<void> {

@@ -17,6 +17,15 @@ async function foldAndReport(
   else state.logger.warn({ thread_id: logId }, "log of an unknown thread; not reported");
 }
 
+/** The body as JSON, or undefined: a message no Corral writer made is skipped, never retried for good. */
+function jsonOf(item: WorkItem): unknown {
+  try {
+    return item.json();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Applies what one stored batch implies; batches that neither wake nor change a record are not even parsed. */
 export async function projectBatch(state: StoreState, item: WorkItem): Promise<void> {
   const types = (item.header(LOG_HEADERS.types) ?? "").split(",");
@@ -25,7 +34,7 @@ export async function projectBatch(state: StoreState, item: WorkItem): Promise<v
   if (!wakes && !folds) return;
   // Logs are named by the ids their writers checked; the subject is taken as it is.
   const logId = item.subject.slice(SUBJECTS.log("").length) as LogId;
-  const parsed = LogEnvelope.safeParse(item.json());
+  const parsed = LogEnvelope.safeParse(jsonOf(item));
   if (!parsed.success) {
     state.logger.error({ session_id: logId, seq: item.seq }, "log message does not parse; skipped");
     return;
