@@ -28,18 +28,18 @@ afterAll(async () => {
   await stack.close();
 });
 
+/** The CLI's environment: this test's NATS (and its users), gateway and key. */
+const cliEnv = (extra: Record<string, string> = {}) => ({
+  ...process.env,
+  NATS_URL: stack.nats.url,
+  ...cliNatsEnv(stack.nats.url),
+  CORRAL_URL: gw.url,
+  CORRAL_API_KEY: gw.key,
+  ...extra,
+});
+
 const corral = (args: string[], env: Record<string, string> = {}) =>
-  exec(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      NATS_URL: stack.nats.url,
-      ...cliNatsEnv(stack.nats.url),
-      CORRAL_URL: gw.url,
-      CORRAL_API_KEY: gw.key,
-      ...env,
-    },
-    timeout: 60_000,
-  });
+  exec(process.execPath, [cli, ...args], { env: cliEnv(env), timeout: 60_000 });
 
 test("corral run starts a session through the API and prints its events until it stops", async () => {
   model.script({
@@ -95,15 +95,7 @@ function corralWithInput(
   args: string[],
   input: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      NATS_URL: stack.nats.url,
-      ...cliNatsEnv(stack.nats.url),
-      CORRAL_URL: gw.url,
-      CORRAL_API_KEY: gw.key,
-    },
-  });
+  const child = spawn(process.execPath, [cli, ...args], { env: cliEnv() });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
