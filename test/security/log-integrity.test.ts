@@ -1,8 +1,38 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LOG_HEADERS, STORE_RPC, STREAMS, SUBJECTS, type SessionEvent } from "@corral/protocol";
-import { waitFor } from "@corral/testing";
-import { openSessionLog, publishRaw, request, tailEvents, type Bus } from "@corral/bus";
-import { makeSession, startStoreStack, text } from "@corral/session-store/testing";
+import {
+  busConfigFor,
+  startNatsServer,
+  startScriptedModel,
+  waitFor,
+  type NatsServer,
+  type ScriptedModel,
+} from "@corral/testing";
+import {
+  connectBus,
+  openSessionLog,
+  probePublish,
+  publishRaw,
+  request,
+  tailEvents,
+  type Bus,
+} from "@corral/bus";
+import {
+  makeSession,
+  startStore,
+  startStoreStack,
+  text,
+  type StoreHarness,
+} from "@corral/session-store/testing";
+import {
+  allEvents,
+  eventsUntil,
+  isIdle,
+  newSession,
+  say,
+  send as sendTo,
+  startHarness,
+} from "@corral/harness/testing";
 
 /**
  * A message on a session's log subject that no Corral writer made (no position headers, or a body that is
@@ -117,5 +147,48 @@ describe("a message without a valid position on a session's log", () => {
         (await bus.jsm.consumers.info(STREAMS.sessions, "session-store-projector")).num_ack_pending === 0,
       { message: "the projector still holds an unacknowledged log message" },
     );
+  });
+});
+
+describe("with NATS users and permissions as `corral up` starts them", () => {
+  let nats: NatsServer;
+  let model: ScriptedModel;
+  let store: StoreHarness;
+  let brain: Awaited<ReturnType<typeof startHarness>>;
+  let admin: Bus;
+
+  beforeAll(async () => {
+    nats = await startNatsServer({ auth: true });
+    model = await startScriptedModel();
+    store = await startStore(nats.url, { taskIntake: false });
+    brain = await startHarness(nats.url, model.url);
+    admin = await connectBus(busConfigFor(nats.url, "admin", "client"));
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    await brain?.close();
+    await store?.close();
+    await model?.close();
+    await nats?.stop();
+  });
+
+  test("the harness may not publish on a log, and still runs a session to its end through the store", async () => {
+    expect(await probePublish(brain.bus, SUBJECTS.log("sesn_forged"))).toBe("denied");
+    const sid = await newSession(admin);
+    model.script({ type: "message", content: [{ type: "text", text: "written by the store" }] });
+    await sendTo(admin, sid, say("hello"));
+    await eventsUntil(admin, sid, isIdle);
+    const events = await allEvents(admin, sid);
+    expect(events.map((e) => e.type)).toEqual([
+      "user.message",
+      "session.status_running",
+      "span.model_request_start",
+      "agent.message",
+      "span.model_request_end",
+      "session.usage",
+      "session.status_idle",
+    ]);
+    expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });

@@ -23,7 +23,7 @@ export interface AppendInput {
   ids?: readonly (string | undefined)[] | undefined;
   /**
    * Checked before every attempt: a writer that may no longer write this log (its lease may have passed to
-   * another replica) stops with `FENCED` instead of retrying into a log someone else now writes.
+   * another replica) stops with a `fenced` CONFLICT instead of retrying into a log someone else now writes.
    */
   fence?: (() => boolean) | undefined;
 }
@@ -62,10 +62,19 @@ function serialize<T>(w: Writer, sessionId: string, task: () => Promise<T>): Pro
   return run;
 }
 
+/** Heads remembered at most; the least recently written are read again when next needed. */
+const MAX_HEADS = 10_000;
+
+function rememberHead(w: Writer, sessionId: string, head: LogHead | null): void {
+  w.heads.delete(sessionId);
+  if (w.heads.size >= MAX_HEADS) w.heads.delete(w.heads.keys().next().value!);
+  w.heads.set(sessionId, head);
+}
+
 async function currentHead(w: Writer, sessionId: string, refresh: boolean): Promise<LogHead | null> {
   if (!refresh && w.heads.has(sessionId)) return w.heads.get(sessionId) ?? null;
   const head = await w.log.head(sessionId);
-  w.heads.set(sessionId, head);
+  rememberHead(w, sessionId, head);
   return head;
 }
 
@@ -125,7 +134,7 @@ async function publishOnce(
   const expectStreamSeq = misplaced ? Number.MAX_SAFE_INTEGER : (head?.streamSeq ?? 0);
   const ack = await w.log.append(input.sessionId, events, { expectStreamSeq, msgId });
   if (ack.duplicate) return storedBatch(w, ack.seq);
-  w.heads.set(input.sessionId, { lastSeq: nextSeq + events.length - 1, streamSeq: ack.seq });
+  rememberHead(w, input.sessionId, { lastSeq: nextSeq + events.length - 1, streamSeq: ack.seq });
   return events;
 }
 
@@ -175,8 +184,8 @@ async function wake(
 }
 
 /**
- * The one way to write a session log, used by the session-store and by trusted writers such as the
- * harness (one JetStream round trip, no RPC hop). Appends batches to session logs: one message per batch,
+ * The one way to write a session log, used by the session-store: the only service that may publish on
+ * `corral.log.>` (runners append through its `log.append`). Appends batches to session logs: one message per batch,
  * guarded by the session's last stream sequence so two writers (in this process or in another replica)
  * can never interleave, and deduplicated by message id so a retried append is a no-op that returns the
  * events stored the first time.

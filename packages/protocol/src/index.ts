@@ -12,6 +12,7 @@ export * from "./events-user.js";
 export * from "./events.js";
 export * from "./ids.js";
 export * from "./log.js";
+export * from "./log-append.js";
 export * from "./mcp.js";
 export * from "./primitives.js";
 export * from "./rpc-def.js";

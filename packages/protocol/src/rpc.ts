@@ -7,6 +7,7 @@ import { SessionCreateParams, SessionUpdateParams, SessionRecord } from "./sessi
 import { SessionStatus } from "./events-session.js";
 import { ClientEventInput, SessionEventInput, SessionEvent, SessionEventType } from "./events.js";
 import { TaskRecord } from "./tasks.js";
+import { LogAppendRequest } from "./log-append.js";
 
 export const PageQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
@@ -109,6 +110,7 @@ export const STORE_RPC = {
   eventsSend: defineRpc(store("events.send"), EventsSendRequest, EventsAppendResponse),
   eventsAppend: defineRpc(store("events.append"), EventsAppendRequest, EventsAppendResponse),
   eventsList: defineRpc(store("events.list"), EventsListRequest, EventsListResponse),
+  logAppend: defineRpc(store("log.append"), LogAppendRequest, EventsAppendResponse),
   tasksGet: defineRpc(store("tasks.get"), TaskRef, TaskRecord),
 } as const;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BUCKETS, STREAMS, type LogId } from "@corral/protocol";
-import { awaitStreams, createLogWriter, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
+import { awaitStreams, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, Lease } from "./lease.js";
 import { createWakeHandler, type WakeHandler } from "./wake-handler.js";
@@ -8,6 +8,7 @@ import { consumeWakes } from "./wake-consumer.js";
 import { sweepLiveness } from "./liveness-sweep.js";
 import { loadSessionInfo } from "./session-info.js";
 import { harnessTimings, type HarnessConfig } from "./config.js";
+import { createLogAppender } from "./append-through-store.js";
 import type { Model } from "./model.js";
 import type { Hands } from "./sandbox-client.js";
 import type { ContextStrategy } from "./context.js";
@@ -42,7 +43,13 @@ export function createHarness(deps: HarnessDeps): Harness {
       await awaitStreams(bus, [STREAMS.sessions, STREAMS.wake]);
       const log = await openSessionLog(bus);
       const leaseBucket = await openTypedBucket(bus, BUCKETS.leases, Lease);
-      const runner = { ...deps, log, writer: createLogWriter({ bus, log }) };
+      const appender = createLogAppender({
+        bus,
+        holder,
+        retryUnavailableMs: config.retryUnavailableMs,
+        logger,
+      });
+      const runner = { ...deps, log, appender };
       wakes = createWakeHandler({
         runner,
         leases: createLeases(leaseBucket, holder, timings, logger),

@@ -1,10 +1,10 @@
-import { z } from "zod";
-import type { LogId } from "@corral/protocol";
+import { LeaseRecord, type LogId } from "@corral/protocol";
 import type { Bucket } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 
-export const Lease = z.object({ holder: z.string().max(256), expires_at: z.number() });
-export type Lease = z.infer<typeof Lease>;
+/** The entry schema lives in the protocol: the session-store reads leases to refuse a stale runner's append. */
+export const Lease = LeaseRecord;
+export type Lease = LeaseRecord;
 
 export interface Leases {
   /** Takes the log's lease if it is free or expired; returns a handle, or null when another holder has it. */

@@ -8,13 +8,14 @@ import {
   type SessionRecord,
   type ThreadId,
 } from "@corral/protocol";
-import type { Bus, LogWriter, SessionLog } from "@corral/bus";
+import type { Bus, SessionLog } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { ContextStrategy } from "./context.js";
 import type { Model } from "./model.js";
 import type { Hands } from "./sandbox-client.js";
 import type { SessionView } from "./session-view.js";
 import type { RosterMember, ToolCatalog } from "./tool-catalog.js";
+import type { LogAppender } from "./append-through-store.js";
 
 export interface RunnerConfig {
   maxTokens: number;
@@ -30,7 +31,8 @@ export interface RunnerConfig {
 export interface RunnerDeps {
   bus: Bus;
   log: SessionLog;
-  writer: LogWriter;
+  /** Appends go through the session-store, the only writer of the logs. */
+  appender: LogAppender;
   model: Model;
   hands: Hands;
   strategy: ContextStrategy;
@@ -109,6 +111,13 @@ const RUNNER_TYPES = new Set<string>([
 const byRunner = (e: SessionEvent) =>
   RUNNER_TYPES.has(e.type) && !("session_thread_id" in e && e.session_thread_id);
 
+/** The store found the log's lease naming another runner (or none): this run writes nothing more. */
+function refusedByStore(run: Run, events: SessionEventInput[]): LeaseLost {
+  run.log.warn({ types: events.map((e) => e.type) }, "append refused: the lease names another runner");
+  run.superseded = true;
+  return new LeaseLost();
+}
+
 /**
  * Appends to this run's log, at the position after the last event the run has seen. When something was
  * appended meanwhile: a `guarded` append gives up (false: the next step is decided again); any other is
@@ -132,11 +141,12 @@ export async function append(
     const expectedSeq = run.view.state.lastSeq + 1;
     try {
       const fence = () => !run.superseded && run.held();
-      const input = { sessionId: run.info.logId, events, ids: options.ids, fence, expectedSeq };
-      run.view.add(await run.deps.writer.append(input));
+      const input = { logId: run.info.logId, events, ids: options.ids, fence, expectedSeq };
+      run.view.add(await run.deps.appender.append(input));
       return true;
     } catch (error) {
       if (!run.held()) throw new LeaseLost();
+      if (isCorralError(error, "FORBIDDEN")) throw refusedByStore(run, events);
       if (!isCorralError(error, "CONFLICT") || attempt >= 20) throw error;
       if (options.guarded) return false;
       await run.view.catchUp();

@@ -33,6 +33,7 @@ import { getThread } from "./threads/get-thread.js";
 import { listThreads } from "./threads/list-threads.js";
 import { archiveThread } from "./threads/archive-thread.js";
 import { getTask } from "./tasks/task-record.js";
+import { LOG_APPEND_ROUTE } from "./log-append/append-log.js";
 
 type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
 
@@ -72,6 +73,7 @@ export const STORE_ROUTES: readonly Route[] = [
   route(R.eventsSend, sendEvents),
   route(R.eventsAppend, appendEvents),
   route(R.eventsList, listEvents),
+  LOG_APPEND_ROUTE,
   route(R.tasksGet, (s, p) => getTask(s, p.task_id)),
   route(T.create, createThread),
   route(T.get, (s, p) => getThread(s, p.session_id, p.thread_id)),
