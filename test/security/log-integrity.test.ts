@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LOG_HEADERS, STORE_RPC, STREAMS, SUBJECTS, type SessionEvent } from "@corral/protocol";
-import {
-  busConfigFor,
-  startNatsServer,
-  startScriptedModel,
-  waitFor,
-  type NatsServer,
-  type ScriptedModel,
-} from "@corral/testing";
+import { busConfigFor, waitFor } from "@corral/testing";
 import {
   connectBus,
   openSessionLog,
@@ -17,13 +10,7 @@ import {
   tailEvents,
   type Bus,
 } from "@corral/bus";
-import {
-  makeSession,
-  startStore,
-  startStoreStack,
-  text,
-  type StoreHarness,
-} from "@corral/session-store/testing";
+import { makeSession, startStoreStack, text } from "@corral/session-store/testing";
 import {
   allEvents,
   eventsUntil,
@@ -31,7 +18,8 @@ import {
   newSession,
   say,
   send as sendTo,
-  startHarness,
+  startBrainStack,
+  type BrainStack,
 } from "@corral/harness/testing";
 
 /**
@@ -151,44 +139,30 @@ describe("a message without a valid position on a session's log", () => {
 });
 
 describe("with NATS users and permissions as `corral up` starts them", () => {
-  let nats: NatsServer;
-  let model: ScriptedModel;
-  let store: StoreHarness;
-  let brain: Awaited<ReturnType<typeof startHarness>>;
-  let admin: Bus;
+  let stack: BrainStack;
+  let harnessUser: Bus;
 
   beforeAll(async () => {
-    nats = await startNatsServer({ auth: true });
-    model = await startScriptedModel();
-    store = await startStore(nats.url, { taskIntake: false });
-    brain = await startHarness(nats.url, model.url);
-    admin = await connectBus(busConfigFor(nats.url, "admin", "client"));
+    stack = await startBrainStack({}, undefined, { auth: true });
+    harnessUser = await connectBus(busConfigFor(stack.nats.url, "harness", "probe"));
   });
 
   afterAll(async () => {
-    await admin?.close();
-    await brain?.close();
-    await store?.close();
-    await model?.close();
-    await nats?.stop();
+    await harnessUser?.close();
+    await stack?.close();
   });
 
   test("the harness may not publish on a log, and still runs a session to its end through the store", async () => {
-    expect(await probePublish(brain.bus, SUBJECTS.log("sesn_forged"))).toBe("denied");
-    const sid = await newSession(admin);
-    model.script({ type: "message", content: [{ type: "text", text: "written by the store" }] });
-    await sendTo(admin, sid, say("hello"));
-    await eventsUntil(admin, sid, isIdle);
-    const events = await allEvents(admin, sid);
-    expect(events.map((e) => e.type)).toEqual([
-      "user.message",
-      "session.status_running",
-      "span.model_request_start",
-      "agent.message",
-      "span.model_request_end",
-      "session.usage",
-      "session.status_idle",
-    ]);
-    expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(await probePublish(harnessUser, SUBJECTS.log("sesn_forged"))).toBe("denied");
+    const sid = await newSession(stack.bus);
+    stack.model.script({ type: "message", content: [{ type: "text", text: "written by the store" }] });
+    await sendTo(stack.bus, sid, say("hello"));
+    await eventsUntil(stack.bus, sid, isIdle);
+    const events = await allEvents(stack.bus, sid);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    expect(events.find((e) => e.type === "agent.message")).toMatchObject({
+      content: [{ type: "text", text: "written by the store" }],
+    });
+    expect(events.at(-1)).toMatchObject({ type: "session.status_idle", stop_reason: { type: "end_turn" } });
   });
 });

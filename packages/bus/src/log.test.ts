@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { newId, type SessionEvent } from "@corral/protocol";
+import { newId, SUBJECTS, type SessionEvent } from "@corral/protocol";
 import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
 import {
   connectBus,
   ensureStreams,
   isWrongLastSequence,
   openSessionLog,
+  publishRaw,
   readSlice,
   tailEvents,
   type Bus,
@@ -109,4 +110,29 @@ test("a tail passes from stored to live events without a gap or a repeat", async
   }
   await done;
   expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => 20 + i));
+});
+
+test("the head passes over a long run of messages without positions, interleaved with other logs", async () => {
+  const sid = newId("session");
+  const other = newId("session");
+  await appendAll(sid, 5, 1);
+  let last = 0;
+  for (let i = 0; i < 100; i++) {
+    await publishRaw(bus, SUBJECTS.log(other), "noise");
+    last = await publishRaw(bus, SUBJECTS.log(sid), `forged ${i}`);
+  }
+  expect(await log.head(sid)).toEqual({ lastSeq: 4, streamSeq: last });
+  const slice = await readSlice(log, sid, { from: 0, limit: 100 });
+  expect(slice.events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+  expect(slice.nextFrom).toBeNull();
+  // The next append is guarded by the subject's real last message, and takes the next position.
+  await log.append(sid, batch(5, 1), { expectStreamSeq: last, msgId: `${sid}:5` });
+  expect((await log.head(sid))?.lastSeq).toBe(5);
+});
+
+test("a log holding only messages without positions has no events, and its guard is its last message", async () => {
+  const sid = newId("session");
+  const last = await publishRaw(bus, SUBJECTS.log(sid), "{}");
+  expect(await log.head(sid)).toEqual({ lastSeq: -1, streamSeq: last });
+  expect((await readSlice(log, sid, { from: 0, limit: 10 })).events).toEqual([]);
 });

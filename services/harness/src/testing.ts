@@ -13,6 +13,7 @@ import {
   startNatsServer,
   startScriptedModel,
   type NatsServer,
+  type NatsServerOptions,
   type ScriptedModel,
   type ServiceProcess,
   busConfigFor,
@@ -156,13 +157,15 @@ export interface BrainStack {
 /**
  * A real nats-server, the scripted model, a session-store and a harness in this process, and a client
  * connection — what every brain test starts from. `before` runs after the store and before the harness
- * (e.g. to start a sandbox-manager); its `close` runs before the store stops.
+ * (e.g. to start a sandbox-manager); its `close` runs before the store stops. `natsOptions` e.g. turns
+ * on the users and permissions `corral up` runs with.
  */
 export async function startBrainStack(
   over: Partial<HarnessConfig> = {},
   before?: (natsUrl: string) => Promise<{ close(): Promise<void> }>,
+  natsOptions: NatsServerOptions = {},
 ): Promise<BrainStack> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer(natsOptions);
   const model = await startScriptedModel();
   const store = await startStore(nats.url, { taskIntake: false });
   const extra = before ? await before(nats.url) : null;
