@@ -120,6 +120,28 @@ describe("a message without a valid position on a session's log", () => {
     expect(texts(seen)).toEqual(["one", "two", "three"]);
   });
 
+  test("a well-formed batch without position headers does not change the session's record", async () => {
+    // Folded, it would terminate the session, and a terminated session takes no more client events.
+    const forged = {
+      type: "session.status_terminated",
+      id: "sevt_forged",
+      seq: 2,
+      processed_at: new Date().toISOString(),
+    };
+    const sessionId = await forgedBetween((subject) =>
+      publishRaw(bus, subject, JSON.stringify({ events: [forged] }), {
+        [LOG_HEADERS.types]: "session.status_terminated",
+      }),
+    );
+    await waitFor(async () => {
+      const info = await bus.jsm.consumers.info(STREAMS.sessions, "session-store-projector");
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    });
+    const record = await request(bus, STORE_RPC.sessionsGet, { session_id: sessionId });
+    expect(record.status).not.toBe("terminated");
+    expect((await send(sessionId, "four")).events[0]?.seq).toBe(3);
+  });
+
   test("announcing a waking event over a body that is not JSON, it does not hold up the store's projector", async () => {
     const sessionId = await forgedBetween((subject) =>
       publishRaw(bus, subject, "{not json", {

@@ -11,6 +11,7 @@ export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.
 export { openSessionLog, isWrongLastSequence } from "./log.js";
 export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";
 export { readSlice, tailEvents } from "./log-reader.js";
+export { positionedBatch } from "./log-message.js";
 export { createLogWriter, wakesSession } from "./log-writer.js";
 export type { LogWriter, AppendInput } from "./log-writer.js";
 export type { SliceQuery, Slice } from "./log-reader.js";

@@ -22,19 +22,22 @@ const MAX_BATCH = 10_000;
 const Position = z.string().regex(/^\d{1,15}$/);
 const RawEnvelope = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) });
 
-function headerInt(h: MsgHdrs | undefined, name: string): number | null {
-  const parsed = Position.safeParse(h?.get(name));
-  return parsed.success ? Number(parsed.data) : null;
+/** A message's position headers, or null when they are missing or malformed. */
+function positionOf(
+  header: (name: string) => string | undefined,
+): { firstSeq: number; count: number } | null {
+  const int = (name: string) => {
+    const parsed = Position.safeParse(header(name));
+    return parsed.success ? Number(parsed.data) : null;
+  };
+  const firstSeq = int(LOG_HEADERS.firstSeq);
+  const count = int(LOG_HEADERS.count);
+  if (firstSeq === null || count === null || count < 1 || count > MAX_BATCH) return null;
+  return { firstSeq, count };
 }
 
-/** The batch, or null when the body is not the one the headers announce. */
-function decodeBatch(data: Uint8Array, firstSeq: number, count: number): SessionEvent[] | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return null;
-  }
+/** The batch in a decoded body, or null when it is not the one the headers announce. */
+function batchAt(json: unknown, firstSeq: number, count: number): SessionEvent[] | null {
   const raw = RawEnvelope.safeParse(json);
   if (!raw.success || raw.data.events.length !== count) return null;
   const events: SessionEvent[] = [];
@@ -44,6 +47,26 @@ function decodeBatch(data: Uint8Array, firstSeq: number, count: number): Session
     events.push(event.data);
   }
   return events;
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The events of a stored log message whose headers and body agree, or null for one without a valid
+ * position (for a consumer that reads the stream itself, such as the session-store's projector).
+ */
+export function positionedBatch(
+  header: (name: string) => string | undefined,
+  json: unknown,
+): SessionEvent[] | null {
+  const position = positionOf(header);
+  return position && batchAt(json, position.firstSeq, position.count);
 }
 
 export interface MessageSource {
@@ -68,16 +91,16 @@ export function toLogMessage(
   streamSeq: number,
   data: Uint8Array,
 ): LogMessage | null {
-  const firstSeq = headerInt(h, LOG_HEADERS.firstSeq);
-  const count = headerInt(h, LOG_HEADERS.count);
-  if (firstSeq === null || count === null || count < 1 || count > MAX_BATCH) {
+  const position = positionOf((name) => h?.get(name));
+  if (!position) {
     ignored(source, streamSeq, "position headers missing or malformed");
     return null;
   }
+  const { firstSeq, count } = position;
   let batch: SessionEvent[] | null | undefined;
   const decoded = () => {
     if (batch !== undefined) return batch;
-    batch = decodeBatch(data, firstSeq, count);
+    batch = batchAt(parseJson(data), firstSeq, count);
     if (!batch) ignored(source, streamSeq, "body is not the batch its headers announce");
     return batch;
   };

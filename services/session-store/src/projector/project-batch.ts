@@ -1,5 +1,5 @@
-import { isId, LOG_HEADERS, LogEnvelope, SUBJECTS, type LogId, type SessionEvent } from "@corral/protocol";
-import { wakesSession, type WorkItem } from "@corral/bus";
+import { isId, LOG_HEADERS, SUBJECTS, type LogId, type SessionEvent } from "@corral/protocol";
+import { positionedBatch, wakesSession, type WorkItem } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { foldIntoSession, foldIntoThread } from "../records/fold-into-records.js";
 import { affectsRecordType } from "../records/fold-events.js";
@@ -34,11 +34,12 @@ export async function projectBatch(state: StoreState, item: WorkItem): Promise<v
   if (!wakes && !folds) return;
   // Logs are named by the ids their writers checked; the subject is taken as it is.
   const logId = item.subject.slice(SUBJECTS.log("").length) as LogId;
-  const parsed = LogEnvelope.safeParse(jsonOf(item));
-  if (!parsed.success) {
-    state.logger.error({ session_id: logId, seq: item.seq }, "log message does not parse; skipped");
+  // As every reader does, a message without a valid position (no Corral writer made it) is passed over.
+  const events = positionedBatch((name) => item.header(name), jsonOf(item));
+  if (!events) {
+    state.logger.warn({ session_id: logId, seq: item.seq }, "log message without a valid position skipped");
     return;
   }
-  if (wakes) await wakeForStored(state, logId, parsed.data.events);
-  if (folds) await foldAndReport(state, logId, parsed.data.events);
+  if (wakes) await wakeForStored(state, logId, events);
+  if (folds) await foldAndReport(state, logId, events);
 }
