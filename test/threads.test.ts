@@ -442,8 +442,11 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
     },
     { timeoutMs: 30_000, message: "threads did not start" },
   );
-  const log0 = await events(sessionId);
-  const refusedStart = log0.find((e) => e.type === "agent.tool_result" && e.is_error);
+  // The third start's refusal is written after the two threads started: wait for it, not just for them.
+  const refusedStart = await waitFor(
+    async () => (await events(sessionId)).find((e) => e.type === "agent.tool_result" && e.is_error),
+    { timeoutMs: 30_000, message: "the refused start was not answered" },
+  );
   expect(
     refusedStart?.type === "agent.tool_result" && refusedStart.content?.[0]?.type === "text"
       ? refusedStart.content[0].text
