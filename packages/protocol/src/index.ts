@@ -28,3 +28,4 @@ export * from "./vaults.js";
 export * from "./deltas.js";
 export * from "./timeouts.js";
 export * from "./sandbox-bridge.js";
+export * from "./limits.js";

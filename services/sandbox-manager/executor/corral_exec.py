@@ -23,6 +23,9 @@ RESULTS_DIR = os.path.join(STATE_DIR, "results")
 RESULTS_KEPT = 256
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 OUTPUT_LIMIT = 100 * 1024
+# Every reply's content is cut to this many bytes (TOOL_RESULT_MAX_BYTES in @corral/protocol's limits.ts);
+# the manager drops a channel whose frame is far larger, so a reply must never exceed it.
+RESULT_LIMIT = int(os.environ.get("CORRAL_RESULT_MAX_BYTES") or 256 * 1024)
 READ_LIMIT = 256 * 1024
 GLOB_LIMIT = 200
 WRITABLE_ROOTS = ("/workspace", "/tmp")
@@ -34,18 +37,30 @@ class ToolError(Exception):
 
 
 def reply(request_id, content, is_error=False):
+    content = capped(content)
     line = json.dumps({"id": request_id, "content": content, "is_error": is_error})
     with out_lock:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
 
-def truncate(text, limit=OUTPUT_LIMIT):
+def truncate(text, limit=OUTPUT_LIMIT, unread=0):
+    """The text cut to `limit` bytes; `unread` more bytes of it were never read at all."""
     data = text.encode("utf-8", "replace")
-    if len(data) <= limit:
+    if len(data) + unread <= limit:
         return text
     kept = data[:limit].decode("utf-8", "ignore")
-    return kept + "\n[output truncated: %d of %d bytes shown]" % (limit, len(data))
+    return kept + "\n[output truncated: %d of %d bytes shown]" % (limit, len(data) + unread)
+
+
+def capped(text):
+    """The content cut to RESULT_LIMIT bytes, saying how many were left out."""
+    data = text.encode("utf-8", "replace")
+    if len(data) <= RESULT_LIMIT:
+        return text
+    note = "\n[output truncated: %d bytes omitted]"
+    kept = data[:RESULT_LIMIT - 64].decode("utf-8", "ignore")
+    return kept + note % (len(data) - len(kept.encode("utf-8")))
 
 
 def resolve(path):
@@ -117,12 +132,14 @@ class Shell:
                 return code, read_file(out), read_file(err), False
 
 
-def read_file(path):
+def read_file(path, limit=OUTPUT_LIMIT):
+    """(at most `limit` bytes of the file, its whole size): a flood of output is never read whole."""
     try:
         with open(path, "rb") as f:
-            return f.read()
+            data = f.read(limit)
+            return data, max(len(data), os.fstat(f.fileno()).st_size)
     except OSError:
-        return b""
+        return b"", 0
 
 
 shell = Shell()
@@ -139,16 +156,21 @@ def bash(inp):
         raise ToolError("bash needs a command")
     timeout_ms = inp.get("timeout_ms", 120000)
     code, stdout, stderr, restarted = shell.run(command, timeout_ms / 1000.0)
-    body = render(stdout, stderr)
+    body, lost = render(stdout, stderr), unread(stdout, stderr)
     if code is None:
-        return truncate("Command timed out after %d ms and was killed; the shell was restarted.\n%s" % (timeout_ms, body)), True
+        return truncate("Command timed out after %d ms and was killed; the shell was restarted.\n%s" % (timeout_ms, body), unread=lost), True
     note = "\n(the shell exited and will be restarted)" if restarted else ""
-    return truncate("exit code: %d\n%s%s" % (code, body, note)), code != 0
+    return truncate("exit code: %d\n%s%s" % (code, body, note), unread=lost), code != 0
+
+
+def unread(stdout, stderr):
+    """How many bytes of the command's output were never read (the rest of a flood)."""
+    return stdout[1] - len(stdout[0]) + stderr[1] - len(stderr[0])
 
 
 def render(stdout, stderr):
     parts = []
-    out, err = stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+    out, err = stdout[0].decode("utf-8", "replace"), stderr[0].decode("utf-8", "replace")
     if out:
         parts.append("stdout:\n" + out)
     if err:

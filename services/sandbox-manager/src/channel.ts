@@ -1,6 +1,6 @@
 import { PassThrough, type Duplex } from "node:stream";
 import { z } from "zod";
-import { CorralError, type ToolResult } from "@corral/protocol";
+import { CorralError, EXECUTOR_FRAME_MAX_BYTES, type ToolResult } from "@corral/protocol";
 import { eachLine } from "./lines.js";
 
 const Reply = z.object({ id: z.number(), content: z.string(), is_error: z.boolean() });
@@ -96,7 +96,16 @@ export function createChannel(stream: Duplex, demux: Demux): ExecutorChannel {
     ready: deferred(),
   };
   channel.ready.promise.catch(() => undefined);
-  eachLine(stdout, (line) => onLine(channel, line));
+  eachLine(
+    stdout,
+    EXECUTOR_FRAME_MAX_BYTES,
+    (line) => onLine(channel, line),
+    (bytes) => {
+      // A frame over the cap: the channel cannot be trusted any more, and nothing more of it is read.
+      fail(channel, `the sandbox's executor sent a frame over ${EXECUTOR_FRAME_MAX_BYTES} bytes (${bytes})`);
+      stream.destroy();
+    },
+  );
   stream.on("end", () => fail(channel, "the sandbox's executor went away"));
   stream.on("close", () => fail(channel, "the sandbox's executor went away"));
   stream.on("error", (err) => fail(channel, `the sandbox's executor failed: ${err.message}`));

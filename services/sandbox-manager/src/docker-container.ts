@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { TOOL_RESULT_MAX_BYTES } from "@corral/protocol";
 import { SANDBOX_CA_BUNDLE } from "./ca-bundle.js";
 import { LABELS } from "./labels.js";
 import type { ContainerSpec } from "./sandbox-runtime.js";
@@ -45,7 +46,10 @@ export function containerOptions(
     Cmd: spec.executor ? ["python3", "-u", EXECUTOR_IN_SANDBOX] : ["sleep", "infinity"],
     User: "1000:1000",
     WorkingDir: "/workspace",
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Env: [
+      ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      `CORRAL_RESULT_MAX_BYTES=${TOOL_RESULT_MAX_BYTES}`,
+    ],
     OpenStdin: spec.executor,
     StdinOnce: false,
     AttachStdin: spec.executor,

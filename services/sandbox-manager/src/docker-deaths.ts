@@ -57,10 +57,16 @@ async function follow(
   }
 }
 
+/** Docker's events are small; a longer line means a broken stream, read again from a new one. */
+const EVENT_MAX_BYTES = 1024 * 1024;
+
 /** Docker sends NDJSON. Resolves when the stream ends. */
 function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    eachLine(stream, onLine);
+    eachLine(stream, EVENT_MAX_BYTES, onLine, () => {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      resolve();
+    });
     stream.on("end", resolve);
     stream.on("error", () => resolve());
   });

@@ -10,6 +10,7 @@ import {
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { runWithExec } from "./fallback-tools.js";
+import { markLost } from "./deaths.js";
 import { holdersOf } from "./holders.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { withTimeout } from "./with-timeout.js";
@@ -40,7 +41,15 @@ async function runTool(ctx: ManagerContext, entry: OwnedSandbox, req: ExecuteReq
   const run = entry.channel
     ? entry.channel.call(req.name, req.input, req.tool_use_id)
     : runWithExec(ctx.runtime, entry.record.container_id, req.name, req.input);
-  const result = await withTimeout(run, managerToolWaitMs(req.input), "the sandbox did not answer in time");
+  const result = await withTimeout(
+    run,
+    managerToolWaitMs(req.input),
+    "the sandbox did not answer in time",
+  ).catch(async (err: unknown) => {
+    // A broken channel (e.g. a frame over the cap) loses this sandbox only; its record says why.
+    if (err instanceof CorralError && err.code === "SANDBOX_LOST") await markLost(ctx, entry, err.message);
+    throw err;
+  });
   entry.lastUsedMs = Date.now();
   return result;
 }
