@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { SANDBOX_RPC, type SandboxRecord } from "@corral/protocol";
+import { SANDBOX_RPC, STORE_RPC, type SandboxRecord } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import { startSystem, untilAnswers, waitFor, type ServiceProcess, type TestSystem } from "@corral/testing";
 import { docker, removeTestContainers, runTool, RUN_LABEL } from "@corral/sandbox-manager/testing";
@@ -152,4 +152,29 @@ test("two managers share provisioning, and each sandbox's exec goes to its owner
   );
   for (const sbx of sandboxes)
     await expect(exec(sbx, "echo $HOSTNAME")).resolves.toMatchObject({ is_error: false });
+});
+
+test("deleting a session destroys its sandbox and removes the workspace volume", async () => {
+  system.spawn("session-store");
+  await untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
+  const agent = await request(bus, STORE_RPC.agentsCreate, { name: "a", model: "m" });
+  const env = await request(bus, STORE_RPC.environmentsCreate, {
+    name: `e-${randomBytes(4).toString("hex")}`,
+  });
+  const session = await request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: env.id });
+  const sbx = await provision(session.id);
+  await exec(sbx, "echo secret > /workspace/left.txt");
+  const volumeExists = () =>
+    docker
+      .getVolume(sbx.workspace_volume)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+  expect(await volumeExists()).toBe(true);
+  await request(bus, STORE_RPC.sessionsDelete, { session_id: session.id });
+  expect(await volumeExists()).toBe(false);
+  await expect(docker.getContainer(sbx.container_id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  expect(await request(bus, SANDBOX_RPC.get, { sandbox_id: sbx.id })).toMatchObject({ status: "destroyed" });
 });
