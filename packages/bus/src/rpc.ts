@@ -1,4 +1,9 @@
-import { errors as natsErrors, type Msg, type Subscription } from "@nats-io/transport-node";
+import {
+  errors as natsErrors,
+  headers as natsHeaders,
+  type Msg,
+  type Subscription,
+} from "@nats-io/transport-node";
 import {
   CorralError,
   describeZodError,
@@ -107,6 +112,15 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Send to this subject instead of the definition's (for per-instance subjects such as a sandbox's exec). */
   subject?: string;
+  /** Headers to send with the request (e.g. the workspace a client's request acts for). */
+  headers?: Record<string, string>;
+}
+
+function headersOf(values: Record<string, string> | undefined) {
+  if (!values) return undefined;
+  const h = natsHeaders();
+  for (const [name, value] of Object.entries(values)) h.set(name, value);
+  return h;
 }
 
 /** Calls an RPC; resolves with the typed value or throws a CorralError (never a raw NATS error). */
@@ -128,7 +142,10 @@ export async function request<D extends RpcDef>(
   }
   let msg: Msg;
   try {
-    msg = await bus.nc.request(subject, payload, { timeout: options.timeoutMs ?? bus.requestTimeoutMs });
+    msg = await bus.nc.request(subject, payload, {
+      timeout: options.timeoutMs ?? bus.requestTimeoutMs,
+      ...(options.headers ? { headers: headersOf(options.headers) } : {}),
+    });
   } catch (error) {
     throw mapRequestError(error, subject);
   }

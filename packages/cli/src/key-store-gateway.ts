@@ -77,7 +77,16 @@ export function gatewayKeyStore(natsUrl: string, natsAuthDir?: string): KeyStore
     env: seed && existsSync(seed) ? { NATS_NKEY_SEED_FILE: seed } : {},
   };
   return {
-    create: (name) => call(natsTarget, ["create", "--name", name], Created),
+    create: (name, options = {}) =>
+      call(
+        natsTarget,
+        [
+          ...["create", "--name", name],
+          ...(options.workspace ? ["--workspace", options.workspace] : []),
+          ...(options.scope ? ["--scope", options.scope] : []),
+        ],
+        Created,
+      ),
     list: async (): Promise<ApiKeyRow[]> => (await call(natsTarget, ["ls"], Listed)).data,
     revoke: async (idOrHint) => (await call(natsTarget, ["revoke", idOrHint], Revoked)).record,
     // The key goes on stdin: arguments show in every process listing.

@@ -9,7 +9,11 @@ export interface ApiKeyRow {
 
 /** The gateway's API keys, as the CLI manages them on a Corral host. */
 export interface KeyStore {
-  create(name: string): Promise<{ key: string; record: ApiKeyRow }>;
+  /** `workspace`: the tenant the key acts for (default: the default workspace); `scope`: full or read_only. */
+  create(
+    name: string,
+    options?: { workspace?: string; scope?: string },
+  ): Promise<{ key: string; record: ApiKeyRow }>;
   list(): Promise<ApiKeyRow[]>;
   revoke(idOrHint: string): Promise<ApiKeyRow>;
   /** Whether the key would be accepted now (exists and is not revoked). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RecordTimestamps } from "./record-timestamps.js";
+import { workspaceField } from "./workspaces.js";
 import { HttpUrl } from "./primitives.js";
 import { AgentId } from "./ids.js";
 
@@ -163,6 +164,7 @@ export const AgentRecord = z.object({
   metadata: Metadata,
   version: z.number().int().min(1),
   ...RecordTimestamps,
+  ...workspaceField,
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 

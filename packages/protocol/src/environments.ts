@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RecordTimestamps } from "./record-timestamps.js";
+import { workspaceField } from "./workspaces.js";
 import { Metadata } from "./agents.js";
 import { EnvironmentId } from "./ids.js";
 
@@ -105,5 +106,6 @@ export const EnvironmentRecord = z.object({
   config: EnvironmentConfig,
   metadata: Metadata,
   ...RecordTimestamps,
+  ...workspaceField,
 });
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecord>;

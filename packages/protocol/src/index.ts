@@ -28,4 +28,5 @@ export * from "./vaults.js";
 export * from "./deltas.js";
 export * from "./timeouts.js";
 export * from "./sandbox-bridge.js";
+export * from "./workspaces.js";
 export * from "./limits.js";

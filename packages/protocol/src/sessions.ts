@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RecordTimestamps } from "./record-timestamps.js";
+import { workspaceField } from "./workspaces.js";
 import {
   AgentModelParam,
   AgentSnapshot,
@@ -102,5 +103,6 @@ export const SessionRecord = z.object({
   task_id: z.string().nullable(),
   event_count: z.number().int().min(0),
   ...RecordTimestamps,
+  ...workspaceField,
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;

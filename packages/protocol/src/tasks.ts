@@ -3,6 +3,7 @@ import { LogId } from "./ids.js";
 import { SessionAgentParam } from "./sessions.js";
 import { UserContentBlock } from "./content.js";
 import { Metadata } from "./agents.js";
+import { workspaceField } from "./workspaces.js";
 
 /**
  * A task published by any client, in any language, to `corral.tasks.submit`. One session is created per
@@ -21,6 +22,8 @@ export const TaskSubmission = z.object({
   title: z.string().max(512).optional(),
   metadata: Metadata.optional(),
   vault_ids: z.array(z.string()).max(20).optional(),
+  /** The workspace the session is made in (its agent, environment and vaults must be of it); default if absent. */
+  ...workspaceField,
 });
 export type TaskSubmission = z.infer<typeof TaskSubmission>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { workspaceField } from "./workspaces.js";
 import { RecordTimestamps } from "./record-timestamps.js";
 import { HttpUrl, Timestamp } from "./primitives.js";
 import { CredentialId, VaultId } from "./ids.js";
@@ -22,7 +23,10 @@ export const HostPattern = z
 
 export const CredentialNetworking = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unrestricted") }),
-  z.object({ type: z.literal("limited"), allowed_hosts: z.array(HostPattern).min(1).max(16) }),
+  z.object({
+    type: z.literal("limited"),
+    allowed_hosts: z.array(HostPattern).min(1).max(16),
+  }),
 ]);
 export type CredentialNetworking = z.infer<typeof CredentialNetworking>;
 
@@ -31,7 +35,9 @@ const TokenEndpointAuthParams = z.discriminatedUnion("type", [
   z.object({ type: z.literal("client_secret_basic"), client_secret: Secret }),
   z.object({ type: z.literal("client_secret_post"), client_secret: Secret }),
 ]);
-const TokenEndpointAuth = z.object({ type: z.enum(["none", "client_secret_basic", "client_secret_post"]) });
+const TokenEndpointAuth = z.object({
+  type: z.enum(["none", "client_secret_basic", "client_secret_post"]),
+});
 
 const RefreshParams = z.object({
   refresh_token: Secret,
@@ -46,7 +52,11 @@ const SecretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be a
 const InjectionLocation = z.object({ header: z.boolean(), body: z.boolean() });
 
 export const CredentialAuthParams = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("static_bearer"), mcp_server_url: HttpUrl, token: Secret }),
+  z.object({
+    type: z.literal("static_bearer"),
+    mcp_server_url: HttpUrl,
+    token: Secret,
+  }),
   z.object({
     type: z.literal("mcp_oauth"),
     mcp_server_url: HttpUrl,
@@ -130,6 +140,7 @@ export const VaultRecord = z.object({
   display_name: z.string(),
   metadata: Metadata,
   ...RecordTimestamps,
+  ...workspaceField,
 });
 export type VaultRecord = z.infer<typeof VaultRecord>;
 
@@ -165,7 +176,10 @@ const VaultPageQuery = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_page: z.string().nullable() });
 const VaultRef = z.object({ vault_id: VaultId });
-const CredentialRef = z.object({ vault_id: VaultId, credential_id: CredentialId });
+const CredentialRef = z.object({
+  vault_id: VaultId,
+  credential_id: CredentialId,
+});
 const Deleted = z.object({ id: z.string(), type: z.string() });
 
 const vault = (verb: string) => `corral.api.vault.${verb}`;

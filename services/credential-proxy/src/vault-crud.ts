@@ -1,5 +1,7 @@
 import {
+  DEFAULT_WORKSPACE,
   newId,
+  workspaceOf,
   type VaultCreateParams,
   type VaultId,
   type VaultRecord,
@@ -11,7 +13,11 @@ import { archiveCredential, deleteCredential } from "./credential-crud.js";
 import { patchMetadata } from "./metadata-patch.js";
 import { getVault, writableVault, type PageQuery } from "./vault-lookup.js";
 
-export async function createVault(store: VaultStore, params: VaultCreateParams): Promise<VaultRecord> {
+export async function createVault(
+  store: VaultStore,
+  params: VaultCreateParams,
+  workspace: string = DEFAULT_WORKSPACE,
+): Promise<VaultRecord> {
   const t = now();
   const record: VaultRecord = {
     id: newId("vault"),
@@ -21,6 +27,7 @@ export async function createVault(store: VaultStore, params: VaultCreateParams):
     created_at: t,
     updated_at: t,
     archived_at: null,
+    workspace_id: workspace,
   };
   await store.vaults.put(vaultKey(record.id), record);
   return record;
@@ -41,13 +48,19 @@ export async function updateVault(
   return updated!.value;
 }
 
-export function listVaults(store: VaultStore, query: PageQuery): Promise<PageOf<VaultRecord>> {
+/** A page of vaults; with `workspace`, that workspace's alone. */
+export function listVaults(
+  store: VaultStore,
+  query: PageQuery,
+  workspace?: string,
+): Promise<PageOf<VaultRecord>> {
   return listBucketPage(store.vaults, {
     limit: query.limit,
     page: query.page,
     order: "asc",
     filter: "v.*",
-    keep: (v) => query.include_archived || !v.archived_at,
+    keep: (v) =>
+      (workspace === undefined || workspaceOf(v) === workspace) && (query.include_archived || !v.archived_at),
   });
 }
 

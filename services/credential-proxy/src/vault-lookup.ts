@@ -1,5 +1,6 @@
 import {
   CorralError,
+  workspaceOf,
   type CredentialId,
   type CredentialRecord,
   type VaultId,
@@ -14,9 +15,18 @@ export interface PageQuery {
   include_archived: boolean;
 }
 
-export async function getVault(store: VaultStore, vaultId: VaultId): Promise<VaultRecord> {
+/**
+ * The vault; with `workspace` (a client's request names its workspace) a vault of another workspace is
+ * NOT_FOUND, never FORBIDDEN, so its existence does not leak.
+ */
+export async function getVault(
+  store: VaultStore,
+  vaultId: VaultId,
+  workspace?: string,
+): Promise<VaultRecord> {
   const entry = await store.vaults.get(vaultKey(vaultId));
-  if (!entry) throw new CorralError("NOT_FOUND", `vault ${vaultId} not found`);
+  if (!entry || (workspace !== undefined && workspaceOf(entry.value) !== workspace))
+    throw new CorralError("NOT_FOUND", `vault ${vaultId} not found`);
   return entry.value;
 }
 

@@ -1,18 +1,40 @@
-import { VAULT_RPC } from "@corral/protocol";
+import { VAULT_RPC, WORKSPACE_HEADER, type RpcDef } from "@corral/protocol";
+import type { RpcHandler } from "@corral/bus";
 import type { VaultStore } from "./vault-store.js";
+import type { VaultId } from "@corral/protocol";
 import { archiveVault, createVault, deleteVault, listVaults, updateVault } from "./vault-crud.js";
 import { archiveCredential, createCredential, deleteCredential, listCredentials } from "./credential-crud.js";
 import { getCredential, getVault } from "./vault-lookup.js";
 import { updateCredential } from "./credential-update.js";
 import type { Serve } from "./serve.js";
 
+type Msg = Parameters<RpcHandler<RpcDef>>[1];
+
+/** The workspace a client's request acts for (the gateway names its key's); none from an internal caller. */
+const workspaceOfMsg = (msg: Msg): string | undefined => msg.headers?.get(WORKSPACE_HEADER) || undefined;
+
+/**
+ * Requests naming a vault of another workspace than the caller's are NOT_FOUND before their handler runs,
+ * whatever they ask of it (its credentials too).
+ */
+function inCallerWorkspace(serve: Serve, store: VaultStore): Serve {
+  return (def, handler) =>
+    serve(def, async (request, msg) => {
+      const workspace = workspaceOfMsg(msg);
+      const vaultId = (request as { vault_id?: string }).vault_id;
+      if (workspace !== undefined && vaultId) await getVault(store, vaultId as VaultId, workspace);
+      return handler(request, msg);
+    });
+}
+
 /** Every `corral.api.vault.<verb>` subject and the verb that answers it. */
-export function serveVaults(serve: Serve, store: VaultStore): void {
+export function serveVaults(serveAll: Serve, store: VaultStore): void {
   const R = VAULT_RPC;
-  serve(R.vaultsCreate, (p) => createVault(store, p));
+  const serve = inCallerWorkspace(serveAll, store);
+  serve(R.vaultsCreate, (p, msg) => createVault(store, p, workspaceOfMsg(msg)));
   serve(R.vaultsGet, (p) => getVault(store, p.vault_id));
   serve(R.vaultsUpdate, (p) => updateVault(store, p.vault_id, p.params));
-  serve(R.vaultsList, (p) => listVaults(store, p));
+  serve(R.vaultsList, (p, msg) => listVaults(store, p, workspaceOfMsg(msg)));
   serve(R.vaultsArchive, (p) => archiveVault(store, p.vault_id));
   serve(R.vaultsDelete, (p) => deleteVault(store, p.vault_id));
   serve(R.credentialsCreate, (p) => createCredential(store, p.vault_id, p.params));

@@ -1,7 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { ApiKeyId, BUCKETS, CorralError, newId } from "@corral/protocol";
+import { ApiKeyId, BUCKETS, CorralError, DEFAULT_WORKSPACE, newId, WorkspaceId } from "@corral/protocol";
 import { openTypedBucket, type Bucket, type Bus } from "@corral/bus";
+
+export const KeyScope = z.enum(["full", "read_only"]);
+export type KeyScope = z.infer<typeof KeyScope>;
+
+export interface NewKeyOptions {
+  workspace?: string;
+  scope?: KeyScope;
+}
 
 /**
  * API keys. Only a SHA-256 of each key is stored (keys are 256-bit random, so a plain hash is enough);
@@ -15,6 +23,10 @@ export const ApiKeyRecord = z.object({
   hint: z.string(),
   created_at: z.string(),
   revoked_at: z.string().nullable(),
+  /** The tenant the key acts for: it sees and makes only this workspace's records. */
+  workspace_id: WorkspaceId.default(DEFAULT_WORKSPACE),
+  /** `read_only`: GET requests only. */
+  scope: KeyScope.default("full"),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
@@ -23,6 +35,7 @@ export type KeyBucket = Bucket<ApiKeyRecord>;
 
 const KEY_PREFIX = "sk-corral-";
 export const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+export const keyHint = (key: string) => key.slice(0, KEY_PREFIX.length + 4);
 
 export function openKeyBucket(bus: Bus): Promise<KeyBucket> {
   return openTypedBucket(bus, BUCKETS.apiKeys, ApiKeyRecord);
@@ -32,19 +45,28 @@ export function openKeyBucket(bus: Bus): Promise<KeyBucket> {
 export async function createApiKey(
   keys: KeyBucket,
   name: string,
+  options: NewKeyOptions = {},
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  const record: ApiKeyRecord = {
-    id: newId("apiKey"),
-    type: "api_key",
-    name,
-    hint: key.slice(0, KEY_PREFIX.length + 4),
-    created_at: new Date().toISOString(),
-    revoked_at: null,
-  };
+  const record = newKeyRecord(name, keyHint(key), options);
   if ((await keys.create(hashKey(key), record)) === null)
     throw new CorralError("CONFLICT", "key collision; try again");
   return { key, record };
+}
+
+export function newKeyRecord(name: string, hint: string, options: NewKeyOptions = {}): ApiKeyRecord {
+  const workspace = WorkspaceId.safeParse(options.workspace ?? DEFAULT_WORKSPACE);
+  if (!workspace.success) throw new CorralError("INVALID_REQUEST", "workspace: 1-64 letters, digits, _ or -");
+  return {
+    id: newId("apiKey"),
+    type: "api_key",
+    name,
+    hint,
+    created_at: new Date().toISOString(),
+    revoked_at: null,
+    workspace_id: workspace.data,
+    scope: options.scope ?? "full",
+  };
 }
 
 async function entries(keys: KeyBucket): Promise<{ hash: string; record: ApiKeyRecord }[]> {

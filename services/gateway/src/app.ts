@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import qs from "qs";
-import { CorralError, MAX_PAYLOAD_BYTES } from "@corral/protocol";
+import { CorralError, jsonDepthExceeds, MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
 import { newRequestId, toApiError } from "./errors.js";
 
@@ -12,6 +12,11 @@ function parseJsonBody(
 ) {
   const text = String(body);
   if (!text.trim()) return done(null, undefined);
+  if (jsonDepthExceeds(text))
+    return done(
+      new CorralError("INVALID_REQUEST", `request body nests deeper than ${MAX_JSON_DEPTH} levels`),
+      undefined,
+    );
   try {
     done(null, JSON.parse(text));
   } catch {

@@ -1,4 +1,4 @@
-import { CorralError } from "@corral/protocol";
+import { CorralError, WORKSPACE_HEADER } from "@corral/protocol";
 import { request, retrying, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { Call } from "./routes/index.js";
@@ -16,6 +16,8 @@ export interface CallScope {
   /** Aborted when the client goes away: nobody is waiting for the answer any more. */
   signal: AbortSignal;
   requestId: string;
+  /** The workspace of the request's key: the store answers for that workspace alone. */
+  workspace?: string | undefined;
 }
 
 /** A neighbour restarting: no one answers, or no answer in time. Anything else is an answer. */
@@ -41,11 +43,12 @@ export function createCall(deps: CallDeps, scope: CallScope): Call {
         throw isTransient(error) ? error : new Final(error);
       }
     };
+  const sent = scope.workspace ? { headers: { [WORKSPACE_HEADER]: scope.workspace } } : {};
   return async (def, body, options = {}) => {
-    if (!scope.read && !options.idempotent) return request(deps.bus, def, body);
+    if (!scope.read && !options.idempotent) return request(deps.bus, def, body, sent);
     try {
       return await retrying(
-        once(() => request(deps.bus, def, body)),
+        once(() => request(deps.bus, def, body, sent)),
         {
           deadlineMs: deps.retryMs,
           signal: scope.signal,

@@ -1,4 +1,5 @@
 import type { FeedOptions } from "./feeds.js";
+import type { AuthLimits } from "./auth.js";
 
 export interface GatewayConfig {
   host: string;
@@ -8,7 +9,20 @@ export interface GatewayConfig {
   feeds: FeedOptions;
   /** How long a read (or a write with an idempotency key) is retried while a service does not answer. */
   retryMs: number;
+  /** Rate limits per key and, for bad-key attempts, per client address. */
+  limits?: AuthLimits;
 }
+
+/** A limit from `<NAME>_PER_SEC` and `<NAME>_BURST`. */
+const limitFromEnv = (env: NodeJS.ProcessEnv, name: string, perSecond: number, burst: number) => ({
+  perSecond: Number(env[`${name}_PER_SEC`] ?? perSecond),
+  burst: Number(env[`${name}_BURST`] ?? burst),
+});
+
+export const DEFAULT_LIMITS: AuthLimits = {
+  perKey: { perSecond: 100, burst: 200 },
+  badKey: { perSecond: 5, burst: 50 },
+};
 
 export const DEFAULT_RETRY_MS = 30_000;
 
@@ -26,5 +40,19 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
       heartbeatMs: Number(env.GATEWAY_HEARTBEAT_MS ?? 15_000),
     },
     retryMs: Number(env.GATEWAY_RETRY_MS ?? DEFAULT_RETRY_MS),
+    limits: {
+      perKey: limitFromEnv(
+        env,
+        "GATEWAY_KEY_RATE",
+        DEFAULT_LIMITS.perKey.perSecond,
+        DEFAULT_LIMITS.perKey.burst,
+      ),
+      badKey: limitFromEnv(
+        env,
+        "GATEWAY_BAD_KEY_RATE",
+        DEFAULT_LIMITS.badKey.perSecond,
+        DEFAULT_LIMITS.badKey.burst,
+      ),
+    },
   };
 }

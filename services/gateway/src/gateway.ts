@@ -4,9 +4,9 @@ import type { Logger } from "@corral/logger";
 import { createApp } from "./app.js";
 import { openKeyBucket } from "./api-keys.js";
 import { requireApiKeys } from "./auth.js";
-import type { GatewayConfig } from "./config.js";
+import { DEFAULT_LIMITS, type GatewayConfig } from "./config.js";
 import { createFeeds, type Feeds } from "./feeds.js";
-import { watchApiKeys, type KeyCheck } from "./key-check.js";
+import { storeBootstrapKeys, watchApiKeys, type KeyCheck } from "./key-check.js";
 import { openApiDocument } from "./openapi.js";
 import { ROUTES } from "./routes/index.js";
 import { serveRoutes } from "./serve-routes.js";
@@ -16,6 +16,8 @@ export interface Gateway {
   stop(): Promise<void>;
   readonly app: FastifyInstance;
   readonly feeds: Feeds;
+  /** The key check while running (its `bucketReads` says how many lookups reached the key bucket). */
+  readonly keys: KeyCheck | null;
 }
 
 /** What exists only between start and stop. */
@@ -28,7 +30,7 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   const { bus, logger, config } = deps;
   const running: Running = { keys: null, feeds: null };
   const app = createApp(logger);
-  requireApiKeys(app, () => running.keys);
+  requireApiKeys(app, () => running.keys, config.limits ?? DEFAULT_LIMITS);
   serveRoutes(app, ROUTES, { bus, logger, retryMs: config.retryMs, feeds: () => running.feeds! });
   app.get("/healthz", async () => ({ ok: true }));
   const document = JSON.stringify(openApiDocument(ROUTES));
@@ -36,11 +38,16 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
 
   return {
     app,
+    get keys() {
+      return running.keys;
+    },
     get feeds() {
       return running.feeds!;
     },
     async start() {
-      running.keys = await watchApiKeys(await openKeyBucket(bus), config.apiKeys);
+      const keyBucket = await openKeyBucket(bus);
+      await storeBootstrapKeys(keyBucket, config.apiKeys);
+      running.keys = await watchApiKeys(keyBucket);
       running.feeds = createFeeds({ bus, log: await openSessionLog(bus), logger, options: config.feeds });
       const address = await app.listen({ host: config.host, port: config.port });
       logger.info({ url: address }, "gateway listening");

@@ -1,11 +1,13 @@
-import { timingSafeEqual } from "node:crypto";
-import { hashKey, type ApiKeyRecord, type KeyBucket } from "./api-keys.js";
+import { hashKey, keyHint, newKeyRecord, type ApiKeyRecord, type KeyBucket } from "./api-keys.js";
+import { createMissCache } from "./miss-cache.js";
 
 export interface KeyCheck {
   /** The key's record when `key` is a live key, else null. */
   check(key: string): ApiKeyRecord | null;
   /** `check`, then, on a miss, the bucket itself: a key made a moment ago works before the watch brings it. */
   lookup(key: string): Promise<ApiKeyRecord | null>;
+  /** How many lookups reached the bucket (a bad key tried again soon after is answered from memory). */
+  readonly bucketReads: number;
   stop(): void;
 }
 
@@ -15,14 +17,12 @@ interface Known {
   revision: number;
 }
 
-const BOOTSTRAP: ApiKeyRecord = {
-  id: "ckey_environment",
-  type: "api_key",
-  name: "CORRAL_API_KEY",
-  hint: "",
-  created_at: new Date(0).toISOString(),
-  revoked_at: null,
-};
+export interface KeyCheckOptions {
+  /** How long a key the bucket did not know is answered "no" without asking again. */
+  missTtlMs?: number;
+  /** How many such keys are remembered (least recently used forgotten first). */
+  missEntries?: number;
+}
 
 const liveRecord = (record: ApiKeyRecord | null | undefined) =>
   record && !record.revoked_at ? record : null;
@@ -42,33 +42,45 @@ async function follow(keys: KeyBucket, known: Map<string, Known>, signal: AbortS
 }
 
 /**
- * The set of live keys, kept in memory from a watch on the bucket, so authenticating a request costs a
- * hash and a map lookup. `extraKeys` are accepted too (a bootstrap key given in the environment).
+ * A bootstrap key (given in the environment) is stored, hashed, as a key record of the default workspace the
+ * first time a gateway sees it; from then on it is a key like any other, so `keys revoke` revokes it and a
+ * revoked record wins over the environment.
  */
-export async function watchApiKeys(keys: KeyBucket, extraKeys: readonly string[] = []): Promise<KeyCheck> {
+export async function storeBootstrapKeys(keys: KeyBucket, bootstrap: readonly string[]): Promise<void> {
+  for (const key of bootstrap.filter(Boolean))
+    await keys.create(hashKey(key), newKeyRecord("CORRAL_API_KEY", keyHint(key)));
+}
+
+/**
+ * The set of live keys, kept in memory from a watch on the bucket, so authenticating a request costs a
+ * hash and a map lookup. Keys the bucket does not know are remembered briefly (bounded), so a flood of bad
+ * keys costs no bucket read each.
+ */
+export async function watchApiKeys(keys: KeyBucket, options: KeyCheckOptions = {}): Promise<KeyCheck> {
   const known = new Map<string, Known>();
-  const extra = extraKeys.filter(Boolean).map((key) => Buffer.from(hashKey(key), "hex"));
+  const misses = createMissCache(options.missEntries ?? 10_000, options.missTtlMs ?? 5_000);
+  let bucketReads = 0;
   const stop = new AbortController();
   void follow(keys, known, stop.signal);
   for (const hash of await keys.keys()) {
     const entry = await keys.get(hash);
     if (entry) learn(known, hash, { record: entry.value, revision: entry.revision });
   }
-  function check(key: string): ApiKeyRecord | null {
-    if (!key) return null;
-    const hash = hashKey(key);
-    const found = liveRecord(known.get(hash)?.record);
-    if (found) return found;
-    const digest = Buffer.from(hash, "hex");
-    return extra.some((e) => timingSafeEqual(e, digest)) ? BOOTSTRAP : null;
-  }
+  const check = (key: string) => (key ? liveRecord(known.get(hashKey(key))?.record) : null);
   return {
     check,
     async lookup(key) {
       const cached = check(key);
       if (cached || !key) return cached;
-      const entry = await keys.get(hashKey(key)).catch(() => null);
+      const hash = hashKey(key);
+      if (known.has(hash) || misses.has(hash)) return null;
+      bucketReads++;
+      const entry = await keys.get(hash).catch(() => null);
+      if (!entry) misses.add(hash);
       return liveRecord(entry?.value);
+    },
+    get bucketReads() {
+      return bucketReads;
     },
     stop: () => stop.abort(),
   };

@@ -1,11 +1,18 @@
 import { parseArgs } from "node:util";
 import { CorralError } from "@corral/protocol";
 import type { Bus } from "@corral/bus";
-import { createApiKey, listApiKeys, openKeyBucket, revokeApiKey, type KeyBucket } from "./api-keys.js";
+import {
+  createApiKey,
+  KeyScope,
+  listApiKeys,
+  openKeyBucket,
+  revokeApiKey,
+  type KeyBucket,
+} from "./api-keys.js";
 import { watchApiKeys } from "./key-check.js";
 
 export const KEYS_USAGE =
-  "usage: keys create [--name NAME] | ls | revoke ID_OR_HINT | check [KEY] (else KEY on stdin)";
+  "usage: keys create [--name NAME] [--workspace W] [--scope full|read_only] | ls | revoke ID_OR_HINT | check [KEY] (else KEY on stdin)";
 
 async function check(keys: KeyBucket, key: string) {
   const live = await watchApiKeys(keys);
@@ -19,10 +26,21 @@ async function check(keys: KeyBucket, key: string) {
 
 function parseKeysArgs(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: { name: { type: "string" } } });
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { name: { type: "string" }, workspace: { type: "string" }, scope: { type: "string" } },
+    });
   } catch (error) {
     throw new CorralError("INVALID_REQUEST", `${(error as Error).message}; ${KEYS_USAGE}`);
   }
+}
+
+function parseScope(scope: string | undefined): KeyScope | undefined {
+  if (scope === undefined) return undefined;
+  const parsed = KeyScope.safeParse(scope);
+  if (!parsed.success) throw new CorralError("INVALID_REQUEST", `--scope: full or read_only; ${KEYS_USAGE}`);
+  return parsed.data;
 }
 
 /**
@@ -39,7 +57,10 @@ export async function runKeysCommand(
   const keys = await openKeyBucket(bus);
   switch (verb) {
     case "create":
-      return createApiKey(keys, values.name ?? "cli");
+      return createApiKey(keys, values.name ?? "cli", {
+        workspace: values.workspace,
+        scope: parseScope(values.scope),
+      });
     case "ls":
       return { data: await listApiKeys(keys) };
     case "revoke":

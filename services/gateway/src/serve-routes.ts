@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { CorralError, describeZodError } from "@corral/protocol";
 import { createCall, type CallDeps } from "./call.js";
+import { requestKey } from "./auth.js";
 import type { Feeds } from "./feeds.js";
 import type { JsonRoute, Route, RouteContext, StreamRoute } from "./routes/index.js";
 import { openEventStream, resumePosition } from "./sse.js";
@@ -23,7 +24,12 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
 function contextFor(deps: CallDeps, req: FastifyRequest, reply: FastifyReply): RouteContext {
   const gone = new AbortController();
   reply.raw.once("close", () => gone.abort());
-  const scope = { read: req.method === "GET", signal: gone.signal, requestId: req.id };
+  const scope = {
+    read: req.method === "GET",
+    signal: gone.signal,
+    requestId: req.id,
+    workspace: requestKey(req)?.workspace_id,
+  };
   return { call: createCall(deps, scope), headers: req.headers };
 }
 

@@ -34,6 +34,7 @@ import { listThreads } from "./threads/list-threads.js";
 import { archiveThread } from "./threads/archive-thread.js";
 import { getTask } from "./tasks/task-record.js";
 import { LOG_APPEND_ROUTE } from "./log-append/append-log.js";
+import { inCallerWorkspace } from "./caller-workspace.js";
 
 type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
 
@@ -46,7 +47,10 @@ export interface Route {
 function route<D extends RpcDef>(def: D, handler: Handler<D>): Route {
   return {
     subject: def.subject,
-    serve: (state) => serve(state.bus, def, (request) => handler(state, request), { queue: STORE_QUEUE }),
+    serve: (state) =>
+      serve(state.bus, def, (request, msg) => inCallerWorkspace(state, msg, () => handler(state, request)), {
+        queue: STORE_QUEUE,
+      }),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ApiKeyRow, KeyStore } from "../key-store.js";
 const row = (k: ApiKeyRow) =>
   `${k.id}  ${k.hint}…  ${k.name}  ${when(k.created_at)}${k.revoked_at ? `  revoked ${when(k.revoked_at)}` : ""}`;
 
-/** `corral keys create [--name NAME] | ls | revoke ID`: on a Corral host, next to its NATS. */
+/** `corral keys create [--name NAME] [--workspace W] [--scope full|read_only] | ls | revoke ID`. */
 export async function keysCommand(
   ctx: CliContext,
   keys: KeyStore,
@@ -14,10 +14,13 @@ export async function keysCommand(
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { name: { type: "string" } },
+    options: { name: { type: "string" }, workspace: { type: "string" }, scope: { type: "string" } },
   });
   if (verb === "create") {
-    const { key, record } = await keys.create(values.name ?? "cli");
+    const { key, record } = await keys.create(values.name ?? "cli", {
+      ...(values.workspace ? { workspace: values.workspace } : {}),
+      ...(values.scope ? { scope: values.scope } : {}),
+    });
     ctx.out(key);
     ctx.err(`created ${record.id} (${record.name}); the key is shown only this once`);
   } else if (verb === "ls") {
@@ -25,7 +28,9 @@ export async function keysCommand(
   } else if (verb === "revoke" && positionals[0]) {
     ctx.out(`revoked ${(await keys.revoke(positionals[0])).id}`);
   } else {
-    throw new UsageError("usage: corral keys create [--name NAME] | ls | revoke ID");
+    throw new UsageError(
+      "usage: corral keys create [--name NAME] [--workspace W] [--scope full|read_only] | ls | revoke ID",
+    );
   }
   return 0;
 }

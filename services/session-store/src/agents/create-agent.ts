@@ -2,6 +2,7 @@ import { CorralError, newId, type AgentCreateParams, type AgentRecord } from "@c
 import type { StoreState } from "../state.js";
 import { checkAgentDefinition, modelConfig } from "./agent-definition.js";
 import { versionKey } from "./get-agent.js";
+import { newRecordWorkspace } from "../workspace-scope.js";
 
 function newAgentRecord(params: AgentCreateParams): AgentRecord {
   const now = new Date().toISOString();
@@ -21,6 +22,7 @@ function newAgentRecord(params: AgentCreateParams): AgentRecord {
     created_at: now,
     updated_at: now,
     archived_at: null,
+    workspace_id: newRecordWorkspace(),
   };
 }
 

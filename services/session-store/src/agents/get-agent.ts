@@ -1,6 +1,7 @@
 import { CorralError, type AgentId, type AgentRecord } from "@corral/protocol";
 import type { Versioned } from "@corral/bus";
 import type { StoreState } from "../state.js";
+import { requireVisible } from "../workspace-scope.js";
 
 // Zero-padded so that key order is version order.
 export const versionKey = (agentId: AgentId, version: number) =>
@@ -9,6 +10,7 @@ export const versionKey = (agentId: AgentId, version: number) =>
 export async function latestAgent(state: StoreState, agentId: AgentId): Promise<Versioned<AgentRecord>> {
   const entry = await state.buckets.agents.get(agentId);
   if (!entry) throw new CorralError("NOT_FOUND", `agent ${agentId} not found`);
+  requireVisible(entry.value, `agent ${agentId}`);
   return entry;
 }
 

@@ -1,6 +1,7 @@
 import { newId, type EnvironmentCreateParams, type EnvironmentRecord } from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import { claimEnvironmentName } from "./environment-name.js";
+import { newRecordWorkspace } from "../workspace-scope.js";
 
 export async function createEnvironment(
   state: StoreState,
@@ -17,6 +18,7 @@ export async function createEnvironment(
     created_at: now,
     updated_at: now,
     archived_at: null,
+    workspace_id: newRecordWorkspace(),
   } as EnvironmentRecord;
   await claimEnvironmentName(state, record.name, record.id);
   await state.buckets.environments.create(record.id, record);

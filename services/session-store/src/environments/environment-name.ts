@@ -1,8 +1,14 @@
-import { CorralError, type EnvironmentId } from "@corral/protocol";
+import { CorralError, DEFAULT_WORKSPACE, type EnvironmentId } from "@corral/protocol";
+import { newRecordWorkspace } from "../workspace-scope.js";
 import type { StoreState } from "../state.js";
 
-/** Names are unique (the API answers 409 on a duplicate): a `name.<hex>` key claims one. */
-const nameKey = (name: string) => `name.${Buffer.from(name, "utf8").toString("hex")}`;
+/** The API answers 409 on a duplicate name: a `name.<hex>` key claims one. */
+const hex = (s: string) => Buffer.from(s, "utf8").toString("hex");
+/** Names are unique within a workspace (the default workspace keeps the keys it had before workspaces). */
+function nameKey(name: string): string {
+  const workspace = newRecordWorkspace();
+  return workspace === DEFAULT_WORKSPACE ? `name.${hex(name)}` : `name.${hex(workspace)}.${hex(name)}`;
+}
 
 export async function claimEnvironmentName(
   state: StoreState,

@@ -1,6 +1,7 @@
 import { CorralError, type EnvironmentId, type EnvironmentRecord } from "@corral/protocol";
 import type { Versioned } from "@corral/bus";
 import type { StoreState } from "../state.js";
+import { requireVisible } from "../workspace-scope.js";
 
 export async function currentEnvironment(
   state: StoreState,
@@ -8,6 +9,7 @@ export async function currentEnvironment(
 ): Promise<Versioned<EnvironmentRecord>> {
   const entry = await state.buckets.environments.get(environmentId);
   if (!entry) throw new CorralError("NOT_FOUND", `environment ${environmentId} not found`);
+  requireVisible(entry.value, `environment ${environmentId}`);
   return entry;
 }
 

@@ -1,3 +1,4 @@
+import { visibleToCaller } from "../workspace-scope.js";
 import { CorralError } from "@corral/protocol";
 import { listBucketPage, type Bucket, type PageOf } from "@corral/bus";
 
@@ -33,6 +34,7 @@ export function listNewestFirst<R extends { archived_at: string | null }>(
     page: query.page,
     order: "desc",
     filter: "*",
-    keep: (r) => query.include_archived || !r.archived_at,
+    keep: (r) =>
+      visibleToCaller(r as { workspace_id?: string }) && (query.include_archived || !r.archived_at),
   });
 }

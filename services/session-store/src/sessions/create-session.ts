@@ -14,6 +14,8 @@ import { getEnvironment } from "../environments/get-environment.js";
 import { resolveSessionAgent } from "./resolve-agent.js";
 import { getSession } from "./get-session.js";
 import { storedSession } from "./stored-session.js";
+import { newRecordWorkspace } from "../workspace-scope.js";
+import { checkSessionVaults } from "./check-vaults.js";
 
 const NO_USAGE = {
   input_tokens: 0,
@@ -48,6 +50,7 @@ function newSessionRecord(
     created_at: now,
     updated_at: now,
     archived_at: null,
+    workspace_id: newRecordWorkspace(),
   } as SessionRecord;
 }
 
@@ -63,6 +66,7 @@ export async function storeNewSession(
   const agent = await resolveSessionAgent(state, params.agent);
   const environment = await getEnvironment(state, params.environment_id);
   if (environment.archived_at) throw new CorralError("ARCHIVED", `environment ${environment.id} is archived`);
+  await checkSessionVaults(state, params.vault_ids);
   const record = newSessionRecord(sessionId ?? newId("session"), params, agent, environment.id);
   const fresh: StoredSession = {
     record,

@@ -2,6 +2,7 @@ import type { SessionListRequest, SessionRecord } from "@corral/protocol";
 import { listBucketPage, type PageOf } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { visibleRecord } from "../records/session-totals.js";
+import { visibleToCaller } from "../workspace-scope.js";
 
 export async function listSessions(
   state: StoreState,
@@ -15,6 +16,7 @@ export async function listSessions(
     keep: (stored) => {
       const record = visibleRecord(stored);
       return (
+        visibleToCaller(record) &&
         (query.include_archived || !record.archived_at) &&
         (!query.agent_id || record.agent.id === query.agent_id) &&
         (!query.statuses || query.statuses.includes(record.status))

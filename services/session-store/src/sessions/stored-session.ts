@@ -2,10 +2,12 @@ import { CorralError, type SessionId } from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import type { StoredSession } from "../records/stored-records.js";
 import { visibleRecord } from "../records/session-totals.js";
+import { requireVisible } from "../workspace-scope.js";
 
 export async function storedSession(state: StoreState, sessionId: SessionId): Promise<StoredSession> {
   const entry = await state.buckets.sessions.get(sessionId);
   if (!entry) throw new CorralError("NOT_FOUND", `session ${sessionId} not found`);
+  requireVisible(entry.value.record, `session ${sessionId}`);
   return entry.value;
 }
 

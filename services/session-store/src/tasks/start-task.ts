@@ -1,5 +1,6 @@
 import {
   CorralError,
+  DEFAULT_WORKSPACE,
   TaskSubmission,
   describeZodError,
   type SessionCreateParams,
@@ -10,6 +11,7 @@ import type { StoreState } from "../state.js";
 import { appendToLog } from "../append.js";
 import { storeNewSession } from "../sessions/create-session.js";
 import { claimTask, recordTask, taskIdOf } from "./task-record.js";
+import { inWorkspace } from "../workspace-scope.js";
 
 /** Creates the task's session under its claimed id; false (and the task rejected) when it cannot be. */
 async function createTaskSession(
@@ -26,7 +28,11 @@ async function createTaskSession(
     task_id: task.task_id,
   } as SessionCreateParams;
   try {
-    await storeNewSession(state, params, sessionId);
+    // A task acts for its own workspace (the default one when it names none): its agent, environment and
+    // vaults must be of that workspace.
+    await inWorkspace(task.workspace_id ?? DEFAULT_WORKSPACE, () =>
+      storeNewSession(state, params, sessionId),
+    );
     return true;
   } catch (error) {
     if (!(error instanceof CorralError) || error.retryable) throw error;
