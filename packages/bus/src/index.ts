@@ -3,6 +3,7 @@ export type { Bus, BusConfig } from "./connect.js";
 export { serve, request, requestRaw } from "./rpc.js";
 export { publishRaw } from "./publish-raw.js";
 export { listenRaw } from "./listen-raw.js";
+export { captureRaw } from "./capture-raw.js";
 export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
 export { ensureStreams, awaitStreams, openBucket, ensureWorkConsumer } from "./streams.js";
 export { CORRAL_STREAMS, verifyReplicas, setReplicas } from "./replicas.js";

@@ -6,6 +6,7 @@ import { CredentialId, VaultId } from "./ids.js";
 import { Metadata } from "./agents.js";
 import { MetadataPatch } from "./sessions.js";
 import { defineRpc } from "./rpc-def.js";
+import { SealedBox, SealingPublicKey, sealTo } from "./sealed-box.js";
 
 // Vaults and credentials as in the Managed Agents API. Secret values (tokens, client secrets,
 // `secret_value`) are accepted on create and update and never returned by anything.
@@ -23,10 +24,7 @@ export const HostPattern = z
 
 export const CredentialNetworking = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unrestricted") }),
-  z.object({
-    type: z.literal("limited"),
-    allowed_hosts: z.array(HostPattern).min(1).max(16),
-  }),
+  z.object({ type: z.literal("limited"), allowed_hosts: z.array(HostPattern).min(1).max(16) }),
 ]);
 export type CredentialNetworking = z.infer<typeof CredentialNetworking>;
 
@@ -35,9 +33,7 @@ const TokenEndpointAuthParams = z.discriminatedUnion("type", [
   z.object({ type: z.literal("client_secret_basic"), client_secret: Secret }),
   z.object({ type: z.literal("client_secret_post"), client_secret: Secret }),
 ]);
-const TokenEndpointAuth = z.object({
-  type: z.enum(["none", "client_secret_basic", "client_secret_post"]),
-});
+const TokenEndpointAuth = z.object({ type: z.enum(["none", "client_secret_basic", "client_secret_post"]) });
 
 const RefreshParams = z.object({
   refresh_token: Secret,
@@ -52,11 +48,7 @@ const SecretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be a
 const InjectionLocation = z.object({ header: z.boolean(), body: z.boolean() });
 
 export const CredentialAuthParams = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("static_bearer"),
-    mcp_server_url: HttpUrl,
-    token: Secret,
-  }),
+  z.object({ type: z.literal("static_bearer"), mcp_server_url: HttpUrl, token: Secret }),
   z.object({
     type: z.literal("mcp_oauth"),
     mcp_server_url: HttpUrl,
@@ -176,13 +168,39 @@ const VaultPageQuery = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_page: z.string().nullable() });
 const VaultRef = z.object({ vault_id: VaultId });
-const CredentialRef = z.object({
-  vault_id: VaultId,
-  credential_id: CredentialId,
-});
+const CredentialRef = z.object({ vault_id: VaultId, credential_id: CredentialId });
 const Deleted = z.object({ id: z.string(), type: z.string() });
 
 const vault = (verb: string) => `corral.api.vault.${verb}`;
+
+// On the bus a credential's `auth` (where its secrets are) travels sealed to the credential-proxy's key,
+// bound to the subject and the record it is for (see sealed-box.ts).
+export const SealedCredentialCreateParams = CredentialCreateParams.extend({ auth: SealedBox });
+export const SealedCredentialUpdateParams = CredentialUpdateParams.extend({ auth: SealedBox.optional() });
+/** What a credential's sealed `auth` is bound to: it opens for this verb and record alone. */
+export const credentialSealContext = {
+  create: (vaultId: string) => `${vault("credentials.create")}\0${vaultId}`,
+  update: (vaultId: string, credentialId: string) =>
+    `${vault("credentials.update")}\0${vaultId}/${credentialId}`,
+};
+
+/** A create's params as they go on the bus: `auth` sealed to the credential-proxy's key for this vault. */
+export function sealCredentialCreate(key: SealingPublicKey, vaultId: string, params: CredentialCreateParams) {
+  return { ...params, auth: sealTo(key, credentialSealContext.create(vaultId), JSON.stringify(params.auth)) };
+}
+
+/** An update's params as they go on the bus: an `auth` patch sealed for this credential. */
+export function sealCredentialUpdate(
+  key: SealingPublicKey,
+  vaultId: string,
+  credentialId: string,
+  params: CredentialUpdateParams,
+) {
+  const { auth, ...rest } = params;
+  if (!auth) return rest;
+  const context = credentialSealContext.update(vaultId, credentialId);
+  return { ...rest, auth: sealTo(key, context, JSON.stringify(auth)) };
+}
 
 /** The credential-proxy's vault RPCs, served by every replica in the `credential-proxy` queue group. */
 export const VAULT_RPC = {
@@ -198,13 +216,13 @@ export const VAULT_RPC = {
   vaultsDelete: defineRpc(vault("vaults.delete"), VaultRef, Deleted),
   credentialsCreate: defineRpc(
     vault("credentials.create"),
-    VaultRef.extend({ params: CredentialCreateParams }),
+    VaultRef.extend({ params: SealedCredentialCreateParams }),
     CredentialRecord,
   ),
   credentialsGet: defineRpc(vault("credentials.get"), CredentialRef, CredentialRecord),
   credentialsUpdate: defineRpc(
     vault("credentials.update"),
-    CredentialRef.extend({ params: CredentialUpdateParams }),
+    CredentialRef.extend({ params: SealedCredentialUpdateParams }),
     CredentialRecord,
   ),
   credentialsList: defineRpc(
@@ -214,6 +232,18 @@ export const VAULT_RPC = {
   ),
   credentialsArchive: defineRpc(vault("credentials.archive"), CredentialRef, CredentialRecord),
   credentialsDelete: defineRpc(vault("credentials.delete"), CredentialRef, Deleted),
+  /** The key credentials are sealed to on the bus. */
+  publicKey: defineRpc(vault("public_key"), z.object({}), SealingPublicKey),
 } as const;
 
 export const VAULT_QUEUE = "credential-proxy";
+
+export {
+  SealedBox,
+  SealingPublicKey,
+  generateSealingKey,
+  openSealed,
+  sealTo,
+  sealedKeyId,
+  sealingPublicKeyOf,
+} from "./sealed-box.js";

@@ -11,8 +11,9 @@ import { listBucketPage, type PageOf } from "@corral/bus";
 import { claimKey, credentialKey, credentialKeys, now, secretRef, type VaultStore } from "./vault-store.js";
 import { getCredential, getVault, writableVault, type PageQuery } from "./vault-lookup.js";
 import { splitCredential } from "./credential-secrets.js";
+import { releaseSlot, reserveSlot } from "./credential-slots.js";
 
-export const MAX_CREDENTIALS_PER_VAULT = 20;
+export { MAX_CREDENTIALS_PER_VAULT } from "./credential-slots.js";
 
 export async function listCredentials(
   store: VaultStore,
@@ -35,12 +36,6 @@ export async function createCredential(
   params: CredentialCreateParams,
 ): Promise<CredentialRecord> {
   await writableVault(store, vaultId);
-  const live = await listCredentials(store, vaultId, { limit: 1000, include_archived: false });
-  if (live.data.length >= MAX_CREDENTIALS_PER_VAULT)
-    throw new CorralError(
-      "INVALID_REQUEST",
-      `a vault holds at most ${MAX_CREDENTIALS_PER_VAULT} credentials`,
-    );
   const { auth, secrets } = splitCredential(params.auth);
   const t = now();
   const record: CredentialRecord = {
@@ -54,11 +49,32 @@ export async function createCredential(
     updated_at: t,
     archived_at: null,
   };
-  await claimName(store, record);
-  // Secret first: a record never points at a secret that is not there.
-  await store.secrets.put(secretRef(vaultId, record.id), secrets);
-  await store.credentials.put(credentialKey(vaultId, record.id), record);
+  await reserveSlot(store, vaultId, record.id);
+  try {
+    await claimName(store, record);
+  } catch (error) {
+    await releaseSlot(store, vaultId, record.id);
+    throw error;
+  }
+  try {
+    // Secret first: a record never points at a secret that is not there.
+    await store.secrets.put(secretRef(vaultId, record.id), secrets);
+    await store.credentials.put(credentialKey(vaultId, record.id), record);
+  } catch (error) {
+    await undoCreate(store, record);
+    throw error;
+  }
   return record;
+}
+
+/** A create that failed half-way gives back what it took: its secret, its name and its slot. */
+async function undoCreate(store: VaultStore, record: CredentialRecord): Promise<void> {
+  await store.credentials.purge(credentialKey(record.vault_id, record.id));
+  await store.secrets.delete(secretRef(record.vault_id, record.id)).catch(() => undefined);
+  const key = claimKey(record.vault_id, record.auth);
+  const claim = await store.claims.get(key);
+  if (claim?.value === record.id) await store.claims.delete(key, claim.revision);
+  await releaseSlot(store, record.vault_id, record.id);
 }
 
 async function claimName(store: VaultStore, record: CredentialRecord): Promise<void> {
@@ -74,10 +90,11 @@ const nameOf = (auth: CredentialAuth) =>
     ? `secret_name ${auth.secret_name}`
     : `mcp_server_url ${auth.mcp_server_url}`;
 
-/** Frees the credential's name and destroys its secret. */
+/** Frees the credential's name and slot and destroys its secret. */
 async function release(store: VaultStore, record: CredentialRecord): Promise<void> {
   await store.claims.purge(claimKey(record.vault_id, record.auth));
   await store.secrets.delete(secretRef(record.vault_id, record.id));
+  await releaseSlot(store, record.vault_id, record.id);
 }
 
 export async function archiveCredential(
@@ -90,7 +107,7 @@ export async function archiveCredential(
   const updated = await store.credentials.update(credentialKey(vaultId, credentialId), (c) =>
     c.archived_at ? undefined : { ...c, archived_at: now(), updated_at: now() },
   );
-  // An archived credential is never used again: its secret is destroyed, its name may be reused.
+  // An archived credential is never used again: its secret is destroyed, its name and slot may be reused.
   await release(store, current);
   return updated!.value;
 }

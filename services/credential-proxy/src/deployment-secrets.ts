@@ -11,14 +11,14 @@ export interface DeploymentSecrets {
 }
 
 /**
- * Made by the first replica and shared by all through the secret store. Two replicas racing at first
- * start both re-read what was stored last, and use that.
+ * Made by the first replica and shared by all through the secret store. Stored only if absent, then read
+ * back: two replicas racing at first start both use the one that was stored first.
  */
 export async function deploymentSecrets(secrets: SecretStore): Promise<DeploymentSecrets> {
   let stored = await secrets.get(DEPLOYMENT_REF);
   if (!stored?.key || !stored.ca_cert || !stored.ca_key) {
     const ca = await createCertificateAuthority();
-    await secrets.put(DEPLOYMENT_REF, {
+    await secrets.create(DEPLOYMENT_REF, {
       key: randomBytes(32).toString("base64"),
       ca_cert: ca.certPem,
       ca_key: ca.keyPem,

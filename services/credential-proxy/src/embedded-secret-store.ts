@@ -47,6 +47,9 @@ export function embeddedSecretStore(bucket: Bucket<SealedSecret>, key: Buffer): 
     async put(ref, values) {
       await bucket.put(bucketKey(ref), seal(key, ref, values));
     },
+    async create(ref, values) {
+      return (await bucket.create(bucketKey(ref), seal(key, ref, values))) !== null;
+    },
     async get(ref) {
       const entry = await bucket.get(bucketKey(ref));
       return entry ? open(key, ref, entry.value) : null;

@@ -2,8 +2,13 @@ import { randomBytes } from "node:crypto";
 import { connectBus, request, type Bus } from "@corral/bus";
 import {
   VAULT_RPC,
+  sealCredentialCreate,
+  sealCredentialUpdate,
   type CredentialAuthParams,
+  type CredentialCreateParams,
   type CredentialRecord,
+  type CredentialUpdateParams,
+  type VaultId,
   type VaultRecord,
 } from "@corral/protocol";
 import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
@@ -49,9 +54,33 @@ export async function makeVaultCredential(
   auth: CredentialAuthParams,
 ): Promise<{ vault: VaultRecord; credential: CredentialRecord }> {
   const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: displayName });
-  const credential = await request(bus, VAULT_RPC.credentialsCreate, {
-    vault_id: vault.id,
-    params: { auth },
-  });
+  const credential = await createCredentialOnBus(bus, vault.id, { auth });
   return { vault, credential };
+}
+
+/** Creates a credential over the bus as the gateway does: its auth sealed to the credential-proxy's key. */
+export async function createCredentialOnBus(
+  bus: Bus,
+  vaultId: VaultId,
+  params: CredentialCreateParams,
+): Promise<CredentialRecord> {
+  const key = await request(bus, VAULT_RPC.publicKey, {});
+  const sealed = sealCredentialCreate(key, vaultId, params);
+  return request(bus, VAULT_RPC.credentialsCreate, { vault_id: vaultId, params: sealed });
+}
+
+/** Updates a credential over the bus as the gateway does: an auth patch sealed to the credential-proxy's key. */
+export async function updateCredentialOnBus(
+  bus: Bus,
+  vaultId: VaultId,
+  credentialId: CredentialRecord["id"],
+  params: CredentialUpdateParams,
+): Promise<CredentialRecord> {
+  const key = await request(bus, VAULT_RPC.publicKey, {});
+  const sealed = sealCredentialUpdate(key, vaultId, credentialId, params);
+  return request(bus, VAULT_RPC.credentialsUpdate, {
+    vault_id: vaultId,
+    credential_id: credentialId,
+    params: sealed,
+  });
 }

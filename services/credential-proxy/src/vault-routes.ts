@@ -7,6 +7,8 @@ import { archiveCredential, createCredential, deleteCredential, listCredentials 
 import { getCredential, getVault } from "./vault-lookup.js";
 import { updateCredential } from "./credential-update.js";
 import type { Serve } from "./serve.js";
+import { sealingKeyLoader } from "./sealing-key.js";
+import { openCreateParams, openUpdateParams } from "./sealed-params.js";
 
 type Msg = Parameters<RpcHandler<RpcDef>>[1];
 
@@ -31,15 +33,22 @@ function inCallerWorkspace(serve: Serve, store: VaultStore): Serve {
 export function serveVaults(serveAll: Serve, store: VaultStore): void {
   const R = VAULT_RPC;
   const serve = inCallerWorkspace(serveAll, store);
+  const sealing = sealingKeyLoader(store.secrets);
   serve(R.vaultsCreate, (p, msg) => createVault(store, p, workspaceOfMsg(msg)));
   serve(R.vaultsGet, (p) => getVault(store, p.vault_id));
   serve(R.vaultsUpdate, (p) => updateVault(store, p.vault_id, p.params));
   serve(R.vaultsList, (p, msg) => listVaults(store, p, workspaceOfMsg(msg)));
   serve(R.vaultsArchive, (p) => archiveVault(store, p.vault_id));
   serve(R.vaultsDelete, (p) => deleteVault(store, p.vault_id));
-  serve(R.credentialsCreate, (p) => createCredential(store, p.vault_id, p.params));
+  serve(R.publicKey, async () => (await sealing()).publicKey);
+  serve(R.credentialsCreate, async (p) =>
+    createCredential(store, p.vault_id, openCreateParams(await sealing(), p.vault_id, p.params)),
+  );
   serve(R.credentialsGet, (p) => getCredential(store, p.vault_id, p.credential_id));
-  serve(R.credentialsUpdate, (p) => updateCredential(store, p.vault_id, p.credential_id, p.params));
+  serve(R.credentialsUpdate, async (p) => {
+    const params = openUpdateParams(await sealing(), p.vault_id, p.credential_id, p.params);
+    return updateCredential(store, p.vault_id, p.credential_id, params);
+  });
   serve(R.credentialsList, (p) => listCredentials(store, p.vault_id, p));
   serve(R.credentialsArchive, (p) => archiveCredential(store, p.vault_id, p.credential_id));
   serve(R.credentialsDelete, (p) => deleteCredential(store, p.vault_id, p.credential_id));

@@ -17,6 +17,9 @@ const Values = z.record(z.string(), z.string());
 const status = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode;
 /** Vault did not answer, or answered that it cannot now (sealed, overloaded): worth trying again. */
 const transient = (code: number | undefined) => code === undefined || code === 429 || code >= 500;
+/** Vault's answer to a write with `cas: 0` when the path exists already. */
+const casMismatch = (error: unknown) =>
+  status(error) === 400 && /check-and-set/.test(String((error as Error).message));
 const unavailable = (error: unknown) =>
   new CorralError("UNAVAILABLE", `vault: ${status(error) ?? (error as Error).message}`, {
     cause: error,
@@ -38,6 +41,15 @@ export function vaultSecretStore(config: VaultBackendConfig): SecretStore {
       await client.write(path("data", ref), { data: values }).catch((error: unknown) => {
         throw unavailable(error);
       });
+    },
+    async create(ref, values) {
+      try {
+        await client.write(path("data", ref), { data: values, options: { cas: 0 } });
+        return true;
+      } catch (error) {
+        if (casMismatch(error)) return false;
+        throw unavailable(error);
+      }
     },
     async get(ref) {
       try {

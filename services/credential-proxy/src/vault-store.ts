@@ -12,6 +12,7 @@ import { retryingSecretStore, type SecretStore } from "./secret-store.js";
 import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
 import { vaultSecretStore } from "./vault-secret-store.js";
 import { loadMasterKey } from "./master-key.js";
+import { CredentialSlots } from "./credential-slot-record.js";
 import type { ProxyConfig } from "./config.js";
 
 /**
@@ -23,6 +24,8 @@ export interface VaultStore {
   vaults: Bucket<VaultRecord>;
   credentials: Bucket<CredentialRecord>;
   claims: Bucket<CredentialId>;
+  /** `n.<vault_id>`: the per-vault limit's slots (credential-slots.ts). */
+  slots: Bucket<CredentialSlots>;
   secrets: SecretStore;
 }
 
@@ -38,6 +41,7 @@ export async function openVaultHandles(bus: Bus, config: ProxyConfig): Promise<V
     vaults: await openTypedBucket(bus, BUCKETS.vault, VaultRecord),
     credentials: await openTypedBucket(bus, BUCKETS.vault, CredentialRecord),
     claims: await openTypedBucket(bus, BUCKETS.vault, CredentialId),
+    slots: await openTypedBucket(bus, BUCKETS.vault, CredentialSlots),
     secrets: config.vault
       ? { kind: "vault", store: vaultSecretStore(config.vault) }
       : {
@@ -55,6 +59,7 @@ export function vaultStore(handles: VaultHandles, retry: RetryOptions): VaultSto
     vaults: retryingBucket(handles.vaults, retry),
     credentials: retryingBucket(handles.credentials, retry),
     claims: retryingBucket(handles.claims, retry),
+    slots: retryingBucket(handles.slots, retry),
     secrets:
       secrets.kind === "vault"
         ? retryingSecretStore(secrets.store, retry)

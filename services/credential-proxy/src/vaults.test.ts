@@ -9,7 +9,7 @@ import {
   type NatsServer,
   busConfigFor,
 } from "@corral/testing";
-import { startCredentialProxy } from "./testing.js";
+import { createCredentialOnBus, startCredentialProxy, updateCredentialOnBus } from "./testing.js";
 import { embeddedSecretStore, SealedSecret } from "./embedded-secret-store.js";
 
 let nats: NatsServer;
@@ -71,31 +71,22 @@ describe.each([
     expect(vault).toMatchObject({ type: "vault", display_name: "team", id: expect.stringMatching(/^vlt_/) });
     const secrets = [canary(), canary(), canary(), canary()];
     const created = [
-      await request(bus, VAULT_RPC.credentialsCreate, {
-        vault_id: vault.id,
-        params: bearer("https://docs.example.com/mcp", secrets[0]!),
-      }),
-      await request(bus, VAULT_RPC.credentialsCreate, {
-        vault_id: vault.id,
-        params: {
-          auth: {
-            type: "mcp_oauth",
-            mcp_server_url: "https://mcp.example.com/",
-            access_token: secrets[1]!,
-            expires_at: new Date(Date.now() + 60_000).toISOString(),
-            refresh: {
-              refresh_token: secrets[2]!,
-              client_id: "corral",
-              token_endpoint: "https://auth.example.com/token",
-              token_endpoint_auth: { type: "client_secret_post", client_secret: secrets[3]! },
-            },
+      await createCredentialOnBus(bus, vault.id, bearer("https://docs.example.com/mcp", secrets[0]!)),
+      await createCredentialOnBus(bus, vault.id, {
+        auth: {
+          type: "mcp_oauth",
+          mcp_server_url: "https://mcp.example.com/",
+          access_token: secrets[1]!,
+          expires_at: new Date(Date.now() + 60_000).toISOString(),
+          refresh: {
+            refresh_token: secrets[2]!,
+            client_id: "corral",
+            token_endpoint: "https://auth.example.com/token",
+            token_endpoint_auth: { type: "client_secret_post", client_secret: secrets[3]! },
           },
         },
       }),
-      await request(bus, VAULT_RPC.credentialsCreate, {
-        vault_id: vault.id,
-        params: envVar("GITHUB_TOKEN", canary()),
-      }),
+      await createCredentialOnBus(bus, vault.id, envVar("GITHUB_TOKEN", canary())),
     ];
     expect(created.map((c) => c.auth.type)).toEqual(["static_bearer", "mcp_oauth", "environment_variable"]);
     expect(created[2]!.auth).toEqual({
@@ -108,11 +99,7 @@ describe.each([
       created,
       await request(bus, VAULT_RPC.credentialsGet, { vault_id: vault.id, credential_id: created[1]!.id }),
       await request(bus, VAULT_RPC.credentialsList, { vault_id: vault.id }),
-      await request(bus, VAULT_RPC.credentialsUpdate, {
-        vault_id: vault.id,
-        credential_id: created[0]!.id,
-        params: { display_name: "renamed" },
-      }),
+      await updateCredentialOnBus(bus, vault.id, created[0]!.id, { display_name: "renamed" }),
     ]);
     for (const secret of secrets) expect(answers).not.toContain(secret);
     expect(answers).not.toMatch(/"(token|access_token|refresh_token|client_secret|secret_value)"/);
@@ -132,26 +119,17 @@ describe.each([
   test("rotation, uniqueness, archive destroys the secret, delete removes everything", async () => {
     const vault = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "rotation" });
     const first = canary();
-    const credential = await request(bus, VAULT_RPC.credentialsCreate, {
-      vault_id: vault.id,
-      params: envVar("API_KEY", first),
+    const credential = await createCredentialOnBus(bus, vault.id, envVar("API_KEY", first));
+    await expect(createCredentialOnBus(bus, vault.id, envVar("API_KEY", canary()))).rejects.toMatchObject({
+      code: "ALREADY_EXISTS",
     });
-    await expect(
-      request(bus, VAULT_RPC.credentialsCreate, { vault_id: vault.id, params: envVar("API_KEY", canary()) }),
-    ).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
     const second = canary();
-    await request(bus, VAULT_RPC.credentialsUpdate, {
-      vault_id: vault.id,
-      credential_id: credential.id,
-      params: { auth: { type: "environment_variable", secret_value: second } },
+    await updateCredentialOnBus(bus, vault.id, credential.id, {
+      auth: { type: "environment_variable", secret_value: second },
     });
     expect((await resolve([vault.id]))[0]!.secrets).toEqual({ secret_value: second });
     await expect(
-      request(bus, VAULT_RPC.credentialsUpdate, {
-        vault_id: vault.id,
-        credential_id: credential.id,
-        params: { auth: { type: "static_bearer", token: "x" } },
-      }),
+      updateCredentialOnBus(bus, vault.id, credential.id, { auth: { type: "static_bearer", token: "x" } }),
     ).rejects.toMatchObject({ code: "INVALID_REQUEST" });
 
     const archived = await request(bus, VAULT_RPC.credentialsArchive, {
@@ -161,10 +139,7 @@ describe.each([
     expect(archived.archived_at).toEqual(expect.any(String));
     expect(await resolve([vault.id])).toEqual([]);
     // The name is free again once the old credential is archived.
-    const again = await request(bus, VAULT_RPC.credentialsCreate, {
-      vault_id: vault.id,
-      params: envVar("API_KEY", canary()),
-    });
+    const again = await createCredentialOnBus(bus, vault.id, envVar("API_KEY", canary()));
     await request(bus, VAULT_RPC.vaultsDelete, { vault_id: vault.id });
     await expect(
       request(bus, VAULT_RPC.credentialsGet, { vault_id: vault.id, credential_id: again.id }),
@@ -206,26 +181,22 @@ describe.each([
       { auth: { type: "password", value: "x" } },
     ];
     for (const params of bad) {
-      await expect(
-        request(bus, VAULT_RPC.credentialsCreate, { vault_id: vault.id, params } as never),
-      ).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+      await expect(createCredentialOnBus(bus, vault.id, params as never)).rejects.toMatchObject({
+        code: "INVALID_REQUEST",
+      });
     }
     await expect(
-      request(bus, VAULT_RPC.credentialsCreate, {
-        vault_id: "vlt_01JZZZZZZZZZZZZZZZZZZZZZZZ",
-        params: envVar("X", "y"),
-      }),
+      createCredentialOnBus(bus, "vlt_01JZZZZZZZZZZZZZZZZZZZZZZZ", envVar("X", "y")),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await request(bus, VAULT_RPC.credentialsList, { vault_id: vault.id })).data).toEqual([]);
-    for (let i = 0; i < 20; i++)
-      await request(bus, VAULT_RPC.credentialsCreate, { vault_id: vault.id, params: envVar(`K${i}`, "v") });
-    await expect(
-      request(bus, VAULT_RPC.credentialsCreate, { vault_id: vault.id, params: envVar("K20", "v") }),
-    ).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    for (let i = 0; i < 20; i++) await createCredentialOnBus(bus, vault.id, envVar(`K${i}`, "v"));
+    await expect(createCredentialOnBus(bus, vault.id, envVar("K20", "v"))).rejects.toMatchObject({
+      code: "INVALID_REQUEST",
+    });
     await request(bus, VAULT_RPC.vaultsArchive, { vault_id: vault.id });
-    await expect(
-      request(bus, VAULT_RPC.credentialsCreate, { vault_id: vault.id, params: envVar("LATE", "v") }),
-    ).rejects.toMatchObject({ code: "ARCHIVED" });
+    await expect(createCredentialOnBus(bus, vault.id, envVar("LATE", "v"))).rejects.toMatchObject({
+      code: "ARCHIVED",
+    });
   });
 });
 

@@ -1,0 +1,60 @@
+import { CorralError, type CredentialId, type VaultId } from "@corral/protocol";
+import { credentialIds, credentialKey, type VaultStore } from "./vault-store.js";
+import { slotsKey } from "./credential-slot-record.js";
+
+export const MAX_CREDENTIALS_PER_VAULT = 20;
+/** Rounds of a lost compare-and-set before giving up: each round someone wins, and the list is short. */
+const MAX_ROUNDS = 200;
+
+const full = () =>
+  new CorralError("INVALID_REQUEST", `a vault holds at most ${MAX_CREDENTIALS_PER_VAULT} credentials`);
+
+/** A vault's live credentials, for a vault whose slots were never recorded (made before they were). */
+async function liveIds(store: VaultStore, vaultId: VaultId): Promise<CredentialId[]> {
+  const live: CredentialId[] = [];
+  for (const id of await credentialIds(store, vaultId)) {
+    const entry = await store.credentials.get(credentialKey(vaultId, id));
+    if (entry && !entry.value.archived_at) live.push(id);
+  }
+  return live;
+}
+
+/** Takes one of the vault's slots for `credentialId`, or refuses when all are taken. Idempotent per id. */
+export async function reserveSlot(
+  store: VaultStore,
+  vaultId: VaultId,
+  credentialId: CredentialId,
+): Promise<void> {
+  const key = slotsKey(vaultId);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const current = await store.slots.get(key);
+    const ids = current ? current.value.ids : await liveIds(store, vaultId);
+    if (ids.includes(credentialId)) return;
+    if (ids.length >= MAX_CREDENTIALS_PER_VAULT) throw full();
+    const next = { ids: [...ids, credentialId] };
+    const written = current
+      ? await store.slots.replace(key, next, current.revision)
+      : await store.slots.create(key, next);
+    if (written !== null) return;
+  }
+  throw new CorralError("CONFLICT", `too many concurrent changes to vault ${vaultId}'s credentials`);
+}
+
+/** Frees the credential's slot; the record goes once the vault has no credential left. */
+export async function releaseSlot(
+  store: VaultStore,
+  vaultId: VaultId,
+  credentialId: CredentialId,
+): Promise<void> {
+  const key = slotsKey(vaultId);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const current = await store.slots.get(key);
+    if (!current || !current.value.ids.includes(credentialId)) return;
+    const ids = current.value.ids.filter((id) => id !== credentialId);
+    const revision = await store.slots.replace(key, { ids }, current.revision);
+    if (revision === null) continue;
+    if (ids.length === 0) await store.slots.delete(key, revision);
+    return;
+  }
+  throw new CorralError("CONFLICT", `too many concurrent changes to vault ${vaultId}'s credentials`);
+}
