@@ -29,6 +29,11 @@ export interface ManagerConfig {
    * it on so Ctrl-C leaves no container behind. A crash never removes anything.
    */
   removeOnStop: boolean;
+  /**
+   * The size of each new workspace volume in MB (`SANDBOX_DISK_MB`), or null for none: an ext4 image on a
+   * loop device (the manager must run as root), kept under `<stateDir>/workspaces`.
+   */
+  diskMb: number | null;
 }
 
 const num = (value: string | undefined, fallback: number) =>
@@ -54,5 +59,6 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     stateDir: env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".corral", "sandbox-manager"),
     egressWaitMs: num(env.SANDBOX_EGRESS_WAIT_MS, 60_000),
     removeOnStop: env.SANDBOX_REMOVE_ON_STOP === "1",
+    diskMb: env.SANDBOX_DISK_MB ? Number(env.SANDBOX_DISK_MB) : null,
   };
 }

@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { TOOL_RESULT_MAX_BYTES } from "@corral/protocol";
 import { SANDBOX_CA_BUNDLE } from "./ca-bundle.js";
+import { createWorkspaceVolume, type VolumeConfig } from "./docker-volume.js";
 import { LABELS } from "./labels.js";
 import type { ContainerSpec } from "./sandbox-runtime.js";
 
@@ -9,6 +10,10 @@ export interface ContainerConfig {
   hostId: string;
   executorPath: string;
   extraLabels?: Record<string, string> | undefined;
+  /** The size of new workspace volumes (null: unbounded). */
+  diskMb?: number | null | undefined;
+  /** Where sized workspaces keep their ext4 images. */
+  imageDir?: string | undefined;
 }
 
 const EXECUTOR_IN_SANDBOX = "/opt/corral/corral_exec.py";
@@ -73,16 +78,19 @@ export function containerOptions(
   };
 }
 
+export const volumeConfig = (config: ContainerConfig): VolumeConfig => ({
+  diskMb: config.diskMb ?? null,
+  imageDir: config.imageDir ?? "/var/lib/corral/workspaces",
+  labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId },
+});
+
 export async function createContainer(
   docker: Docker,
   spec: ContainerSpec,
   config: ContainerConfig,
 ): Promise<string> {
   // Made explicitly (Docker would make it implicitly) so that it carries Corral's labels.
-  await docker.createVolume({
-    Name: spec.volume,
-    Labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId },
-  });
+  await createWorkspaceVolume(docker, spec.volume, volumeConfig(config));
   const container = await docker.createContainer(containerOptions(spec, config));
   return container.id;
 }

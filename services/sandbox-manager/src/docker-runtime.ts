@@ -1,11 +1,12 @@
 import type Docker from "dockerode";
 import type { Duplex } from "node:stream";
 import { createChannel, type ExecutorChannel } from "./channel.js";
-import { createContainer } from "./docker-container.js";
+import { createContainer, volumeConfig } from "./docker-container.js";
 import { watchDeaths } from "./docker-deaths.js";
 import { dockerExec } from "./docker-exec.js";
 import { bridgeName, ensureNetwork, networkGateway } from "./docker-network.js";
 import { pythonProbe } from "./docker-python.js";
+import { removeWorkspaceVolume } from "./docker-volume.js";
 import { isolateBridgeFromHost } from "./firewall.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 
@@ -16,6 +17,8 @@ export interface DockerRuntimeConfig {
   hostId: string;
   executorPath: string;
   extraLabels?: Record<string, string>;
+  diskMb?: number | null;
+  imageDir?: string;
 }
 
 /** Docker errors that mean "already gone" are not failures of a removal. */
@@ -35,7 +38,7 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     attach: (id) => attach(docker, id),
     exec: (id, cmd, stdin, timeoutMs) => dockerExec(docker, id, cmd, stdin, timeoutMs),
     remove: (id) => docker.getContainer(id).remove({ force: true }).catch(ignoring(404, 409)),
-    removeVolume: (volume) => docker.getVolume(volume).remove({ force: true }).catch(ignoring(404)),
+    removeVolume: (volume) => removeWorkspaceVolume(docker, volume, volumeConfig(config)),
     async list(labels) {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
       const containers = await docker.listContainers({ all: true, filters });

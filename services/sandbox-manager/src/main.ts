@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import Docker from "dockerode";
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
@@ -14,6 +15,8 @@ const runtime = createDockerRuntime(docker, {
   hostId: config.hostId,
   executorPath: config.executorPath,
   extraLabels: config.extraLabels,
+  diskMb: config.diskMb,
+  imageDir: join(config.stateDir, "workspaces"),
 });
 const manager = createSandboxManager({ bus, runtime, logger, config });
 await manager.start();

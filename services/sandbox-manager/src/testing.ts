@@ -13,6 +13,7 @@ import {
 import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
+import { removeWorkspaceVolume } from "./docker-volume.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 import { createSandboxManager, type SandboxManager } from "./sandbox-manager.js";
 
@@ -36,6 +37,7 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     stateDir: join(tmpdir(), "corral-sandbox-manager-test"),
     egressWaitMs: 60_000,
     removeOnStop: false,
+    diskMb: null,
     ...over,
   };
 }
@@ -57,6 +59,8 @@ export async function startManager(
     hostId: config.hostId,
     executorPath: config.executorPath,
     extraLabels: config.extraLabels,
+    diskMb: config.diskMb,
+    imageDir: join(config.stateDir, "workspaces"),
   });
   const manager = createSandboxManager({ bus, runtime, logger: testLogger("sandbox-manager"), config });
   await manager.start();
@@ -75,13 +79,10 @@ export async function removeTestContainers(): Promise<void> {
     ),
   );
   const { Volumes } = await docker.listVolumes({ filters: { label } });
+  // Sized workspaces (SANDBOX_DISK_MB) also let go of their loop device and image.
+  const sized = { diskMb: null, imageDir: join(managerConfig().stateDir, "workspaces"), labels: {} };
   await Promise.all(
-    (Volumes ?? []).map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
+    (Volumes ?? []).map((v) => removeWorkspaceVolume(docker, v.Name, sized).catch(() => undefined)),
   );
 }
 
