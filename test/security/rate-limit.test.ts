@@ -39,7 +39,7 @@ describe("rate limits", () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(5);
     expect(statuses).toContain(429);
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    const body = await limited!.json();
+    const body = (await limited!.json()) as { request_id: string };
     expect(body).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
     expect(body.request_id).toMatch(/^req_/);
     const { key: other } = await createApiKey(await openKeyBucket(stack.bus), "quiet");

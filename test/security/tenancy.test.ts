@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiKey, listApiKeys, openKeyBucket, revokeApiKey } from "@corral/gateway";
 import { startGateway, startTestStack, type GatewayUnderTest, type TestStack } from "@corral/gateway/testing";
 import { startCredentialProxy } from "@corral/credential-proxy/testing";
+import { startStore } from "@corral/session-store/testing";
+import { publishRaw, request } from "@corral/bus";
+import { STORE_RPC, SUBJECTS } from "@corral/protocol";
+import { waitFor } from "@corral/testing";
 
 /**
  * Workspaces: keys of two workspaces see nothing of each other's (not even whether it exists: 404, never
@@ -104,6 +108,53 @@ describe("workspaces", () => {
     expect((await A("GET", `/v1/environments/${a.env.id}`)).status).toBe(200);
     expect((await A("GET", `/v1/vaults/${a.vault.id}`)).status).toBe(200);
     expect((await A("GET", `/v1/sessions/${a.session.id}`)).body.workspace_id).toBe("ws-a");
+  });
+
+  test("a session's stream and threads are not found for another workspace", async () => {
+    const a = await makeRecords(keyA);
+    const res = await fetch(`${stack.gw.url}/v1/sessions/${a.session.id}/events/stream`, {
+      headers: { "x-api-key": keyB },
+    });
+    expect(res.status).toBe(404);
+    await res.text();
+    notFound(await as(keyB)("GET", `/v1/sessions/${a.session.id}/threads`));
+  });
+
+  test("a task acts for its workspace: it may not name another workspace's agent", async () => {
+    const a = await makeRecords(keyA);
+    const intake = await startStore(stack.nats.url, { taskIntake: true });
+    try {
+      const task = (task_id: string, workspace_id: string) =>
+        publishRaw(
+          stack.bus,
+          SUBJECTS.tasksSubmit,
+          JSON.stringify({
+            task_id,
+            workspace_id,
+            agent: a.agent.id,
+            environment_id: a.env.id,
+            message: "hi",
+          }),
+        );
+      const settled = (task_id: string) =>
+        waitFor(() =>
+          request(stack.bus, STORE_RPC.tasksGet, { task_id })
+            .then((t) => (t.state !== "accepted" ? t : null))
+            .catch(() => null),
+        );
+      await task(`b-${a.agent.id}`, "ws-b");
+      expect(await settled(`b-${a.agent.id}`)).toMatchObject({
+        state: "rejected",
+        error: { code: "NOT_FOUND" },
+      });
+      await task(`a-${a.agent.id}`, "ws-a");
+      const made = await settled(`a-${a.agent.id}`);
+      expect(made).toMatchObject({ state: "created" });
+      expect((await as(keyA)("GET", `/v1/sessions/${made.session_id}`)).body.workspace_id).toBe("ws-a");
+      notFound(await as(keyB)("GET", `/v1/sessions/${made.session_id}`));
+    } finally {
+      await intake.close();
+    }
   });
 
   test("environment names are unique within a workspace only", async () => {

@@ -11,6 +11,8 @@ const ApiKeyRow = z.object({
   hint: z.string(),
   created_at: z.string(),
   revoked_at: z.string().nullish(),
+  workspace_id: z.string().optional(),
+  scope: z.string().optional(),
 });
 const Created = z.object({ key: z.string(), record: ApiKeyRow });
 const Listed = z.object({ data: z.array(ApiKeyRow) });

@@ -5,6 +5,8 @@ export interface ApiKeyRow {
   hint: string;
   created_at: string;
   revoked_at?: string | null | undefined;
+  workspace_id?: string | undefined;
+  scope?: string | undefined;
 }
 
 /** The gateway's API keys, as the CLI manages them on a Corral host. */

@@ -83,6 +83,31 @@ describe("keys command", () => {
       .toBe(401);
   });
 
+  test("create --workspace --scope makes a key of that workspace and scope; a bad scope is refused", async () => {
+    const created = (await keys(
+      "create",
+      "--name",
+      "reader",
+      "--workspace",
+      "team-x",
+      "--scope",
+      "read_only",
+    )) as {
+      key: string;
+      record: object;
+    };
+    expect(created.record).toMatchObject({ workspace_id: "team-x", scope: "read_only" });
+    const plain = (await keys("create")) as { record: object };
+    expect(plain.record).toMatchObject({ workspace_id: "default", scope: "full" });
+    const before = ((await keys("ls")) as { data: unknown[] }).data.length;
+    await expect(keys("create", "--scope", "admin")).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    await expect(keys("create", "--workspace", "no spaces")).rejects.toMatchObject({
+      code: "INVALID_REQUEST",
+    });
+    expect(((await keys("ls")) as { data: unknown[] }).data.length).toBe(before);
+    expect((await call("GET", "/v1/agents", undefined, { "x-api-key": created.key })).status).toBe(200);
+  });
+
   test("a bad verb or an unknown key is a clear error, and nothing is written", async () => {
     const before = ((await keys("ls")) as { data: unknown[] }).data.length;
     await expect(keys("rotate")).rejects.toMatchObject({ code: "INVALID_REQUEST" });

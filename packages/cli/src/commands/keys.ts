@@ -3,7 +3,8 @@ import { UsageError, when, type CliContext } from "../context.js";
 import type { ApiKeyRow, KeyStore } from "../key-store.js";
 
 const row = (k: ApiKeyRow) =>
-  `${k.id}  ${k.hint}…  ${k.name}  ${when(k.created_at)}${k.revoked_at ? `  revoked ${when(k.revoked_at)}` : ""}`;
+  `${k.id}  ${k.hint}…  ${k.name}  ${when(k.created_at)}${k.revoked_at ? `  revoked ${when(k.revoked_at)}` : ""}` +
+  `  workspace ${k.workspace_id ?? "default"}  ${k.scope ?? "full"}`;
 
 /** `corral keys create [--name NAME] [--workspace W] [--scope full|read_only] | ls | revoke ID`. */
 export async function keysCommand(
