@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { VAULT_RPC, type CredentialCreateParams } from "@corral/protocol";
-import { connectBus, request, type Bus } from "@corral/bus";
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { BUCKETS, VAULT_RPC, type CredentialCreateParams } from "@corral/protocol";
+import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
 import {
   busConfigFor,
   startFakeVault,
@@ -18,6 +20,8 @@ import { createCredentialOnBus, startCredentialProxy } from "@corral/credential-
  */
 let nats: NatsServer;
 let bus: Bus;
+/** Every replica in this file shares the deployment's master key, as replicas must. */
+const masterKey = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -81,6 +85,7 @@ describe("a failed secret-store write", () => {
     vault = await refusingVault(fake);
     const started = await startCredentialProxy(nats.url, {
       vault: { endpoint: vault.url, token: fake.token, mount: "secret", prefix: "corral" },
+      masterKey,
     });
     close = started.close;
   });
@@ -124,8 +129,8 @@ describe("the per-vault limit", () => {
   let close: () => Promise<void>;
   beforeAll(async () => {
     // Two replicas in the queue group: the race is between processes too, not only inside one.
-    const a = await startCredentialProxy(nats.url);
-    const b = await startCredentialProxy(nats.url, { masterKey: a.config.masterKey });
+    const a = await startCredentialProxy(nats.url, { masterKey });
+    const b = await startCredentialProxy(nats.url, { masterKey });
     close = async () => {
       await a.close();
       await b.close();
@@ -157,5 +162,44 @@ describe("the per-vault limit", () => {
       createCredentialOnBus(bus, v.id, envVar("LATE_B")),
     ]);
     expect(again.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+});
+
+describe("what a create that died half-way left behind", () => {
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    close = (await startCredentialProxy(nats.url, { masterKey })).close;
+  });
+  afterAll(() => close?.());
+
+  const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  /** A credential id made an hour ago, as a replica that died then would have made it. */
+  const hourOldId = () => {
+    let ms = Date.now() - 3_600_000;
+    let time = "";
+    for (let i = 0; i < 10; i++, ms = Math.floor(ms / 32)) time = CROCKFORD[ms % 32] + time;
+    return `vcrd_${time}${randomBytes(8)
+      .toString("hex")
+      .toUpperCase()
+      .replace(/[ILOU]/g, "0")}`;
+  };
+
+  test("is taken over: slots and a name held by credentials that never appeared", async () => {
+    const v = await request(bus, VAULT_RPC.vaultsCreate, { display_name: "abandoned" });
+    const slots = await openTypedBucket(bus, BUCKETS.vault, z.object({ ids: z.array(z.string()) }));
+    const claims = await openTypedBucket(bus, BUCKETS.vault, z.string());
+    const dead = Array.from({ length: 20 }, hourOldId);
+    await slots.put(`n.${v.id}`, { ids: dead });
+    const name = createHash("sha256").update("env:API_KEY").digest("hex").slice(0, 32);
+    await claims.put(`u.${v.id}.${name}`, dead[0]!);
+    const created = await createCredentialOnBus(bus, v.id, envVar("API_KEY"));
+    expect((await slots.get(`n.${v.id}`))!.value.ids).toEqual([created.id]);
+    expect((await claims.get(`u.${v.id}.${name}`))!.value).toBe(created.id);
+    // A fresh claim (a create under way elsewhere) is not taken over.
+    const fresh = `u.${v.id}.${createHash("sha256").update("env:OTHER").digest("hex").slice(0, 32)}`;
+    await claims.put(fresh, `${created.id.slice(0, 15)}${"0".repeat(16)}`);
+    await expect(createCredentialOnBus(bus, v.id, envVar("OTHER"))).rejects.toMatchObject({
+      code: "ALREADY_EXISTS",
+    });
   });
 });

@@ -12,6 +12,7 @@ import { claimKey, credentialKey, credentialKeys, now, secretRef, type VaultStor
 import { getCredential, getVault, writableVault, type PageQuery } from "./vault-lookup.js";
 import { splitCredential } from "./credential-secrets.js";
 import { releaseSlot, reserveSlot } from "./credential-slots.js";
+import { isAbandoned } from "./abandoned-create.js";
 
 export { MAX_CREDENTIALS_PER_VAULT } from "./credential-slots.js";
 
@@ -71,14 +72,28 @@ export async function createCredential(
 async function undoCreate(store: VaultStore, record: CredentialRecord): Promise<void> {
   await store.credentials.purge(credentialKey(record.vault_id, record.id));
   await store.secrets.delete(secretRef(record.vault_id, record.id)).catch(() => undefined);
-  const key = claimKey(record.vault_id, record.auth);
-  const claim = await store.claims.get(key);
-  if (claim?.value === record.id) await store.claims.delete(key, claim.revision);
+  await releaseClaim(store, record);
   await releaseSlot(store, record.vault_id, record.id);
 }
 
+/** Frees the credential's name, if it still holds it (another credential may have taken an abandoned claim). */
+async function releaseClaim(store: VaultStore, record: CredentialRecord): Promise<void> {
+  const key = claimKey(record.vault_id, record.auth);
+  const claim = await store.claims.get(key);
+  if (claim?.value === record.id) await store.claims.delete(key, claim.revision);
+}
+
+/** Claims the credential's name; a claim left by an archived or abandoned create is taken over. */
 async function claimName(store: VaultStore, record: CredentialRecord): Promise<void> {
-  if ((await store.claims.create(claimKey(record.vault_id, record.auth), record.id)) !== null) return;
+  const key = claimKey(record.vault_id, record.auth);
+  if ((await store.claims.create(key, record.id)) !== null) return;
+  const held = await store.claims.get(key);
+  if (
+    held &&
+    (await isAbandoned(store, record.vault_id, held.value)) &&
+    (await store.claims.delete(key, held.revision))
+  )
+    if ((await store.claims.create(key, record.id)) !== null) return;
   throw new CorralError(
     "ALREADY_EXISTS",
     `vault ${record.vault_id} already has a credential for ${nameOf(record.auth)}`,
@@ -92,7 +107,7 @@ const nameOf = (auth: CredentialAuth) =>
 
 /** Frees the credential's name and slot and destroys its secret. */
 async function release(store: VaultStore, record: CredentialRecord): Promise<void> {
-  await store.claims.purge(claimKey(record.vault_id, record.auth));
+  await releaseClaim(store, record);
   await store.secrets.delete(secretRef(record.vault_id, record.id));
   await releaseSlot(store, record.vault_id, record.id);
 }

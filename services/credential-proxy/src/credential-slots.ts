@@ -1,6 +1,7 @@
 import { CorralError, type CredentialId, type VaultId } from "@corral/protocol";
 import { credentialIds, credentialKey, type VaultStore } from "./vault-store.js";
 import { slotsKey } from "./credential-slot-record.js";
+import { isAbandoned } from "./abandoned-create.js";
 
 export const MAX_CREDENTIALS_PER_VAULT = 20;
 /** Rounds of a lost compare-and-set before giving up: each round someone wins, and the list is short. */
@@ -19,6 +20,13 @@ async function liveIds(store: VaultStore, vaultId: VaultId): Promise<CredentialI
   return live;
 }
 
+/** The ids whose slot is still held by a live credential or a create under way. */
+async function withoutAbandoned(store: VaultStore, vaultId: VaultId, ids: CredentialId[]) {
+  const kept: CredentialId[] = [];
+  for (const id of ids) if (!(await isAbandoned(store, vaultId, id))) kept.push(id);
+  return kept;
+}
+
 /** Takes one of the vault's slots for `credentialId`, or refuses when all are taken. Idempotent per id. */
 export async function reserveSlot(
   store: VaultStore,
@@ -28,8 +36,9 @@ export async function reserveSlot(
   const key = slotsKey(vaultId);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const current = await store.slots.get(key);
-    const ids = current ? current.value.ids : await liveIds(store, vaultId);
+    let ids = current ? current.value.ids : await liveIds(store, vaultId);
     if (ids.includes(credentialId)) return;
+    if (ids.length >= MAX_CREDENTIALS_PER_VAULT) ids = await withoutAbandoned(store, vaultId, ids);
     if (ids.length >= MAX_CREDENTIALS_PER_VAULT) throw full();
     const next = { ids: [...ids, credentialId] };
     const written = current
