@@ -4,7 +4,7 @@ import { startGateway, startTestStack, type GatewayUnderTest, type TestStack } f
 import { startCredentialProxy } from "@corral/credential-proxy/testing";
 import { startStore } from "@corral/session-store/testing";
 import { publishRaw, request } from "@corral/bus";
-import { STORE_RPC, SUBJECTS } from "@corral/protocol";
+import { STORE_RPC, SUBJECTS, THREAD_RPC } from "@corral/protocol";
 import { waitFor } from "@corral/testing";
 
 /**
@@ -118,6 +118,33 @@ describe("workspaces", () => {
     expect(res.status).toBe(404);
     await res.text();
     notFound(await as(keyB)("GET", `/v1/sessions/${a.session.id}/threads`));
+  });
+
+  test("a thread's events are its session's workspace's alone", async () => {
+    const A = as(keyA);
+    const agent = (
+      await A("POST", "/v1/agents", {
+        name: "coordinator",
+        model: "claude-test",
+        multiagent: { type: "coordinator", agents: [{ type: "self" }] },
+      })
+    ).body;
+    const env = (await A("POST", "/v1/environments", { name: `threads-${n++}` })).body;
+    const session = (await A("POST", "/v1/sessions", { agent: agent.id, environment_id: env.id })).body;
+    const say = { type: "user.message", content: [{ type: "text", text: "task" }] };
+    const { thread } = await request(stack.bus, THREAD_RPC.create, {
+      session_id: session.id,
+      agent: "self",
+      initial_events: [say],
+      idempotency_key: `thread-${session.id}`,
+    } as never);
+    const path = `/v1/sessions/${session.id}/threads/${thread.id}`;
+    const own = await A("GET", `${path}/events`);
+    expect(own.status).toBe(200);
+    expect(own.body.data.length).toBeGreaterThan(0);
+    expect((await A("GET", path)).status).toBe(200);
+    notFound(await as(keyB)("GET", `${path}/events`));
+    notFound(await as(keyB)("GET", path));
   });
 
   test("a task acts for its workspace: it may not name another workspace's agent", async () => {

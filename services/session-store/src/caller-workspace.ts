@@ -1,4 +1,12 @@
-import { CorralError, WORKSPACE_HEADER, WorkspaceId, type SessionId } from "@corral/protocol";
+import {
+  CorralError,
+  isId,
+  WORKSPACE_HEADER,
+  WorkspaceId,
+  type SessionId,
+  type ThreadId,
+} from "@corral/protocol";
+import { existingThread } from "./threads/stored-thread.js";
 import type { StoreState } from "./state.js";
 import { storedSession } from "./sessions/stored-session.js";
 import { inWorkspace } from "./workspace-scope.js";
@@ -9,13 +17,22 @@ interface RpcMsg {
   data: Uint8Array;
 }
 
-function sessionIdOf(msg: RpcMsg): SessionId | null {
+/** The log a request names (`session_id`: a session's, or a thread's for `events.list`). */
+function logIdOf(msg: RpcMsg): string | null {
   try {
     const body = JSON.parse(new TextDecoder().decode(msg.data)) as { session_id?: unknown };
-    return typeof body?.session_id === "string" ? (body.session_id as SessionId) : null;
+    return typeof body?.session_id === "string" ? body.session_id : null;
   } catch {
     return null;
   }
+}
+
+/** NOT_FOUND unless the log's session (a thread's is the session it belongs to) is the caller's. */
+async function requireVisibleLog(state: StoreState, logId: string): Promise<void> {
+  if (isId("thread", logId)) {
+    const thread = await existingThread(state, logId as ThreadId);
+    await storedSession(state, thread.record.session_id);
+  } else await storedSession(state, logId as SessionId);
 }
 
 /**
@@ -30,8 +47,8 @@ export function inCallerWorkspace<T>(state: StoreState, msg: RpcMsg, run: () => 
     return Promise.reject(new CorralError("INVALID_REQUEST", `bad ${WORKSPACE_HEADER} header`));
   return inWorkspace(named, async () => {
     refuseDeepJson(msg.data);
-    const sessionId = named === undefined ? null : sessionIdOf(msg);
-    if (sessionId) await storedSession(state, sessionId);
+    const logId = named === undefined ? null : logIdOf(msg);
+    if (logId) await requireVisibleLog(state, logId);
     return run();
   });
 }
