@@ -23,7 +23,8 @@ let proxy: Awaited<ReturnType<typeof startCredentialProxy>>;
 let gw: GatewayUnderTest;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
+  // With the deployment's users and permissions: the gateway and the proxy each connect as their own user.
+  nats = await startNatsServer({ auth: true });
   bus = await connectBus(busConfigFor(nats.url, "admin", "sniffer"));
   proxy = await startCredentialProxy(nats.url);
   gw = await startGateway(nats.url);
