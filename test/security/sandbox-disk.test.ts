@@ -52,3 +52,25 @@ test("writing more than the workspace's size fails with ENOSPC and the session g
   );
   expect(loopDevices()).not.toContain(sbx.workspace_volume);
 }, 180_000);
+
+test("an environment's disk_mb bounds its sandbox's workspace on a host without a default", async () => {
+  const unbounded = await startManager(system.nats.url, { diskMb: null });
+  await mgr.close();
+  try {
+    const sbx = await request(
+      bus,
+      SANDBOX_RPC.provision,
+      { session_id: sessionId(), spec: { resources: { disk_mb: 256 } } },
+      { timeoutMs: 60_000 },
+    );
+    const full = await runTool(bus, sbx, "bash", { command: "head -c 300M /dev/zero > /workspace/big" });
+    expect(full).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining("No space left on device"),
+    });
+    expect(loopDevices()).toContain(sbx.workspace_volume);
+  } finally {
+    await unbounded.close();
+    mgr = await startManager(system.nats.url, { diskMb: DISK_MB });
+  }
+}, 180_000);

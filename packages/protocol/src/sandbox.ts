@@ -13,6 +13,8 @@ export const SandboxResources = z.object({
   cpus: z.number().min(0.05).max(64).optional(),
   pids: z.number().int().min(16).max(65_536).optional(),
   tmpfs_mb: z.number().int().min(1).max(16_384).optional(),
+  /** The workspace's size (a volume of its own); the host's default when absent. */
+  disk_mb: z.number().int().min(256).max(4_194_304).optional(),
 });
 export type SandboxResources = z.infer<typeof SandboxResources>;
 

@@ -13,6 +13,7 @@ export function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec 
         memory_mb: config.resources.memory_mb,
         cpus: config.resources.cpus,
         pids: config.resources.pids,
+        disk_mb: config.resources.disk_mb,
       };
   }
   return spec;

@@ -12,6 +12,7 @@ export const containerResources = (
   cpus: asked.cpus ?? config.cpus,
   pids: asked.pids ?? config.pids,
   tmpfs_mb: asked.tmpfs_mb ?? config.tmpfsMb,
+  disk_mb: asked.disk_mb ?? null,
 });
 
 /** A new workspace volume's name; it is claimed for its owner before any container mounts it. */

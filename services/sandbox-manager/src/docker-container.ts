@@ -78,8 +78,8 @@ export function containerOptions(
   };
 }
 
-export const volumeConfig = (config: ContainerConfig): VolumeConfig => ({
-  diskMb: config.diskMb ?? null,
+export const volumeConfig = (config: ContainerConfig, diskMb: number | null = null): VolumeConfig => ({
+  diskMb: diskMb ?? config.diskMb ?? null,
   imageDir: config.imageDir ?? "/var/lib/corral/workspaces",
   labels: { ...config.extraLabels, [LABELS.sandbox]: "1", [LABELS.host]: config.hostId },
 });
@@ -90,7 +90,7 @@ export async function createContainer(
   config: ContainerConfig,
 ): Promise<string> {
   // Made explicitly (Docker would make it implicitly) so that it carries Corral's labels.
-  await createWorkspaceVolume(docker, spec.volume, volumeConfig(config));
+  await createWorkspaceVolume(docker, spec.volume, volumeConfig(config, spec.resources.disk_mb));
   const container = await docker.createContainer(containerOptions(spec, config));
   return container.id;
 }

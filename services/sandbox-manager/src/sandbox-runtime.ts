@@ -7,7 +7,10 @@ export interface ContainerSpec {
   sessionId: SessionId | null;
   image: string;
   volume: string;
-  resources: Required<Pick<SandboxResources, "memory_mb" | "cpus" | "pids" | "tmpfs_mb">>;
+  resources: Required<Pick<SandboxResources, "memory_mb" | "cpus" | "pids" | "tmpfs_mb">> & {
+    /** The environment's workspace size; null: the host's (SANDBOX_DISK_MB). */
+    disk_mb: number | null;
+  };
   env: Record<string, string>;
   /** Run the stdio executor (mounted read-only from the host); false for images without python3. */
   executor: boolean;
