@@ -1,6 +1,7 @@
 import { CorralError, type CredentialId, type VaultId } from "@corral/protocol";
 import { credentialIds, credentialKey, type VaultStore } from "./vault-store.js";
-import { slotsKey } from "./credential-slot-record.js";
+import type { Versioned } from "@corral/bus";
+import { slotsKey, type CredentialSlots } from "./credential-slot-record.js";
 import { isAbandoned } from "./abandoned-create.js";
 
 export const MAX_CREDENTIALS_PER_VAULT = 20;
@@ -27,26 +28,36 @@ async function withoutAbandoned(store: VaultStore, vaultId: VaultId, ids: Creden
   return kept;
 }
 
+type Change = (current: Versioned<CredentialSlots> | null) => Promise<CredentialSlots | undefined>;
+
+/** Writes `change`'s answer by compare-and-set, asking again after a lost race; undefined: nothing to do. */
+async function changeSlots(store: VaultStore, vaultId: VaultId, change: Change): Promise<number | undefined> {
+  const key = slotsKey(vaultId);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const current = await store.slots.get(key);
+    const next = await change(current);
+    if (!next) return undefined;
+    const written = current
+      ? await store.slots.replace(key, next, current.revision)
+      : await store.slots.create(key, next);
+    if (written !== null) return written;
+  }
+  throw new CorralError("CONFLICT", `too many concurrent changes to vault ${vaultId}'s credentials`);
+}
+
 /** Takes one of the vault's slots for `credentialId`, or refuses when all are taken. Idempotent per id. */
 export async function reserveSlot(
   store: VaultStore,
   vaultId: VaultId,
   credentialId: CredentialId,
 ): Promise<void> {
-  const key = slotsKey(vaultId);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const current = await store.slots.get(key);
+  await changeSlots(store, vaultId, async (current) => {
     let ids = current ? current.value.ids : await liveIds(store, vaultId);
-    if (ids.includes(credentialId)) return;
+    if (ids.includes(credentialId)) return undefined;
     if (ids.length >= MAX_CREDENTIALS_PER_VAULT) ids = await withoutAbandoned(store, vaultId, ids);
     if (ids.length >= MAX_CREDENTIALS_PER_VAULT) throw full();
-    const next = { ids: [...ids, credentialId] };
-    const written = current
-      ? await store.slots.replace(key, next, current.revision)
-      : await store.slots.create(key, next);
-    if (written !== null) return;
-  }
-  throw new CorralError("CONFLICT", `too many concurrent changes to vault ${vaultId}'s credentials`);
+    return { ids: [...ids, credentialId] };
+  });
 }
 
 /** Frees the credential's slot; the record goes once the vault has no credential left. */
@@ -55,15 +66,12 @@ export async function releaseSlot(
   vaultId: VaultId,
   credentialId: CredentialId,
 ): Promise<void> {
-  const key = slotsKey(vaultId);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const current = await store.slots.get(key);
-    if (!current || !current.value.ids.includes(credentialId)) return;
+  let left = -1;
+  const revision = await changeSlots(store, vaultId, async (current) => {
+    if (!current?.value.ids.includes(credentialId)) return undefined;
     const ids = current.value.ids.filter((id) => id !== credentialId);
-    const revision = await store.slots.replace(key, { ids }, current.revision);
-    if (revision === null) continue;
-    if (ids.length === 0) await store.slots.delete(key, revision);
-    return;
-  }
-  throw new CorralError("CONFLICT", `too many concurrent changes to vault ${vaultId}'s credentials`);
+    left = ids.length;
+    return { ids };
+  });
+  if (revision !== undefined && left === 0) await store.slots.delete(slotsKey(vaultId), revision);
 }
