@@ -1,5 +1,6 @@
 import type { FeedOptions } from "./feeds.js";
 import type { AuthLimits } from "./auth.js";
+import type { RateLimit } from "./rate-limit.js";
 
 export interface GatewayConfig {
   host: string;
@@ -13,14 +14,18 @@ export interface GatewayConfig {
   limits?: AuthLimits;
 }
 
-/** A limit from `<NAME>_PER_SEC` and `<NAME>_BURST`. */
-const limitFromEnv = (env: NodeJS.ProcessEnv, name: string, perSecond: number, burst: number) => ({
-  perSecond: Number(env[`${name}_PER_SEC`] ?? perSecond),
-  burst: Number(env[`${name}_BURST`] ?? burst),
-});
+/** A limit from `<NAME>_PER_SEC` and `<NAME>_BURST`; anything but a positive number stops the start. */
+function limitFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: RateLimit): RateLimit {
+  const read = (suffix: string, fallback: number) => {
+    const value = Number(env[`${name}_${suffix}`] ?? fallback);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}_${suffix} must be a positive number`);
+    return value;
+  };
+  return { perSecond: read("PER_SEC", fallback.perSecond), burst: read("BURST", fallback.burst) };
+}
 
 export const DEFAULT_LIMITS: AuthLimits = {
-  perKey: { perSecond: 100, burst: 200 },
+  perKey: { perSecond: 1000, burst: 2000 },
   badKey: { perSecond: 5, burst: 50 },
 };
 
@@ -41,18 +46,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
     },
     retryMs: Number(env.GATEWAY_RETRY_MS ?? DEFAULT_RETRY_MS),
     limits: {
-      perKey: limitFromEnv(
-        env,
-        "GATEWAY_KEY_RATE",
-        DEFAULT_LIMITS.perKey.perSecond,
-        DEFAULT_LIMITS.perKey.burst,
-      ),
-      badKey: limitFromEnv(
-        env,
-        "GATEWAY_BAD_KEY_RATE",
-        DEFAULT_LIMITS.badKey.perSecond,
-        DEFAULT_LIMITS.badKey.burst,
-      ),
+      perKey: limitFromEnv(env, "GATEWAY_KEY_RATE", DEFAULT_LIMITS.perKey),
+      badKey: limitFromEnv(env, "GATEWAY_BAD_KEY_RATE", DEFAULT_LIMITS.badKey),
     },
   };
 }
