@@ -147,6 +147,30 @@ describe("workspaces", () => {
     notFound(await as(keyB)("GET", path));
   });
 
+  test("a coordinator's roster cannot start another workspace's agent", async () => {
+    const a = await makeRecords(keyA);
+    const B = as(keyB);
+    const coordinator = (
+      await B("POST", "/v1/agents", {
+        name: "borrower",
+        model: "claude-test",
+        multiagent: { type: "coordinator", agents: [{ type: "agent", id: a.agent.id }] },
+      })
+    ).body;
+    const env = (await B("POST", "/v1/environments", { name: `borrow-${n++}` })).body;
+    const session = (await B("POST", "/v1/sessions", { agent: coordinator.id, environment_id: env.id })).body;
+    const say = { type: "user.message", content: [{ type: "text", text: "task" }] };
+    // The harness starts threads as an internal caller: the roster is still read in the session's workspace.
+    await expect(
+      request(stack.bus, THREAD_RPC.create, {
+        session_id: session.id,
+        agent: a.agent.id,
+        initial_events: [say],
+        idempotency_key: `borrow-${session.id}`,
+      } as never),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   test("a task acts for its workspace: it may not name another workspace's agent", async () => {
     const a = await makeRecords(keyA);
     const intake = await startStore(stack.nats.url, { taskIntake: true });

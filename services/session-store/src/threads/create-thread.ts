@@ -2,6 +2,7 @@ import {
   CorralError,
   MAX_RUNNING_THREADS,
   threadIdFor,
+  workspaceOf,
   type AgentSnapshot,
   type SessionId,
   type ThreadCreateRequest,
@@ -15,6 +16,7 @@ import { appendToLog } from "../append.js";
 import { storedSession } from "../sessions/stored-session.js";
 import { isActive, listThreads } from "./list-threads.js";
 import { rosterAgent } from "./roster-agent.js";
+import { inWorkspace } from "../workspace-scope.js";
 import { storedThread, threadIndexKey } from "./stored-thread.js";
 
 function newThread(id: ThreadId, sessionId: SessionId, agent: AgentSnapshot): StoredThread {
@@ -55,7 +57,10 @@ async function storeNewThread(
   session: StoredSession,
   threadId: ThreadId,
 ) {
-  const agent = await rosterAgent(state, session.record.agent, req.agent);
+  // A roster names agents by id: only its session's workspace's agents can be started.
+  const agent = await inWorkspace(workspaceOf(session.record), () =>
+    rosterAgent(state, session.record.agent, req.agent),
+  );
   await refuseOverLimit(state, req.session_id);
   const fresh = newThread(threadId, req.session_id, agent);
   // The index first: a crash between the two leaves an index entry that lists nothing, never a thread no list shows.
