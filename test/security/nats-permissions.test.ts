@@ -165,3 +165,9 @@ test("only services that record what they did may append events: not the gateway
   expect(await probePublish(as("harness"), STORE_RPC.eventsAppend.subject)).toBe("allowed");
   expect(await probePublish(as("harness"), STORE_RPC.sessionsDelete.subject)).toBe("denied");
 });
+
+test("the session-store may ask the vault only whether a vault is there, never for credentials", async () => {
+  expect(await probePublish(as("session-store"), VAULT_RPC.vaultsGet.subject)).toBe("allowed");
+  expect(await probePublish(as("session-store"), VAULT_RPC.credentialsGet.subject)).toBe("denied");
+  expect(await probePublish(as("session-store"), VAULT_RPC.credentialsCreate.subject)).toBe("denied");
+});

@@ -22,7 +22,7 @@ export interface NatsServerOptions {
   binary?: string;
   extraArgs?: string[];
   /**
-   * Users and permissions as `corral up` configures them (default: off unless CORRAL_TEST_NATS_AUTH=1).
+   * Users and permissions as `corral up` configures them (default: on; CORRAL_TEST_NATS_AUTH=0 turns it off to tell a permission problem from another).
    * Clients then connect as a user: see `busConfigFor`.
    */
   auth?: boolean;
@@ -81,7 +81,7 @@ export function registerAuth(url: string, auth: AuthMaterial): void {
 }
 
 export const useAuth = (options: Pick<NatsServerOptions, "auth">) =>
-  options.auth ?? process.env.CORRAL_TEST_NATS_AUTH === "1";
+  options.auth ?? process.env.CORRAL_TEST_NATS_AUTH !== "0";
 
 /**
  * A port and a store dir whose users exist already, for a test that starts services before nats-server:

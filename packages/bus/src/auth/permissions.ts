@@ -84,6 +84,8 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     readBucket(BUCKETS.leases),
     serve(...everyStoreRpc, ...everyThreadRpc),
     send(...subjects(SANDBOX_RPC, "list", "handoff", "destroy")),
+    // A new session's vaults must be of its workspace: the store asks the vault's owner.
+    send(...subjects(VAULT_RPC, "vaultsGet")),
   ],
   harness: [
     readStream(STREAMS.sessions),
