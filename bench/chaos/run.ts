@@ -16,7 +16,9 @@ import {
   superviseStack,
   waitFor,
   worstGapMs,
-  type NatsServer, busConfigFor } from "@corral/testing";
+  type NatsServer,
+  busConfigFor,
+} from "@corral/testing";
 import { allEvents, newSession, say } from "@corral/harness/testing";
 import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";

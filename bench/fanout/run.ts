@@ -11,7 +11,9 @@ import {
   waitFor,
   type ReceivedRequest,
   type ScriptedReply,
-  type ServiceProcess, busConfigFor } from "@corral/testing";
+  type ServiceProcess,
+  busConfigFor,
+} from "@corral/testing";
 import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
 import { printRows, type Row } from "../lib/stats.js";
 

@@ -1,6 +1,13 @@
 import { connectBus, flush, request, subscribeDeltas, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { lastUserText, spawnService, startNatsServer, startScriptedModel, waitFor, busConfigFor } from "@corral/testing";
+import {
+  lastUserText,
+  spawnService,
+  startNatsServer,
+  startScriptedModel,
+  waitFor,
+  busConfigFor,
+} from "@corral/testing";
 import { newSession, say, send } from "@corral/harness/testing";
 import { removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";

@@ -140,7 +140,8 @@ async function* consume(
     filter_subjects: SUBJECTS.log(sessionId),
     opt_start_seq: Math.max(1, start),
   });
-  const messages = await consumer.consume({ max_messages: batch });
+  // Short pulls with 1 s heartbeats: a tail whose consumer's leader moved (a node lost) resumes in seconds.
+  const messages = await consumer.consume({ max_messages: batch, expires: 4000, idle_heartbeat: 1000 });
   const onAbort = () => void messages.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
