@@ -70,7 +70,7 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
     stopDeaths();
     stopping.abort();
     for (const sub of subscriptions) sub.unsubscribe();
-    ctx.pool.stop();
+    await ctx.pool.stop();
     if (deps.config.removeOnStop) await removeContainers(ctx);
     releaseAll(ctx.sandboxes);
   };

@@ -25,7 +25,8 @@ export interface WarmPool {
   adopt(sandboxId: SandboxId, containerId: string, labels: Record<string, string>): Promise<void>;
   /** True when the dead container was a pool member (it is dropped). */
   lose(containerId: string): boolean;
-  stop(): void;
+  /** Starts no more; resolves once the containers being started have been removed again. */
+  stop(): Promise<void>;
 }
 
 export interface WarmPoolDeps {
@@ -45,6 +46,8 @@ interface Pool {
   starting: number;
   renewing: boolean;
   stopping: AbortController;
+  /** The starts under way (a stop waits for them: a container booting then is removed, not left behind). */
+  inFlight: Set<Promise<void>>;
 }
 
 async function startOne(pool: Pool): Promise<void> {
@@ -66,8 +69,7 @@ async function startOne(pool: Pool): Promise<void> {
     egress,
   );
   if (pool.stopping.signal.aborted) {
-    channel?.close();
-    await runtime.remove(containerId);
+    await discard(pool, { sandboxId, containerId, channel, volume, networked: egress !== null });
     return;
   }
   add(pool, { sandboxId, containerId, channel, volume, networked: egress !== null });
@@ -81,9 +83,13 @@ function add(pool: Pool, member: Pooled): void {
 function refill(pool: Pool): void {
   while (!pool.stopping.signal.aborted && pool.ready.length + pool.starting < pool.deps.config.warmPool) {
     pool.starting++;
-    startOne(pool)
+    const starting: Promise<void> = startOne(pool)
       .catch((err: unknown) => pool.deps.logger.warn({ err }, "warm pool container failed to start"))
-      .finally(() => pool.starting--);
+      .finally(() => {
+        pool.starting--;
+        pool.inFlight.delete(starting);
+      });
+    pool.inFlight.add(starting);
   }
 }
 
@@ -129,7 +135,14 @@ function lose(pool: Pool, containerId: string): boolean {
 
 /** Ready containers of the default image, so a new session's first tool call does not wait for Docker. */
 export function createWarmPool(deps: WarmPoolDeps): WarmPool {
-  const pool: Pool = { deps, ready: [], starting: 0, renewing: false, stopping: new AbortController() };
+  const pool: Pool = {
+    deps,
+    ready: [],
+    starting: 0,
+    renewing: false,
+    stopping: new AbortController(),
+    inFlight: new Set(),
+  };
   return {
     take: (needsNetwork) => take(pool, needsNetwork),
     giveBack: (pooled) => void pool.ready.unshift(pooled),
@@ -140,6 +153,9 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
       add(pool, { sandboxId, containerId, channel, volume: labels[LABELS.volume] ?? "", networked });
     },
     lose: (containerId) => lose(pool, containerId),
-    stop: () => pool.stopping.abort(),
+    async stop() {
+      pool.stopping.abort();
+      await Promise.all([...pool.inFlight]);
+    },
   };
 }
