@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { JetStreamApiError } from "@nats-io/jetstream";
+import { CorralError } from "@corral/protocol";
 import type { Bus } from "./connect.js";
-import { backoffMs, retrying } from "./retry.js";
+import { retrying } from "./retry.js";
 import { bucketFailure } from "./retrying-bucket.js";
 
 /** 10059: stream not found (yet). */
@@ -11,17 +11,27 @@ const notThereYet = (error: unknown) => error instanceof JetStreamApiError && er
  * Opens a stream another service owns. Until its owner has created it, a reader (which may not create
  * it) waits, with capped backoff and a warning now and then; any other failure is thrown.
  */
-export async function untilOwnerCreated<T>(bus: Bus, what: string, open: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await open();
-    } catch (error) {
-      if (!notThereYet(error) || bus.nc.isClosed()) throw error;
-      if (attempt === 1 || attempt % 20 === 0)
-        bus.logger?.warn({ what, attempt, err: error }, "waiting for its owning service to create it");
-      await sleep(backoffMs(attempt, 100, 2000));
-    }
-  }
+export function untilOwnerCreated<T>(bus: Bus, what: string, open: () => Promise<T>): Promise<T> {
+  return retrying(
+    async () => {
+      try {
+        return await open();
+      } catch (error) {
+        if (!notThereYet(error) || bus.nc.isClosed()) throw error;
+        throw new CorralError("UNAVAILABLE", `${what} is not created yet`, { cause: error });
+      }
+    },
+    {
+      deadlineMs: Number.POSITIVE_INFINITY,
+      maxDelayMs: 2000,
+      // Only the owner's absence is waited out here, never another failure that happens to be retryable.
+      retryOn: (error) => notThereYet(error.cause),
+      onRetry: (err, attempt) => {
+        if (attempt === 1 || attempt % 20 === 0)
+          bus.logger?.warn({ what, attempt, err }, "waiting for its owning service to create it");
+      },
+    },
+  );
 }
 
 /**

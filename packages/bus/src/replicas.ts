@@ -1,4 +1,4 @@
-import { JetStreamApiError } from "@nats-io/jetstream";
+import { JetStreamApiError, type StreamConfig } from "@nats-io/jetstream";
 import { BUCKETS, CorralError, STREAMS } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 
@@ -8,9 +8,9 @@ export const CORRAL_STREAMS: readonly string[] = [
   ...Object.values(BUCKETS).map((bucket) => `KV_${bucket}`),
 ];
 
-async function replicasOf(bus: Bus, stream: string): Promise<number | null> {
+async function configOf(bus: Bus, stream: string): Promise<StreamConfig | null> {
   try {
-    return (await bus.jsm.streams.info(stream)).config.num_replicas;
+    return (await bus.jsm.streams.info(stream)).config;
   } catch (error) {
     if (error instanceof JetStreamApiError && error.code === 10059) return null;
     throw error;
@@ -23,8 +23,8 @@ async function replicasOf(bus: Bus, stream: string): Promise<number | null> {
  * nats-replicas N` moves a deployment from one setting to another.
  */
 export async function verifyReplicas(bus: Bus, stream: string, wanted: number): Promise<void> {
-  const actual = await replicasOf(bus, stream);
-  if (actual === null || actual === wanted) return;
+  const actual = (await configOf(bus, stream))?.num_replicas;
+  if (actual === undefined || actual === wanted) return;
   throw new CorralError(
     "INTERNAL",
     `stream ${stream} has ${actual} replica(s) but CORRAL_REPLICAS is ${wanted}: ` +
@@ -42,11 +42,10 @@ export interface ReplicaChange {
 export async function setReplicas(bus: Bus, replicas: number): Promise<ReplicaChange[]> {
   const changes: ReplicaChange[] = [];
   for (const stream of CORRAL_STREAMS) {
-    const from = await replicasOf(bus, stream);
-    if (from === null || from === replicas) continue;
-    const { config } = await bus.jsm.streams.info(stream);
+    const config = await configOf(bus, stream);
+    if (config === null || config.num_replicas === replicas) continue;
     await bus.jsm.streams.update(stream, { ...config, num_replicas: replicas });
-    changes.push({ stream, from, to: replicas });
+    changes.push({ stream, from: config.num_replicas, to: replicas });
   }
   return changes;
 }

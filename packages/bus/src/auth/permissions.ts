@@ -56,8 +56,6 @@ const everyStoreRpc = Object.values(STORE_RPC).map((d) => d.subject);
 const userFacingStoreRpc = Object.entries(STORE_RPC)
   .filter(([name]) => !name.endsWith("Append"))
   .map(([, d]) => d.subject);
-/** The session-store's log append for runners, once it exists (the harness writes logs through it). */
-const logAppend = Object.keys(STORE_RPC).filter((name) => name.startsWith("log") && name.endsWith("Append"));
 const everyThreadRpc = Object.values(THREAD_RPC).map((d) => d.subject);
 const everyVaultRpc = Object.values(VAULT_RPC).map((d) => d.subject);
 const everySandboxRpc = Object.values(SANDBOX_RPC).map((d) => d.subject);
@@ -95,7 +93,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     listen(logged),
     ownBucket(BUCKETS.leases),
     readBucket(BUCKETS.logIndex),
-    send(...subjects(STORE_RPC, "agentsGet", "environmentsGet", "sessionsGet", "eventsAppend", ...logAppend)),
+    send(...subjects(STORE_RPC, "agentsGet", "environmentsGet", "sessionsGet", "eventsAppend", "logAppend")),
     send(...subjects(THREAD_RPC, "create", "get", "list")),
     send(...subjects(SANDBOX_RPC, "provision", "get", "execute", "handoff")),
     send(...everyMcpRpc),
