@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { ApiKeyRow, KeyStore } from "./key-store.js";
+import { packageProgram, type Program } from "./programs.js";
 
 const ApiKeyRow = z.object({
   id: z.string(),
@@ -20,8 +20,12 @@ const Revoked = z.object({ record: ApiKeyRow });
 const Checked = z.object({ valid: z.boolean() });
 const Failed = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-/** The gateway's keys program, found by package name the way Node finds any package (it is not imported). */
-const keysProgram = () => fileURLToPath(import.meta.resolve("@corral/gateway/keys-cli"));
+/** The gateway's keys program (it is run, not imported). */
+function keysProgram(): Program {
+  const program = packageProgram("gateway", "keys-cli");
+  if (!program) throw new Error("the gateway's keys program is missing (compiled services: npm run build)");
+  return program;
+}
 
 interface Outcome {
   code: number | null;
@@ -37,8 +41,8 @@ interface NatsTarget {
 
 function runScript(nats: NatsTarget, args: string[], input: string): Promise<Outcome> {
   const program = keysProgram();
-  const child = spawn(process.execPath, ["--import", "tsx", program, ...args], {
-    cwd: dirname(program),
+  const child = spawn(program.command, [...program.args, ...args], {
+    cwd: dirname(program.file),
     env: { ...process.env, NATS_URL: nats.url, ...nats.env },
     timeout: 60_000,
   });

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@corral/logger";
 import { authEnv, ensureAuthMaterial, renderServerConfig, type AuthMaterial } from "@corral/bus";
+import { packageProgram } from "./programs.js";
 import { supervise, type ProcessSpec } from "./supervisor.js";
 
 /** Every service `corral up` runs, in start order. */
@@ -57,32 +57,6 @@ function natsSpec(root: string, port: number, auth: AuthMaterial): ProcessSpec {
   return { name: "nats-server", command: "nats-server", args: ["-c", configFile] };
 }
 
-/**
- * A service's `main.ts`, found from its package name the way Node finds any package (beside the package's
- * entry point): the CLI runs services, it never imports them.
- */
-function serviceMain(service: string): string | null {
-  try {
-    return join(dirname(fileURLToPath(import.meta.resolve(`@corral/${service}`))), "main.ts");
-  } catch {
-    return null;
-  }
-}
-
-function serviceSpec(
-  main: string,
-  service: string,
-  natsUrl: string,
-  env: Record<string, string>,
-): ProcessSpec {
-  return {
-    name: service,
-    command: process.execPath,
-    args: ["--import", "tsx", main],
-    env: { NATS_URL: natsUrl, ...env },
-  };
-}
-
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 150 && !(await listening(port)); i++) await sleep(100);
 }
@@ -102,9 +76,15 @@ export async function up(
   } else if (!options.natsUrl)
     deps.logger.info({ nats_url: natsUrl }, "using the nats-server already listening");
   for (const service of SERVICES) {
-    const main = serviceMain(service);
+    const program = packageProgram(service, "main");
+    if (!program) throw new Error(`${service}: no program to run (compiled services: npm run build)`);
     const env = { ...(auth ? authEnv(auth, service) : {}), ...options.env[service] };
-    if (main && existsSync(main)) specs.push(serviceSpec(main, service, natsUrl, env));
+    specs.push({
+      name: service,
+      command: program.command,
+      args: program.args,
+      env: { NATS_URL: natsUrl, ...env },
+    });
   }
   const supervisor = supervise(specs, { cwd: options.root, report: deps.report });
   return {
