@@ -16,18 +16,16 @@ export interface Program {
  */
 export const runsCompiled = () => /\/dist\/[^/]+\.mjs$/.test(fileURLToPath(import.meta.url));
 
+/** The Corral tree this CLI belongs to: a checkout, or `/opt/corral` in the image (no node_modules there). */
+const corralRoot = () => join(dirname(fileURLToPath(import.meta.url)), "../../..");
+
 /**
- * A package's entry point (`main`, or the gateway's `keys-cli`), found from the package's name the way Node
- * finds any package: the CLI runs services, it never imports them. Compiled: `dist/<entry>.mjs` under plain
- * node; else `src/<entry>.ts` through tsx. Null when the package or the file is missing.
+ * A service's entry point (`main`, or the gateway's `keys-cli`), found in the tree beside this CLI: the CLI
+ * runs services, it never imports them. Compiled: `dist/<entry>.mjs` under plain node; else `src/<entry>.ts`
+ * through tsx. Null when the file is missing.
  */
-export function packageProgram(pkg: string, entry: string, compiled = runsCompiled()): Program | null {
-  let dir: string;
-  try {
-    dir = dirname(dirname(fileURLToPath(import.meta.resolve(`@corral/${pkg}`))));
-  } catch {
-    return null;
-  }
+export function packageProgram(service: string, entry: string, compiled = runsCompiled()): Program | null {
+  const dir = join(corralRoot(), "services", service);
   const file = compiled ? join(dir, "dist", `${entry}.mjs`) : join(dir, "src", `${entry}.ts`);
   if (!existsSync(file)) return null;
   const args = compiled ? ["--enable-source-maps", file] : ["--import", "tsx", file];

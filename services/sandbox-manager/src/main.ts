@@ -5,6 +5,7 @@ import { createLogger } from "@corral/logger";
 import { managerConfigFromEnv } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import { createSandboxManager } from "./sandbox-manager.js";
+import { installExecutor } from "./executor-install.js";
 
 const logger = createLogger({ service: "sandbox-manager", level: process.env.LOG_LEVEL });
 const config = managerConfigFromEnv(process.env);
@@ -13,7 +14,7 @@ const docker = new Docker();
 const runtime = createDockerRuntime(docker, {
   network: config.network,
   hostId: config.hostId,
-  executorPath: config.executorPath,
+  executorPath: installExecutor(config.executorPath, config.stateDir),
   extraLabels: config.extraLabels,
   diskMb: config.diskMb,
   imageDir: join(config.stateDir, "workspaces"),
