@@ -47,11 +47,12 @@ test("every service started before nats-server (and the sandbox-manager before t
   model.setFallback(program);
   const reserved = await reserveNatsServer();
   const common = { NATS_URL: reserved.url, LOG_LEVEL: "warn" };
+  const host = `order-${randomBytes(3).toString("hex")}`; // the manager's and the proxy's: one host
   services.push(
     spawnService("harness", { ...common, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url }),
     spawnService("sandbox-manager", {
       ...common,
-      CORRAL_HOST_ID: `order-${randomBytes(3).toString("hex")}`,
+      CORRAL_HOST_ID: host,
       SANDBOX_NETWORK: "corral-sandboxes-test",
       SANDBOX_WARM_POOL: "1",
       SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
@@ -65,6 +66,7 @@ test("every service started before nats-server (and the sandbox-manager before t
   services.push(
     spawnService("credential-proxy", {
       ...common,
+      CORRAL_HOST_ID: host,
       EGRESS_PORT: String(await freePort()),
       CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
     }),

@@ -3,10 +3,18 @@ import { createServer as createHttpsServer, request as httpsRequest } from "node
 import { connect as tlsConnect } from "node:tls";
 import type { AddressInfo, Socket } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { BUCKETS, EGRESS_RPC, STORE_RPC, VAULT_RPC, newId, type SandboxRecord } from "@corral/protocol";
+import {
+  BUCKETS,
+  HOST_RPC,
+  STORE_RPC,
+  VAULT_RPC,
+  hostSubject,
+  newId,
+  type SandboxRecord,
+} from "@corral/protocol";
 import { openBucket, putJson, request, type Bus } from "@corral/bus";
 import { freePort, startSystem, untilAnswers } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
@@ -239,7 +247,14 @@ async function sandboxFor(
     last_used_at: now,
   };
   await putJson(await openBucket(bus, BUCKETS.sandboxes), id, record);
-  const config = await request(bus, EGRESS_RPC.config, { sandbox_id: id, session_id: session.id });
+  // The proxy answers for its own host (the bench's proxy has the default id, this machine's hostname).
+  const subject = hostSubject(HOST_RPC.egressConfig, hostname());
+  const config = await request(
+    bus,
+    HOST_RPC.egressConfig,
+    { sandbox_id: id, session_id: session.id },
+    { subject },
+  );
   return {
     id,
     token: config.token,

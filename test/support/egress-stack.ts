@@ -16,9 +16,12 @@ export async function startEgressStack(
   proxyEnv: Record<string, string>,
   common: Record<string, string> = {},
 ): Promise<void> {
+  // The manager and the proxy of one host share its id: the egress config is asked of that host's proxy.
+  const host = `host-${randomBytes(3).toString("hex")}`;
   system.spawn("session-store", { ...common, CORRAL_TASK_INTAKE: "0" });
   system.spawn("credential-proxy", {
     ...common,
+    CORRAL_HOST_ID: host,
     EGRESS_PORT: String(await freePort()),
     EGRESS_UPSTREAM_CA_FILE: join(dir, "upstream-ca.pem"),
     CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
@@ -26,7 +29,7 @@ export async function startEgressStack(
   });
   system.spawn("sandbox-manager", {
     ...common,
-    CORRAL_HOST_ID: `host-${randomBytes(3).toString("hex")}`,
+    CORRAL_HOST_ID: host,
     SANDBOX_NETWORK: "corral-sandboxes-test",
     SANDBOX_WARM_POOL: "0",
     SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),

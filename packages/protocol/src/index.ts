@@ -30,3 +30,4 @@ export * from "./timeouts.js";
 export * from "./sandbox-bridge.js";
 export * from "./workspaces.js";
 export * from "./limits.js";
+export * from "./hosts.js";

@@ -1,8 +1,14 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { VaultBackendConfig } from "./vault-secret-store.js";
 import { parseAllowList, type AddressAllowList } from "./egress-address.js";
 
 export interface ProxyConfig {
+  /**
+   * This Docker host (`CORRAL_HOST_ID`, default the hostname): the egress config is answered for this host
+   * alone, so the sandbox-manager beside it (the same id) points its sandboxes at this proxy.
+   */
+  hostId: string;
   /** The HashiCorp Vault backend when `VAULT_ADDR` is set; otherwise secrets are sealed into NATS KV. */
   vault: VaultBackendConfig | null;
   masterKey: string | undefined;
@@ -27,6 +33,7 @@ export const DEFAULT_RETRY_MS = 60_000;
 
 export function proxyConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProxyConfig {
   return {
+    hostId: env.CORRAL_HOST_ID || hostname(),
     vault: env.VAULT_ADDR
       ? {
           endpoint: env.VAULT_ADDR,

@@ -63,8 +63,9 @@ async function startEgress(
   const port = await egress.start();
   const caPem = deployment.ca.certPem;
   const listen = () => egress.listen();
-  serveEgressConfig(serve, { bus, store: stores.rpc, retry: retry.rpc, keys, listen, caPem });
-  logger.info({ port }, "egress proxy listening");
+  const hostId = config.hostId;
+  serveEgressConfig(serve, { bus, store: stores.rpc, retry: retry.rpc, keys, listen, caPem, hostId });
+  logger.info({ port, host: hostId }, "egress proxy listening");
   return egress;
 }
 

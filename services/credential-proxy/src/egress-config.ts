@@ -1,4 +1,10 @@
-import { EGRESS_RPC, STORE_RPC, type EgressConfig, type EgressConfigRequest } from "@corral/protocol";
+import {
+  HOST_RPC,
+  STORE_RPC,
+  hostSubject,
+  type EgressConfig,
+  type EgressConfigRequest,
+} from "@corral/protocol";
 import type { Bus, RetryOptions } from "@corral/bus";
 import { requestRetrying } from "./retry-policy.js";
 import type { VaultStore } from "./vault-store.js";
@@ -16,6 +22,8 @@ export interface EgressConfigDeps {
   /** Listens on any sandbox bridge made since start (the asking manager's network exists): the port. */
   listen: () => Promise<number>;
   caPem: string;
+  /** This host: only its sandbox-manager's requests reach this proxy. */
+  hostId: string;
 }
 
 /** The sandbox's environment: each `environment_variable` credential's name → its placeholder. */
@@ -33,14 +41,19 @@ async function placeholderEnv(
   return env;
 }
 
+/**
+ * Served on this host's subject only (`corral.api.egress.config.<host>`): the port and addresses are this
+ * host's, so a sandbox-manager on another host never gets them. Replicas on one host share the queue group.
+ */
 export function serveEgressConfig(serve: Serve, deps: EgressConfigDeps): void {
   serve(
-    EGRESS_RPC.config,
+    HOST_RPC.egressConfig,
     async (p): Promise<EgressConfig> => ({
       token: deps.keys.token(p.sandbox_id),
       port: await deps.listen(),
       ca_pem: deps.caPem,
       env: await placeholderEnv(deps, p),
     }),
+    hostSubject(HOST_RPC.egressConfig, deps.hostId),
   );
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { connectBus, request, type Bus } from "@corral/bus";
 import {
   VAULT_RPC,
@@ -19,6 +20,7 @@ import { NO_ALLOWED_ADDRESSES } from "./egress-address.js";
 export { parseAllowList } from "./egress-address.js";
 
 export const testProxyConfig = (over: Partial<ProxyConfig> = {}): ProxyConfig => ({
+  hostId: hostname(),
   vault: null,
   masterKey: randomBytes(32).toString("base64"),
   masterKeyFile: "/nonexistent",

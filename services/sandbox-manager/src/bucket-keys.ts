@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { LogId } from "@corral/protocol";
+import { hostToken, type LogId } from "@corral/protocol";
 
 /**
  * The key spaces of `corral_sandboxes`, which only the sandbox-manager writes: `<sandbox_id>` (a sandbox
  * record; `list` reads the one-token keys), `ws.<owner>` (a workspace volume), `vol.<volume>` (the one
- * owner a volume is reserved for) and `egress.proxy`.
+ * owner a volume is reserved for), `egress.proxy`, `host.<host>` and `place.<owner>`.
  */
 export const VolumeName = z.string().min(1);
 export type VolumeName = z.infer<typeof VolumeName>;
@@ -15,3 +15,19 @@ export const volumeKey = (volume: string) => `vol.${volume}`;
 export const ProxySeen = z.object({ seen_at: z.string() });
 export type ProxySeen = z.infer<typeof ProxySeen>;
 export const PROXY_SEEN_KEY = "egress.proxy";
+
+/** `host.<host>`: each manager's heartbeat and room, read by the managers that place provisions. */
+export const HostPresence = z.object({
+  host: z.string(),
+  seen_at: z.string(),
+  max: z.number().int(),
+  used: z.number().int(),
+});
+export type HostPresence = z.infer<typeof HostPresence>;
+export const presenceKey = (hostId: string) => `host.${hostToken(hostId)}`;
+export const PRESENCE_KEYS = "host.*";
+
+/** `place.<owner>`: the host an owner's sandboxes go to (its workspace volume is there). */
+export const Placement = z.object({ host: z.string(), placed_at: z.string() });
+export type Placement = z.infer<typeof Placement>;
+export const placementKey = (owner: LogId) => `place.${owner}`;

@@ -34,16 +34,31 @@ export interface ManagerConfig {
    * loop device (the manager must run as root), kept under `<stateDir>/workspaces`.
    */
   diskMb: number | null;
+  /**
+   * At most this many sandboxes on this host (`SANDBOX_MAX`): ready ones and provisions under way, the warm
+   * pool aside. A provision that reaches a full manager is placed on another host with room.
+   */
+  maxSandboxes: number;
+  /**
+   * A host whose manager has not written its heartbeat for this long is lost with its sandboxes
+   * (`SANDBOX_HOST_LOST_MS`): they answer as lost, and their owners are placed on another host.
+   */
+  hostLostMs: number;
 }
 
 const num = (value: string | undefined, fallback: number) =>
   value === undefined || value === "" ? fallback : Number(value);
 
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
 export const EXECUTOR_PATH = fileURLToPath(new URL("../executor/corral_exec.py", import.meta.url));
 
 export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
   return {
-    hostId: env.CORRAL_HOST_ID ?? hostname(),
+    hostId: env.CORRAL_HOST_ID || hostname(),
     image: env.SANDBOX_IMAGE ?? "corral-sandbox:1",
     network: env.SANDBOX_NETWORK ?? "corral-sandboxes",
     warmPool: num(env.SANDBOX_WARM_POOL, 2),
@@ -60,5 +75,7 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     egressWaitMs: num(env.SANDBOX_EGRESS_WAIT_MS, 60_000),
     removeOnStop: env.SANDBOX_REMOVE_ON_STOP === "1",
     diskMb: env.SANDBOX_DISK_MB ? Number(env.SANDBOX_DISK_MB) : null,
+    maxSandboxes: positive("SANDBOX_MAX", num(env.SANDBOX_MAX, 100)),
+    hostLostMs: positive("SANDBOX_HOST_LOST_MS", num(env.SANDBOX_HOST_LOST_MS, 60_000)),
   };
 }

@@ -6,7 +6,7 @@ import type { Ledger } from "./ledger.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 import type { Sandboxes } from "./sandboxes.js";
 import type { WarmPool } from "./warm-pool.js";
-import type { ProxySeen, VolumeName } from "./bucket-keys.js";
+import type { HostPresence, Placement, ProxySeen, VolumeName } from "./bucket-keys.js";
 
 export interface ManagerDeps {
   bus: Bus;
@@ -38,4 +38,8 @@ export interface ManagerContext extends ManagerBase {
   workspaces: Bucket<VolumeName>;
   ledger: Ledger;
   pool: WarmPool;
+  /** `corral_sandboxes`, the `host.<host>` keys: every manager's heartbeat and room. */
+  presence: Bucket<HostPresence>;
+  /** `corral_sandboxes`, the `place.<owner>` keys: the host each owner's sandboxes go to. */
+  placements: Bucket<Placement>;
 }

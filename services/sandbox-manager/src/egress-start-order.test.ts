@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { EGRESS_RPC, SANDBOX_RPC, type SandboxRecord } from "@corral/protocol";
+import { HOST_RPC, SANDBOX_RPC, hostSubject, type SandboxRecord } from "@corral/protocol";
 import { request, serve, type Bus, type Subscription } from "@corral/bus";
 import { freePort, startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { LABELS } from "./labels.js";
@@ -15,12 +15,18 @@ let port: number;
 const CA_MARKER = `test-ca-${randomBytes(6).toString("hex")}`;
 
 function answerEgress(): Subscription {
-  return serve(bus, EGRESS_RPC.config, async ({ sandbox_id }) => ({
-    token: `tok-${sandbox_id}`,
-    port,
-    ca_pem: `-----BEGIN CERTIFICATE-----\n${CA_MARKER}\n-----END CERTIFICATE-----\n`,
-    env: {},
-  }));
+  const subject = hostSubject(HOST_RPC.egressConfig, mgr.config.hostId);
+  return serve(
+    bus,
+    HOST_RPC.egressConfig,
+    async ({ sandbox_id }) => ({
+      token: `tok-${sandbox_id}`,
+      port,
+      ca_pem: `-----BEGIN CERTIFICATE-----\n${CA_MARKER}\n-----END CERTIFICATE-----\n`,
+      env: {},
+    }),
+    { subject },
+  );
 }
 
 async function poolContainers(egress: "0" | "1") {

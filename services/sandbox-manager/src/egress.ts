@@ -1,4 +1,11 @@
-import { EGRESS_RPC, newId, type EgressConfig, type SandboxId, type SessionId } from "@corral/protocol";
+import {
+  HOST_RPC,
+  hostSubject,
+  newId,
+  type EgressConfig,
+  type SandboxId,
+  type SessionId,
+} from "@corral/protocol";
 import { request, retrying } from "@corral/bus";
 import type { Egress } from "./boot.js";
 import { SANDBOX_CA_BUNDLE, writeCaBundle } from "./ca-bundle.js";
@@ -14,11 +21,12 @@ async function fetchConfig(
   sandboxId: SandboxId,
   sessionId: SessionId | null,
 ): Promise<EgressConfig> {
+  // Asked of this host's credential-proxy alone: its port and addresses are the ones this host's sandboxes reach.
   const config = await request(
     ctx.bus,
-    EGRESS_RPC.config,
+    HOST_RPC.egressConfig,
     { sandbox_id: sandboxId, ...(sessionId && { session_id: sessionId }) },
-    { timeoutMs: EGRESS_RPC_TIMEOUT_MS },
+    { subject: hostSubject(HOST_RPC.egressConfig, ctx.config.hostId), timeoutMs: EGRESS_RPC_TIMEOUT_MS },
   );
   if (!ctx.egress.proxyKnown) {
     ctx.egress.proxyKnown = true;

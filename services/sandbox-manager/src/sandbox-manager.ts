@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { BUCKETS, SANDBOX_QUEUE, SANDBOX_RPC, SandboxRecord } from "@corral/protocol";
+import { BUCKETS, HOST_RPC, SANDBOX_QUEUE, SANDBOX_RPC, SandboxRecord, hostSubject } from "@corral/protocol";
 import { flush, openTypedBucket, serve, type Subscription } from "@corral/bus";
 import { adoptContainers } from "./adopt.js";
 import type { ManagerBase, ManagerContext, ManagerDeps } from "./context.js";
 import { watchSandboxDeaths } from "./deaths.js";
 import { egressProxyAnswers, lookupEgress } from "./egress.js";
-import { PROXY_SEEN_KEY, ProxySeen, VolumeName } from "./bucket-keys.js";
+import { HostPresence, Placement, PROXY_SEEN_KEY, ProxySeen, VolumeName } from "./bucket-keys.js";
 import { createLedger, LedgerEntry } from "./ledger.js";
-import { provision } from "./provision.js";
+import { place, provisionHere } from "./place.js";
+import { startPresence } from "./presence.js";
 import { getSandbox, listSandboxes } from "./read-records.js";
 import { startReaper } from "./reap.js";
 import { createSandboxes, releaseAll } from "./sandboxes.js";
@@ -30,6 +31,8 @@ async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<Mana
     records: await openTypedBucket(deps.bus, BUCKETS.sandboxes, SandboxRecord),
     workspaces: await openTypedBucket(deps.bus, BUCKETS.sandboxes, VolumeName),
     ledger: createLedger(ledgerEntries, randomUUID()),
+    presence: await openTypedBucket(deps.bus, BUCKETS.sandboxes, HostPresence),
+    placements: await openTypedBucket(deps.bus, BUCKETS.sandboxes, Placement),
     pool: createWarmPool({
       ...deps,
       egressFor: (sandboxId) => lookupEgress(base, sandboxId, null),
@@ -38,11 +41,16 @@ async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<Mana
   };
 }
 
-/** `provision`, `get` and `list` go to any manager (a queue group); per-sandbox subjects go to the owner. */
+/**
+ * `provision`, `get` and `list` go to any manager (a queue group); a provision is placed, here or on its
+ * host's own subject. Per-sandbox subjects go to the owner.
+ */
 function serveApi(ctx: ManagerContext): Subscription[] {
   const queue = { queue: SANDBOX_QUEUE };
+  const thisHost = { ...queue, subject: hostSubject(HOST_RPC.provision, ctx.config.hostId) };
   return [
-    serve(ctx.bus, SANDBOX_RPC.provision, (req) => provision(ctx, req), queue),
+    serve(ctx.bus, SANDBOX_RPC.provision, (req) => place(ctx, req), queue),
+    serve(ctx.bus, HOST_RPC.provision, (req) => provisionHere(ctx, req), thisHost),
     serve(ctx.bus, SANDBOX_RPC.get, ({ sandbox_id }) => getSandbox(ctx, sandbox_id), queue),
     serve(
       ctx.bus,
@@ -61,12 +69,14 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
   const stopDeaths = watchSandboxDeaths(ctx);
   await adoptContainers(ctx);
   ctx.pool.refill();
+  const stopPresence = await startPresence(ctx);
   const subscriptions = serveApi(ctx);
   await flush(deps.bus); // the RPC subscriptions are live on the server before start() resolves
   const stopReaper = startReaper(ctx);
   deps.logger.info({ host: deps.config.hostId, adopted: ctx.sandboxes.byId.size }, "sandbox-manager started");
   return async () => {
     stopReaper();
+    stopPresence();
     stopDeaths();
     stopping.abort();
     for (const sub of subscriptions) sub.unsubscribe();

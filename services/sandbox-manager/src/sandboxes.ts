@@ -16,12 +16,15 @@ export interface Sandboxes {
   byContainer: Map<string, SandboxId>;
   /** Provisions under way, by the owner they are for: asking again joins the one under way. */
   provisioning: Map<LogId, Promise<SandboxRecord>>;
+  /** Owners just placed on this host whose provision has not begun: their places are taken already. */
+  placing: Set<LogId>;
 }
 
 export const createSandboxes = (): Sandboxes => ({
   byId: new Map(),
   byContainer: new Map(),
   provisioning: new Map(),
+  placing: new Set(),
 });
 
 /** A ready sandbox of this session that `owner` holds already, if this manager owns one. */

@@ -38,6 +38,8 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     egressWaitMs: 60_000,
     removeOnStop: false,
     diskMb: null,
+    maxSandboxes: 100,
+    hostLostMs: 60_000,
     ...over,
   };
 }

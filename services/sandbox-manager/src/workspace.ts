@@ -1,6 +1,6 @@
 import { isLogId, type LogId, type SandboxRecord } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
-import { volumeKey, workspaceKey } from "./bucket-keys.js";
+import { placementKey, volumeKey, workspaceKey } from "./bucket-keys.js";
 
 /** The workspace volume `owner` already has, if any. */
 export async function knownWorkspace(ctx: ManagerContext, owner: LogId): Promise<string | null> {
@@ -30,12 +30,14 @@ export async function claimWorkspace(
   }
 }
 
-/** Removes a sandbox's workspace volume and the claims that name it. */
+/** Removes a sandbox's workspace volume and the claims that name it (and where its owners were placed). */
 export async function removeWorkspace(ctx: ManagerContext, record: SandboxRecord): Promise<void> {
   await ctx.runtime.removeVolume(record.workspace_volume);
   await ctx.workspaces.delete(volumeKey(record.workspace_volume));
   for (const owner of new Set([record.session_id, ...record.holders].filter(isLogId))) {
     const claim = await ctx.workspaces.get(workspaceKey(owner));
-    if (claim?.value === record.workspace_volume) await ctx.workspaces.delete(workspaceKey(owner));
+    if (claim?.value !== record.workspace_volume) continue;
+    await ctx.workspaces.delete(workspaceKey(owner));
+    await ctx.placements.delete(placementKey(owner));
   }
 }

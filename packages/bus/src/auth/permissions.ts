@@ -1,6 +1,7 @@
 import {
   BUCKETS,
   EGRESS_RPC,
+  HOST_RPC,
   MCP_RPC,
   SANDBOX_RPC,
   STORE_RPC,
@@ -112,6 +113,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.mcpLedger),
     readBucket(BUCKETS.sandboxes),
     serve(...everyVaultRpc, ...everyMcpRpc, EGRESS_RPC.config.subject),
+    serve(HOST_RPC.egressConfig.subject),
     send(...subjects(STORE_RPC, "eventsAppend", "sessionsGet", "environmentsGet", "agentsGet")),
     send(...subjects(THREAD_RPC, "get")),
   ],
@@ -120,6 +122,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.toolLedger),
     serve(...everySandboxRpc),
     send(EGRESS_RPC.config.subject),
+    // Each host's egress config and provisions placed on a host (the manager that places them asks).
+    serve(HOST_RPC.provision.subject),
+    send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject),
   ],
   tasks: [
     send(SUBJECTS.tasksSubmit),

@@ -1,0 +1,26 @@
+import type { Versioned } from "@corral/bus";
+import type { SandboxRecord } from "@corral/protocol";
+import type { ManagerContext } from "./context.js";
+import { hostLost } from "./presence.js";
+
+/**
+ * A sandbox record as it stands: a ready sandbox whose host has been silent for `hostLostMs` is lost with
+ * it, and recorded so (a returning manager then removes the container instead of re-adopting it). This is
+ * what turns "nobody serves its exec" into `SANDBOX_LOST` for a caller that asks `get`.
+ */
+export async function withHostLoss(
+  ctx: ManagerContext,
+  entry: Versioned<SandboxRecord>,
+): Promise<SandboxRecord> {
+  const record = entry.value;
+  if (record.status !== "ready" || !(await hostLost(ctx, record.host))) return record;
+  const seconds = Math.round(ctx.config.hostLostMs / 1000);
+  const reason = `its host ${record.host} has not been seen for over ${seconds} s`;
+  const lost: SandboxRecord = { ...record, status: "lost", lost_reason: reason };
+  if ((await ctx.records.replace(record.id, lost, entry.revision)) === null) {
+    const now = await ctx.records.get(record.id);
+    return now?.value ?? lost;
+  }
+  ctx.logger.warn({ sandbox_id: record.id, host: record.host }, "sandbox lost with its host");
+  return lost;
+}
