@@ -1,88 +1,35 @@
 import { expect } from "vitest";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { connectBus, openTypedBucket, request, type Bus } from "@corral/bus";
-import { BUCKETS, SANDBOX_RPC, STORE_RPC, type SessionId } from "@corral/protocol";
+import { openTypedBucket, request, type Bus } from "@corral/bus";
+import { BUCKETS, SANDBOX_RPC, type SessionId } from "@corral/protocol";
 import {
   answeredWith,
-  busConfigFor,
-  freePort,
   runChaos,
-  startScriptedModel,
   stepCounts,
   stepProgram,
-  superviseStack,
   waitFor,
   type ChaosOptions,
   type NatsServer,
-  type ScriptedModel,
   type Supervised,
 } from "@corral/testing";
 import { allEvents, newSession, say, send } from "@corral/harness/testing";
-import { RUN_LABEL, bashInSession, docker, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { bashInSession, docker } from "@corral/sandbox-manager/testing";
+import { answers, startStack, type Stack } from "./stack.js";
 
 /** Every service supervised as `corral up` runs it, on `nats` (a server or a cluster), and a client. */
-export interface Scenario {
-  readonly nats: NatsServer;
-  readonly bus: Bus;
-  readonly services: Supervised[];
-  stop(): Promise<void>;
-}
+export type Scenario = Stack;
 
 export const STEPS = 6;
-
-const answers = (fn: () => Promise<unknown>) => () =>
-  fn().then(
-    () => true,
-    () => false,
-  );
 
 export async function startScenario(
   nats: NatsServer,
   options: { streamReplicas?: number } = {},
 ): Promise<Scenario> {
-  const dir = await mkdtemp(join(tmpdir(), "corral-chaos-"));
-  const model: ScriptedModel = await startScriptedModel();
-  model.setFallback(stepProgram(STEPS, [500, 1500]));
-  const services = superviseStack({
-    natsUrl: nats.url,
-    modelUrl: model.url,
-    stateDir: join(dir, "manager"),
-    sandboxLabels: RUN_LABEL,
-    egressPort: await freePort(),
-    masterKey: randomBytes(32).toString("base64"),
-    brainLogLevel: "debug",
-    streamReplicas: options.streamReplicas ?? 1,
-  });
-  const bus = await connectBus({
-    ...busConfigFor(nats.url, "admin", "chaos-client"),
-    requestTimeoutMs: 15_000,
-    replicas: options.streamReplicas ?? 1,
-  });
-  await waitFor(
-    answers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 })),
-    { timeoutMs: 60_000 },
-  );
-  await waitFor(
-    answers(() => request(bus, STORE_RPC.sessionsList, {}, { timeoutMs: 1000 })),
-    { timeoutMs: 30_000 },
-  );
-  return {
-    nats,
-    bus,
-    services,
-    async stop() {
-      await Promise.all(services.map((s) => s.stop()));
-      await bus.close();
-      await model.close();
-      await removeTestContainers();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const stack = await startStack(nats, { ...options, brainLogLevel: "debug" });
+  stack.model.setFallback(stepProgram(STEPS, [500, 1500]));
+  return stack;
 }
 
 async function killOneSandbox(bus: Bus, sessions: SessionId[]): Promise<SessionId | null> {

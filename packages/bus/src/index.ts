@@ -8,6 +8,8 @@ export type { RpcHandler, ServeOptions, RequestOptions } from "./rpc.js";
 export { ensureStreams, awaitStreams, openBucket, ensureWorkConsumer } from "./streams.js";
 export { CORRAL_STREAMS, verifyReplicas, setReplicas } from "./replicas.js";
 export type { ReplicaChange } from "./replicas.js";
+export { readLeaders } from "./read-leaders.js";
+export type { StreamLeaders } from "./read-leaders.js";
 export type { TopologyConfig, BucketName, WorkConsumerOptions } from "./streams.js";
 export { openSessionLog, isWrongLastSequence } from "./log.js";
 export type { SessionLog, LogHead, LogMessage, AppendOptions } from "./log.js";

@@ -175,9 +175,15 @@ export interface StackOptions {
   brainLogLevel?: string;
   /** CORRAL_REPLICAS for every service: 3 on a cluster. */
   streamReplicas?: number;
+  /** Harness replicas (default `replicas`). */
+  harnesses?: number;
+  /** Sandbox-managers, each as its own Docker host (`CORRAL_HOST_ID`); default 1. */
+  managers?: number;
+  /** Whether the session-stores consume `corral.tasks.submit` (default: off, RPC only). */
+  taskIntake?: boolean;
 }
 
-/** Every Corral service as a real process: `replicas` session-stores and harnesses, one proxy, one manager. */
+/** Every Corral service as a real process: `replicas` session-stores, `harnesses` harnesses, a proxy, `managers` managers. */
 export function superviseStack(o: StackOptions): Supervised[] {
   const common = {
     NATS_URL: o.natsUrl,
@@ -185,10 +191,11 @@ export function superviseStack(o: StackOptions): Supervised[] {
     CORRAL_REPLICAS: String(o.streamReplicas ?? 1),
   };
   const out: Supervised[] = [];
-  for (let i = 0; i < (o.replicas ?? 2); i++) {
-    out.push(
-      supervised(`store-${i}`, () => spawnService("session-store", { ...common, CORRAL_TASK_INTAKE: "0" })),
-    );
+  const intake = { CORRAL_TASK_INTAKE: o.taskIntake ? "1" : "0" };
+  for (let i = 0; i < Math.max(o.replicas ?? 2, o.harnesses ?? 0); i++) {
+    if (i < (o.replicas ?? 2))
+      out.push(supervised(`store-${i}`, () => spawnService("session-store", { ...common, ...intake })));
+    if (i >= (o.harnesses ?? o.replicas ?? 2)) continue;
     const brain = {
       ...common,
       LOG_LEVEL: o.brainLogLevel ?? common.LOG_LEVEL,
@@ -201,14 +208,18 @@ export function superviseStack(o: StackOptions): Supervised[] {
   }
   const proxy = { ...common, EGRESS_PORT: String(o.egressPort), CORRAL_MASTER_KEY: o.masterKey };
   out.push(supervised("proxy", () => spawnService("credential-proxy", proxy)));
-  const manager = {
-    ...common,
-    CORRAL_HOST_ID: "chaos-host",
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: String(o.warmPool ?? 4),
-    SANDBOX_EXTRA_LABELS: JSON.stringify(o.sandboxLabels),
-    SANDBOX_STATE_DIR: o.stateDir,
-  };
-  out.push(supervised("manager", () => spawnService("sandbox-manager", manager)));
+  for (let i = 0; i < (o.managers ?? 1); i++) {
+    const manager = {
+      ...common,
+      CORRAL_HOST_ID: i === 0 ? "chaos-host" : `chaos-host-${i}`,
+      SANDBOX_NETWORK: "corral-sandboxes-test",
+      SANDBOX_WARM_POOL: String(o.warmPool ?? 4),
+      SANDBOX_EXTRA_LABELS: JSON.stringify(o.sandboxLabels),
+      SANDBOX_STATE_DIR: i === 0 ? o.stateDir : `${o.stateDir}-${i}`,
+    };
+    out.push(
+      supervised(i === 0 ? "manager" : `manager-${i}`, () => spawnService("sandbox-manager", manager)),
+    );
+  }
   return out;
 }
