@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs and starts what Corral needs, idempotently: Debian packages, dockerd, the sandbox image and
-# the npm dependencies. Prints one line per thing it had to do; silent when all is in place.
+# Installs and starts what Corral needs, idempotently: Debian packages, dockerd, the sandbox image, the
+# service images' base and the npm dependencies. Prints one line per thing it had to do; silent when all is in place.
 #   CORRAL_SKIP_DOCKER=1  skip dockerd and the sandbox image (session-store work needs neither)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ command -v nats-server >/dev/null || missing+=(nats-server)
 if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
@@ -32,6 +33,8 @@ if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
     say "building the sandbox image corral-sandbox:$version (about a minute)"
     bash deploy/sandbox-image/build.sh
   fi
+  # The service images' base (Debian, Node.js, nats-server): built once, kept by its tag.
+  bash deploy/images/build-base.sh >/dev/null
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

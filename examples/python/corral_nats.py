@@ -14,8 +14,30 @@ class NatsError(Exception):
 
 class Nats:
     def __init__(self, url="nats://127.0.0.1:4222", timeout=10.0):
-        parsed = urlparse(url)
-        self.sock = socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 4222), timeout=timeout)
+        """`url` may list several servers of a cluster, comma-separated; each carries its own user."""
+        self.urls = [u.strip() for u in url.split(",") if u.strip()]
+        self.timeout = timeout
+        self.sock = None
+        self._next = 0
+        self.reconnect()
+
+    def reconnect(self):
+        """(Re)connects to the first server of the list, from the one after the last used, that answers."""
+        if self.sock:
+            self.sock.close()
+        errors = []
+        for _ in self.urls:
+            url = self.urls[self._next % len(self.urls)]
+            self._next += 1
+            try:
+                self._connect(urlparse(url))
+                return
+            except (OSError, NatsError) as error:
+                errors.append("%s: %s" % (urlparse(url).netloc.split("@")[-1], error))
+        raise NatsError("no NATS server answered (%s)" % "; ".join(errors))
+
+    def _connect(self, parsed):
+        self.sock = socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 4222), timeout=self.timeout)
         self.buf = b""
         self._sid = 0
         info = self._line()

@@ -17,8 +17,9 @@ from corral_nats import Nats, NatsError
 
 def submit(nc, task, retry_for_s=30.0):
     """Publishes the task until JetStream acknowledges it: a PubAck means stored; anything else (no
-    responders while the stream elects a leader, an error ack, a timeout) is retried with the same
-    task id, which JetStream and Corral both deduplicate. A refused permission is not retried."""
+    responders while the stream elects a leader, an error ack, a timeout, a lost server) is retried with
+    the same task id, which JetStream and Corral both deduplicate; a lost connection moves to the next
+    server of the list. A refused permission is not retried."""
     body = json.dumps(task).encode()
     headers = {"Nats-Msg-Id": "task:" + task["task_id"]}
     deadline, delay = time.time() + retry_for_s, 0.1
@@ -35,6 +36,11 @@ def submit(nc, task, retry_for_s=30.0):
         if time.time() + delay > deadline:
             raise failure
         time.sleep(delay)
+        if isinstance(failure, OSError) or "connection closed" in str(failure):
+            try:
+                nc.reconnect()
+            except NatsError as error:
+                failure = error
         delay = min(delay * 2, 2.0)
 
 
@@ -78,7 +84,8 @@ def task_arguments(description, agent_help=None):
     parser.add_argument("--agent", required=True, help=agent_help)
     parser.add_argument("--environment", required=True)
     parser.add_argument("--nats", default=default_nats_url(),
-                        help="nats://tasks:<password>@host:4222 (default: this host, with the password `corral up` wrote)")
+                        help="nats://tasks:<password>@host:4222, or several servers comma-separated "
+                        "(default: this host, with the password `corral up` wrote)")
     return parser
 
 

@@ -53,11 +53,19 @@ function waitForRequests(state: ModelState, count: number, timeoutMs: number): P
   });
 }
 
-/** A real HTTP server speaking the Anthropic Messages API (SSE streaming), answering from a script. */
-export async function startScriptedModel(options: { port?: number } = {}): Promise<ScriptedModel> {
+/**
+ * A real HTTP server speaking the Anthropic Messages API (SSE streaming), answering from a script. `host`
+ * is the address listened on (default loopback; "0.0.0.0" for callers in containers); the URL returned is
+ * always the loopback one.
+ */
+export async function startScriptedModel(
+  options: { port?: number; host?: string } = {},
+): Promise<ScriptedModel> {
   const state: ModelState = { queue: [], requests: [], fallback: null, listeners: new Set() };
   const server = createServer((req, res) => void handle(state, req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   return {
