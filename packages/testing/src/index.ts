@@ -13,7 +13,7 @@ export type { NatsCluster } from "./nats-cluster.js";
 export type { NatsServer, NatsServerOptions } from "./nats-server.js";
 export { waitFor } from "./wait-for.js";
 export type { WaitForOptions } from "./wait-for.js";
-export { spawnService } from "./process.js";
+export { serviceCommand, spawnService } from "./process.js";
 export type { ServiceProcess } from "./process.js";
 export {
   startScriptedModel,

@@ -21,12 +21,29 @@ function identityEnv(service: string, natsUrl: string | undefined): Record<strin
   return authEnv(auth, service);
 }
 
-/** Runs a service's `src/main.ts` as a real child process (so a test can SIGKILL it), as its NATS user. */
-export function spawnService(service: string, env: Record<string, string>): ServiceProcess {
-  const main = join(repoRoot, "services", service, "src/main.ts");
+/**
+ * How a service is run: its compiled bundle (`dist/main.mjs`, as `corral up` and the image run it; vitest's
+ * global setup builds it first) or its TypeScript sources through tsx (`CORRAL_TEST_SOURCES=1`). Either
+ * way the service is this one process, so a signal reaches the service itself.
+ */
+export function serviceCommand(
+  service: string,
+  compiled = process.env.CORRAL_TEST_SOURCES !== "1",
+): string[] {
+  const dir = join(repoRoot, "services", service);
+  return compiled
+    ? ["--enable-source-maps", join(dir, "dist/main.mjs")]
+    : ["--import", "tsx", join(dir, "src/main.ts")];
+}
+
+/** Runs a service as a real child process (so a test can SIGKILL it), as its NATS user. */
+export function spawnService(
+  service: string,
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): ServiceProcess {
   env = { ...identityEnv(service, env.NATS_URL), ...env };
-  // `node --import tsx` keeps the service in this one process, so a signal reaches the service itself.
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
+  const child = spawn(process.execPath, serviceCommand(service, options.compiled), {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
