@@ -48,7 +48,6 @@ const hostB = `mh-b-${randomBytes(3).toString("hex")}`;
 const ports: Record<string, number> = {};
 const toolset = { tools: [{ type: "agent_toolset_20260401" as const }] };
 let session: SessionId;
-let seen = 0;
 let managerA: ServiceProcess;
 
 function startProxy(host: string): ServiceProcess {
@@ -63,8 +62,13 @@ function startProxy(host: string): ServiceProcess {
   return proc;
 }
 
-async function startManager(host: string, max: number): Promise<ServiceProcess> {
+async function startManager(
+  host: string,
+  max: number,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const proc = spawnService("sandbox-manager", {
+    ...extra,
     NATS_URL: stack.nats.url,
     CORRAL_HOST_ID: host,
     SANDBOX_MAX: String(max),
@@ -102,10 +106,12 @@ const bash = (command: string) => ({
 const done = (text: string) => ({ type: "message" as const, content: [{ type: "text" as const, text }] });
 const showProxyPort = "echo port=${HTTPS_PROXY##*:}";
 
-async function turn(text: string): Promise<SessionEvent[]> {
-  await send(bus, session, say(text));
-  const events = await eventsUntil(bus, session, isIdle, seen, 60_000);
-  seen += events.length;
+const positions = new Map<SessionId, number>();
+
+async function turn(text: string, sid = session): Promise<SessionEvent[]> {
+  await send(bus, sid, say(text));
+  const events = await eventsUntil(bus, sid, isIdle, positions.get(sid) ?? 0, 60_000);
+  positions.set(sid, (positions.get(sid) ?? 0) + events.length);
   return events;
 }
 
@@ -183,4 +189,34 @@ test("a lost host loses its sandboxes: the session's next tool call is a tool er
   const current = after.find((s) => s.status === "ready");
   expect(current).toMatchObject({ host: hostB });
   expect(current!.workspace_volume).not.toBe(before!.workspace_volume);
+}, 120_000);
+
+test("with workspaces on shared storage (SANDBOX_WORKSPACE_ROOT), a session moved off a lost host keeps its files", async () => {
+  const shared = { SANDBOX_WORKSPACE_ROOT: join(dir, "shared-workspaces") };
+  const [hostC, hostD] = ["c", "d"].map((h) => `mh-${h}-${randomBytes(3).toString("hex")}`) as [
+    string,
+    string,
+  ];
+  for (const host of [hostC, hostD]) {
+    ports[host] = await freePort();
+    startProxy(host);
+  }
+  // Host B is full (its two places taken above): the session's sandbox goes to host C.
+  const managerC = await startManager(hostC, 1, shared);
+  await egressAnswers(hostC);
+  const sid = await newSession(bus, toolset);
+  const marker = `follows-${randomBytes(4).toString("hex")}`;
+  model.script(bash(`echo ${marker} > /workspace/kept.txt`), done("one"));
+  expect(results(await turn("start", sid))[0]).toMatchObject({ is_error: false });
+  expect((await sandboxesOf(sid)).map((s) => s.host)).toEqual([hostC]);
+
+  await startManager(hostD, 1, shared);
+  await egressAnswers(hostD);
+  await managerC.kill("SIGKILL");
+  model.script(bash("cat /workspace/kept.txt"), bash("cat /workspace/kept.txt"), done("two"));
+  const [lost, next] = results(await turn("again", sid));
+  expect(lost).toMatchObject({ is_error: true });
+  expect(next).toMatchObject({ is_error: false });
+  expect(JSON.stringify(next)).toContain(marker);
+  expect((await sandboxesOf(sid)).find((s) => s.status === "ready")).toMatchObject({ host: hostD });
 }, 120_000);

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 
 export interface ManagerConfig {
   /** This Docker host's manager; its containers carry it as a label. */
@@ -40,6 +40,11 @@ export interface ManagerConfig {
    */
   maxSandboxes: number;
   /**
+   * Workspaces as directories under this root (`SANDBOX_WORKSPACE_ROOT`), bind-mounted: on storage every
+   * host mounts at the same path (NFS), an owner moved off a lost host keeps its files. Null: Docker volumes.
+   */
+  workspaceRoot: string | null;
+  /**
    * A host whose manager has not written its heartbeat for this long is lost with its sandboxes
    * (`SANDBOX_HOST_LOST_MS`): they answer as lost, and their owners are placed on another host.
    */
@@ -48,6 +53,15 @@ export interface ManagerConfig {
 
 const num = (value: string | undefined, fallback: number) =>
   value === undefined || value === "" ? fallback : Number(value);
+
+function workspaceRoot(env: NodeJS.ProcessEnv): string | null {
+  const root = env.SANDBOX_WORKSPACE_ROOT;
+  if (!root) return null;
+  if (!isAbsolute(root)) throw new Error("SANDBOX_WORKSPACE_ROOT must be an absolute path");
+  if (env.SANDBOX_DISK_MB)
+    throw new Error("SANDBOX_DISK_MB sizes volumes; it cannot size SANDBOX_WORKSPACE_ROOT");
+  return root;
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
@@ -76,6 +90,7 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     removeOnStop: env.SANDBOX_REMOVE_ON_STOP === "1",
     diskMb: env.SANDBOX_DISK_MB ? Number(env.SANDBOX_DISK_MB) : null,
     maxSandboxes: positive("SANDBOX_MAX", num(env.SANDBOX_MAX, 100)),
+    workspaceRoot: workspaceRoot(env),
     hostLostMs: positive("SANDBOX_HOST_LOST_MS", num(env.SANDBOX_HOST_LOST_MS, 60_000)),
   };
 }

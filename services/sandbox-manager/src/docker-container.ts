@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { TOOL_RESULT_MAX_BYTES } from "@corral/protocol";
 import { SANDBOX_CA_BUNDLE } from "./ca-bundle.js";
 import { createWorkspaceVolume, type VolumeConfig } from "./docker-volume.js";
+import { createWorkspaceDir, workspaceDir } from "./workspace-dir.js";
 import { LABELS } from "./labels.js";
 import type { ContainerSpec } from "./sandbox-runtime.js";
 
@@ -14,12 +15,18 @@ export interface ContainerConfig {
   diskMb?: number | null | undefined;
   /** Where sized workspaces keep their ext4 images. */
   imageDir?: string | undefined;
+  /** Workspaces as directories under this root (shared storage) instead of Docker volumes. */
+  workspaceRoot?: string | null | undefined;
 }
 
 const EXECUTOR_IN_SANDBOX = "/opt/corral/corral_exec.py";
 
 function mounts(spec: ContainerSpec, config: ContainerConfig): Docker.MountSettings[] {
-  const out: Docker.MountSettings[] = [{ Type: "volume", Source: spec.volume, Target: "/workspace" }];
+  const out: Docker.MountSettings[] = [
+    config.workspaceRoot
+      ? { Type: "bind", Source: workspaceDir(config.workspaceRoot, spec.volume), Target: "/workspace" }
+      : { Type: "volume", Source: spec.volume, Target: "/workspace" },
+  ];
   if (spec.executor)
     out.push({ Type: "bind", Source: config.executorPath, Target: EXECUTOR_IN_SANDBOX, ReadOnly: true });
   if (spec.caBundle)
@@ -90,7 +97,8 @@ export async function createContainer(
   config: ContainerConfig,
 ): Promise<string> {
   // Made explicitly (Docker would make it implicitly) so that it carries Corral's labels.
-  await createWorkspaceVolume(docker, spec.volume, volumeConfig(config, spec.resources.disk_mb));
+  if (config.workspaceRoot) await createWorkspaceDir(config.workspaceRoot, spec.volume);
+  else await createWorkspaceVolume(docker, spec.volume, volumeConfig(config, spec.resources.disk_mb));
   const container = await docker.createContainer(containerOptions(spec, config));
   return container.id;
 }

@@ -7,6 +7,7 @@ import { dockerExec } from "./docker-exec.js";
 import { bridgeName, ensureNetwork, networkGateway } from "./docker-network.js";
 import { pythonProbe } from "./docker-python.js";
 import { removeWorkspaceVolume } from "./docker-volume.js";
+import { removeWorkspaceDir } from "./workspace-dir.js";
 import { isolateBridgeFromHost } from "./firewall.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 
@@ -19,6 +20,8 @@ export interface DockerRuntimeConfig {
   extraLabels?: Record<string, string>;
   diskMb?: number | null;
   imageDir?: string;
+  /** Workspaces as directories under this shared root instead of Docker volumes (`SANDBOX_WORKSPACE_ROOT`). */
+  workspaceRoot?: string | null;
 }
 
 /** Docker errors that mean "already gone" are not failures of a removal. */
@@ -38,7 +41,10 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     attach: (id) => attach(docker, id),
     exec: (id, cmd, stdin, timeoutMs) => dockerExec(docker, id, cmd, stdin, timeoutMs),
     remove: (id) => docker.getContainer(id).remove({ force: true }).catch(ignoring(404, 409)),
-    removeVolume: (volume) => removeWorkspaceVolume(docker, volume, volumeConfig(config)),
+    removeVolume: (volume) =>
+      config.workspaceRoot
+        ? removeWorkspaceDir(config.workspaceRoot, volume)
+        : removeWorkspaceVolume(docker, volume, volumeConfig(config)),
     async list(labels) {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
       const containers = await docker.listContainers({ all: true, filters });

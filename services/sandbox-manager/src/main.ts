@@ -18,6 +18,7 @@ const runtime = createDockerRuntime(docker, {
   extraLabels: config.extraLabels,
   diskMb: config.diskMb,
   imageDir: join(config.stateDir, "workspaces"),
+  workspaceRoot: config.workspaceRoot,
 });
 const manager = createSandboxManager({ bus, runtime, logger, config });
 await manager.start();

@@ -43,7 +43,9 @@ export async function provisionHere(ctx: ManagerContext, req: ProvisionRequest):
     await releaseIfNew(ctx, ownerOf(req));
     throw new CorralError("UNAVAILABLE", `sandbox host ${ctx.config.hostId} is full`, { retryable: true });
   }
-  const record = await provision(ctx, req);
+  const pending = provision(ctx, req);
+  ctx.sandboxes.placing.delete(ownerOf(req)); // its place is the provision under way now
+  const record = await pending;
   await writePresence(ctx).catch(() => undefined);
   return record;
 }
@@ -63,7 +65,8 @@ async function chooseHost(ctx: ManagerContext, owner: LogId): Promise<string> {
 /**
  * The owner's host: where it was placed while that host lives, or (first time, or its host lost) a host
  * with room, written create-only or revision-checked so concurrent provisions agree. Moving from a lost
- * host forgets the owner's workspace claim (its volume stays there): the new host makes a fresh one.
+ * host forgets the owner's workspace claim (its volume stays there): the new host makes a fresh one;
+ * workspaces on shared storage (`SANDBOX_WORKSPACE_ROOT`) are kept and follow the owner.
  */
 async function placementFor(ctx: ManagerContext, owner: LogId): Promise<string> {
   const key = placementKey(owner);
@@ -77,7 +80,7 @@ async function placementFor(ctx: ManagerContext, owner: LogId): Promise<string> 
       if ((await ctx.placements.create(key, placed)) !== null) return host;
       continue;
     }
-    const claim = await ctx.workspaces.get(workspaceKey(owner));
+    const claim = ctx.config.workspaceRoot ? null : await ctx.workspaces.get(workspaceKey(owner));
     if (claim) await ctx.workspaces.delete(workspaceKey(owner), claim.revision);
     if ((await ctx.placements.replace(key, placed, home.revision)) === null) continue;
     ctx.logger.warn({ owner, from: home.value.host, to: host }, "owner moved off a lost host");

@@ -39,6 +39,7 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     removeOnStop: false,
     diskMb: null,
     maxSandboxes: 100,
+    workspaceRoot: null,
     hostLostMs: 60_000,
     ...over,
   };
@@ -63,6 +64,7 @@ export async function startManager(
     extraLabels: config.extraLabels,
     diskMb: config.diskMb,
     imageDir: join(config.stateDir, "workspaces"),
+    workspaceRoot: config.workspaceRoot,
   });
   const manager = createSandboxManager({ bus, runtime, logger: testLogger("sandbox-manager"), config });
   await manager.start();
