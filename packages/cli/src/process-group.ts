@@ -12,11 +12,15 @@ export interface ProcessSpec {
  * Starts the process as the leader of its own process group, so a signal reaches whatever it started
  * too, and Ctrl-C in the terminal reaches only the supervisor, which then stops everything in order.
  */
-export function spawnGroup(spec: ProcessSpec, cwd: string): ChildProcess {
+export function spawnGroup(
+  spec: ProcessSpec,
+  cwd: string,
+  output: "inherit" | "pipe" = "inherit",
+): ChildProcess {
   return spawn(spec.command, spec.args, {
     cwd,
     env: { ...process.env, ...spec.env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", output, output],
     detached: true,
   });
 }

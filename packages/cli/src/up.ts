@@ -86,7 +86,11 @@ export async function up(
       env: { NATS_URL: natsUrl, ...env },
     });
   }
-  const supervisor = supervise(specs, { cwd: options.root, report: deps.report });
+  const supervisor = supervise(specs, {
+    cwd: options.root,
+    report: deps.report,
+    logDir: join(options.root, ".corral", "logs"),
+  });
   return {
     natsUrl,
     natsReady: () => (ownNats ? waitForPort(options.natsPort) : Promise.resolve()),

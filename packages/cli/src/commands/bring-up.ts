@@ -73,7 +73,7 @@ function banner(ctx: CliContext, natsUrl: string, key: string, api: boolean, mod
           `             one user per service; task publishers: user tasks, password in ${ctx.natsAuthDir}/tasks.password`,
         ]
       : []),
-    `  services:  ${SERVICES.join(", ")}`,
+    `  services:  ${SERVICES.join(", ")}  (logs: .corral/logs/<service>.log; errors and restarts show here)`,
     modelUrl
       ? `  model:     no ANTHROPIC_API_KEY, so a scripted demo model answers (${modelUrl})`
       : "  model:     Anthropic API",
