@@ -158,6 +158,9 @@ test("each sandbox is pointed at the credential-proxy of its own host, and a ful
     const shown = await runTool(bus, sandbox, "bash", { command: showProxyPort });
     expect(shown.content).toContain(`port=${ports[hostB]}`);
   }
+  // Asked again (a caller's retry), whichever manager takes it: the owner's sandbox on its host, not a second one.
+  for (let i = 0; i < 4; i += 1)
+    expect((await provisionFor(onB[0]!.session_id as SessionId)).id).toBe(onB[0]!.id);
   // Both full: a typed, retryable refusal (the harness asks again), never a sandbox over a host's limit.
   const refused = await provisionFor(await newSession(bus)).catch((error: unknown) => error);
   expect(refused).toMatchObject({ code: "UNAVAILABLE", retryable: true });

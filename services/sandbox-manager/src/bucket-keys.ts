@@ -22,6 +22,8 @@ export const HostPresence = z.object({
   seen_at: z.string(),
   max: z.number().int(),
   used: z.number().int(),
+  /** `SANDBOX_WORKSPACE_ROOT`: hosts with the same shared root can take over each other's workspaces. */
+  workspace_root: z.string().nullable().default(null),
 });
 export type HostPresence = z.infer<typeof HostPresence>;
 export const presenceKey = (hostId: string) => `host.${hostToken(hostId)}`;

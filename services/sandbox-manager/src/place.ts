@@ -9,8 +9,8 @@ import {
 } from "@corral/protocol";
 import { request } from "@corral/bus";
 import type { ManagerContext } from "./context.js";
-import { placementKey, workspaceKey } from "./bucket-keys.js";
-import { hasRoom, hostLost, hostsWithRoom, writePresence } from "./presence.js";
+import { placementKey, workspaceKey, type HostPresence } from "./bucket-keys.js";
+import { hasRoom, hostsWithRoom, isLost, ownPresence, presenceOf, writePresence } from "./presence.js";
 import { provision } from "./provision.js";
 import { heldBy } from "./sandboxes.js";
 
@@ -51,10 +51,10 @@ export async function provisionHere(ctx: ManagerContext, req: ProvisionRequest):
 }
 
 /** This host when it has room (its place taken at once), else the live host with the most; none: retry later. */
-async function chooseHost(ctx: ManagerContext, owner: LogId): Promise<string> {
+async function chooseHost(ctx: ManagerContext, owner: LogId): Promise<HostPresence> {
   if (hasRoom(ctx)) {
     ctx.sandboxes.placing.add(owner);
-    return ctx.config.hostId;
+    return ownPresence(ctx);
   }
   const [other] = await hostsWithRoom(ctx);
   if (other === undefined)
@@ -62,29 +62,34 @@ async function chooseHost(ctx: ManagerContext, owner: LogId): Promise<string> {
   return other;
 }
 
+/** A workspace moves only between hosts that keep workspaces under one shared root. */
+const sharedBetween = (from: HostPresence | null, to: HostPresence) =>
+  from?.workspace_root != null && from.workspace_root === to.workspace_root;
+
 /**
  * The owner's host: where it was placed while that host lives, or (first time, or its host lost) a host
  * with room, written create-only or revision-checked so concurrent provisions agree. Moving from a lost
- * host forgets the owner's workspace claim (its volume stays there): the new host makes a fresh one;
- * workspaces on shared storage (`SANDBOX_WORKSPACE_ROOT`) are kept and follow the owner.
+ * host forgets the owner's workspace claim (its volume stays there): the new host makes a fresh one,
+ * unless both hosts keep workspaces under the same shared root (`SANDBOX_WORKSPACE_ROOT`): then it follows.
  */
 async function placementFor(ctx: ManagerContext, owner: LogId): Promise<string> {
   const key = placementKey(owner);
   for (let attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt += 1) {
     const home = await ctx.placements.get(key);
-    if (home && !(await hostLost(ctx, home.value.host))) return home.value.host;
+    const from = home ? await presenceOf(ctx, home.value.host) : null;
+    if (home && !isLost(ctx, from)) return home.value.host;
     ctx.sandboxes.placing.delete(owner); // a placement lost to a concurrent one gives its place back
-    const host = await chooseHost(ctx, owner);
-    const placed = { host, placed_at: new Date().toISOString() };
+    const to = await chooseHost(ctx, owner);
+    const placed = { host: to.host, placed_at: new Date().toISOString() };
     if (!home) {
-      if ((await ctx.placements.create(key, placed)) !== null) return host;
+      if ((await ctx.placements.create(key, placed)) !== null) return to.host;
       continue;
     }
-    const claim = ctx.config.workspaceRoot ? null : await ctx.workspaces.get(workspaceKey(owner));
+    const claim = sharedBetween(from, to) ? null : await ctx.workspaces.get(workspaceKey(owner));
     if (claim) await ctx.workspaces.delete(workspaceKey(owner), claim.revision);
     if ((await ctx.placements.replace(key, placed, home.revision)) === null) continue;
-    ctx.logger.warn({ owner, from: home.value.host, to: host }, "owner moved off a lost host");
-    return host;
+    ctx.logger.warn({ owner, from: home.value.host, to: to.host }, "owner moved off a lost host");
+    return to.host;
   }
   throw new CorralError("CONFLICT", `the placement of ${owner} kept changing`, { retryable: true });
 }

@@ -12,39 +12,44 @@ export function usedSlots(ctx: ManagerContext): number {
 
 export const hasRoom = (ctx: ManagerContext): boolean => usedSlots(ctx) < ctx.config.maxSandboxes;
 
-/** The heartbeat: this host is alive, with `used` of its `max` places taken. */
+/** This host as its heartbeat says it: alive now, with `used` of its `max` places taken. */
+export const ownPresence = (ctx: ManagerContext): HostPresence => ({
+  host: ctx.config.hostId,
+  seen_at: new Date().toISOString(),
+  max: ctx.config.maxSandboxes,
+  used: usedSlots(ctx),
+  workspace_root: ctx.config.workspaceRoot,
+});
+
 export async function writePresence(ctx: ManagerContext): Promise<void> {
-  const { hostId: host, maxSandboxes: max } = ctx.config;
-  await ctx.presence.put(presenceKey(host), {
-    host,
-    seen_at: new Date().toISOString(),
-    max,
-    used: usedSlots(ctx),
-  });
+  await ctx.presence.put(presenceKey(ctx.config.hostId), ownPresence(ctx));
 }
 
-const isStale = (ctx: ManagerContext, presence: HostPresence) =>
-  Date.now() - Date.parse(presence.seen_at) > ctx.config.hostLostMs;
+export async function presenceOf(ctx: ManagerContext, hostId: string): Promise<HostPresence | null> {
+  if (hostId === ctx.config.hostId) return ownPresence(ctx);
+  return (await ctx.presence.get(presenceKey(hostId)))?.value ?? null;
+}
 
 /**
  * Whether a host's manager has been silent for `hostLostMs`. A host that never wrote a heartbeat (a manager
  * from before heartbeats) is not called lost. Clocks of the hosts are assumed in step to well under that.
  */
+export const isLost = (ctx: ManagerContext, presence: HostPresence | null): boolean =>
+  presence !== null && Date.now() - Date.parse(presence.seen_at) > ctx.config.hostLostMs;
+
 export async function hostLost(ctx: ManagerContext, hostId: string): Promise<boolean> {
-  if (hostId === ctx.config.hostId) return false;
-  const entry = await ctx.presence.get(presenceKey(hostId));
-  return entry !== null && isStale(ctx, entry.value);
+  return isLost(ctx, await presenceOf(ctx, hostId));
 }
 
 /** Other live hosts with a free place, the emptiest first. */
-export async function hostsWithRoom(ctx: ManagerContext): Promise<string[]> {
+export async function hostsWithRoom(ctx: ManagerContext): Promise<HostPresence[]> {
   const found: HostPresence[] = [];
   for (const key of await ctx.presence.keys(PRESENCE_KEYS)) {
     const entry = await ctx.presence.get(key);
-    if (!entry || entry.value.host === ctx.config.hostId || isStale(ctx, entry.value)) continue;
+    if (!entry || entry.value.host === ctx.config.hostId || isLost(ctx, entry.value)) continue;
     if (entry.value.used < entry.value.max) found.push(entry.value);
   }
-  return found.sort((a, b) => b.max - b.used - (a.max - a.used)).map((p) => p.host);
+  return found.sort((a, b) => b.max - b.used - (a.max - a.used));
 }
 
 /** Writes the heartbeat now and every quarter of `hostLostMs` (at most 10 s); returns the stop function. */
