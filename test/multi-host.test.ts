@@ -205,7 +205,7 @@ test("with workspaces on shared storage (SANDBOX_WORKSPACE_ROOT), a session move
     startProxy(host);
   }
   // Host B is full (its two places taken above): the session's sandbox goes to host C.
-  const managerC = await startManager(hostC, 1, shared);
+  const managerC = await startManager(hostC, 2, shared);
   await egressAnswers(hostC);
   const sid = await newSession(bus, toolset);
   const marker = `follows-${randomBytes(4).toString("hex")}`;
@@ -213,6 +213,9 @@ test("with workspaces on shared storage (SANDBOX_WORKSPACE_ROOT), a session move
   expect(results(await turn("start", sid))[0]).toMatchObject({ is_error: false });
   expect((await sandboxesOf(sid)).map((s) => s.host)).toEqual([hostC]);
 
+  // Another session's sandbox on host C, which nobody asks about until it is listed.
+  const other = await provisionFor(await newSession(bus));
+  expect(other.host).toBe(hostC);
   await startManager(hostD, 1, shared);
   await egressAnswers(hostD);
   await managerC.kill("SIGKILL");
@@ -222,4 +225,6 @@ test("with workspaces on shared storage (SANDBOX_WORKSPACE_ROOT), a session move
   expect(next).toMatchObject({ is_error: false });
   expect(JSON.stringify(next)).toContain(marker);
   expect((await sandboxesOf(sid)).find((s) => s.status === "ready")).toMatchObject({ host: hostD });
+  // Listed, a lost host's sandbox is lost too (a session's deletion then does not wait on it).
+  expect(await sandboxesOf(other.session_id as SessionId)).toMatchObject([{ id: other.id, status: "lost" }]);
 }, 120_000);

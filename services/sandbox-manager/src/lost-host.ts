@@ -3,6 +3,16 @@ import type { SandboxRecord } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { hostLost } from "./presence.js";
 
+/** `hostLost`, asked once per host for one answer that reads many records. */
+export function hostLossOnce(ctx: ManagerContext): (hostId: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  return (hostId) => {
+    const answer = known.get(hostId) ?? hostLost(ctx, hostId);
+    known.set(hostId, answer);
+    return answer;
+  };
+}
+
 /**
  * A sandbox record as it stands: a ready sandbox whose host has been silent for `hostLostMs` is lost with
  * it, and recorded so (a returning manager then removes the container instead of re-adopting it). This is
@@ -11,9 +21,10 @@ import { hostLost } from "./presence.js";
 export async function withHostLoss(
   ctx: ManagerContext,
   entry: Versioned<SandboxRecord>,
+  isHostLost: (hostId: string) => Promise<boolean> = (hostId) => hostLost(ctx, hostId),
 ): Promise<SandboxRecord> {
   const record = entry.value;
-  if (record.status !== "ready" || !(await hostLost(ctx, record.host))) return record;
+  if (record.status !== "ready" || !(await isHostLost(record.host))) return record;
   const seconds = Math.round(ctx.config.hostLostMs / 1000);
   const reason = `its host ${record.host} has not been seen for over ${seconds} s`;
   const lost: SandboxRecord = { ...record, status: "lost", lost_reason: reason };
