@@ -206,20 +206,36 @@ export function superviseStack(o: StackOptions): Supervised[] {
     };
     out.push(supervised(`brain-${i}`, () => spawnService("harness", brain)));
   }
-  const proxy = { ...common, EGRESS_PORT: String(o.egressPort), CORRAL_MASTER_KEY: o.masterKey };
-  out.push(supervised("proxy", () => spawnService("credential-proxy", proxy)));
+  out.push(...hands(o, common));
+  return out;
+}
+
+/**
+ * One Docker "host" per manager (`CORRAL_HOST_ID`), each with its own credential-proxy, as deployed: a
+ * sandbox's egress config comes from its own host's proxy. All share this engine and its sandbox network,
+ * so host i's proxy listens on `egressPort + i`.
+ */
+function hands(o: StackOptions, common: Record<string, string>): Supervised[] {
+  const out: Supervised[] = [];
   for (let i = 0; i < (o.managers ?? 1); i++) {
+    const host = i === 0 ? "chaos-host" : `chaos-host-${i}`;
+    const suffix = i === 0 ? "" : `-${i}`;
+    const proxy = {
+      ...common,
+      CORRAL_HOST_ID: host,
+      EGRESS_PORT: String(o.egressPort + i),
+      CORRAL_MASTER_KEY: o.masterKey,
+    };
+    out.push(supervised(`proxy${suffix}`, () => spawnService("credential-proxy", proxy)));
     const manager = {
       ...common,
-      CORRAL_HOST_ID: i === 0 ? "chaos-host" : `chaos-host-${i}`,
+      CORRAL_HOST_ID: host,
       SANDBOX_NETWORK: "corral-sandboxes-test",
       SANDBOX_WARM_POOL: String(o.warmPool ?? 4),
       SANDBOX_EXTRA_LABELS: JSON.stringify(o.sandboxLabels),
-      SANDBOX_STATE_DIR: i === 0 ? o.stateDir : `${o.stateDir}-${i}`,
+      SANDBOX_STATE_DIR: `${o.stateDir}${suffix}`,
     };
-    out.push(
-      supervised(i === 0 ? "manager" : `manager-${i}`, () => spawnService("sandbox-manager", manager)),
-    );
+    out.push(supervised(`manager${suffix}`, () => spawnService("sandbox-manager", manager)));
   }
   return out;
 }
