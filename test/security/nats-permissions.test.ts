@@ -10,7 +10,7 @@ import {
   type NatsUser,
 } from "@corral/bus";
 import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
-import { BUCKETS, EGRESS_RPC, STORE_RPC, STREAMS, SUBJECTS, VAULT_RPC } from "@corral/protocol";
+import { BUCKETS, HOST_RPC, STORE_RPC, STREAMS, SUBJECTS, VAULT_RPC, hostSubject } from "@corral/protocol";
 import { z } from "zod";
 
 /**
@@ -113,7 +113,10 @@ describe("the sandbox-manager", () => {
   });
   test("may write its own buckets and ask for the egress config", async () => {
     expect(await probePublish(as("sandbox-manager"), `$KV.${BUCKETS.toolLedger}.k`)).toBe("allowed");
-    expect(await probePublish(as("sandbox-manager"), EGRESS_RPC.config.subject)).toBe("allowed");
+    const egress = hostSubject(HOST_RPC.egressConfig, "host-1");
+    expect(await probePublish(as("sandbox-manager"), egress)).toBe("allowed");
+    // The deployment-wide subject any proxy answered is gone: a host's sandboxes ask their own host.
+    expect(await probePublish(as("sandbox-manager"), "corral.api.egress.config")).toBe("denied");
   });
 });
 

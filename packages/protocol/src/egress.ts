@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { defineRpc } from "./rpc-def.js";
 import {} from "./primitives.js";
 import { SandboxId, SessionId } from "./ids.js";
 
@@ -21,10 +20,5 @@ export const EgressConfig = z.object({
   env: z.record(z.string(), z.string()),
 });
 export type EgressConfig = z.infer<typeof EgressConfig>;
-
-/** The egress proxy's RPC, served by every credential-proxy replica. */
-export const EGRESS_RPC = {
-  config: defineRpc("corral.api.egress.config", EgressConfigRequest, EgressConfig),
-} as const;
 
 export const PLACEHOLDER_PREFIX = "corral_ph_";

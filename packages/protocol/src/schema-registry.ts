@@ -9,7 +9,7 @@ import { SANDBOX_RPC } from "./sandbox.js";
 import { TaskSubmission, TaskRecord, WakeMessage } from "./tasks.js";
 import { LogEnvelope } from "./log.js";
 import { RpcError } from "./errors.js";
-import { EGRESS_RPC } from "./egress.js";
+import { HOST_RPC } from "./hosts.js";
 import { MCP_RPC } from "./mcp.js";
 import { THREAD_RPC, ThreadRecord } from "./threads.js";
 import {
@@ -66,7 +66,7 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   ...rpcSchemas("store", STORE_RPC),
   ...rpcSchemas("threads", THREAD_RPC),
   ...rpcSchemas("vault", VAULT_RPC),
-  ...rpcSchemas("egress", EGRESS_RPC),
+  ...rpcSchemas("host", HOST_RPC),
   ...rpcSchemas("mcp", MCP_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
 };

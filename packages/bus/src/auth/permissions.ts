@@ -1,6 +1,5 @@
 import {
   BUCKETS,
-  EGRESS_RPC,
   HOST_RPC,
   MCP_RPC,
   SANDBOX_RPC,
@@ -112,8 +111,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.secrets),
     ownBucket(BUCKETS.mcpLedger),
     readBucket(BUCKETS.sandboxes),
-    serve(...everyVaultRpc, ...everyMcpRpc, EGRESS_RPC.config.subject),
-    serve(HOST_RPC.egressConfig.subject),
+    serve(...everyVaultRpc, ...everyMcpRpc, HOST_RPC.egressConfig.subject),
     send(...subjects(STORE_RPC, "eventsAppend", "sessionsGet", "environmentsGet", "agentsGet")),
     send(...subjects(THREAD_RPC, "get")),
   ],
@@ -121,7 +119,6 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.sandboxes),
     ownBucket(BUCKETS.toolLedger),
     serve(...everySandboxRpc),
-    send(EGRESS_RPC.config.subject),
     // Each host's egress config and provisions placed on a host (the manager that places them asks).
     serve(HOST_RPC.provision.subject),
     send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject),
