@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { request, type Bus } from "@corral/bus";
+import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
+import { freePort, spawnService, untilAnswers, type ServiceProcess } from "@corral/testing";
+import { docker, RUN_LABEL, runTool } from "@corral/sandbox-manager/testing";
+
+export const NETWORK = "corral-sandboxes-test";
+
+/** This bench's host: one credential-proxy and one sandbox-manager paired by CORRAL_HOST_ID. */
+export interface Host {
+  id: string;
+  proxy: ServiceProcess;
+}
+
+export async function startProxy(natsUrl: string): Promise<Host> {
+  const id = `prov-${randomBytes(3).toString("hex")}`;
+  const proxy = spawnService("credential-proxy", {
+    NATS_URL: natsUrl,
+    LOG_LEVEL: "warn",
+    CORRAL_HOST_ID: id,
+    EGRESS_PORT: String(await freePort()),
+    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
+  });
+  return { id, proxy };
+}
+
+/** A sandbox-manager on the host; `warmPool` unset leaves SANDBOX_WARM_POOL (and the rest) at the defaults. */
+export async function startManager(
+  bus: Bus,
+  natsUrl: string,
+  host: Host,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const manager = spawnService("sandbox-manager", {
+    NATS_URL: natsUrl,
+    LOG_LEVEL: "warn",
+    CORRAL_HOST_ID: host.id,
+    SANDBOX_NETWORK: NETWORK,
+    SANDBOX_MEMORY_MB: "128",
+    SANDBOX_PIDS: "64",
+    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
+    ...env,
+  });
+  await untilAnswers(() => request(bus, SANDBOX_RPC.list, {}, { timeoutMs: 1000 }));
+  return manager;
+}
+
+/** A session's first tool call as the harness makes it: provision, then `bash echo` over the exec subject. */
+export async function firstToolCall(
+  bus: Bus,
+  sessionId: string,
+): Promise<{ ms: number; sbx: SandboxRecord }> {
+  const t0 = performance.now();
+  const sbx = await request(
+    bus,
+    SANDBOX_RPC.provision,
+    { session_id: sessionId, spec: {} },
+    { timeoutMs: 120_000 },
+  );
+  const result = await runTool(bus, sbx, "bash", { command: "echo hi" }, { timeoutMs: 60_000 });
+  if (result.is_error || !result.content.includes("hi")) throw new Error(`tool failed: ${result.content}`);
+  return { ms: performance.now() - t0, sbx };
+}
+
+export async function destroyAll(bus: Bus, sandboxes: readonly SandboxRecord[]): Promise<void> {
+  await Promise.all(
+    sandboxes.map((s) =>
+      request(
+        bus,
+        SANDBOX_RPC.destroy,
+        { sandbox_id: s.id, remove_workspace: true },
+        { subject: sandboxSubject(s.id, "destroy"), timeoutMs: 60_000 },
+      ).catch(() => undefined),
+    ),
+  );
+}
+
+/** The host's warm-pool containers running now. */
+export async function pooled(hostId: string): Promise<number> {
+  const label = ["corral.pool=1", `corral.host=${hostId}`];
+  return (await docker.listContainers({ filters: { label, status: ["running"] } })).length;
+}
+
+/** Waits until the pool holds `want` containers, or stops growing for `stallMs`, or `maxMs` passes. */
+export async function poolSettles(
+  hostId: string,
+  want: number,
+  maxMs = 60_000,
+  stallMs = 8000,
+): Promise<number> {
+  const t0 = Date.now();
+  let last = -1;
+  let since = Date.now();
+  for (;;) {
+    const n = await pooled(hostId);
+    if (n !== last) [last, since] = [n, Date.now()];
+    if (n >= want || Date.now() - since > stallMs || Date.now() - t0 > maxMs) return n;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
