@@ -36,6 +36,12 @@ export function serviceCommand(
     : ["--import", "tsx", join(dir, "src/main.ts")];
 }
 
+/** Every service process still running: none outlives the test or bench process that started it. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Runs a service as a real child process (so a test can SIGKILL it), as its NATS user. */
 export function spawnService(
   service: string,
@@ -43,11 +49,15 @@ export function spawnService(
   options: { compiled?: boolean } = {},
 ): ServiceProcess {
   env = { ...identityEnv(service, env.NATS_URL), ...env };
-  const child = spawn(process.execPath, serviceCommand(service, options.compiled), {
+  // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench.
+  const nodeArgs = process.env.CORRAL_TEST_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...serviceCommand(service, options.compiled)], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
