@@ -5,10 +5,11 @@ import type { SessionEvent, SessionId } from "@corral/protocol";
 import { answeredWith, worstGapMs } from "@corral/testing";
 import { allEvents, newSession, say, send } from "@corral/harness/testing";
 import { cpuBetween, sampleCpu, type CpuUse } from "./cpu-usage.js";
+import { STEPS } from "./program.js";
 import { watchStatus } from "./status-watch.js";
 
 export const BATCH = Number(process.env.BENCH_CLUSTER_SESSIONS ?? 30);
-const BATCH_TIMEOUT_MS = 180_000;
+const BATCH_TIMEOUT_MS = Number(process.env.BENCH_CLUSTER_TIMEOUT_MS ?? 120_000);
 
 export interface SessionOutcome {
   id: SessionId;
@@ -19,6 +20,8 @@ export interface SessionOutcome {
   /** Its longest gap between two consecutive events, and where: `<type> → <type>` and its start (epoch ms). */
   worstGapMs: number;
   worstGapAt: { between: string; startedAt: number } | null;
+  /** When each of its events was stored (epoch ms), in log order. */
+  times: number[];
   /** Why it was harmed (never finished, a tool error, a tool use without one result), or null. */
   harm: string | null;
 }
@@ -81,15 +84,19 @@ async function outcomeOf(
     listedIdleAt: listedIdleAt ?? null,
     worstGapMs: worstGapMs(events),
     worstGapAt: whereWorst(events),
+    times: events.map((e) => Date.parse(e.processed_at)),
     harm: finished ? harmIn(events) : `never finished (last: ${last?.type})`,
   };
 }
 
 /**
- * BATCH multi-tool sessions started at once; `during` runs alongside (a node loss). Throughput is
- * sessions over the time from the first send to the last `session.status_idle` stored.
+ * BATCH multi-tool sessions of `steps` tool calls each, started at once; `during` runs alongside (a node
+ * loss). Throughput is sessions over the time from the first send to the last `session.status_idle`.
  */
-export async function runBatch<T>(bus: Bus, during?: () => Promise<T>): Promise<[Batch, T | undefined]> {
+export async function runBatch<T>(
+  bus: Bus,
+  options: { steps?: number; during?: (ids: SessionId[]) => Promise<T> } = {},
+): Promise<[Batch, T | undefined]> {
   const tokens = Array.from({ length: BATCH }, () => `token-${randomBytes(4).toString("hex")}`);
   const agent = { tools: [{ type: "agent_toolset_20260401" as const }] };
   const ids = await Promise.all(tokens.map(() => newSession(bus, agent)));
@@ -97,8 +104,9 @@ export async function runBatch<T>(bus: Bus, during?: () => Promise<T>): Promise<
   ids.forEach((id) => status.watch(id));
   const cpuBefore = sampleCpu();
   const startedAt = Date.now();
-  await Promise.all(ids.map((sid, i) => send(bus, sid, say(`count the steps, then say ${tokens[i]}`))));
-  const disruption = during?.();
+  const text = (i: number) => `count ${options.steps ?? STEPS} steps, then say ${tokens[i]}`;
+  await Promise.all(ids.map((sid, i) => send(bus, sid, say(text(i)))));
+  const disruption = options.during?.(ids);
   const done = await untilFinished(bus, ids, tokens);
   const cpu = cpuBetween(cpuBefore, sampleCpu());
   const extra = await disruption;

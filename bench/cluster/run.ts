@@ -1,81 +1,74 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Bus } from "@corral/bus";
-import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "@corral/testing";
+import { startNatsCluster, startNatsServer, type NatsServer } from "@corral/testing";
+import buildServices from "../../test/support/build.js";
 import { startStack, type Stack } from "../../test/support/stack.js";
 import { runBatch, type Batch } from "./batch.js";
-import { loseLeadingNode, type NodeLoss } from "./node-loss.js";
-import { benchProgram } from "./program.js";
-import { printComparison, printNodeLoss, printSweep } from "./report.js";
+import { runLossBatch } from "./loss-batch.js";
+import { BENCH_STACK, benchProgram, type BenchProgram } from "./program.js";
+import { printComparison, printSweep } from "./report.js";
+import { printNodeLoss } from "./report-loss.js";
 import { sweepReplicas } from "./replica-sweep.js";
+import { clearSandboxes } from "./sandboxes.js";
 import { taskTarget, timeTask, type TaskLag } from "./task-intake.js";
 import { measureTtft } from "./ttft.js";
 
 /**
  * `bench/cluster`, in one process: the same stack (two session-stores and harnesses, a credential-proxy,
- * a sandbox-manager, permissions on) on one nats-server at R1 and on a 3-node cluster at R3: TTFT and
- * the throughput of a batch; then a batch on the cluster while the node leading the most streams is
- * SIGKILLed and restarted (the stall, harmed sessions, election time, status and task-intake lag); then
- * the batch on one server with 3/2/1 harnesses and 2/1 sandbox-managers.
+ * a sandbox-manager, permissions on) on one nats-server at R1 and on a 3-node cluster at R3, both up at
+ * once and measured in turns: TTFT, task intake and the throughput of a batch (twice each, alternating);
+ * then a longer batch on the cluster with and without the node leading the most streams SIGKILLed and
+ * restarted (stall, harmed sessions, election time, status and task-intake lag); then the batch on one
+ * server with 3/2/1 harnesses and 2/1 sandbox-managers.
  */
-const DOWN_MS = Number(process.env.BENCH_CLUSTER_DOWN_MS ?? 5000);
-const TASK_DELAYS_MS = [200, 1000, 2000, 4000, 7000, 10_000];
-
 export interface Measured {
   ttftMs: number[];
-  batch: Batch;
+  batches: Batch[];
   quietTasks: TaskLag[];
 }
 
-async function withStack<T>(nats: NatsServer, replicas: number, fn: (s: Stack) => Promise<T>) {
-  const stack = await startStack(nats, { streamReplicas: replicas, taskIntake: true, clientName: "bench" });
-  try {
-    return await fn(stack);
-  } finally {
-    await stack.stop();
-  }
-}
-
-async function measure(stack: Stack): Promise<Measured> {
-  const program = benchProgram();
-  stack.model.setFallback(program.reply);
-  const ttftMs = await measureTtft(stack.bus, program);
-  const [agent, env] = await taskTarget(stack.bus);
-  const quietTasks: TaskLag[] = [];
-  for (let i = 0; i < 3; i++) quietTasks.push(await timeTask(stack.bus, agent, env));
-  const [batch] = await runBatch(stack.bus);
-  return { ttftMs, batch, quietTasks };
-}
-
-async function nodeLoss(cluster: NatsCluster, bus: Bus) {
-  const [agent, env] = await taskTarget(bus);
-  return runBatch(bus, async () => {
-    await sleep(3000);
-    const loss: Promise<NodeLoss> = loseLeadingNode(cluster, bus, DOWN_MS);
-    const tasks = TASK_DELAYS_MS.map(async (ms) => {
-      await sleep(ms);
-      return timeTask(bus, agent, env);
-    });
-    return { loss: await loss, tasks: await Promise.all(tasks) };
-  });
-}
-
+const ROUNDS = 2;
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
+
+async function up(nats: NatsServer, replicas: number, name: string) {
+  const stack = await startStack(nats, { ...BENCH_STACK, streamReplicas: replicas, clientName: name });
+  const program = benchProgram();
+  stack.model.setFallback(program.reply);
+  return { stack, program, measured: { ttftMs: [], batches: [], quietTasks: [] } as Measured };
+}
+
+async function measureRound(s: { stack: Stack; program: BenchProgram; measured: Measured }, label: string) {
+  s.measured.ttftMs.push(...(await measureTtft(s.stack.bus, s.program)));
+  const [agent, env] = await taskTarget(s.stack.bus);
+  s.measured.quietTasks.push(await timeTask(s.stack.bus, agent, env));
+  const [batch] = await runBatch(s.stack.bus);
+  s.measured.batches.push(batch);
+  say(`${label}: ${batch.perSecond.toFixed(2)} sessions/s`);
+  await clearSandboxes(
+    s.stack.bus,
+    batch.sessions.map((x) => x.id),
+  );
+}
+
+buildServices(); // the services run from their bundles: measure the code as it is
 const single = await startNatsServer({ auth: true });
-say("one nats-server, R1");
-const one = await withStack(single, 1, measure);
 const cluster = await startNatsCluster(3);
-say("3-node cluster, R3");
-const [three, [lost, disruption]] = await withStack(cluster, 3, async (stack) => {
-  const quiet = await measure(stack);
-  say("3-node cluster, R3, node loss");
-  return [quiet, await nodeLoss(cluster, stack.bus)] as const;
-});
+const one = await up(single, 1, "bench-one");
+const three = await up(cluster, 3, "bench-cluster");
+say("both stacks up");
+for (let round = 1; round <= ROUNDS; round++) {
+  await measureRound(one, `round ${round}, one nats-server at R1`);
+  await measureRound(three, `round ${round}, 3-node cluster at R3`);
+}
+await one.stack.stop();
+const quiet = await runLossBatch(cluster, three.stack, false);
+say("node-loss baseline batch done");
+const lost = await runLossBatch(cluster, three.stack, true);
+say("node-loss batch done");
+await three.stack.stop();
 await cluster.stop();
-say("replica sweep on one nats-server");
 const sweep = await sweepReplicas(single);
 await single.stop();
 say("done");
-printComparison(one, three);
-printNodeLoss(three.batch, lost, disruption!.loss, disruption!.tasks, three.quietTasks);
+printComparison(one.measured, three.measured);
+printNodeLoss(quiet, lost, three.measured.quietTasks);
 printSweep(sweep);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { publishRaw, request, type Bus } from "@corral/bus";
+import { publishRaw, request, retrying, type Bus } from "@corral/bus";
 import { STORE_RPC, SUBJECTS } from "@corral/protocol";
 
 export interface TaskLag {
@@ -53,11 +53,15 @@ export async function timeTask(bus: Bus, agentId: string, environmentId: string)
   return { publishedAt: t0, storedMs, sessionMs: made ? Date.now() - t0 : null };
 }
 
-/** An agent and an environment for the tasks to name. */
+/** An agent and an environment for the tasks to name (retried: a fresh cluster may still elect leaders). */
 export async function taskTarget(bus: Bus): Promise<[string, string]> {
-  const agent = await request(bus, STORE_RPC.agentsCreate, { name: "bench-tasks", model: "claude-test" });
-  const env = await request(bus, STORE_RPC.environmentsCreate, {
-    name: `bench-tasks-${randomBytes(4).toString("hex")}`,
+  const agent = await retrying(
+    () => request(bus, STORE_RPC.agentsCreate, { name: "bench-tasks", model: "claude-test" }),
+    { deadlineMs: 30_000 },
+  );
+  const name = `bench-tasks-${randomBytes(4).toString("hex")}`;
+  const env = await retrying(() => request(bus, STORE_RPC.environmentsCreate, { name }), {
+    deadlineMs: 30_000,
   });
   return [agent.id, env.id];
 }

@@ -32,7 +32,14 @@ export interface Stack {
 /** The parts of `superviseStack`'s options a caller may choose; the rest (ports, keys, dirs) are made here. */
 export type StackChoices = Pick<
   StackOptions,
-  "streamReplicas" | "brainLogLevel" | "replicas" | "harnesses" | "managers" | "taskIntake"
+  | "streamReplicas"
+  | "brainLogLevel"
+  | "logLevel"
+  | "replicas"
+  | "harnesses"
+  | "managers"
+  | "taskIntake"
+  | "leaseTtlMs"
 > & { clientName?: string };
 
 export const answers = (fn: () => Promise<unknown>) => () =>
