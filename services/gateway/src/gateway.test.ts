@@ -72,6 +72,24 @@ describe("agents", () => {
     expect((await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.length).toBe(before);
   });
 
+  test("a field the API does not serve is refused by name, never dropped in silence; nothing is stored", async () => {
+    const before = (await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.length;
+    const top = await call("POST", "/v1/agents", { name: "x", model: "m", execution_identity: { a: 1 } });
+    expectError(top, 400, "invalid_request_error");
+    expect(top.body.error.message).toContain('"execution_identity"');
+    const nested = await call("POST", "/v1/agents", {
+      name: "x",
+      model: "m",
+      tools: [{ type: "agent_toolset_20260401", colour: "blue" }],
+    });
+    expectError(nested, 400, "invalid_request_error");
+    expect(nested.body.error.message).toContain('"tools.0.colour"');
+    expect((await call("GET", "/v1/agents?limit=1000&include_archived=true")).body.data.length).toBe(before);
+    // Open maps (metadata) keep every key.
+    const agent = await call("POST", "/v1/agents", { name: "y", model: "m", metadata: { anything: "goes" } });
+    expect(agent.body.metadata).toEqual({ anything: "goes" });
+  });
+
   test("unknown ids and routes are 404 not_found_error", async () => {
     expectError(await call("GET", "/v1/agents/agent_01JZZZZZZZZZZZZZZZZZZZZZZZ"), 404, "not_found_error");
     expectError(await call("GET", "/v1/nothing-here"), 404, "not_found_error");

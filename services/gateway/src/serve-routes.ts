@@ -6,6 +6,7 @@ import { requestKey } from "./auth.js";
 import type { Feeds } from "./feeds.js";
 import type { JsonRoute, Route, RouteContext, StreamRoute } from "./routes/index.js";
 import { openEventStream, resumePosition } from "./sse.js";
+import { unknownFields } from "./unknown-fields.js";
 
 export interface ServeDeps extends CallDeps {
   /** The live feeds, which exist once the gateway has started. */
@@ -17,6 +18,12 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success)
     throw new CorralError("INVALID_REQUEST", `${where}: ${describeZodError(parsed.error)}`);
+  const unknown = unknownFields(value ?? {}, parsed.data);
+  if (unknown.length > 0)
+    throw new CorralError(
+      "INVALID_REQUEST",
+      `${where}: unknown or unsupported field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `"${f}"`).join(", ")}`,
+    );
   return parsed.data;
 }
 
