@@ -13,6 +13,7 @@ import {
   pooled,
   startManager,
   startProxy,
+  untilUp,
   type Host,
 } from "./stack.js";
 
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     CORRAL_TASK_INTAKE: "0",
   });
   const host = await startProxy(nats.url);
+  await untilUp(bus, host);
   try {
     const cold = await measureMode(bus, nats.url, host, true);
     const warm = await measureMode(bus, nats.url, host, false);

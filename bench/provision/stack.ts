@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { request, type Bus } from "@corral/bus";
-import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
+import {
+  HOST_RPC,
+  SANDBOX_RPC,
+  STORE_RPC,
+  hostSubject,
+  newId,
+  sandboxSubject,
+  type SandboxRecord,
+} from "@corral/protocol";
 import { freePort, spawnService, untilAnswers, type ServiceProcess } from "@corral/testing";
 import { docker, RUN_LABEL, runTool } from "@corral/sandbox-manager/testing";
 
@@ -10,6 +18,15 @@ export const NETWORK = "corral-sandboxes-test";
 export interface Host {
   id: string;
   proxy: ServiceProcess;
+}
+
+/** The proxy and the session-store answer (so no sandbox of the bench boots without egress). */
+export async function untilUp(bus: Bus, host: Host): Promise<void> {
+  const subject = hostSubject(HOST_RPC.egressConfig, host.id);
+  await untilAnswers(() =>
+    request(bus, HOST_RPC.egressConfig, { sandbox_id: newId("sandbox") }, { subject, timeoutMs: 1000 }),
+  );
+  await untilAnswers(() => request(bus, STORE_RPC.agentsList, {}, { timeoutMs: 1000 }));
 }
 
 export async function startProxy(natsUrl: string): Promise<Host> {

@@ -7,7 +7,14 @@ export interface ManagerConfig {
   hostId: string;
   image: string;
   network: string;
+  /** The warm pool's floor (`SANDBOX_WARM_POOL`): ready containers kept while no burst asks for more. */
   warmPool: number;
+  /** The most the warm pool grows to (`SANDBOX_WARM_MAX`) following bursts of provisions. */
+  warmMax: number;
+  /** How many warm containers start at once (`SANDBOX_WARM_PARALLEL`); one while provisions boot their own. */
+  warmParallel: number;
+  /** How long a burst of provisions keeps the pool sized for it (`SANDBOX_WARM_IDLE_MS`) before it shrinks. */
+  warmIdleMs: number;
   idleReapMs: number;
   memoryMb: number;
   cpus: number;
@@ -68,6 +75,20 @@ function positive(name: string, value: number): number {
   return value;
 }
 
+function warmPool(env: NodeJS.ProcessEnv) {
+  const floor = num(env.SANDBOX_WARM_POOL, 2);
+  if (!Number.isInteger(floor) || floor < 0) throw new Error("SANDBOX_WARM_POOL must be an integer ≥ 0");
+  const warmMax = num(env.SANDBOX_WARM_MAX, Math.max(floor, 40));
+  if (!Number.isInteger(warmMax) || warmMax < floor)
+    throw new Error("SANDBOX_WARM_MAX must be an integer ≥ SANDBOX_WARM_POOL");
+  return {
+    warmPool: floor,
+    warmMax,
+    warmParallel: positive("SANDBOX_WARM_PARALLEL", num(env.SANDBOX_WARM_PARALLEL, 4)),
+    warmIdleMs: positive("SANDBOX_WARM_IDLE_MS", num(env.SANDBOX_WARM_IDLE_MS, 120_000)),
+  };
+}
+
 export const EXECUTOR_PATH = fileURLToPath(new URL("../executor/corral_exec.py", import.meta.url));
 
 export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
@@ -75,7 +96,7 @@ export function managerConfigFromEnv(env: NodeJS.ProcessEnv): ManagerConfig {
     hostId: env.CORRAL_HOST_ID || hostname(),
     image: env.SANDBOX_IMAGE ?? "corral-sandbox:1",
     network: env.SANDBOX_NETWORK ?? "corral-sandboxes",
-    warmPool: num(env.SANDBOX_WARM_POOL, 2),
+    ...warmPool(env),
     idleReapMs: num(env.SANDBOX_IDLE_REAP_MS, 30 * 60_000),
     memoryMb: num(env.SANDBOX_MEMORY_MB, 512),
     cpus: num(env.SANDBOX_CPUS, 1),

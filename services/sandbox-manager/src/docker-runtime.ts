@@ -32,7 +32,11 @@ const ignoring =
   };
 
 export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig): SandboxRuntime {
-  const allowedPorts = new Set<number>(config.allowedHostPorts ?? []);
+  // One firewall change per port, shared by every provision asking for it at once: a burst of provisions
+  // would otherwise each run iptables, serialized by its lock (seconds each at 40 at a time).
+  const allowedPorts = new Map<number, Promise<void>>(
+    (config.allowedHostPorts ?? []).map((port) => [port, Promise.resolve()]),
+  );
   let gateway: Promise<string> | undefined;
   return {
     ensureNetwork: () => ensureNetwork(docker, config.network, config.allowedHostPorts ?? []),
@@ -56,10 +60,14 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
       gateway.catch(() => (gateway = undefined));
       return gateway;
     },
-    async allowHostPort(port) {
-      if (allowedPorts.has(port)) return;
-      await isolateBridgeFromHost(bridgeName(config.network), [port]);
-      allowedPorts.add(port);
+    allowHostPort(port) {
+      let allowed = allowedPorts.get(port);
+      if (!allowed) {
+        allowed = isolateBridgeFromHost(bridgeName(config.network), [port]);
+        allowed.catch(() => allowedPorts.delete(port));
+        allowedPorts.set(port, allowed);
+      }
+      return allowed;
     },
     onDeath: (listener) => watchDeaths(docker, config.hostId, listener),
   };

@@ -1,12 +1,12 @@
 import type { ManagerContext } from "./context.js";
+import { readyCount } from "./sandboxes.js";
 import { PRESENCE_KEYS, presenceKey, type HostPresence } from "./bucket-keys.js";
 
 /** This host's sandboxes that take a place: ready ones and provisions under way (the warm pool aside). */
 export function usedSlots(ctx: ManagerContext): number {
   const { provisioning, placing } = ctx.sandboxes;
-  let used = provisioning.size;
+  let used = provisioning.size + readyCount(ctx.sandboxes);
   for (const owner of placing) if (!provisioning.has(owner)) used += 1;
-  for (const entry of ctx.sandboxes.byId.values()) if (entry.record.status === "ready") used += 1;
   return used;
 }
 

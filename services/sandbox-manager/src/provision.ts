@@ -122,7 +122,7 @@ async function provisionNew(
   const sandboxId = newId("sandbox");
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
   const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
-  const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
+  const placed = (await takeWarm(ctx, p)) ?? (await ctx.pool.aside(() => bootFresh(ctx, p, sandboxId)));
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
   own(ctx, record, placed.channel);

@@ -11,7 +11,7 @@ import { place, provisionHere } from "./place.js";
 import { startPresence } from "./presence.js";
 import { getSandbox, listSandboxes } from "./read-records.js";
 import { startReaper } from "./reap.js";
-import { createSandboxes, releaseAll } from "./sandboxes.js";
+import { createSandboxes, readyCount, releaseAll } from "./sandboxes.js";
 import { createWarmPool } from "./warm-pool.js";
 import { removeContainers } from "./shutdown.js";
 
@@ -25,9 +25,10 @@ async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<Mana
   const proxyKnown = (await marker.get(PROXY_SEEN_KEY)) !== null;
   const base: ManagerBase = { ...deps, egress: { proxyKnown, marker }, signal };
   const ledgerEntries = await openTypedBucket(deps.bus, BUCKETS.toolLedger, LedgerEntry);
+  const sandboxes = createSandboxes();
   return {
     ...base,
-    sandboxes: createSandboxes(),
+    sandboxes,
     records: await openTypedBucket(deps.bus, BUCKETS.sandboxes, SandboxRecord),
     workspaces: await openTypedBucket(deps.bus, BUCKETS.sandboxes, VolumeName),
     ledger: createLedger(ledgerEntries, randomUUID()),
@@ -37,6 +38,7 @@ async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<Mana
       ...deps,
       egressFor: (sandboxId) => lookupEgress(base, sandboxId, null),
       egressAnswers: (poolSignal) => egressProxyAnswers(base, poolSignal),
+      freePlaces: () => deps.config.maxSandboxes - readyCount(sandboxes),
     }),
   };
 }

@@ -37,6 +37,13 @@ export function heldBy(sandboxes: Sandboxes, sessionId: string, owner: LogId): O
   return undefined;
 }
 
+/** How many ready sandboxes this manager owns. */
+export function readyCount(sandboxes: Sandboxes): number {
+  let ready = 0;
+  for (const entry of sandboxes.byId.values()) if (entry.record.status === "ready") ready += 1;
+  return ready;
+}
+
 export function addSandbox(sandboxes: Sandboxes, entry: OwnedSandbox): void {
   sandboxes.byId.set(entry.record.id, entry);
   sandboxes.byContainer.set(entry.record.container_id, entry.record.id);

@@ -6,6 +6,7 @@ import type { ManagerConfig } from "./config.js";
 import { containerResources, newVolumeName } from "./container-resources.js";
 import { LABELS } from "./labels.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
+import { createWarmDemand, type WarmDemand } from "./warm-demand.js";
 
 export interface Pooled {
   sandboxId: SandboxId;
@@ -17,11 +18,16 @@ export interface Pooled {
 }
 
 export interface WarmPool {
-  /** A started container with a fresh workspace volume (with network when `needsNetwork`), or null. */
+  /**
+   * A started container with a fresh workspace volume (with network when `needsNetwork`), or null. Each call
+   * is a provision that could be served warm: the pool's size follows how many came at once recently.
+   */
   take(needsNetwork: boolean): Pooled | null;
   giveBack(pooled: Pooled): void;
-  /** Starts containers in the background until the pool is full again. */
+  /** Starts containers in the background (a few at a time) until the pool has its target size. */
   refill(): void;
+  /** Boots a provision's own container: the pool starts at most one of its own meanwhile. */
+  aside<T>(boot: () => Promise<T>): Promise<T>;
   adopt(sandboxId: SandboxId, containerId: string, labels: Record<string, string>): Promise<void>;
   /** True when the dead container was a pool member (it is dropped). */
   lose(containerId: string): boolean;
@@ -37,6 +43,8 @@ export interface WarmPoolDeps {
   egressFor(sandboxId: SandboxId): Promise<Egress | null>;
   /** Resolves once an egress proxy answers; rejects when `signal` aborts. */
   egressAnswers(signal: AbortSignal): Promise<void>;
+  /** Places on this host not taken by a ready sandbox: more warm containers could never be handed out. */
+  freePlaces(): number;
 }
 
 /** The pool's state: its ready members, how many are starting, whether it waits to renew members. */
@@ -46,8 +54,30 @@ interface Pool {
   starting: number;
   renewing: boolean;
   stopping: AbortController;
-  /** The starts under way (a stop waits for them: a container booting then is removed, not left behind). */
+  /** The starts and removals under way (a stop waits for them: a container booting then is removed). */
   inFlight: Set<Promise<void>>;
+  demand: WarmDemand;
+  /** Provisions booting their own container now. */
+  asideBoots: number;
+  /** After a start failed, no start before this time (a missing image does not spin). */
+  pausedUntil: number;
+}
+
+/**
+ * The size the pool aims at: the largest recent burst of provisions (at least `warmPool`), bounded by
+ * `warmMax` and by the places a ready sandbox does not take.
+ */
+function warmTarget(pool: Pick<Pool, "deps" | "demand">): number {
+  const { warmPool, warmMax } = pool.deps.config;
+  const wanted = Math.max(warmPool, pool.demand.peak());
+  return Math.max(0, Math.min(wanted, warmMax, pool.deps.freePlaces()));
+}
+
+const START_RETRY_MS = 1000;
+
+function track(pool: Pool, work: Promise<void>): void {
+  pool.inFlight.add(work);
+  void work.finally(() => pool.inFlight.delete(work));
 }
 
 async function startOne(pool: Pool): Promise<void> {
@@ -80,16 +110,50 @@ function add(pool: Pool, member: Pooled): void {
   if (!member.networked) void renewOnceProxyAnswers(pool);
 }
 
+function startTracked(pool: Pool): void {
+  pool.starting++;
+  const started = startOne(pool).then(
+    () => {
+      pool.starting--;
+      refill(pool);
+    },
+    (err: unknown) => {
+      pool.starting--;
+      pool.deps.logger.warn({ err }, "warm pool container failed to start");
+      pool.pausedUntil = Date.now() + START_RETRY_MS;
+      setTimeout(() => refill(pool), START_RETRY_MS).unref();
+    },
+  );
+  track(pool, started);
+}
+
+/**
+ * Up to `warmParallel` starts at once (one while provisions boot their own containers, so the pool does not
+ * slow them down), until ready and starting members reach the target.
+ */
 function refill(pool: Pool): void {
-  while (!pool.stopping.signal.aborted && pool.ready.length + pool.starting < pool.deps.config.warmPool) {
-    pool.starting++;
-    const starting: Promise<void> = startOne(pool)
-      .catch((err: unknown) => pool.deps.logger.warn({ err }, "warm pool container failed to start"))
-      .finally(() => {
-        pool.starting--;
-        pool.inFlight.delete(starting);
-      });
-    pool.inFlight.add(starting);
+  if (pool.stopping.signal.aborted || Date.now() < pool.pausedUntil) return;
+  const parallel = pool.asideBoots > 0 ? 1 : pool.deps.config.warmParallel;
+  const target = warmTarget(pool);
+  while (pool.ready.length + pool.starting < target && pool.starting < parallel) startTracked(pool);
+}
+
+/** Members beyond the target (demand has fallen, or ready sandboxes took the places) are removed. */
+function trim(pool: Pool): void {
+  const excess = pool.ready.length - warmTarget(pool);
+  if (excess <= 0) return;
+  const gone = pool.ready.splice(pool.ready.length - excess, excess);
+  pool.deps.logger.info({ removed: gone.length, left: pool.ready.length }, "warm pool shrunk");
+  for (const member of gone) track(pool, discard(pool, member));
+}
+
+async function aside<T>(pool: Pool, boot: () => Promise<T>): Promise<T> {
+  pool.asideBoots++;
+  try {
+    return await boot();
+  } finally {
+    pool.asideBoots--;
+    refill(pool);
   }
 }
 
@@ -121,8 +185,11 @@ async function discard(pool: Pool, member: Pooled): Promise<void> {
 }
 
 function take(pool: Pool, needsNetwork: boolean): Pooled | null {
+  pool.demand.record();
   const index = pool.ready.findIndex((p) => p.networked || !needsNetwork);
-  return index < 0 ? null : (pool.ready.splice(index, 1)[0] ?? null);
+  const taken = index < 0 ? null : (pool.ready.splice(index, 1)[0] ?? null);
+  refill(pool);
+  return taken;
 }
 
 function lose(pool: Pool, containerId: string): boolean {
@@ -133,7 +200,14 @@ function lose(pool: Pool, containerId: string): boolean {
   return true;
 }
 
-/** Ready containers of the default image, so a new session's first tool call does not wait for Docker. */
+/** How often the pool checks its size against demand (it shrinks within a few ticks of the window). */
+const tickMs = (config: ManagerConfig) => Math.min(5000, Math.max(100, config.warmIdleMs / 4));
+
+/**
+ * Ready containers of the default image, so a new session's first tool call does not wait for Docker. The
+ * pool grows to the largest burst of provisions of the last `warmIdleMs` (bounded by `warmMax`) and shrinks
+ * back to `warmPool` once they are over.
+ */
 export function createWarmPool(deps: WarmPoolDeps): WarmPool {
   const pool: Pool = {
     deps,
@@ -142,11 +216,20 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
     renewing: false,
     stopping: new AbortController(),
     inFlight: new Set(),
+    demand: createWarmDemand(deps.config.warmIdleMs),
+    asideBoots: 0,
+    pausedUntil: 0,
   };
+  const ticker = setInterval(() => {
+    trim(pool);
+    refill(pool);
+  }, tickMs(deps.config));
+  ticker.unref();
   return {
     take: (needsNetwork) => take(pool, needsNetwork),
     giveBack: (pooled) => void pool.ready.unshift(pooled),
     refill: () => refill(pool),
+    aside: (boot) => aside(pool, boot),
     async adopt(sandboxId, containerId, labels) {
       const channel = await deps.runtime.attach(containerId);
       const networked = labels[LABELS.egress] !== "0";
@@ -154,8 +237,9 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
     },
     lose: (containerId) => lose(pool, containerId),
     async stop() {
+      clearInterval(ticker);
       pool.stopping.abort();
-      await Promise.all([...pool.inFlight]);
+      while (pool.inFlight.size > 0) await Promise.all([...pool.inFlight]);
     },
   };
 }
