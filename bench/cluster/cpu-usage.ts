@@ -9,13 +9,29 @@ export interface CpuSnapshot {
 
 const TICKS_PER_SECOND = 100;
 
-function kindOf(pid: number, cmdline: string, comm: string): string {
+interface Proc {
+  ppid: number;
+  comm: string;
+  cmdline: string;
+  seconds: number;
+}
+
+/** Whether `pid` is this bench process or was started by it (its services and nats-servers). */
+function ours(pid: number, procs: Map<number, Proc>): boolean {
+  for (let at = pid, hops = 0; at > 1 && hops < 20; hops++) {
+    if (at === process.pid) return true;
+    at = procs.get(at)?.ppid ?? 0;
+  }
+  return false;
+}
+
+function kindOf(pid: number, p: Proc, procs: Map<number, Proc>): string {
   if (pid === process.pid) return "bench client + model";
-  const service = /services\/([a-z-]+)\//.exec(cmdline)?.[1];
-  if (service) return service;
-  if (comm === "nats-server") return "nats-server";
-  if (/^(dockerd|containerd|containerd-shim|runc|docker-init|docker-proxy)/.test(comm)) return "docker";
-  return "other (incl. other users of the machine)";
+  if (/^(dockerd|containerd|containerd-shim|runc|docker-init|docker-proxy)/.test(p.comm))
+    return "docker daemons (shared)";
+  if (!ours(pid, procs)) return "others (not this bench)";
+  if (p.comm === "nats-server") return "nats-server";
+  return /services\/([a-z-]+)\//.exec(p.cmdline)?.[1] ?? "bench: other";
 }
 
 function read(file: string): string | null {
@@ -26,7 +42,6 @@ function read(file: string): string | null {
   }
 }
 
-/** CPU seconds (user + system) every live process has used so far, summed by kind. */
 function machine(): { busy: number; total: number } {
   const ticks = (read("/proc/stat") ?? "cpu 0 0 0 0").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
@@ -34,26 +49,36 @@ function machine(): { busy: number; total: number } {
   return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
 }
 
-export function sampleCpu(): CpuSnapshot {
-  const by = new Map<string, number>();
-  const pids = (() => {
-    try {
-      return readdirSync("/proc").filter((d) => /^\d+$/.test(d));
-    } catch {
-      return [];
-    }
-  })();
+function processes(): Map<number, Proc> {
+  const procs = new Map<number, Proc>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    // not Linux: no per-process figures
+  }
   for (const pid of pids) {
     const stat = read(`/proc/${pid}/stat`);
-    if (!stat) continue;
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // Processes in containers are counted below, from the cgroup (their short-lived commands too).
-    if (read(`/proc/${pid}/cgroup`)?.includes(":/docker/")) continue;
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const cmdline = (read(`/proc/${pid}/cmdline`) ?? "").replaceAll("\0", " ");
-    const kind = kindOf(Number(pid), cmdline, comm);
-    by.set(kind, (by.get(kind) ?? 0) + ticks / TICKS_PER_SECOND);
+    if (!stat || read(`/proc/${pid}/cgroup`)?.includes(":/docker/")) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    procs.set(Number(pid), {
+      ppid: Number(fields[1]),
+      comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+      cmdline: (read(`/proc/${pid}/cmdline`) ?? "").replaceAll("\0", " "),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    });
+  }
+  return procs;
+}
+
+/** CPU seconds (user + system) every live process has used so far, summed by kind. */
+export function sampleCpu(): CpuSnapshot {
+  const by = new Map<string, number>();
+  const procs = processes();
+  for (const [pid, p] of procs) {
+    const kind = kindOf(pid, p, procs);
+    by.set(kind, (by.get(kind) ?? 0) + p.seconds);
   }
   const containers = Number(read("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage") ?? Number.NaN) / 1e9;
   if (Number.isFinite(containers)) by.set("sandboxes (every container)", containers);

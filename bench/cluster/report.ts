@@ -55,6 +55,9 @@ export function printComparison(one: Measured, three: Measured): void {
       out(
         `  ${name} batch ${i + 1}: ${b.perSecond.toFixed(2)}/s (${b.seconds.toFixed(1)} s, harmed ${harmed(b).length}); ${describeCpu(b.cpu)}`,
       );
+  // Each round's two batches ran back to back, so their ratio is the least exposed to the machine's swings.
+  const ratios = three.batches.map((b, i) => (b.perSecond / one.batches[i]!.perSecond).toFixed(2));
+  out(`  throughput ratio per round (cluster / one server, measured back to back): ${ratios.join(", ")}`);
 }
 
 export function printSweep(points: SweepPoint[]): void {

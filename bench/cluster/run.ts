@@ -62,6 +62,10 @@ for (let round = 1; round <= ROUNDS; round++) {
 await one.stack.stop();
 const quiet = await runLossBatch(cluster, three.stack, false);
 say("node-loss baseline batch done");
+await clearSandboxes(
+  three.stack.bus,
+  quiet.batch.sessions.map((x) => x.id),
+);
 const lost = await runLossBatch(cluster, three.stack, true);
 say("node-loss batch done");
 await three.stack.stop();
