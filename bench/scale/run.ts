@@ -1,62 +1,34 @@
+import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { request, subscribeStoredAll, type Bus } from "@corral/bus";
+import { request } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import { startScriptedModel, startSystem, untilAnswers, waitFor } from "@corral/testing";
+import { startScriptedModel, startSystem, untilAnswers } from "@corral/testing";
 import { printRows } from "../lib/stats.js";
+import { burst } from "./burst.js";
+import { measureIdleCost } from "./idle-cost.js";
+import { memoryProbe } from "./process-memory.js";
+import { printIdleCost } from "./print-idle-cost.js";
 
 const SHORT = Number(process.env.BENCH_N ?? 200);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
+/** Sessions in the log at the end, brought there CONCURRENT at a time. */
+const TOTAL = Number(process.env.BENCH_SESSIONS ?? 10_000);
 
-/** Sessions of one short turn each, all sent at once; returns sessions/s and how many did not end cleanly. */
-async function burst(
-  bus: Bus,
-  agentId: string,
-  environmentId: string,
-  count: number,
-): Promise<{ perSecond: number; failed: number }> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 50) {
-    ids.push(
-      ...(await Promise.all(
-        Array.from(
-          { length: Math.min(50, count - i) },
-          async () =>
-            (await request(bus, STORE_RPC.sessionsCreate, { agent: agentId, environment_id: environmentId }))
-              .id,
-        ),
-      )),
-    );
-  }
-  const pending = new Set(ids);
-  const failed = new Set<string>();
-  const unsubscribe = subscribeStoredAll(bus, (sid, types) => {
-    if (types.includes("session.error")) failed.add(sid);
-    if (types.includes("session.status_idle") || types.includes("session.status_terminated"))
-      pending.delete(sid);
-  });
-  const t0 = performance.now();
-  for (let i = 0; i < ids.length; i += 100) {
-    await Promise.all(
-      ids.slice(i, i + 100).map((sid) =>
-        request(bus, STORE_RPC.eventsSend, {
-          session_id: sid,
-          events: [{ type: "user.message", content: [{ type: "text", text: "hi" }] }],
-        }),
-      ),
-    );
-  }
-  await waitFor(() => pending.size === 0, { timeoutMs: 600_000, intervalMs: 20 });
-  const seconds = (performance.now() - t0) / 1000;
-  unsubscribe();
-  return { perSecond: count / seconds, failed: failed.size };
+/** What a service logged at warn or above (the bench runs them at LOG_LEVEL=warn): a count and the first few. */
+function logged(name: string, output: string): void {
+  const lines = output.split("\n").filter((line) => line.trim() !== "");
+  process.stdout.write(`${name}: ${lines.length} lines at warn or above\n`);
+  for (const line of lines.slice(0, 3)) process.stdout.write(`  ${line.slice(0, 300)}\n`);
 }
 
 async function main(): Promise<void> {
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+  const probe = memoryProbe();
   const system = await startSystem("bench", { requestTimeoutMs: 30_000 });
   const bus = system.bus;
   const model = await startScriptedModel();
   model.setFallback({ type: "message", content: [{ type: "text", text: "short answer" }] });
-  system.spawn("session-store", { LOG_LEVEL: "warn" });
+  const store = system.spawn("session-store", { LOG_LEVEL: "warn", ...probe.env });
   await untilAnswers(() => request(bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }));
   const agent = await request(bus, STORE_RPC.agentsCreate, { name: "scale", model: "m" });
   const env = await request(bus, STORE_RPC.environmentsCreate, { name: "scale" });
@@ -66,12 +38,13 @@ async function main(): Promise<void> {
       ANTHROPIC_BASE_URL: model.url,
       HARNESS_CONCURRENCY: String(CONCURRENT),
       LOG_LEVEL: "warn",
+      ...probe.env,
     });
-  brain();
+  const brains = [brain()];
   await sleep(3000);
   await burst(bus, agent.id, env.id, 20);
   const one = await burst(bus, agent.id, env.id, SHORT);
-  brain();
+  brains.push(brain());
   await sleep(3000);
   await burst(bus, agent.id, env.id, 20);
   const two = await burst(bus, agent.id, env.id, SHORT);
@@ -105,8 +78,26 @@ async function main(): Promise<void> {
       },
     ],
   );
+  const existing = 40 + 2 * SHORT + CONCURRENT;
+  const idle = await measureIdleCost(
+    {
+      bus,
+      agentId: agent.id,
+      environmentId: env.id,
+      store: store.child,
+      harness: brains.map((b) => b.child),
+      probe,
+    },
+    existing,
+    TOTAL,
+    CONCURRENT,
+  );
+  printIdleCost(idle, { existing, total: TOTAL, live: CONCURRENT, baseline: two.perSecond });
+  for (const [i, b] of brains.entries()) logged(`harness ${i}`, b.output());
+  logged("session-store", store.output());
   await system.stop();
   await model.close();
+  probe.close();
 }
 
 await main();
