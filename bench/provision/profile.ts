@@ -1,20 +1,24 @@
-import { connectBus, request } from "@corral/bus";
+import { request } from "@corral/bus";
 import { HOST_RPC, SANDBOX_RPC, hostSubject, newId } from "@corral/protocol";
-import { busConfigFor, spawnService, startNatsServer, testLogger, untilAnswers } from "@corral/testing";
+import { untilAnswers, waitFor } from "@corral/testing";
 import { newSession } from "@corral/harness/testing";
-import { createSandboxManager } from "@corral/sandbox-manager";
-import { docker, managerConfig, removeTestContainers, runTool } from "@corral/sandbox-manager/testing";
-import { createDockerRuntime } from "../../services/sandbox-manager/src/docker-runtime.js";
-import type { SandboxRuntime } from "../../services/sandbox-manager/src/sandbox-runtime.js";
+import {
+  idleWarmContainers,
+  runTool,
+  startManager,
+  type SandboxRuntime,
+} from "@corral/sandbox-manager/testing";
 import { percentile } from "../lib/stats.js";
-import { startProxy, untilUp } from "./stack.js";
+import { startStack } from "./stack.js";
 
 /**
  * Where a burst of cold first tool calls spends its time: each runtime step timed inside an in-process
- * manager (pool 0), the egress config RPC timed on its own at the same concurrency, and the whole call.
+ * manager (pool 0, or BENCH_WARM), the egress config RPC timed on its own at the same concurrency, and the whole call.
  * Run: node --import tsx bench/provision/profile.ts (BENCH_LEVEL, default 40).
  */
 const LEVEL = Number(process.env.BENCH_LEVEL ?? 40);
+/** BENCH_WARM=40: the same burst served by a pool of that many warm containers. */
+const WARM = Number(process.env.BENCH_WARM ?? 0);
 const spans = new Map<string, number[]>();
 const note = (name: string, ms: number) => spans.set(name, [...(spans.get(name) ?? []), ms]);
 
@@ -44,22 +48,15 @@ function timedRuntime(runtime: SandboxRuntime): SandboxRuntime {
 }
 
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
-  const bus = await connectBus(busConfigFor(nats.url, "admin", "profile"));
-  const store = spawnService("session-store", {
-    NATS_URL: nats.url,
-    LOG_LEVEL: "warn",
-    CORRAL_TASK_INTAKE: "0",
-  });
-  const host = await startProxy(nats.url);
-  await untilUp(bus, host);
-  const config = managerConfig({ hostId: host.id });
-  const runtime = timedRuntime(
-    createDockerRuntime(docker, { ...config, imageDir: "/tmp", extraLabels: config.extraLabels }),
+  const { natsUrl, bus, host, stop } = await startStack("profile");
+  const mgr = await startManager(
+    natsUrl,
+    { hostId: host.id, warmPool: WARM, memoryMb: 128, pids: 64 },
+    timedRuntime,
   );
-  const mbus = await connectBus(busConfigFor(nats.url, "sandbox-manager"));
-  const manager = createSandboxManager({ bus: mbus, runtime, logger: testLogger("sandbox-manager"), config });
-  await manager.start();
+  if (WARM > 0)
+    await waitFor(async () => (await idleWarmContainers(host.id)) >= WARM, { timeoutMs: 180_000 });
+  spans.clear();
   const tool = { tools: [{ type: "agent_toolset_20260401" as const }] };
   await untilAnswers(() => newSession(bus, tool));
   const sessions = await Promise.all(Array.from({ length: LEVEL }, () => newSession(bus, tool)));
@@ -90,13 +87,8 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(46)} n=${String(xs.length).padStart(3)}  p50 ${percentile(xs, 50).toFixed(0).padStart(6)} ms  p95 ${percentile(xs, 95).toFixed(0).padStart(6)} ms  sum ${xs.reduce((a, b) => a + b, 0).toFixed(0)} ms`,
     );
-  await manager.stop();
-  await mbus.close();
-  await host.proxy.kill("SIGTERM");
-  await store.kill("SIGTERM");
-  await bus.close();
-  await nats.stop();
-  await removeTestContainers();
+  await mgr.close();
+  await stop();
 }
 
 await main();

@@ -1,21 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { connectBus, type Bus } from "@corral/bus";
-import { busConfigFor, spawnService, startNatsServer } from "@corral/testing";
+import type { Bus } from "@corral/bus";
 import { newSession } from "@corral/harness/testing";
-import { removeTestContainers } from "@corral/sandbox-manager/testing";
+import { idleWarmContainers } from "@corral/sandbox-manager/testing";
 import { percentile, printRows, type Row } from "../lib/stats.js";
 import { removeRaw, rawFirstByte } from "./raw.js";
-import {
-  destroyAll,
-  firstToolCall,
-  NETWORK,
-  poolSettles,
-  pooled,
-  startManager,
-  startProxy,
-  untilUp,
-  type Host,
-} from "./stack.js";
+import { destroyAll, firstToolCall, poolSettles, startManager, startStack, type Host } from "./stack.js";
 
 /**
  * A burst of first tool calls (provision + `bash echo` over NATS, as the harness makes them) at 1, 10 and 40
@@ -32,7 +21,7 @@ interface Burst {
 }
 
 async function rawBurst(level: number): Promise<number[]> {
-  const runs = await Promise.all(Array.from({ length: level }, () => rawFirstByte(NETWORK)));
+  const runs = await Promise.all(Array.from({ length: level }, () => rawFirstByte()));
   await removeRaw(runs.map((r) => r.id));
   return runs.map((r) => r.ms);
 }
@@ -41,7 +30,7 @@ async function corralBurst(bus: Bus, host: Host, level: number): Promise<Burst> 
   const sessions = await Promise.all(
     Array.from({ length: level }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })),
   );
-  const warm = await pooled(host.id);
+  const warm = await idleWarmContainers(host.id);
   const runs = await Promise.all(sessions.map((s) => firstToolCall(bus, s)));
   await destroyAll(
     bus,
@@ -112,18 +101,10 @@ async function measureMode(bus: Bus, natsUrl: string, host: Host, pool0: boolean
 
 async function main(): Promise<void> {
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
-  const nats = await startNatsServer();
-  const bus = await connectBus(busConfigFor(nats.url, "admin", "bench-provision"));
-  const store = spawnService("session-store", {
-    NATS_URL: nats.url,
-    LOG_LEVEL: "warn",
-    CORRAL_TASK_INTAKE: "0",
-  });
-  const host = await startProxy(nats.url);
-  await untilUp(bus, host);
+  const { natsUrl, bus, host, stop } = await startStack("bench-provision");
   try {
-    const cold = await measureMode(bus, nats.url, host, true);
-    const warm = await measureMode(bus, nats.url, host, false);
+    const cold = await measureMode(bus, natsUrl, host, true);
+    const warm = await measureMode(bus, natsUrl, host, false);
     for (const level of LEVELS) {
       const c = cold.get(level)!;
       const w = warm.get(level)!;
@@ -134,11 +115,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await host.proxy.kill("SIGTERM");
-    await store.kill("SIGTERM");
-    await bus.close();
-    await nats.stop();
-    await removeTestContainers();
+    await stop();
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { request, type Bus } from "@corral/bus";
+import { connectBus, request, type Bus } from "@corral/bus";
 import {
   HOST_RPC,
   SANDBOX_RPC,
@@ -9,8 +9,20 @@ import {
   sandboxSubject,
   type SandboxRecord,
 } from "@corral/protocol";
-import { freePort, spawnService, untilAnswers, type ServiceProcess } from "@corral/testing";
-import { docker, RUN_LABEL, runTool } from "@corral/sandbox-manager/testing";
+import {
+  busConfigFor,
+  freePort,
+  spawnService,
+  startNatsServer,
+  untilAnswers,
+  type ServiceProcess,
+} from "@corral/testing";
+import {
+  idleWarmContainers,
+  removeTestContainers,
+  RUN_LABEL,
+  runTool,
+} from "@corral/sandbox-manager/testing";
 
 export const NETWORK = "corral-sandboxes-test";
 
@@ -20,8 +32,40 @@ export interface Host {
   proxy: ServiceProcess;
 }
 
+/** What every provision bench runs on: a nats-server, an admin client, the session-store, a proxy's host. */
+export interface Stack {
+  natsUrl: string;
+  bus: Bus;
+  host: Host;
+  stop(): Promise<void>;
+}
+
+export async function startStack(client: string): Promise<Stack> {
+  const nats = await startNatsServer();
+  const bus = await connectBus(busConfigFor(nats.url, "admin", client));
+  const store = spawnService("session-store", {
+    NATS_URL: nats.url,
+    LOG_LEVEL: "warn",
+    CORRAL_TASK_INTAKE: "0",
+  });
+  const host = await startProxy(nats.url);
+  await untilUp(bus, host);
+  return {
+    natsUrl: nats.url,
+    bus,
+    host,
+    async stop() {
+      await host.proxy.kill("SIGTERM");
+      await store.kill("SIGTERM");
+      await bus.close();
+      await nats.stop();
+      await removeTestContainers();
+    },
+  };
+}
+
 /** The proxy and the session-store answer (so no sandbox of the bench boots without egress). */
-export async function untilUp(bus: Bus, host: Host): Promise<void> {
+async function untilUp(bus: Bus, host: Host): Promise<void> {
   const subject = hostSubject(HOST_RPC.egressConfig, host.id);
   await untilAnswers(() =>
     request(bus, HOST_RPC.egressConfig, { sandbox_id: newId("sandbox") }, { subject, timeoutMs: 1000 }),
@@ -29,7 +73,7 @@ export async function untilUp(bus: Bus, host: Host): Promise<void> {
   await untilAnswers(() => request(bus, STORE_RPC.agentsList, {}, { timeoutMs: 1000 }));
 }
 
-export async function startProxy(natsUrl: string): Promise<Host> {
+async function startProxy(natsUrl: string): Promise<Host> {
   const id = `prov-${randomBytes(3).toString("hex")}`;
   const proxy = spawnService("credential-proxy", {
     NATS_URL: natsUrl,
@@ -92,12 +136,6 @@ export async function destroyAll(bus: Bus, sandboxes: readonly SandboxRecord[]):
   );
 }
 
-/** The host's warm-pool containers running now. */
-export async function pooled(hostId: string): Promise<number> {
-  const label = ["corral.pool=1", `corral.host=${hostId}`];
-  return (await docker.listContainers({ filters: { label, status: ["running"] } })).length;
-}
-
 /** Waits until the pool holds `want` containers, or stops growing for `stallMs`, or `maxMs` passes. */
 export async function poolSettles(
   hostId: string,
@@ -109,7 +147,7 @@ export async function poolSettles(
   let last = -1;
   let since = Date.now();
   for (;;) {
-    const n = await pooled(hostId);
+    const n = await idleWarmContainers(hostId);
     if (n !== last) [last, since] = [n, Date.now()];
     if (n >= want || Date.now() - since > stallMs || Date.now() - t0 > maxMs) return n;
     await new Promise((r) => setTimeout(r, 500));

@@ -23,3 +23,13 @@ test("a shared workspace root must be absolute and cannot be sized", () => {
     /SANDBOX_DISK_MB/,
   );
 });
+
+test("the warm pool grows to SANDBOX_WARM_MAX (40 by default), and SANDBOX_WARM_POOL=0 alone turns it off", () => {
+  expect(managerConfigFromEnv({})).toMatchObject({ warmPool: 2, warmMax: 40, warmParallel: 4 });
+  expect(managerConfigFromEnv({ SANDBOX_WARM_POOL: "0" }).warmMax).toBe(0);
+  expect(managerConfigFromEnv({ SANDBOX_WARM_POOL: "0", SANDBOX_WARM_MAX: "8" }).warmMax).toBe(8);
+  expect(() => managerConfigFromEnv({ SANDBOX_WARM_POOL: "4", SANDBOX_WARM_MAX: "2" })).toThrow(
+    /SANDBOX_WARM_MAX/,
+  );
+  expect(() => managerConfigFromEnv({ SANDBOX_WARM_PARALLEL: "0" })).toThrow(/SANDBOX_WARM_PARALLEL/);
+});

@@ -11,7 +11,7 @@ export interface ManagerConfig {
   warmPool: number;
   /** The most the warm pool grows to (`SANDBOX_WARM_MAX`) following bursts of provisions. */
   warmMax: number;
-  /** How many warm containers start at once (`SANDBOX_WARM_PARALLEL`); one while provisions boot their own. */
+  /** How many warm containers start at once (`SANDBOX_WARM_PARALLEL`); one while provisions are under way. */
   warmParallel: number;
   /** How long a burst of provisions keeps the pool sized for it (`SANDBOX_WARM_IDLE_MS`) before it shrinks. */
   warmIdleMs: number;
@@ -78,7 +78,8 @@ function positive(name: string, value: number): number {
 function warmPool(env: NodeJS.ProcessEnv) {
   const floor = num(env.SANDBOX_WARM_POOL, 2);
   if (!Number.isInteger(floor) || floor < 0) throw new Error("SANDBOX_WARM_POOL must be an integer ≥ 0");
-  const warmMax = num(env.SANDBOX_WARM_MAX, Math.max(floor, 40));
+  // SANDBOX_WARM_POOL=0 turns the pool off unless SANDBOX_WARM_MAX asks for one that follows demand.
+  const warmMax = num(env.SANDBOX_WARM_MAX, floor === 0 ? 0 : Math.max(floor, 40));
   if (!Number.isInteger(warmMax) || warmMax < floor)
     throw new Error("SANDBOX_WARM_MAX must be an integer ≥ SANDBOX_WARM_POOL");
   return {

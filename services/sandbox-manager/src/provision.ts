@@ -108,7 +108,10 @@ export function provision(ctx: ManagerContext, req: ProvisionRequest): Promise<S
   if (held) return Promise.resolve(held.record);
   const underWay = ctx.sandboxes.provisioning.get(owner);
   if (underWay) return underWay;
-  const attempt = provisionNew(ctx, req, owner).finally(() => ctx.sandboxes.provisioning.delete(owner));
+  const attempt = provisionNew(ctx, req, owner).finally(() => {
+    ctx.sandboxes.provisioning.delete(owner);
+    ctx.pool.refill(); // at full pace again once the last provision under way is done
+  });
   ctx.sandboxes.provisioning.set(owner, attempt);
   return attempt;
 }
@@ -122,11 +125,10 @@ async function provisionNew(
   const sandboxId = newId("sandbox");
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
   const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
-  const placed = (await takeWarm(ctx, p)) ?? (await ctx.pool.aside(() => bootFresh(ctx, p, sandboxId)));
+  const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
   own(ctx, record, placed.channel);
-  ctx.pool.refill();
   ctx.logger.info(
     { sandbox_id: record.id, session_id: req.session_id, owner: p.owner, warm: placed.warm },
     "sandbox provisioned",

@@ -39,6 +39,7 @@ async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<Mana
       egressFor: (sandboxId) => lookupEgress(base, sandboxId, null),
       egressAnswers: (poolSignal) => egressProxyAnswers(base, poolSignal),
       freePlaces: () => deps.config.maxSandboxes - readyCount(sandboxes),
+      provisionsUnderWay: () => sandboxes.provisioning.size,
     }),
   };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { connectBus, request, type Bus } from "@corral/bus";
 import {
   SANDBOX_RPC,
+  newId,
   sandboxSubject,
   type SandboxRecord,
   type SessionId,
@@ -12,6 +13,9 @@ import {
 } from "@corral/protocol";
 import { stopThenClose, testLogger, busConfigFor } from "@corral/testing";
 import { EXECUTOR_PATH, type ManagerConfig } from "./config.js";
+import { containerResources } from "./container-resources.js";
+import { containerOptions } from "./docker-container.js";
+import { LABELS } from "./labels.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import { removeWorkspaceVolume } from "./docker-volume.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
@@ -22,12 +26,12 @@ export const docker = new Docker();
 export const RUN_LABEL = { "corral.test": `t${randomBytes(4).toString("hex")}` };
 
 export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig {
-  return {
+  const config: ManagerConfig = {
     hostId: `host-${randomBytes(3).toString("hex")}`,
     image: "corral-sandbox:1",
     network: "corral-sandboxes-test",
     warmPool: 0,
-    warmMax: 40,
+    warmMax: 0,
     warmParallel: 4,
     warmIdleMs: 120_000,
     idleReapMs: 10 * 60_000,
@@ -46,11 +50,17 @@ export function managerConfig(over: Partial<ManagerConfig> = {}): ManagerConfig 
     hostLostMs: 60_000,
     ...over,
   };
+  // A fixed pool unless a test asks for one that follows demand.
+  return { ...config, warmMax: over.warmMax ?? config.warmPool };
 }
 
+export type { SandboxRuntime } from "./sandbox-runtime.js";
+
+/** A manager in this process; `wrap` may wrap its Docker runtime (a benchmark times each step). */
 export async function startManager(
   natsUrl: string,
   over: Partial<ManagerConfig> = {},
+  wrap: (runtime: SandboxRuntime) => SandboxRuntime = (runtime) => runtime,
 ): Promise<{
   manager: SandboxManager;
   runtime: SandboxRuntime;
@@ -60,18 +70,49 @@ export async function startManager(
 }> {
   const config = managerConfig(over);
   const bus = await connectBus(busConfigFor(natsUrl, "sandbox-manager"));
-  const runtime = createDockerRuntime(docker, {
-    network: config.network,
-    hostId: config.hostId,
-    executorPath: config.executorPath,
-    extraLabels: config.extraLabels,
-    diskMb: config.diskMb,
-    imageDir: join(config.stateDir, "workspaces"),
-    workspaceRoot: config.workspaceRoot,
-  });
+  const runtime = wrap(
+    createDockerRuntime(docker, {
+      network: config.network,
+      hostId: config.hostId,
+      executorPath: config.executorPath,
+      extraLabels: config.extraLabels,
+      diskMb: config.diskMb,
+      imageDir: join(config.stateDir, "workspaces"),
+      workspaceRoot: config.workspaceRoot,
+    }),
+  );
   const manager = createSandboxManager({ bus, runtime, logger: testLogger("sandbox-manager"), config });
   await manager.start();
   return { manager, runtime, bus, config, close: stopThenClose(manager, bus) };
+}
+
+/**
+ * The hardened container a manager with `config` makes, for a baseline that runs `cmd` on `volume` without
+ * the executor (benchmarks create it straight through dockerode).
+ */
+export function sandboxContainerOptions(
+  config: ManagerConfig,
+  volume: string,
+  cmd: string[],
+): Docker.ContainerCreateOptions {
+  const spec = {
+    sandboxId: newId("sandbox"),
+    sessionId: null,
+    image: config.image,
+    volume,
+    resources: containerResources(config),
+    env: {},
+    executor: false,
+  };
+  const options = containerOptions(spec, { ...config, extraLabels: config.extraLabels });
+  return { ...options, Cmd: cmd, AttachStdout: true, AttachStderr: true };
+}
+
+/** The host's warm containers not handed out: pool-labelled, running, and none of `handedOut`. */
+export async function idleWarmContainers(hostId: string, handedOut: ReadonlySet<string> = new Set()) {
+  const label = [`${LABELS.pool}=1`, `${LABELS.host}=${hostId}`];
+  const running = await docker.listContainers({ filters: { label, status: ["running"] } });
+  return running.filter((c) => !handedOut.has(c.Id)).length;
 }
 
 export async function removeTestContainers(): Promise<void> {

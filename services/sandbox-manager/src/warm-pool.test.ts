@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import { startSystem, waitFor, type TestSystem } from "@corral/testing";
-import { docker, provision, removeTestContainers, runTool, startManager } from "./testing.js";
+import {
+  docker,
+  idleWarmContainers,
+  provision,
+  removeTestContainers,
+  runTool,
+  startManager,
+} from "./testing.js";
 import { LABELS } from "./labels.js";
 
 let system: TestSystem;
@@ -21,13 +28,6 @@ afterAll(async () => {
 
 const session = () => `sesn_${randomBytes(10).toString("hex")}`;
 const small = { memoryMb: 128, pids: 64 };
-
-/** The host's warm containers not handed out: pool-labelled and running, no provisioned sandbox's container. */
-async function idlePool(hostId: string, handedOut: ReadonlySet<string>): Promise<number> {
-  const label = [`${LABELS.pool}=1`, `${LABELS.host}=${hostId}`];
-  const running = await docker.listContainers({ filters: { label, status: ["running"] } });
-  return running.filter((c) => !handedOut.has(c.Id)).length;
-}
 
 function destroyAll(sandboxes: readonly SandboxRecord[]) {
   return Promise.all(
@@ -52,13 +52,15 @@ test("a burst of provisions grows the pool to the burst, never past its max, and
   });
   const handedOut = new Set<string>();
   try {
-    await waitFor(async () => (await idlePool(mgr.config.hostId, handedOut)) === 1, { timeoutMs: 30_000 });
+    await waitFor(async () => (await idleWarmContainers(mgr.config.hostId, handedOut)) === 1, {
+      timeoutMs: 30_000,
+    });
     const burst = await Promise.all(Array.from({ length: 8 }, () => provision(bus, session())));
     for (const s of burst) handedOut.add(s.container_id);
     let most = 0;
     await waitFor(
       async () => {
-        const n = await idlePool(mgr.config.hostId, handedOut);
+        const n = await idleWarmContainers(mgr.config.hostId, handedOut);
         most = Math.max(most, n);
         return n === 5;
       },
@@ -67,7 +69,7 @@ test("a burst of provisions grows the pool to the burst, never past its max, and
     await destroyAll(burst);
     await waitFor(
       async () => {
-        const n = await idlePool(mgr.config.hostId, handedOut);
+        const n = await idleWarmContainers(mgr.config.hostId, handedOut);
         most = Math.max(most, n);
         return n === 1;
       },
@@ -82,7 +84,9 @@ test("a burst of provisions grows the pool to the burst, never past its max, and
 test("concurrent provisions, warm and cold, never share a container, a volume or a sandbox", async () => {
   const mgr = await startManager(system.nats.url, { ...small, warmPool: 4, warmMax: 6, warmParallel: 3 });
   try {
-    await waitFor(async () => (await idlePool(mgr.config.hostId, new Set())) === 4, { timeoutMs: 30_000 });
+    await waitFor(async () => (await idleWarmContainers(mgr.config.hostId, new Set())) === 4, {
+      timeoutMs: 30_000,
+    });
     const sessions = Array.from({ length: 12 }, session);
     // Every session asks twice at once: both asks get its one sandbox.
     const records = await Promise.all(sessions.flatMap((s) => [provision(bus, s), provision(bus, s)]));

@@ -26,8 +26,6 @@ export interface WarmPool {
   giveBack(pooled: Pooled): void;
   /** Starts containers in the background (a few at a time) until the pool has its target size. */
   refill(): void;
-  /** Boots a provision's own container: the pool starts at most one of its own meanwhile. */
-  aside<T>(boot: () => Promise<T>): Promise<T>;
   adopt(sandboxId: SandboxId, containerId: string, labels: Record<string, string>): Promise<void>;
   /** True when the dead container was a pool member (it is dropped). */
   lose(containerId: string): boolean;
@@ -45,6 +43,8 @@ export interface WarmPoolDeps {
   egressAnswers(signal: AbortSignal): Promise<void>;
   /** Places on this host not taken by a ready sandbox: more warm containers could never be handed out. */
   freePlaces(): number;
+  /** Provisions under way here: while there are any, the pool starts one container at a time. */
+  provisionsUnderWay(): number;
 }
 
 /** The pool's state: its ready members, how many are starting, whether it waits to renew members. */
@@ -57,8 +57,6 @@ interface Pool {
   /** The starts and removals under way (a stop waits for them: a container booting then is removed). */
   inFlight: Set<Promise<void>>;
   demand: WarmDemand;
-  /** Provisions booting their own container now. */
-  asideBoots: number;
   /** After a start failed, no start before this time (a missing image does not spin). */
   pausedUntil: number;
 }
@@ -128,12 +126,13 @@ function startTracked(pool: Pool): void {
 }
 
 /**
- * Up to `warmParallel` starts at once (one while provisions boot their own containers, so the pool does not
- * slow them down), until ready and starting members reach the target.
+ * Up to `warmParallel` starts at once, until ready and starting members reach the target; one at a time
+ * while provisions are under way, so that refilling takes little of the CPU and Docker a burst is waiting on
+ * (each provision ends with a refill, so the pool catches up as soon as the burst is served).
  */
 function refill(pool: Pool): void {
   if (pool.stopping.signal.aborted || Date.now() < pool.pausedUntil) return;
-  const parallel = pool.asideBoots > 0 ? 1 : pool.deps.config.warmParallel;
+  const parallel = pool.deps.provisionsUnderWay() > 0 ? 1 : pool.deps.config.warmParallel;
   const target = warmTarget(pool);
   while (pool.ready.length + pool.starting < target && pool.starting < parallel) startTracked(pool);
 }
@@ -145,16 +144,6 @@ function trim(pool: Pool): void {
   const gone = pool.ready.splice(pool.ready.length - excess, excess);
   pool.deps.logger.info({ removed: gone.length, left: pool.ready.length }, "warm pool shrunk");
   for (const member of gone) track(pool, discard(pool, member));
-}
-
-async function aside<T>(pool: Pool, boot: () => Promise<T>): Promise<T> {
-  pool.asideBoots++;
-  try {
-    return await boot();
-  } finally {
-    pool.asideBoots--;
-    refill(pool);
-  }
 }
 
 /**
@@ -217,7 +206,6 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
     stopping: new AbortController(),
     inFlight: new Set(),
     demand: createWarmDemand(deps.config.warmIdleMs),
-    asideBoots: 0,
     pausedUntil: 0,
   };
   const ticker = setInterval(() => {
@@ -229,7 +217,6 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
     take: (needsNetwork) => take(pool, needsNetwork),
     giveBack: (pooled) => void pool.ready.unshift(pooled),
     refill: () => refill(pool),
-    aside: (boot) => aside(pool, boot),
     async adopt(sandboxId, containerId, labels) {
       const channel = await deps.runtime.attach(containerId);
       const networked = labels[LABELS.egress] !== "0";
