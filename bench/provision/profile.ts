@@ -9,6 +9,7 @@ import {
   type SandboxRuntime,
 } from "@corral/sandbox-manager/testing";
 import { percentile } from "../lib/stats.js";
+import { rawFirstByte, removeRaw } from "./raw.js";
 import { startStack } from "./stack.js";
 
 /**
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
   if (WARM > 0)
     await waitFor(async () => (await idleWarmContainers(host.id)) >= WARM, { timeoutMs: 180_000 });
   spans.clear();
+  const raw = await Promise.all(Array.from({ length: LEVEL }, () => rawFirstByte()));
+  for (const r of raw) note("raw create+attach+start → first byte (same burst)", r.ms);
+  await removeRaw(raw.map((r) => r.id));
   const tool = { tools: [{ type: "agent_toolset_20260401" as const }] };
   await untilAnswers(() => newSession(bus, tool));
   const sessions = await Promise.all(Array.from({ length: LEVEL }, () => newSession(bus, tool)));
