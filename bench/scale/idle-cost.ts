@@ -15,6 +15,7 @@ export interface IdleCost {
   added: number;
   /** Sessions per second of each burst of `live` sessions at once. */
   rates: number[];
+  /** Sessions that logged session.error or never came to rest. */
   failed: number;
   store: { before: Memory; after: Memory };
   /** Every harness replica's memory, summed. */
@@ -56,7 +57,7 @@ export async function measureIdleCost(
   for (let count = existing; count < total; count += live) {
     const result = await burst(deps.bus, deps.agentId, deps.environmentId, Math.min(live, total - count));
     rates.push(result.perSecond);
-    failed += result.failed;
+    failed += result.failed + result.unfinished;
   }
   await settle();
   store.after = await memoryOf(deps.probe, [deps.store]);

@@ -55,7 +55,7 @@ export function printIdleCost(
         corral: median,
         baseline: run.baseline,
         unit: "sess/s",
-        target: `${cost.failed} session.error (0 wanted)`,
+        target: `${cost.failed} failed or unfinished (0 wanted)`,
         ok: () => cost.failed === 0,
       },
       ...memoryRows("session-store", cost.store, cost.added),
