@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Bus } from "@corral/bus";
 import { newSession } from "@corral/harness/testing";
 import { idleWarmContainers } from "@corral/sandbox-manager/testing";
@@ -30,6 +31,7 @@ async function corralBurst(bus: Bus, host: Host, level: number): Promise<Burst> 
   const sessions = await Promise.all(
     Array.from({ length: level }, () => newSession(bus, { tools: [{ type: "agent_toolset_20260401" }] })),
   );
+  await sleep(1000); // a session's first tool call follows its model's first answer, not its creation
   const warm = await idleWarmContainers(host.id);
   const runs = await Promise.all(sessions.map((s) => firstToolCall(bus, s)));
   await destroyAll(

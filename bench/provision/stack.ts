@@ -140,8 +140,8 @@ export async function destroyAll(bus: Bus, sandboxes: readonly SandboxRecord[]):
 export async function poolSettles(
   hostId: string,
   want: number,
-  maxMs = 60_000,
-  stallMs = 8000,
+  maxMs = 90_000,
+  stallMs = 20_000,
 ): Promise<number> {
   const t0 = Date.now();
   let last = -1;
