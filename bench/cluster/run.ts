@@ -59,7 +59,6 @@ for (let round = 1; round <= ROUNDS; round++) {
   await measureRound(one, `round ${round}, one nats-server at R1`);
   await measureRound(three, `round ${round}, 3-node cluster at R3`);
 }
-await one.stack.stop();
 const quiet = await runLossBatch(cluster, three.stack, false);
 say("node-loss baseline batch done");
 await clearSandboxes(
@@ -68,7 +67,9 @@ await clearSandboxes(
 );
 const lost = await runLossBatch(cluster, three.stack, true);
 say("node-loss batch done");
+// Stopping a stack removes every sandbox this process labelled, so both stop once neither is measured.
 await three.stack.stop();
+await one.stack.stop();
 await cluster.stop();
 const sweep = await sweepReplicas(single);
 await single.stop();
