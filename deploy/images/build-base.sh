@@ -10,12 +10,9 @@ node_bin="$(readlink -f "$(command -v node)")"
 node_version="$("$node_bin" --version | sed 's/^v//')"
 tag="corral-base:${node_version}-$(cat "$here/VERSION")"
 if docker image inspect "$tag" >/dev/null 2>&1; then echo "$tag"; exit 0; fi
-mirror="${CORRAL_APT_MIRROR:-}"
-if [ -z "$mirror" ]; then
-  mirror="$(grep -hoE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -m1 -E '/debian/?$' | awk '{print $2}')"
-  [ -n "$mirror" ] || mirror="$(grep -hoE '^deb +\S+ +bookworm ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -1)"
-fi
-[ -n "$mirror" ] || { echo "no Debian mirror in the apt sources (set CORRAL_APT_MIRROR)" >&2; exit 1; }
+# shellcheck source=../apt-mirror.sh
+. "$here/../apt-mirror.sh"
+mirror="$(apt_mirror)"
 packages="ca-certificates,libstdc++6,tini,iptables,nats-server"
 
 work="$(mktemp -d)"

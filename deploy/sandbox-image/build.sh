@@ -5,12 +5,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 version="$(cat "$here/VERSION")"
 tag="corral-sandbox:$version"
-mirror="${CORRAL_APT_MIRROR:-}"
-if [ -z "$mirror" ]; then
-  mirror="$(grep -hoE '^URIs: *\S+' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -m1 -E '/debian/?$' | awk '{print $2}')"
-  [ -n "$mirror" ] || mirror="$(grep -hoE '^deb +\S+ +bookworm ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -1)"
-  [ -n "$mirror" ] || mirror="http://deb.debian.org/debian"
-fi
+# shellcheck source=../apt-mirror.sh
+. "$here/../apt-mirror.sh"
+mirror="$(apt_mirror)"
 packages="bash,coreutils,findutils,grep,ripgrep,python3,git,curl,ca-certificates,procps,tini,sed,gawk,diffutils,less"
 
 work="$(mktemp -d)"
