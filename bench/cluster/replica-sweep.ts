@@ -1,4 +1,4 @@
-import type { NatsServer } from "@corral/testing";
+import { startNatsServer } from "@corral/testing";
 import { startStack } from "../../test/support/stack.js";
 import { runBatch, type Batch } from "./batch.js";
 import { BENCH_STACK, benchProgram } from "./program.js";
@@ -11,11 +11,14 @@ export interface SweepPoint {
 }
 
 /**
- * The batch on one nats-server with 3 harnesses and 2 sandbox-managers (each its own `CORRAL_HOST_ID` and
+ * The batch on a fresh nats-server with 3 harnesses and 2 sandbox-managers (each its own `CORRAL_HOST_ID` and
  * credential-proxy, pool of 4), then with one manager, then 2 and 1 harnesses: replicas stopped between batches, two
  * session-stores throughout; after one warm-up batch that is not counted.
  */
-export async function sweepReplicas(nats: NatsServer): Promise<SweepPoint[]> {
+export async function sweepReplicas(): Promise<SweepPoint[]> {
+  // A server of its own: a stack started on another deployment's data, with another master key, got no
+  // egress config from its credential-proxy and every provision waited out SANDBOX_EGRESS_WAIT_MS.
+  const nats = await startNatsServer({ auth: true });
   const stack = await startStack(nats, {
     ...BENCH_STACK,
     harnesses: 3,
@@ -52,6 +55,7 @@ export async function sweepReplicas(nats: NatsServer): Promise<SweepPoint[]> {
     }
   } finally {
     await stack.stop();
+    await nats.stop();
   }
   return points;
 }
