@@ -1,14 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectBus, request, type Bus } from "@corral/bus";
-import {
-  HOST_RPC,
-  SANDBOX_RPC,
-  STORE_RPC,
-  hostSubject,
-  newId,
-  sandboxSubject,
-  type SandboxRecord,
-} from "@corral/protocol";
+import { HOST_RPC, SANDBOX_RPC, STORE_RPC, hostSubject, newId, type SandboxRecord } from "@corral/protocol";
 import {
   busConfigFor,
   freePort,
@@ -18,6 +10,7 @@ import {
   type ServiceProcess,
 } from "@corral/testing";
 import {
+  destroySandboxes,
   idleWarmContainers,
   removeTestContainers,
   RUN_LABEL,
@@ -124,16 +117,7 @@ export async function firstToolCall(
 }
 
 export async function destroyAll(bus: Bus, sandboxes: readonly SandboxRecord[]): Promise<void> {
-  await Promise.all(
-    sandboxes.map((s) =>
-      request(
-        bus,
-        SANDBOX_RPC.destroy,
-        { sandbox_id: s.id, remove_workspace: true },
-        { subject: sandboxSubject(s.id, "destroy"), timeoutMs: 60_000 },
-      ).catch(() => undefined),
-    ),
-  );
+  await destroySandboxes(bus, sandboxes).catch(() => undefined);
 }
 
 /** Waits until the pool holds `want` containers, or stops growing for `stallMs`, or `maxMs` passes. */

@@ -155,6 +155,20 @@ export function runTool(
   );
 }
 
+/** Destroys the sandboxes with their workspaces, all at once. */
+export async function destroySandboxes(bus: Bus, sandboxes: readonly Pick<SandboxRecord, "id">[]) {
+  return Promise.all(
+    sandboxes.map((s) =>
+      request(
+        bus,
+        SANDBOX_RPC.destroy,
+        { sandbox_id: s.id, remove_workspace: true },
+        { subject: sandboxSubject(s.id, "destroy"), timeoutMs: 60_000 },
+      ),
+    ),
+  );
+}
+
 /** Provisions the session's sandbox (a new one, or its kept workspace back), giving Docker a minute. */
 export function provision(bus: Bus, sessionId: string): Promise<SandboxRecord> {
   return request(bus, SANDBOX_RPC.provision, { session_id: sessionId, spec: {} }, { timeoutMs: 60_000 });

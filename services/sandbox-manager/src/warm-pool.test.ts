@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { SANDBOX_RPC, sandboxSubject, type SandboxRecord } from "@corral/protocol";
-import { request, type Bus } from "@corral/bus";
+import type { Bus } from "@corral/bus";
 import { startSystem, waitFor, type TestSystem } from "@corral/testing";
 import {
+  destroySandboxes,
   docker,
   idleWarmContainers,
   provision,
@@ -29,19 +29,6 @@ afterAll(async () => {
 const session = () => `sesn_${randomBytes(10).toString("hex")}`;
 const small = { memoryMb: 128, pids: 64 };
 
-function destroyAll(sandboxes: readonly SandboxRecord[]) {
-  return Promise.all(
-    sandboxes.map((s) =>
-      request(
-        bus,
-        SANDBOX_RPC.destroy,
-        { sandbox_id: s.id, remove_workspace: true },
-        { subject: sandboxSubject(s.id, "destroy"), timeoutMs: 60_000 },
-      ),
-    ),
-  );
-}
-
 test("a burst of provisions grows the pool to the burst, never past its max, and it shrinks to its floor when idle", async () => {
   const mgr = await startManager(system.nats.url, {
     ...small,
@@ -66,7 +53,7 @@ test("a burst of provisions grows the pool to the burst, never past its max, and
       },
       { timeoutMs: 60_000, intervalMs: 100 },
     );
-    await destroyAll(burst);
+    await destroySandboxes(bus, burst);
     await waitFor(
       async () => {
         const n = await idleWarmContainers(mgr.config.hostId, handedOut);
@@ -106,7 +93,7 @@ test("concurrent provisions, warm and cold, never share a container, a volume or
     );
     // Each workspace holds its own session's line alone.
     owners.forEach((o, i) => expect(o.content.match(/sesn_\w+/g)).toEqual([mine[i]!.session_id]));
-    await destroyAll(mine);
+    await destroySandboxes(bus, mine);
   } finally {
     await mgr.close();
   }
