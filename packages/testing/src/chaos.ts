@@ -232,6 +232,9 @@ function hands(o: StackOptions, common: Record<string, string>): Supervised[] {
       CORRAL_HOST_ID: host,
       SANDBOX_NETWORK: "corral-sandboxes-test",
       SANDBOX_WARM_POOL: String(o.warmPool ?? 4),
+      // A fixed pool: the chaos and cluster runs start bursts of 30 sessions, and a pool grown to cover
+      // them would add 30 containers to a 2-core test machine (bench/provision measures the growth).
+      SANDBOX_WARM_MAX: String(o.warmPool ?? 4),
       SANDBOX_EXTRA_LABELS: JSON.stringify(o.sandboxLabels),
       SANDBOX_STATE_DIR: `${o.stateDir}${suffix}`,
     };
