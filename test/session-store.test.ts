@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import { STORE_RPC, isCorralError, type EventsListResponse, type SessionEvent } from "@corral/protocol";
+import {
+  PROJECTOR_CONSUMER,
+  STORE_RPC,
+  STREAMS,
+  isCorralError,
+  type EventsListResponse,
+  type SessionEvent,
+} from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
 import { startSystem, untilAnswers, type ServiceProcess, type TestSystem } from "@corral/testing";
 
@@ -103,6 +110,19 @@ describe("session-store under concurrency and failure", () => {
       }),
     );
     expectIntact(await allEvents(sessionId), writers, perWriter);
+  });
+
+  test("the projector acknowledges what it folded: nothing left pending, nothing delivered twice", async () => {
+    const sessionId = await newSession();
+    for (let n = 0; n < 5; n++) await appendUntilStored(sessionId, 9, n);
+    const settled = async () => {
+      const info = await bus.jsm.consumers.info(STREAMS.sessions, PROJECTOR_CONSUMER);
+      return info.num_ack_pending === 0 && info.num_pending === 0 ? info : null;
+    };
+    let info = await settled();
+    for (let i = 0; !info && i < 100; i++) info = (await sleep(100), await settled());
+    expect(info, "the projector's messages are still unacknowledged").not.toBeNull();
+    expect(info!.num_redelivered).toBe(0);
   });
 
   test("a replica SIGKILLed mid-stream loses nothing: retried appends land once", async () => {

@@ -10,7 +10,16 @@ import {
   type NatsUser,
 } from "@corral/bus";
 import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
-import { BUCKETS, HOST_RPC, STORE_RPC, STREAMS, SUBJECTS, VAULT_RPC, hostSubject } from "@corral/protocol";
+import {
+  BUCKETS,
+  HOST_RPC,
+  PROJECTOR_CONSUMER,
+  STORE_RPC,
+  STREAMS,
+  SUBJECTS,
+  VAULT_RPC,
+  hostSubject,
+} from "@corral/protocol";
 import { z } from "zod";
 
 /**
@@ -132,6 +141,11 @@ describe("the session-store", () => {
     expect(await probePublish(as("session-store"), `$JS.API.STREAM.UPDATE.${STREAMS.sessions}`)).toBe(
       "allowed",
     );
+  });
+  test("may settle its projector's messages by grant, not only as replies (which the server stops tracking under load)", async () => {
+    const ack = `$JS.ACK.${STREAMS.sessions}.${PROJECTOR_CONSUMER}.1.1.1.1.1`;
+    expect(await probePublish(as("session-store"), ack)).toBe("allowed");
+    expect(await probePublish(as("harness"), ack)).toBe("denied");
   });
 });
 

@@ -38,6 +38,8 @@ export const SUBJECTS = {
 
 export const WAKE_CONSUMER = "harness";
 export const TASKS_CONSUMER = "session-store";
+/** The session-store's durable consumer of every log (its projector), shared by its replicas. */
+export const PROJECTOR_CONSUMER = "session-store-projector";
 
 /** JetStream's default max payload; appends above it are refused before they reach the server. */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;

@@ -7,6 +7,7 @@ import {
   STREAMS,
   SUBJECTS,
   TASKS_CONSUMER,
+  PROJECTOR_CONSUMER,
   THREAD_RPC,
   VAULT_RPC,
   WAKE_CONSUMER,
@@ -73,6 +74,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownStream(STREAMS.wake),
     ownStream(STREAMS.tasks),
     consume(STREAMS.tasks, TASKS_CONSUMER),
+    consume(STREAMS.sessions, PROJECTOR_CONSUMER),
     send(SUBJECTS.logAll, SUBJECTS.wakeAll),
     listen(logged),
     ...[BUCKETS.sessions, BUCKETS.agents, BUCKETS.environments, BUCKETS.tasks, BUCKETS.threads].map(

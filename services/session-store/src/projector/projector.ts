@@ -1,9 +1,8 @@
-import { STREAMS, SUBJECTS } from "@corral/protocol";
+import { PROJECTOR_CONSUMER, STREAMS, SUBJECTS } from "@corral/protocol";
 import { consumeWorkQueue, type WorkLoop } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { projectBatch } from "./project-batch.js";
 
-export const PROJECTOR_CONSUMER = "session-store-projector";
 const RETRY_MS = 500;
 
 /**
