@@ -10,6 +10,7 @@ say() { echo "setup: $*" >&2; }
 
 missing=()
 command -v nats-server >/dev/null || missing+=(nats-server)
+command -v ip >/dev/null || missing+=(iproute2)
 if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)

@@ -2,7 +2,8 @@
 # Builds corral-base:<node version>-<VERSION> without any registry: a Debian bookworm rootfs made by
 # mmdebstrap from the host's own apt mirror, with this host's Node.js binary (the one Corral is built and
 # tested with; bookworm's own nodejs is 18, below what fastify 5 and undici 7 support), Debian's
-# nats-server, iptables (the sandbox-manager writes the sandboxes' firewall rules), tini and the CA
+# nats-server, iptables (the sandbox-manager writes the sandboxes' firewall rules), iproute2 (the
+# credential-proxy finds the sandbox bridges), tini and the CA
 # certificates, and a user `corral` (uid 10001) to run as. Idempotent: an existing tag is kept.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -13,7 +14,7 @@ if docker image inspect "$tag" >/dev/null 2>&1; then echo "$tag"; exit 0; fi
 # shellcheck source=../apt-mirror.sh
 . "$here/../apt-mirror.sh"
 mirror="$(apt_mirror)"
-packages="ca-certificates,libstdc++6,tini,iptables,nats-server"
+packages="ca-certificates,libstdc++6,tini,iptables,iproute2,nats-server"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

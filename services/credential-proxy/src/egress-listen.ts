@@ -1,8 +1,12 @@
 import { createServer, type Server as NetServer } from "node:net";
-import { networkInterfaces } from "node:os";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { z } from "zod";
 import type { Server as HttpServer } from "node:http";
 import { SANDBOX_BRIDGE_PREFIX } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
+
+const run = promisify(execFile);
 
 /**
  * Where the proxy listens: the addresses an operator named (`EGRESS_HOST`), or, by default, the address of
@@ -15,11 +19,24 @@ export interface EgressListeners {
   close(): Promise<void>;
 }
 
-/** The IPv4 addresses of this host's sandbox bridges. */
-export function sandboxBridgeAddresses(): string[] {
-  return Object.entries(networkInterfaces())
-    .filter(([name]) => name.startsWith(SANDBOX_BRIDGE_PREFIX))
-    .flatMap(([, infos]) => (infos ?? []).filter((i) => i.family === "IPv4").map((i) => i.address));
+const IpAddrShow = z.array(
+  z.object({
+    ifname: z.string(),
+    addr_info: z.array(z.object({ family: z.string(), local: z.string() })).default([]),
+  }),
+);
+
+/**
+ * The IPv4 addresses of this host's sandbox bridges, from iproute2 (`ip -j -4 addr show`). Not from
+ * `os.networkInterfaces()`: libuv leaves out interfaces that are not RUNNING, and a bridge with no
+ * container attached has no carrier; the config for a network's first sandbox is asked before that
+ * sandbox is started, so the proxy would not listen where the sandbox then connects.
+ */
+export async function sandboxBridgeAddresses(): Promise<string[]> {
+  const { stdout } = await run("ip", ["-j", "-4", "addr", "show"]);
+  return IpAddrShow.parse(JSON.parse(stdout))
+    .filter((link) => link.ifname.startsWith(SANDBOX_BRIDGE_PREFIX))
+    .flatMap((link) => link.addr_info.filter((a) => a.family === "inet").map((a) => a.local));
 }
 
 function listenOn(http: HttpServer, address: string, port: number): Promise<NetServer> {
@@ -51,7 +68,7 @@ export function egressListeners(
   let port = options.port;
   let pending = Promise.resolve(port);
   const bindAll = async () => {
-    for (const address of options.hosts ?? sandboxBridgeAddresses()) {
+    for (const address of options.hosts ?? (await sandboxBridgeAddresses())) {
       if (bound.has(address)) continue;
       const server = await listenOn(http, address, port).catch((err: Error) => {
         // A configured address must work; a bridge may be another deployment's, or gone again.
