@@ -1,8 +1,7 @@
 // Start-up to ready and resident memory of every service: compiled (dist/main.mjs under plain node, as
 // `corral up` and the image run them) against the baseline of its TypeScript sources through the tsx
 // loader, measured alternately in this one run. Ready = the service's /readyz answers 200 (its NATS
-// subjects served and its dependencies answering). Needs `npm run build` (scripts/bench.sh runs setup only).
-import { execFileSync } from "node:child_process";
+// subjects served and its dependencies answering). Builds the services first.
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
@@ -14,6 +13,7 @@ import {
   type ServiceProcess,
 } from "@corral/testing";
 import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
+import buildServices from "../../test/support/build.js";
 import { percentile, printRows, type Row } from "../lib/stats.js";
 
 const ROUNDS = Number(process.env.BENCH_N ?? 5);
@@ -54,7 +54,7 @@ async function startOnce(service: string, env: Record<string, string>, compiled:
 }
 
 async function main(): Promise<void> {
-  execFileSync("npm", ["run", "--silent", "build"], { stdio: "ignore" });
+  buildServices();
   const nats = await startNatsServer();
   const model = await startScriptedModel();
   const env: Record<string, string> = {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { connectBus, request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC } from "@corral/protocol";
-import { freePort, untilAnswers, waitFor } from "@corral/testing";
+import { freePort, untilAnswers, untilHealthy } from "@corral/testing";
 import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
 
 const run = promisify(execFile);
@@ -112,15 +112,7 @@ export async function startComposeStack(modelPort: number): Promise<ComposeStack
 async function untilReady(stack: ComposeStack): Promise<void> {
   await untilAnswers(() => request(stack.bus, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 2000 }));
   await untilAnswers(() => request(stack.bus, SANDBOX_RPC.list, {}, { timeoutMs: 2000 }));
-  for (const url of stack.gateways)
-    await waitFor(
-      () =>
-        fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      { timeoutMs: 60_000 },
-    );
+  for (const url of stack.gateways) await untilHealthy(url, 60_000);
 }
 
 async function crash(compose: ComposeStack["compose"], service: string): Promise<void> {

@@ -12,14 +12,14 @@ export async function untilAnswers(call: () => Promise<unknown>): Promise<void> 
   );
 }
 
-/** Waits (30 s at most) until an HTTP service at `baseUrl` answers `GET /healthz` with a 2xx. */
-export async function untilHealthy(baseUrl: string): Promise<void> {
+/** Waits (30 s unless told) until an HTTP service at `baseUrl` answers `GET /healthz` with a 2xx. */
+export async function untilHealthy(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     () =>
       fetch(`${baseUrl}/healthz`).then(
         (r) => r.ok,
         () => false,
       ),
-    { timeoutMs: 30_000 },
+    { timeoutMs },
   );
 }
