@@ -453,6 +453,12 @@ test("interrupting one thread, then all of them; the coordinator is told and idl
       : "",
   ).toContain("nobody is not one of your agents");
 
+  // The coordinator's turn after the starts (its tool results) is asked before any interrupt: count from it.
+  await waitFor(
+    () =>
+      model.requests.some((r) => systemText(r) === "coordinator:interrupt" && toolResultsIn(r).length > 0),
+    { timeoutMs: 30_000, message: "the coordinator was not asked after the starts" },
+  );
   // One thread: it stops and reports; the coordinator keeps waiting for the other (replies are taken together).
   const [first, second] = threads as [(typeof threads)[0], (typeof threads)[0]];
   const requestsBefore = model.requests.filter((r) => systemText(r) === "coordinator:interrupt").length;
