@@ -16,7 +16,8 @@ export async function untilAnswers(call: () => Promise<unknown>): Promise<void> 
 export async function untilHealthy(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     () =>
-      fetch(`${baseUrl}/healthz`).then(
+      // Each try bounded: a connection a port proxy accepted before the service listened may never answer.
+      fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
         (r) => r.ok,
         () => false,
       ),
