@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import { renderMetrics } from "@corral/metrics";
 import type { Bus } from "./connect.js";
 
 /** A dependency a service needs to do its work (e.g. "its own subjects answer", "docker answers"). */
@@ -42,9 +43,18 @@ async function readiness(bus: Bus, options: HealthOptions): Promise<Record<strin
   return Object.fromEntries(results);
 }
 
+/** `/metrics`: this process's registry in Prometheus's text format (see @corral/metrics). */
+function serveMetrics(res: ServerResponse): void {
+  renderMetrics().then(
+    ({ contentType, body }) => res.writeHead(200, { "content-type": contentType }).end(body),
+    () => res.writeHead(500, { "content-type": "text/plain" }).end("metrics failed\n"),
+  );
+}
+
 /**
  * `/healthz`: the process runs and its NATS connection is not closed (restart it otherwise).
- * `/readyz`: NATS answers and every check passes (send it work otherwise). Both answer JSON.
+ * `/readyz`: NATS answers and every check passes (send it work otherwise). Both answer JSON. `/metrics`
+ * answers Prometheus's text format.
  */
 export async function serveHealth(bus: Bus, options: HealthOptions): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
@@ -53,7 +63,8 @@ export async function serveHealth(bus: Bus, options: HealthOptions): Promise<Hea
     };
     if (req.method !== "GET") return reply(405, { error: "GET only" });
     if (req.url === "/healthz") return reply(bus.nc.isClosed() ? 503 : 200, { live: !bus.nc.isClosed() });
-    if (req.url !== "/readyz") return reply(404, { error: "/healthz or /readyz" });
+    if (req.url === "/metrics") return void serveMetrics(res);
+    if (req.url !== "/readyz") return reply(404, { error: "/healthz, /readyz or /metrics" });
     void readiness(bus, options).then((checks) => {
       const ready = Object.values(checks).every((outcome) => outcome === "ok");
       reply(ready ? 200 : 503, { ready, checks });

@@ -61,4 +61,5 @@ export type {
   ProbeResult,
 } from "./auth/index.js";
 export { serveHealth, healthConfigFromEnv } from "./health.js";
+export { streamBacklog } from "./stream-backlog.js";
 export type { HealthServer, HealthOptions, ReadinessCheck } from "./health.js";

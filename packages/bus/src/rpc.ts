@@ -16,6 +16,7 @@ import {
   type RpcError,
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
+import { timeServed } from "./rpc-metrics.js";
 
 export type RpcHandler<D extends RpcDef> = (
   request: RpcParsedRequest<D>,
@@ -48,14 +49,18 @@ function toRpcError(error: unknown, bus: Bus, subject: string): RpcError {
 }
 
 async function handle<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>, msg: Msg): Promise<void> {
+  const served = timeServed(def.subject);
   let reply: unknown;
   try {
     const parsed = def.request.safeParse(parseJson(msg.data));
     if (!parsed.success) throw new CorralError("INVALID_REQUEST", describeZodError(parsed.error));
     const value = await handler(parsed.data as RpcParsedRequest<D>, msg);
     reply = { ok: true, value: def.response.parse(value) };
+    served("OK");
   } catch (error) {
-    reply = { ok: false, error: toRpcError(error, bus, def.subject) };
+    const rpcError = toRpcError(error, bus, def.subject);
+    served(rpcError.code);
+    reply = { ok: false, error: rpcError };
   }
   const body = encode(reply);
   if (body.length > MAX_PAYLOAD_BYTES) {

@@ -8,6 +8,7 @@ import { recordBlocked } from "./egress-audit.js";
 import { blindTunnel } from "./blind-tunnel.js";
 import { parseAuthority } from "./host-header.js";
 import type { Interceptor } from "./intercept.js";
+import { countEgress, refusalOutcome } from "./metrics.js";
 
 /** The CONNECT target, or a refusal already answered on the socket (null). */
 async function allowedTarget(
@@ -18,6 +19,7 @@ async function allowedTarget(
 ): Promise<Target | null> {
   const named = /:\d{1,5}$/.test(authority ?? "") ? parseAuthority(authority ?? "", 443) : null;
   if (!named) {
+    countEgress("connect", "refused");
     client.end("HTTP/1.1 400 Bad Request\r\n\r\n");
     return null;
   }
@@ -26,6 +28,7 @@ async function allowedTarget(
     return await resolveTarget(sandbox.networking, deps.allow, { protocol: "https:", host, port });
   } catch (error) {
     const refusal = asRefusal(error);
+    countEgress("connect", refusalOutcome(refusal.status));
     if (refusal.status === 403) recordBlocked(deps, sandbox, { host, method: "CONNECT", refusal });
     client.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 403 ? "Forbidden" : "Bad Gateway"}\r\n\r\n`);
     return null;
@@ -43,6 +46,7 @@ export async function proxyConnect(
   client.on("error", () => client.destroy());
   const sandbox = await authenticate(deps, req.headers);
   if (!sandbox) {
+    countEgress("connect", "unauthenticated");
     client.end(
       'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corral"\r\n\r\n',
     );
@@ -50,6 +54,8 @@ export async function proxyConnect(
   }
   const target = await allowedTarget(deps, sandbox, client, req.url);
   if (!target) return;
-  if (sandbox.placeholders.size > 0) await interceptor.intercept(sandbox, client, head, target);
+  const intercepted = sandbox.placeholders.size > 0;
+  countEgress("connect", intercepted ? "intercepted" : "tunneled");
+  if (intercepted) await interceptor.intercept(sandbox, client, head, target);
   else blindTunnel(client, head, target);
 }

@@ -2,6 +2,7 @@ import type { ResolvedCredential } from "./credential-resolution.js";
 import type { EgressDeps, SandboxContext } from "./egress-context.js";
 import type { Refusal } from "./refusal.js";
 import { recordEvent } from "./record-event.js";
+import { countCredentialUse } from "./metrics.js";
 
 /** Records each credential a request used, with the upstream status (0 when no response came). */
 export function recordCredentialUses(
@@ -9,7 +10,8 @@ export function recordCredentialUses(
   sandbox: SandboxContext,
   use: { used: readonly ResolvedCredential[]; host: string; method: string; status: number },
 ): void {
-  for (const credential of use.used)
+  for (const credential of use.used) {
+    countCredentialUse(credential, "egress");
     recordEvent(deps, sandbox.sessionId, {
       type: "span.credential_use",
       credential_id: credential.record.id,
@@ -18,6 +20,7 @@ export function recordCredentialUses(
       method: use.method,
       status: use.status,
     });
+  }
 }
 
 /** Logs and records a request the policy refused. Never with a secret: reasons name credentials only. */

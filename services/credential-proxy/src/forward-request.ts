@@ -8,6 +8,7 @@ import { readBody } from "./read-body.js";
 import { recordCredentialUses } from "./egress-audit.js";
 import { relayAnswer } from "./upstream-answer.js";
 import { refuse } from "./refuse.js";
+import { countEgress } from "./metrics.js";
 
 /** One request on its way out: who sent it, where it goes, and the credentials swapped into it. */
 export interface OutboundRequest {
@@ -29,6 +30,7 @@ function auditOnce(deps: EgressDeps, out: OutboundRequest): (status: number) => 
   return (status) => {
     if (done) return;
     done = true;
+    countEgress("http", status > 0 ? "forwarded" : "no_answer");
     const use = { used: out.used, host: out.target.host, method: out.method, status };
     recordCredentialUses(deps, out.sandbox, use);
   };

@@ -1,9 +1,11 @@
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
+import { collectServiceMetrics } from "@corral/metrics";
 import { proxyConfigFromEnv } from "./config.js";
 import { createCredentialProxy } from "./credential-proxy.js";
 
 const logger = createLogger({ service: "credential-proxy", level: process.env.LOG_LEVEL });
+collectServiceMetrics("credential-proxy");
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "credential-proxy"), logger });
 const proxy = createCredentialProxy({ bus, logger, config: proxyConfigFromEnv(process.env) });
 await proxy.start();

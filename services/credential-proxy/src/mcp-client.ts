@@ -6,6 +6,7 @@ import { lookupMcpServer } from "./mcp-server-lookup.js";
 import { refreshAccessToken } from "./oauth-refresh.js";
 import { authFailed, connectionFailed, isUnauthorized } from "./mcp-errors.js";
 import { recordEvent } from "./record-event.js";
+import { countCredentialUse } from "./metrics.js";
 import { guardedFetch } from "./mcp-fetch.js";
 import { briefError } from "./brief-error.js";
 
@@ -32,6 +33,7 @@ async function refreshCall(deps: McpDeps, call: McpCall, credential: ResolvedCre
 
 function recordUse(deps: McpDeps, call: McpCall, status: number): void {
   if (!call.credential) return;
+  countCredentialUse(call.credential, "mcp");
   recordEvent(deps, call.logId, {
     type: "span.credential_use",
     credential_id: call.credential.record.id,

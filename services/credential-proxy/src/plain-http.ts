@@ -5,6 +5,7 @@ import { resolveTarget } from "./egress-target.js";
 import { forwardRequest } from "./forward-request.js";
 import { checkHostHeader } from "./host-header.js";
 import { refuse } from "./refuse.js";
+import { countEgress } from "./metrics.js";
 
 function absoluteHttpUrl(raw: string | undefined): URL | null {
   try {
@@ -23,12 +24,14 @@ export async function proxyPlainHttp(
 ): Promise<void> {
   const sandbox = await authenticate(deps, req.headers);
   if (!sandbox) {
+    countEgress("http", "unauthenticated");
     res.writeHead(407, { "proxy-authenticate": 'Basic realm="corral"', "content-type": "text/plain" });
     res.end("corral egress: proxy authentication required\n");
     return;
   }
   const url = absoluteHttpUrl(req.url);
   if (!url) {
+    countEgress("http", "refused");
     res.writeHead(400, { "content-type": "text/plain" });
     res.end("corral egress: send absolute http:// URLs, or CONNECT for https\n");
     return;

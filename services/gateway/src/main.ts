@@ -1,9 +1,11 @@
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
+import { collectServiceMetrics } from "@corral/metrics";
 import { gatewayConfigFromEnv } from "./config.js";
 import { createGateway } from "./gateway.js";
 
 const logger = createLogger({ service: "gateway", level: process.env.LOG_LEVEL });
+collectServiceMetrics("gateway");
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "gateway"), logger });
 const gateway = createGateway({ bus, logger, config: gatewayConfigFromEnv(process.env) });
 await gateway.start();

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { CorralError } from "@corral/protocol";
+import { sseFollowers } from "./http-metrics.js";
 
 /** `Last-Event-ID` is the position of the last event the client has; the stream resumes right after it. */
 export function resumePosition(req: FastifyRequest): number | null {
@@ -24,5 +25,7 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply): Serve
     "request-id": req.id,
   });
   res.flushHeaders();
+  sseFollowers.inc();
+  res.once("close", () => sseFollowers.dec());
   return res;
 }

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { AbortedError, ModelError, type Model, type ModelResponse, type ResponseBlock } from "./model.js";
+import { meterModelRequest } from "./model-metrics.js";
 
 export interface AnthropicModelConfig {
   apiKey: string;
@@ -64,29 +65,30 @@ export function createAnthropicModel(config: AnthropicModelConfig): Model {
   });
   return {
     async stream(request, hooks): Promise<ModelResponse> {
+      const meter = meterModelRequest();
       try {
         const stream = client.messages.stream(request as unknown as Anthropic.MessageStreamParams, {
           signal: hooks.signal,
         });
         stream.on("streamEvent", (event) => {
-          if (event.type === "content_block_delta" && event.delta.type === "text_delta")
-            hooks.onText(event.index, event.delta.text);
+          if (event.type !== "content_block_delta") return;
+          meter.token();
+          if (event.delta.type === "text_delta") hooks.onText(event.index, event.delta.text);
         });
         const message = await stream.finalMessage();
         const u = message.usage;
-        return {
-          content: toBlocks(message.content),
-          stop_reason: message.stop_reason,
-          usage: {
-            input_tokens: u.input_tokens,
-            output_tokens: u.output_tokens,
-            cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
-            cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
-          },
+        const usage = {
+          input_tokens: u.input_tokens,
+          output_tokens: u.output_tokens,
+          cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
+          cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
         };
+        meter.done(usage);
+        return { content: toBlocks(message.content), stop_reason: message.stop_reason, usage };
       } catch (error) {
-        if (hooks.signal.aborted) throw new AbortedError("model stream aborted");
-        throw classify(error);
+        const failure = hooks.signal.aborted ? new AbortedError("model stream aborted") : classify(error);
+        meter.failed(failure instanceof ModelError ? failure.errorType : "aborted");
+        throw failure;
       }
     },
   };

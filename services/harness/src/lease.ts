@@ -1,6 +1,7 @@
 import { LeaseRecord, type LogId } from "@corral/protocol";
 import type { Bucket } from "@corral/bus";
 import type { Logger } from "@corral/logger";
+import { leaseTakeovers } from "./metrics.js";
 
 /** The entry schema lives in the protocol: the session-store reads leases to refuse a stale runner's append. */
 export const Lease = LeaseRecord;
@@ -34,7 +35,10 @@ async function take(bucket: Bucket<Lease>, logId: LogId, lease: Lease): Promise<
   if (created !== null) return created;
   const current = await bucket.get(logId);
   if (current && current.value.holder !== lease.holder && current.value.expires_at > Date.now()) return null;
-  return current ? bucket.replace(logId, lease, current.revision) : bucket.create(logId, lease);
+  if (!current) return bucket.create(logId, lease);
+  const revision = await bucket.replace(logId, lease, current.revision);
+  if (revision !== null && current.value.holder !== lease.holder) leaseTakeovers.inc();
+  return revision;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
+import { collectServiceMetrics } from "@corral/metrics";
 import { harnessConfigFromEnv } from "./config.js";
 import { createHarness } from "./harness.js";
 import { createAnthropicModel } from "./anthropic-model.js";
@@ -7,6 +8,7 @@ import { createHands } from "./sandbox-client.js";
 import { compacting, fullHistory } from "./context.js";
 
 const logger = createLogger({ service: "harness", level: process.env.LOG_LEVEL });
+collectServiceMetrics("harness");
 const config = harnessConfigFromEnv(process.env);
 if (!process.env.ANTHROPIC_API_KEY) {
   logger.error("ANTHROPIC_API_KEY is not set");

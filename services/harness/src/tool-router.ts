@@ -5,6 +5,7 @@ import { append, text, type Run } from "./run-context.js";
 import { runSandboxTool } from "./sandbox-tools.js";
 import { runMcpTool } from "./mcp-tools.js";
 import { runThreadTool } from "./thread-tools.js";
+import { timeToolRun } from "./tool-metrics.js";
 
 /**
  * One kind of tool: runs a call and says what to append for it (null: the run was interrupted or is
@@ -29,12 +30,17 @@ export const TOOL_ROUTES: Record<ReturnType<ToolCatalog["kindOf"]>, ToolRoute> =
   unknown: unknownTool,
 };
 
+/** A call's kind as routed: denied, or its kind (the call's own for mcp and custom, else the catalog's). */
+export function routeKindOf(run: Run, call: ToolCall): keyof typeof TOOL_ROUTES | "denied" {
+  if (call.permission === "deny" || call.confirmation?.result === "deny") return "denied";
+  if (call.kind === "mcp" || call.kind === "custom") return call.kind;
+  return run.catalog.kindOf(call.name);
+}
+
 /** The route of a call: denied calls are answered as such, the others by their kind. */
 export function routeOf(run: Run, call: ToolCall): ToolRoute {
-  const denied = call.permission === "deny" || call.confirmation?.result === "deny";
-  if (denied) return deny;
-  if (call.kind === "mcp" || call.kind === "custom") return TOOL_ROUTES[call.kind];
-  return TOOL_ROUTES[run.catalog.kindOf(call.name)];
+  const kind = routeKindOf(run, call);
+  return kind === "denied" ? deny : TOOL_ROUTES[kind];
 }
 
 const deny: ToolRoute = async (_run, call) => {
@@ -44,6 +50,8 @@ const deny: ToolRoute = async (_run, call) => {
 
 /** Runs one tool call by its route and appends what it answered. */
 export async function route(run: Run, call: ToolCall): Promise<void> {
+  const ran = timeToolRun(routeKindOf(run, call), call.name);
   const events = await routeOf(run, call)(run, call);
+  ran();
   if (events) await append(run, events);
 }

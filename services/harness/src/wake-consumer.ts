@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { STREAMS, SUBJECTS, WAKE_CONSUMER } from "@corral/protocol";
 import { ensureWorkConsumer, type Bus, type JsMsg } from "@corral/bus";
 import type { Logger } from "@corral/logger";
+import { wakesRedelivered, wakesTaken } from "./metrics.js";
 
 export interface WakeConsumerOptions {
   concurrency: number;
@@ -33,6 +34,8 @@ export async function consumeWakes(
       const batch = await consumer.fetch({ max_messages: free, expires: 1000 });
       for await (const msg of batch) {
         taken++;
+        wakesTaken.inc();
+        if (msg.info.deliveryCount > 1) wakesRedelivered.inc();
         void deps
           .handle(msg)
           .catch((err: unknown) => {

@@ -5,6 +5,7 @@ import type { LeaseHandle, Leases } from "./lease.js";
 import { LeaseLost, type RunnerDeps, type SessionInfo } from "./run-context.js";
 import { runSession } from "./run-session.js";
 import { openSessionView, type SessionView } from "./session-view.js";
+import { sessionsRunning } from "./metrics.js";
 
 /** A log this replica is running, with the wakes that came for it meanwhile (settled when the run is). */
 interface ActiveRun {
@@ -60,7 +61,7 @@ async function runUntilRest(h: Handler, logId: LogId, entry: ActiveRun, lease: L
   let prefetched: Promise<SessionView> | undefined = first.view;
   for (;;) {
     entry.again = false;
-    await runSession(h.runner, await info, signal, lease.held, prefetched);
+    await runSession(h.runner, await info, signal, lease, prefetched);
     prefetched = undefined;
     // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
     if (!entry.again || signal.aborted) return;
@@ -102,11 +103,13 @@ async function handleLeased(h: Handler, msg: JsMsg, logId: LogId): Promise<void>
   }
   const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), h.keepaliveMs);
   let failure: unknown = undefined;
+  sessionsRunning.inc();
   try {
     await runUntilRest(h, logId, entry, lease, first);
   } catch (error) {
     failure = error ?? new Error("run failed");
   } finally {
+    sessionsRunning.dec();
     h.active.delete(logId);
     clearInterval(keepalive);
     const stopped = lease.lost.aborted || h.stopping.aborted;

@@ -1,9 +1,11 @@
 import type { ManagerContext } from "./context.js";
 import { sandboxInContainer, type OwnedSandbox } from "./sandboxes.js";
+import { sandboxesLost } from "./metrics.js";
 
 /** Pending and later calls fail with SANDBOX_LOST; the record says why. */
 export async function markLost(ctx: ManagerContext, entry: OwnedSandbox, reason: string): Promise<void> {
   if (entry.record.status !== "ready") return;
+  sandboxesLost.inc({ cause: "container" });
   entry.record = { ...entry.record, status: "lost", lost_reason: reason };
   entry.channel?.fail(reason);
   await ctx.records.put(entry.record.id, entry.record);

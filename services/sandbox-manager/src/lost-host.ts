@@ -2,6 +2,7 @@ import type { Versioned } from "@corral/bus";
 import type { SandboxRecord } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { hostLost } from "./presence.js";
+import { sandboxesLost } from "./metrics.js";
 
 /** `hostLost`, asked once per host for one answer that reads many records. */
 export function hostLossOnce(ctx: ManagerContext): (hostId: string) => Promise<boolean> {
@@ -32,6 +33,7 @@ export async function withHostLoss(
     const now = await ctx.records.get(record.id);
     return now?.value ?? lost;
   }
+  sandboxesLost.inc({ cause: "host" });
   ctx.logger.warn({ sandbox_id: record.id, host: record.host }, "sandbox lost with its host");
   return lost;
 }

@@ -2,12 +2,14 @@ import { join } from "node:path";
 import Docker from "dockerode";
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
+import { collectServiceMetrics } from "@corral/metrics";
 import { managerConfigFromEnv } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import { createSandboxManager } from "./sandbox-manager.js";
 import { installExecutor } from "./executor-install.js";
 
 const logger = createLogger({ service: "sandbox-manager", level: process.env.LOG_LEVEL });
+collectServiceMetrics("sandbox-manager");
 const config = managerConfigFromEnv(process.env);
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "sandbox-manager"), logger });
 const docker = new Docker();

@@ -6,12 +6,14 @@ import {
   type SandboxId,
   type SandboxRecord,
 } from "@corral/protocol";
+import { secondsSince } from "@corral/metrics";
 import { bootContainer, type Egress } from "./boot.js";
 import type { ExecutorChannel } from "./channel.js";
 import { containerResources, newVolumeName } from "./container-resources.js";
 import type { ManagerContext } from "./context.js";
 import { lookupEgress } from "./egress.js";
 import { own } from "./own.js";
+import { provisionSeconds } from "./metrics.js";
 import { heldBy } from "./sandboxes.js";
 import { claimWorkspace, knownWorkspace } from "./workspace.js";
 
@@ -121,6 +123,7 @@ async function provisionNew(
   req: ProvisionRequest,
   owner: LogId,
 ): Promise<SandboxRecord> {
+  const startMs = performance.now();
   const at = new Date().toISOString();
   const sandboxId = newId("sandbox");
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
@@ -129,6 +132,7 @@ async function provisionNew(
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
   own(ctx, record, placed.channel);
+  provisionSeconds.observe({ source: placed.warm ? "warm" : "cold" }, secondsSince(startMs));
   ctx.logger.info(
     { sandbox_id: record.id, session_id: req.session_id, owner: p.owner, warm: placed.warm },
     "sandbox provisioned",

@@ -14,6 +14,7 @@ import { startReaper } from "./reap.js";
 import { createSandboxes, readyCount, releaseAll } from "./sandboxes.js";
 import { createWarmPool } from "./warm-pool.js";
 import { removeContainers } from "./shutdown.js";
+import { reportPool } from "./metrics.js";
 
 export interface SandboxManager {
   start(): Promise<void>;
@@ -76,9 +77,14 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
   const subscriptions = serveApi(ctx);
   await flush(deps.bus); // the RPC subscriptions are live on the server before start() resolves
   const stopReaper = startReaper(ctx);
+  const stopPoolReport = reportPool(() => {
+    const { ready, starting } = ctx.pool.size();
+    return { warm: ready, starting, busy: readyCount(ctx.sandboxes) };
+  });
   deps.logger.info({ host: deps.config.hostId, adopted: ctx.sandboxes.byId.size }, "sandbox-manager started");
   return async () => {
     stopReaper();
+    stopPoolReport();
     stopPresence();
     stopDeaths();
     stopping.abort();

@@ -24,6 +24,8 @@ export interface WarmPool {
    */
   take(needsNetwork: boolean): Pooled | null;
   giveBack(pooled: Pooled): void;
+  /** Containers ready in the pool, and being started for it. */
+  size(): { ready: number; starting: number };
   /** Starts containers in the background (a few at a time) until the pool has its target size. */
   refill(): void;
   adopt(sandboxId: SandboxId, containerId: string, labels: Record<string, string>): Promise<void>;
@@ -216,6 +218,7 @@ export function createWarmPool(deps: WarmPoolDeps): WarmPool {
   return {
     take: (needsNetwork) => take(pool, needsNetwork),
     giveBack: (pooled) => void pool.ready.unshift(pooled),
+    size: () => ({ ready: pool.ready.length, starting: pool.starting }),
     refill: () => refill(pool),
     async adopt(sandboxId, containerId, labels) {
       const channel = await deps.runtime.attach(containerId);

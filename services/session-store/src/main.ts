@@ -1,9 +1,11 @@
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
+import { collectServiceMetrics } from "@corral/metrics";
 import { storeConfigFromEnv } from "./config.js";
 import { createSessionStore } from "./session-store.js";
 
 const logger = createLogger({ service: "session-store", level: process.env.LOG_LEVEL });
+collectServiceMetrics("session-store");
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "session-store"), logger });
 const store = createSessionStore({ bus, logger, config: storeConfigFromEnv(process.env) });
 await store.start();

@@ -6,6 +6,7 @@ import { STORE_ROUTES } from "./routes.js";
 import { startProjector } from "./projector/projector.js";
 import { startTaskIntake } from "./tasks/task-intake.js";
 import { watchSessionChanges } from "./gate.js";
+import { reportWakeBacklog } from "./metrics.js";
 
 export interface SessionStoreService {
   start(): Promise<void>;
@@ -17,6 +18,7 @@ interface Running {
   subscriptions: { unsubscribe(): void }[];
   loops: WorkLoop[];
   stopWatch: (() => void) | null;
+  stopReport: (() => void) | null;
 }
 
 /**
@@ -29,7 +31,7 @@ export function createSessionStore(deps: {
   logger: Logger;
   config: StoreConfig;
 }): SessionStoreService {
-  const running: Running = { subscriptions: [], loops: [], stopWatch: null };
+  const running: Running = { subscriptions: [], loops: [], stopWatch: null, stopReport: null };
 
   async function start(): Promise<void> {
     const state = await openStoreState(deps);
@@ -37,6 +39,7 @@ export function createSessionStore(deps: {
     running.stopWatch = watchSessionChanges(state);
     for (const route of STORE_ROUTES) running.subscriptions.push(route.serve(state));
     if (deps.config.taskIntake) running.loops.push(await startTaskIntake(state));
+    running.stopReport = reportWakeBacklog(deps.bus);
     await flush(deps.bus); // the RPC subscriptions are live on the server before start() resolves
     deps.logger.info({ rpcs: running.subscriptions.length }, "session-store started");
   }
@@ -44,6 +47,7 @@ export function createSessionStore(deps: {
   async function stop(): Promise<void> {
     for (const sub of running.subscriptions) sub.unsubscribe();
     running.stopWatch?.();
+    running.stopReport?.();
     for (const loop of running.loops.reverse()) await loop.stop();
   }
 

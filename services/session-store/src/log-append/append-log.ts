@@ -9,6 +9,7 @@ import { serve } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import type { Route } from "../routes.js";
 import { openLeaseCheck, type LeaseCheck } from "./check-lease.js";
+import { meteredAppend } from "../metrics.js";
 
 /**
  * `log.append`: a runner's batch into the log it leases, at the position it expects. Exactly once under
@@ -23,13 +24,14 @@ export async function appendLog(
   req: LogAppendRequest,
 ): Promise<EventsAppendResponse> {
   await leases.check(req.log_id, req.holder);
-  const events = await state.writer.append({
+  const batch = {
     sessionId: req.log_id,
     events: req.events,
     ids: req.event_ids,
     expectedSeq: req.expected_seq,
     idempotencyKey: req.event_ids[0],
-  });
+  };
+  const events = await meteredAppend(state.writer, batch, "runner");
   if (events.some((e, i) => e.id !== req.event_ids[i]))
     throw new CorralError("CONFLICT", "another batch was stored under this batch's first event id", {
       retryable: false,
