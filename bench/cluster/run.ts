@@ -49,15 +49,22 @@ async function measureRound(s: { stack: Stack; program: BenchProgram; measured: 
   );
 }
 
+/** `BENCH_PARTS=loss`: only the node-loss batches (and the quiet task-intake figure they are read against). */
+const lossOnly = process.env.BENCH_PARTS === "loss";
+
 buildServices(); // the services run from their bundles: measure the code as it is
-const single = await startNatsServer({ auth: true });
+const single = lossOnly ? null : await startNatsServer({ auth: true });
 const cluster = await startNatsCluster(3);
-const one = await up(single, 1, "bench-one");
+const one = single ? await up(single, 1, "bench-one") : null;
 const three = await up(cluster, 3, "bench-cluster");
-say("both stacks up");
-for (let round = 1; round <= ROUNDS; round++) {
+say("stacks up");
+for (let round = 1; one && round <= ROUNDS; round++) {
   await measureRound(one, `round ${round}, one nats-server at R1`);
   await measureRound(three, `round ${round}, 3-node cluster at R3`);
+}
+if (lossOnly) {
+  const [agent, env] = await taskTarget(three.stack.bus);
+  three.measured.quietTasks.push(await timeTask(three.stack.bus, agent, env));
 }
 const quiet = await runLossBatch(cluster, three.stack, false);
 say("node-loss baseline batch done");
@@ -69,11 +76,11 @@ const lost = await runLossBatch(cluster, three.stack, true);
 say("node-loss batch done");
 // Stopping a stack removes every sandbox this process labelled, so both stop once neither is measured.
 await three.stack.stop();
-await one.stack.stop();
+await one?.stack.stop();
 await cluster.stop();
-await single.stop();
-const sweep = await sweepReplicas();
+await single?.stop();
+const sweep = lossOnly ? null : await sweepReplicas();
 say("done");
-printComparison(one.measured, three.measured);
+if (one) printComparison(one.measured, three.measured);
 printNodeLoss(quiet, lost, three.measured.quietTasks);
-printSweep(sweep);
+if (sweep) printSweep(sweep);

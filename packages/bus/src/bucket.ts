@@ -49,7 +49,8 @@ function decode<T>(schema: z.ZodType<T>, bucket: string, key: string, text: stri
   return parsed.data;
 }
 
-function encode<T>(schema: z.ZodType<T>, bucket: string, key: string, value: T): string {
+/** The stored form of a value, checked against the bucket's schema first. */
+export function encodeValue<T>(schema: z.ZodType<T>, bucket: string, key: string, value: T): string {
   const parsed = schema.safeParse(value);
   if (!parsed.success)
     throw new CorralError("INTERNAL", `value for ${bucket}/${key} does not match its schema`);
@@ -65,7 +66,7 @@ export function typedBucket<T>(kv: KV, name: BucketName, schema: z.ZodType<T>): 
 
   async function replace(key: string, value: T, revision: number): Promise<number | null> {
     try {
-      return await kv.update(key, encode(schema, name, key, value), revision);
+      return await kv.update(key, encodeValue(schema, name, key, value), revision);
     } catch (error) {
       if (isKeyConflict(error)) return null;
       throw error;
@@ -77,13 +78,13 @@ export function typedBucket<T>(kv: KV, name: BucketName, schema: z.ZodType<T>): 
     get,
     async create(key, value) {
       try {
-        return await kv.create(key, encode(schema, name, key, value));
+        return await kv.create(key, encodeValue(schema, name, key, value));
       } catch (error) {
         if (isKeyConflict(error)) return null;
         throw error;
       }
     },
-    put: (key, value) => kv.put(key, encode(schema, name, key, value)),
+    put: (key, value) => kv.put(key, encodeValue(schema, name, key, value)),
     replace,
     async update(key, change) {
       for (let attempt = 0; attempt < 20; attempt++) {

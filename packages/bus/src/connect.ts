@@ -8,6 +8,7 @@ import {
 } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { TIMEOUTS } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
 import { inboxPrefix, isNatsUser } from "./auth/permissions.js";
 
@@ -41,6 +42,11 @@ export interface Bus {
   readonly requestTimeoutMs: number;
   readonly replicas: number;
   readonly logger: Logger | undefined;
+  /**
+   * The same connection with short JetStream timeouts (`TIMEOUTS.jsAttemptMs`), for calls that are retried
+   * when they time out (see resilient-bucket.ts): only where a repeat is safe.
+   */
+  readonly attempt: { js: JetStreamClient; jsm: JetStreamManager; kvm: Kvm };
   close(): Promise<void>;
 }
 
@@ -83,12 +89,15 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
   // JetStream step of a service waits for it instead (see whileJetStreamStarts).
   const jsm = await jetstreamManager(nc, { timeout: 10_000, checkAPI: false });
   const js = jetstream(nc, { timeout: 10_000 });
+  const attemptJs = jetstream(nc, { timeout: TIMEOUTS.jsAttemptMs });
+  const attemptJsm = await jetstreamManager(nc, { timeout: TIMEOUTS.jsAttemptMs, checkAPI: false });
   watchStatus(nc, config.logger);
   return {
     nc,
     js,
     jsm,
     kvm: new Kvm(js),
+    attempt: { js: attemptJs, jsm: attemptJsm, kvm: new Kvm(attemptJs) },
     name: config.name,
     requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
     replicas: config.replicas ?? 1,

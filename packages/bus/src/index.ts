@@ -38,6 +38,8 @@ export type { RetryOptions } from "./retry.js";
 export { consumeWorkQueue } from "./work-queue.js";
 export type { WorkItem, WorkOutcome, WorkQueueOptions, WorkLoop } from "./work-queue.js";
 export { retryingBucket, bucketFailure } from "./retrying-bucket.js";
+export { openResilientBucket } from "./resilient-bucket.js";
+export type { Resilience } from "./resilient-bucket.js";
 export {
   NATS_USERS,
   SERVICE_USERS,

@@ -39,7 +39,9 @@ async function lastValidBefore(walk: LogWalk, before: number): Promise<LogMessag
  * nor moves the next position.
  */
 export async function readHead(bus: Bus, sessionId: string, walk: LogWalk): Promise<LogHead | null> {
-  const msg = await bus.jsm.direct.getMessage(STREAMS.sessions, { last_by_subj: SUBJECTS.log(sessionId) });
+  const msg = await bus.attempt.jsm.direct.getMessage(STREAMS.sessions, {
+    last_by_subj: SUBJECTS.log(sessionId),
+  });
   if (!msg) return null;
   const last = toLogMessage({ sessionId, logger: bus.logger }, msg.header, msg.seq, msg.data);
   if (last?.valid()) return { lastSeq: endOf(last), streamSeq: msg.seq };

@@ -86,7 +86,7 @@ function stamp(inputs: SessionEventInput[], ids: readonly string[], firstSeq: nu
 }
 
 async function storedBatch(w: Writer, streamSeq: number): Promise<SessionEvent[]> {
-  const msg = await w.bus.jsm.direct.getMessage(STREAMS.sessions, { seq: streamSeq });
+  const msg = await w.bus.attempt.jsm.direct.getMessage(STREAMS.sessions, { seq: streamSeq });
   if (!msg) throw new CorralError("INTERNAL", "a deduplicated append's original batch is gone");
   return LogEnvelope.parse(msg.json()).events;
 }
@@ -172,7 +172,8 @@ async function wake(
       seq: event.seq,
     } satisfies WakeMessage);
     if (options.confirm) {
-      await w.bus.js.publish(SUBJECTS.wake(sessionId), message, { msgID: event.id });
+      // Repeatable (the id), and its caller (the projector) tries again: a short attempt.
+      await w.bus.attempt.js.publish(SUBJECTS.wake(sessionId), message, { msgID: event.id });
     } else {
       // Fire and forget: the stream still stores it (and dedups by the id header); the projector's
       // confirmed wake covers the rare loss.

@@ -99,7 +99,9 @@ async function append(
   h.set(LOG_HEADERS.firstSeq, String(first.seq));
   h.set(LOG_HEADERS.count, String(events.length));
   h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
-  const ack = await l.bus.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
+  // A short attempt: the append is repeatable (message id, sequence guard) and its callers send it again,
+  // so one made during a leader election lands right after it rather than after a long timeout.
+  const ack = await l.bus.attempt.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
     msgID: options.msgId,
     expect: { lastSubjectSequence: options.expectStreamSeq },
     headers: h,

@@ -23,11 +23,20 @@ export interface WorkQueueOptions extends WorkConsumerOptions {
   batch: number;
   /** `finish`: items already fetched are still handled after `stop`; `leave`: they are left for redelivery. */
   onStop: "finish" | "leave";
+  /**
+   * Items handled at once (default 1). Items with the same `orderKey` are still handled one after the
+   * other, in order: one item stuck on a slow call (a leader election) holds only its own key's items.
+   */
+  concurrency?: number;
+  orderKey?: (item: WorkItem) => string;
 }
 
 export interface WorkLoop {
   stop(): Promise<void>;
 }
+
+/** A handler that threw (none should: they settle their own failures) is tried again after this long. */
+const THROWN_RETRY_MS = 1000;
 
 function toItem(msg: JsMsg): WorkItem {
   return {
@@ -44,9 +53,30 @@ function settle(msg: JsMsg, outcome: WorkOutcome): void {
   else msg.nak(outcome.retryInMs);
 }
 
+/** Runs handlers up to a limit at once, chaining those that share a key. */
+function lanes(limit: number) {
+  const inFlight = new Set<Promise<void>>();
+  const tails = new Map<string, Promise<void>>();
+  return {
+    async add(key: string, work: () => Promise<void>): Promise<void> {
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      // Never rejects (a settle on a closed connection at most: the item comes back after its ack wait),
+      // so a key's next item always runs and nothing is left unhandled.
+      const task = (tails.get(key) ?? Promise.resolve()).then(work).catch(() => undefined);
+      tails.set(key, task);
+      inFlight.add(task);
+      void task.finally(() => {
+        inFlight.delete(task);
+        if (tails.get(key) === task) tails.delete(key);
+      });
+    },
+    drain: () => Promise.all(inFlight),
+  };
+}
+
 /**
- * Handles a durable work queue one message at a time, on a consumer shared by every replica: each
- * message goes to one replica and is settled by what `handle` returns.
+ * Handles a durable work queue on a consumer shared by every replica: each message goes to one replica
+ * and is settled by what `handle` returns. A handler that throws has its item delivered again shortly.
  */
 export async function consumeWorkQueue(
   bus: Bus,
@@ -62,11 +92,16 @@ export async function consumeWorkQueue(
     idle_heartbeat: 1000,
   });
   let stopped = false;
+  const pool = lanes(options.concurrency ?? 1);
+  const run = async (msg: JsMsg, item: WorkItem) =>
+    settle(msg, await handle(item).catch((): WorkOutcome => ({ retryInMs: THROWN_RETRY_MS })));
   const running = (async () => {
     for await (const msg of messages) {
       if (stopped && options.onStop === "leave") break;
-      settle(msg, await handle(toItem(msg)));
+      const item = toItem(msg);
+      await pool.add(options.orderKey?.(item) ?? `seq:${msg.seq}`, () => run(msg, item));
     }
+    await pool.drain();
   })();
   return {
     async stop() {

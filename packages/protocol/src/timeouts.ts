@@ -5,6 +5,12 @@
 export const TIMEOUTS = {
   /** An RPC's default wait for an answer. */
   rpcMs: 10_000,
+  /**
+   * One JetStream call on a path that retries it (log appends, the leases, the session-store's records):
+   * a call to a stream with no leader is not answered at all, so a short attempt tried again lands on the
+   * new leader soon after an election instead of after a long timeout.
+   */
+  jsAttemptMs: 2_000,
   /** A built-in tool runs this long unless its input's `timeout_ms` says otherwise. */
   toolDefaultMs: 120_000,
   /** The sandbox-manager's wait beyond a tool's own timeout before it calls the sandbox unresponsive. */

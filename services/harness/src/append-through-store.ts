@@ -18,8 +18,11 @@ export interface RunAppend {
   expectedSeq: number;
   /** Ids chosen in advance (e.g. announced in a live preview); the others are made here, once. */
   ids?: readonly (string | undefined)[] | undefined;
-  /** Checked before every attempt: false once the run may no longer write the log. */
-  fence: () => boolean;
+  /**
+   * Checked before every attempt: false once the run may no longer write the log. It may wait (a lease
+   * whose renewal is delayed by a leader election) and answer once it knows.
+   */
+  fence: () => boolean | Promise<boolean>;
 }
 
 export interface LogAppender {
@@ -61,8 +64,8 @@ export function createLogAppender(deps: AppenderDeps): LogAppender {
     append(input) {
       const eventIds = input.events.map((_, i) => input.ids?.[i] ?? newId("event"));
       return retrying(
-        () => {
-          if (!input.fence())
+        async () => {
+          if (!(await input.fence()))
             throw new CorralError("CONFLICT", "fenced: this runner may no longer write the log");
           return appendOnce(deps, input, eventIds);
         },

@@ -18,12 +18,15 @@ export interface HarnessConfig extends RunnerConfig {
  * The liveness timings, all set from the lease TTL in this one place: a heartbeat renews the lease and
  * keeps the wake in hand four times per TTL (so one slow or failed beat is survived), the wake's ack wait
  * is the TTL itself, and the liveness sweep looks for expired leases often enough that a log whose
- * runner died is woken again within TTL + 1 s.
+ * runner died is woken again within TTL + 1 s. A run whose renewals fail (NATS away, a leader election)
+ * pauses for up to `pauseMs`, six TTLs and at least 30 s (an election takes 5–10 s), before it gives
+ * its log up.
  */
 export function harnessTimings(leaseTtlMs: number) {
   return {
     ttlMs: leaseTtlMs,
     heartbeatMs: Math.max(50, Math.floor(leaseTtlMs / 4)),
+    pauseMs: Math.max(30_000, leaseTtlMs * 6),
     ackWaitMs: leaseTtlMs,
     sweep: { everyMs: Math.min(750, Math.max(50, Math.floor(leaseTtlMs / 4))), graceMs: 100 },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BUCKETS, STREAMS, type LogId } from "@corral/protocol";
-import { awaitStreams, openSessionLog, openTypedBucket, type Bus } from "@corral/bus";
+import { awaitStreams, openResilientBucket, openSessionLog, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, Lease } from "./lease.js";
 import { createWakeHandler, type WakeHandler } from "./wake-handler.js";
@@ -42,7 +42,11 @@ export function createHarness(deps: HarnessDeps): Harness {
     async start() {
       await awaitStreams(bus, [STREAMS.sessions, STREAMS.wake]);
       const log = await openSessionLog(bus);
-      const leaseBucket = await openTypedBucket(bus, BUCKETS.leases, Lease);
+      // Renewals ride out a leader election in short attempts, each repeatable (see createLeases).
+      const leaseBucket = await openResilientBucket(bus, BUCKETS.leases, Lease, {
+        deadlineMs: timings.pauseMs,
+        signal: stopping.signal,
+      });
       const appender = createLogAppender({
         bus,
         holder,

@@ -16,6 +16,7 @@ import type { Hands } from "./sandbox-client.js";
 import type { SessionView } from "./session-view.js";
 import type { RosterMember, ToolCatalog } from "./tool-catalog.js";
 import type { LogAppender } from "./append-through-store.js";
+import type { Tenure } from "./lease.js";
 
 export interface RunnerConfig {
   maxTokens: number;
@@ -73,8 +74,8 @@ export interface Run {
   stepAbort: AbortController;
   /** Tokens the session's other logs had used at the start: they count against the budget. */
   readonly sharedTokens: number;
-  /** Whether this run still holds the log's lease; nothing is appended once it may not. */
-  readonly held: () => boolean;
+  /** Whether this run still holds the log's lease (nothing is appended while it may not), and the wait for it. */
+  readonly tenure: Tenure;
   /** Set once the run found another runner's events in its log: it writes nothing more. */
   superseded: boolean;
 }
@@ -119,6 +120,15 @@ function refusedByStore(run: Run, events: SessionEventInput[]): LeaseLost {
 }
 
 /**
+ * Whether the run may append now: not superseded, and its lease held. A lease whose renewal is delayed (a
+ * leader election) pauses the run here until the renewal lands, rather than ending it.
+ */
+async function mayWrite(run: Run): Promise<boolean> {
+  if (run.superseded) return false;
+  return run.tenure.held() || ((await run.tenure.regained()) && !run.superseded);
+}
+
+/**
  * Appends to this run's log, at the position after the last event the run has seen. When something was
  * appended meanwhile: a `guarded` append gives up (false: the next step is decided again); any other is
  * placed after it if it came from the client or another service, but if another runner wrote it (a run
@@ -131,7 +141,7 @@ export async function append(
   options: { guarded?: boolean; ids?: (string | undefined)[] } = {},
 ): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
-    if (run.superseded || !run.held()) {
+    if (run.superseded || !(await mayWrite(run))) {
       run.log.warn(
         { superseded: run.superseded, types: events.map((e) => e.type) },
         "append fenced: lease not held",
@@ -140,12 +150,12 @@ export async function append(
     }
     const expectedSeq = run.view.state.lastSeq + 1;
     try {
-      const fence = () => !run.superseded && run.held();
+      const fence = () => mayWrite(run);
       const input = { logId: run.info.logId, events, ids: options.ids, fence, expectedSeq };
       run.view.add(await run.deps.appender.append(input));
       return true;
     } catch (error) {
-      if (!run.held()) throw new LeaseLost();
+      if (!(await mayWrite(run))) throw new LeaseLost();
       if (isCorralError(error, "FORBIDDEN")) throw refusedByStore(run, events);
       if (!isCorralError(error, "CONFLICT") || attempt >= 20) throw error;
       if (options.guarded) return false;

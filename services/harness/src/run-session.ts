@@ -6,11 +6,12 @@ import type { Run, RunnerDeps, SessionInfo } from "./run-context.js";
 import { recoverIfCrashed } from "./crash-recovery.js";
 import { provision } from "./sandbox-provision.js";
 import { take } from "./steps.js";
+import type { Tenure } from "./lease.js";
 
 async function openRun(
   deps: RunnerDeps,
   info: SessionInfo,
-  held: () => boolean,
+  tenure: Tenure,
   prefetched?: Promise<SessionView>,
 ): Promise<Run> {
   // A view read before the lease was taken (to save time-to-first-token) is brought up to date first.
@@ -29,7 +30,7 @@ async function openRun(
     mcpListed: false,
     stepAbort: new AbortController(),
     sharedTokens: Math.max(0, info.sessionTokens - own),
-    held,
+    tenure,
     superseded: false,
   };
 }
@@ -47,7 +48,7 @@ function abortOnInterrupt(run: Run): () => void {
 
 /**
  * Runs one log until it has nothing left to do (idle, waiting for the client or its threads, terminated)
- * or `signal` aborts (the lease was lost or the process is stopping); `held` fences every append to the
+ * or `signal` aborts (the lease was lost or the process is stopping); `tenure` fences every append to the
  * time the lease is certainly this run's. Every step is decided from the log
  * and every effect is an append, so killing the process at any point loses nothing.
  */
@@ -55,10 +56,10 @@ export async function runSession(
   deps: RunnerDeps,
   info: SessionInfo,
   signal: AbortSignal,
-  held: () => boolean,
+  tenure: Tenure,
   prefetched?: Promise<SessionView>,
 ): Promise<void> {
-  const run = await openRun(deps, info, held, prefetched);
+  const run = await openRun(deps, info, tenure, prefetched);
   const stopWatching = abortOnInterrupt(run);
   const onStop = () => run.stepAbort.abort();
   signal.addEventListener("abort", onStop, { once: true });

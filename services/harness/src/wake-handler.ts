@@ -61,7 +61,7 @@ async function runUntilRest(h: Handler, logId: LogId, entry: ActiveRun, lease: L
   let prefetched: Promise<SessionView> | undefined = first.view;
   for (;;) {
     entry.again = false;
-    await runSession(h.runner, await info, signal, lease.held, prefetched);
+    await runSession(h.runner, await info, signal, lease, prefetched);
     prefetched = undefined;
     // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
     if (!entry.again || signal.aborted) return;

@@ -10,8 +10,8 @@ import {
 import {
   createLogWriter,
   ensureStreams,
+  openResilientBucket,
   openSessionLog,
-  openTypedBucket,
   type Bucket,
   type Bus,
   type LogWriter,
@@ -51,16 +51,23 @@ export interface StoreState {
   gate: GateCache;
 }
 
+/**
+ * How long one bucket call rides out a NATS outage or leader election before it fails: short of the
+ * 10 s a caller waits for an RPC answer, so the caller hears the failure and may send again.
+ */
+export const BUCKET_DEADLINE_MS = 8_000;
+
 async function openBuckets(bus: Bus, replicas: number): Promise<StoreBuckets> {
   const options = { replicas };
+  const resilience = { deadlineMs: BUCKET_DEADLINE_MS };
   const [agents, environments, environmentNames, sessions, threads, threadKeys, tasks] = await Promise.all([
-    openTypedBucket(bus, BUCKETS.agents, AgentRecord, options),
-    openTypedBucket(bus, BUCKETS.environments, EnvironmentRecord, options),
-    openTypedBucket(bus, BUCKETS.environments, EnvironmentId, options),
-    openTypedBucket(bus, BUCKETS.sessions, StoredSession, options),
-    openTypedBucket(bus, BUCKETS.threads, StoredThread, options),
-    openTypedBucket(bus, BUCKETS.threads, ThreadId, options),
-    openTypedBucket(bus, BUCKETS.tasks, TaskRecord, options),
+    openResilientBucket(bus, BUCKETS.agents, AgentRecord, resilience, options),
+    openResilientBucket(bus, BUCKETS.environments, EnvironmentRecord, resilience, options),
+    openResilientBucket(bus, BUCKETS.environments, EnvironmentId, resilience, options),
+    openResilientBucket(bus, BUCKETS.sessions, StoredSession, resilience, options),
+    openResilientBucket(bus, BUCKETS.threads, StoredThread, resilience, options),
+    openResilientBucket(bus, BUCKETS.threads, ThreadId, resilience, options),
+    openResilientBucket(bus, BUCKETS.tasks, TaskRecord, resilience, options),
   ]);
   return { agents, environments, environmentNames, sessions, threads, threadKeys, tasks };
 }

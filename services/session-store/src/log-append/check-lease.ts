@@ -1,5 +1,6 @@
 import { BUCKETS, CorralError, LeaseRecord, type LogId } from "@corral/protocol";
-import { openTypedBucket, type Bucket, type Bus } from "@corral/bus";
+import { openResilientBucket, type Bucket, type Bus } from "@corral/bus";
+import { BUCKET_DEADLINE_MS } from "../state.js";
 
 /** A lease as last read: while it has not expired, no other runner can have taken it. */
 interface KnownLease {
@@ -46,7 +47,9 @@ async function checkHolder(
 }
 
 export async function openLeaseCheck(bus: Bus): Promise<LeaseCheck> {
-  const leases = await openTypedBucket(bus, BUCKETS.leases, LeaseRecord);
+  const leases = await openResilientBucket(bus, BUCKETS.leases, LeaseRecord, {
+    deadlineMs: BUCKET_DEADLINE_MS,
+  });
   const known = new Map<string, KnownLease>();
   return { check: (logId, holder) => checkHolder(leases, known, logId, holder) };
 }

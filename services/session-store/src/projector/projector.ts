@@ -1,5 +1,5 @@
 import { PROJECTOR_CONSUMER, STREAMS, SUBJECTS } from "@corral/protocol";
-import { consumeWorkQueue, type WorkLoop } from "@corral/bus";
+import { consumeWorkQueue, type WorkItem, type WorkLoop } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { projectBatch } from "./project-batch.js";
 
@@ -20,6 +20,10 @@ export function startProjector(state: StoreState): Promise<WorkLoop> {
     maxAckPending: 10_000,
     batch: 512,
     onStop: "finish" as const,
+    // Logs are projected side by side, each log's batches in order: a fold stuck on one bucket during a
+    // leader election holds back only its own log's later statuses.
+    concurrency: 16,
+    orderKey: (item: WorkItem) => item.subject,
   };
   return consumeWorkQueue(state.bus, options, async (item) => {
     try {

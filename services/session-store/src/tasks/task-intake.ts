@@ -23,7 +23,10 @@ async function handleTask(state: StoreState, item: WorkItem): Promise<WorkOutcom
   }
 }
 
-/** Consumes `corral.tasks.submit` (a work queue shared by every replica), one task at a time. */
+/**
+ * Consumes `corral.tasks.submit` (a work queue shared by every replica), several tasks at once; two
+ * copies of one task id (a client's retry) are taken one after the other, so the second finds the first.
+ */
 export function startTaskIntake(state: StoreState): Promise<WorkLoop> {
   const options = {
     stream: STREAMS.tasks,
@@ -33,6 +36,14 @@ export function startTaskIntake(state: StoreState): Promise<WorkLoop> {
     maxAckPending: 64,
     batch: 16,
     onStop: "leave" as const,
+    concurrency: 8,
+    orderKey: (item: WorkItem) => {
+      try {
+        return taskIdOf(item.json()) ?? `seq:${item.seq}`;
+      } catch {
+        return `seq:${item.seq}`;
+      }
+    },
   };
   return consumeWorkQueue(state.bus, options, (item) => handleTask(state, item));
 }
