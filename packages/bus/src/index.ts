@@ -65,3 +65,5 @@ export type {
 export { serveHealth, healthConfigFromEnv } from "./health.js";
 export { streamBacklog } from "./stream-backlog.js";
 export type { HealthServer, HealthOptions, ReadinessCheck } from "./health.js";
+export { openObjectStore } from "./object-store.js";
+export type { ObjectStore, ObjectStoreName, StoredObject } from "./object-store.js";

@@ -1,11 +1,12 @@
 import { JetStreamApiError, type StreamConfig } from "@nats-io/jetstream";
-import { BUCKETS, CorralError, STREAMS } from "@corral/protocol";
+import { BUCKETS, CorralError, OBJECT_STORES, STREAMS } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 
-/** Every stream Corral keeps: its own and its buckets' (`KV_<bucket>`). */
+/** Every stream Corral keeps: its own, its buckets' (`KV_<bucket>`) and its object stores' (`OBJ_<store>`). */
 export const CORRAL_STREAMS: readonly string[] = [
   ...Object.values(STREAMS),
   ...Object.values(BUCKETS).map((bucket) => `KV_${bucket}`),
+  ...Object.values(OBJECT_STORES).map((store) => `OBJ_${store}`),
 ];
 
 async function configOf(bus: Bus, stream: string): Promise<StreamConfig | null> {

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   task: "task",
   apiKey: "ckey",
   outcome: "outc",
+  file: "file",
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
@@ -31,6 +32,8 @@ export type SandboxId = Id<"sandbox">;
 export type TaskId = Id<"task">;
 export type ApiKeyId = Id<"apiKey">;
 export type OutcomeId = Id<"outcome">;
+/** An uploaded file (its bytes in the `corral_files` object store). */
+export type FileId = Id<"file">;
 /** A log: a session's (its primary thread) or a sub-agent thread's. Runs, leases and wakes are per log. */
 export type LogId = SessionId | ThreadId;
 
@@ -90,6 +93,7 @@ export const SandboxId = idSchema("sandbox");
 export const TaskId = idSchema("task");
 export const ApiKeyId = idSchema("apiKey");
 export const OutcomeId = idSchema("outcome");
+export const FileId = idSchema("file");
 export const LogId: z.ZodType<LogId, string> = z
   .string()
   .regex(/^(sesn|sthr)_[0-9A-Za-z]{1,64}$/, "must be a session or thread id") as never;

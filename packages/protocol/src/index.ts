@@ -25,6 +25,7 @@ export * from "./tasks.js";
 export * from "./threads.js";
 export * from "./usage.js";
 export * from "./vaults.js";
+export * from "./files.js";
 export * from "./deltas.js";
 export * from "./timeouts.js";
 export * from "./sandbox-bridge.js";

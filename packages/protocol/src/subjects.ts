@@ -20,6 +20,14 @@ export const BUCKETS = {
   apiKeys: "corral_api_keys",
   secrets: "corral_secrets",
   threads: "corral_threads",
+  /** Uploaded files' records (`FileRecord`); the gateway owns it, beside the object store of their bytes. */
+  files: "corral_files_meta",
+} as const;
+
+/** JetStream object stores (streams `OBJ_<name>`); each has one writer, like a bucket. */
+export const OBJECT_STORES = {
+  /** Uploaded files' bytes, one object per file id: written by the gateway, readable by a grant. */
+  files: "corral_files",
 } as const;
 
 export const SUBJECTS = {

@@ -1,6 +1,7 @@
 import type { FeedOptions } from "./feeds.js";
 import type { AuthLimits } from "./auth.js";
 import type { RateLimit } from "./rate-limit.js";
+import { fileOptionsFromEnv, type FileOptions } from "./files/file-options.js";
 
 export interface GatewayConfig {
   host: string;
@@ -12,6 +13,8 @@ export interface GatewayConfig {
   retryMs: number;
   /** Rate limits per key and, for bad-key attempts, per client address. */
   limits?: AuthLimits;
+  /** Uploaded files: the size limit, the expiry sweep (defaults: `DEFAULT_FILE_OPTIONS`). */
+  files?: FileOptions;
 }
 
 /** A limit from `<NAME>_PER_SEC` and `<NAME>_BURST`; anything but a positive number stops the start. */
@@ -49,5 +52,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
       perKey: limitFromEnv(env, "GATEWAY_KEY_RATE", DEFAULT_LIMITS.perKey),
       badKey: limitFromEnv(env, "GATEWAY_BAD_KEY_RATE", DEFAULT_LIMITS.badKey),
     },
+    files: fileOptionsFromEnv(env),
   };
 }

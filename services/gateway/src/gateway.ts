@@ -10,6 +10,11 @@ import { storeBootstrapKeys, watchApiKeys, type KeyCheck } from "./key-check.js"
 import { openApiDocument } from "./openapi.js";
 import { ROUTES } from "./routes/index.js";
 import { serveRoutes } from "./serve-routes.js";
+import { DEFAULT_FILE_OPTIONS } from "./files/file-options.js";
+import { FILE_PATHS } from "./files/file-openapi.js";
+import { openFileStore, type FileStore } from "./files/file-store.js";
+import { serveFiles } from "./files/serve-files.js";
+import { startFileSweep } from "./files/sweep-files.js";
 
 export interface Gateway {
   start(): Promise<{ url: string }>;
@@ -24,16 +29,20 @@ export interface Gateway {
 interface Running {
   keys: KeyCheck | null;
   feeds: Feeds | null;
+  files: FileStore | null;
+  sweep: { stop(): void } | null;
 }
 
 export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayConfig }): Gateway {
   const { bus, logger, config } = deps;
-  const running: Running = { keys: null, feeds: null };
+  const running: Running = { keys: null, feeds: null, files: null, sweep: null };
+  const fileOptions = config.files ?? DEFAULT_FILE_OPTIONS;
   const app = createApp(logger);
   requireApiKeys(app, () => running.keys, config.limits ?? DEFAULT_LIMITS);
   serveRoutes(app, ROUTES, { bus, logger, retryMs: config.retryMs, feeds: () => running.feeds! });
+  serveFiles(app, fileOptions.maxBytes, () => running.files!);
   app.get("/healthz", async () => ({ ok: true }));
-  const document = JSON.stringify(openApiDocument(ROUTES));
+  const document = JSON.stringify(openApiDocument(ROUTES, FILE_PATHS));
   app.get("/v1/openapi.json", async (_req, reply) => reply.type("application/json").send(document));
 
   return {
@@ -49,12 +58,15 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
       await storeBootstrapKeys(keyBucket, config.apiKeys);
       running.keys = await watchApiKeys(keyBucket);
       running.feeds = createFeeds({ bus, log: await openSessionLog(bus), logger, options: config.feeds });
+      running.files = await openFileStore(bus, fileOptions, logger);
+      running.sweep = startFileSweep(running.files);
       const address = await app.listen({ host: config.host, port: config.port });
       logger.info({ url: address }, "gateway listening");
       return { url: address };
     },
     async stop() {
       running.feeds?.close();
+      running.sweep?.stop();
       await app.close();
       running.keys?.stop();
     },

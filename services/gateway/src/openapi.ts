@@ -51,8 +51,8 @@ function streamOperation(r: StreamRoute): ZodOpenApiOperationObject {
 }
 
 /** The OpenAPI 3.1 document, rendered from the same zod schemas the routes validate with. */
-export function openApiDocument(routes: readonly Route[]): object {
-  const paths: ZodOpenApiPathsObject = {};
+export function openApiDocument(routes: readonly Route[], more: ZodOpenApiPathsObject = {}): object {
+  const paths: ZodOpenApiPathsObject = { ...more };
   for (const r of routes) {
     const key = openApiPath(r.path);
     const operation = r.kind === "json" ? jsonOperation(r) : streamOperation(r);

@@ -13,7 +13,11 @@ export interface ServeDeps extends CallDeps {
   feeds(): Feeds;
 }
 
-function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> {
+export function parse<S extends z.ZodType>(
+  schema: S | undefined,
+  value: unknown,
+  where: string,
+): z.output<S> {
   if (!schema) return undefined as z.output<S>;
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success)

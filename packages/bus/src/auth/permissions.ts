@@ -1,6 +1,7 @@
 import {
   BUCKETS,
   HOST_RPC,
+  OBJECT_STORES,
   MCP_RPC,
   SANDBOX_RPC,
   STORE_RPC,
@@ -25,6 +26,7 @@ import {
   union,
   type Grant,
 } from "./grants.js";
+import { ownObjectStore } from "./object-store-grants.js";
 
 /** Every NATS user of a Corral deployment: one per service, the task publisher, and the operator. */
 export const NATS_USERS = [
@@ -105,6 +107,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     listen(logged, deltas),
     readBucket(BUCKETS.logIndex),
     ownBucket(BUCKETS.apiKeys),
+    // Uploaded files: their records and their bytes (the only writer of both).
+    ownBucket(BUCKETS.files),
+    ownObjectStore(OBJECT_STORES.files),
     // Everything a client of the API may ask; never an append (that is how services record what they did).
     send(...userFacingStoreRpc, ...everyThreadRpc, ...everyVaultRpc),
   ],

@@ -1,0 +1,81 @@
+import { Objm, type ObjectStore as NatsObjectStore } from "@nats-io/obj";
+import { StorageType } from "@nats-io/jetstream";
+import type { OBJECT_STORES } from "@corral/protocol";
+import type { Bus } from "./connect.js";
+import { whileJetStreamStarts } from "./await-owner.js";
+import { verifyReplicas } from "./replicas.js";
+
+export type ObjectStoreName = (typeof OBJECT_STORES)[keyof typeof OBJECT_STORES];
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** When its last chunk was stored (RFC 3339). */
+  mtime: string;
+}
+
+/**
+ * A handle on one JetStream object store: bytes in chunks, replicated like every stream. Each store has
+ * one writer (its owner); others may be granted reads.
+ */
+export interface ObjectStore {
+  readonly name: ObjectStoreName;
+  /** Stores the stream's bytes under `key`. If the stream fails, its chunks are purged and nothing is kept. */
+  put(key: string, data: ReadableStream<Uint8Array>): Promise<StoredObject>;
+  /** The object's bytes as they arrive from the store, or null when there is none. */
+  get(key: string): Promise<ReadableStream<Uint8Array> | null>;
+  /** Removes the object and its chunks; true when there was one. */
+  delete(key: string): Promise<boolean>;
+  /** Every object in the store (deleted ones left out). */
+  list(): Promise<StoredObject[]>;
+}
+
+async function read(os: NatsObjectStore, key: string): Promise<ReadableStream<Uint8Array> | null> {
+  const result = await os.get(key);
+  if (!result) return null;
+  // A failure (a corrupt object, a lost connection) also errors the stream, which is where a reader sees it.
+  result.error.catch(() => undefined);
+  return result.data;
+}
+
+/** The subject of an object's record: `$O.<store>.M.<name in padded base64url>`, as @nats-io/obj names it. */
+function metaSubject(store: string, key: string): string {
+  const encoded = Buffer.from(key).toString("base64url");
+  return `$O.${store}.M.${encoded}${"=".repeat((4 - (encoded.length % 4)) % 4)}`;
+}
+
+function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectStore {
+  return {
+    name,
+    async put(key, data) {
+      const info = await os.put({ name: key }, data);
+      return { key, size: info.size, mtime: info.mtime };
+    },
+    get: (key) => read(os, key),
+    async delete(key) {
+      const { success } = await os.delete(key);
+      // The library keeps a "deleted" record; purge it too, so a removed object leaves nothing behind.
+      await bus.jsm.streams.purge(`OBJ_${name}`, { filter: metaSubject(name, key) });
+      return success;
+    },
+    async list() {
+      return (await os.list())
+        .filter((info) => !info.deleted)
+        .map((info) => ({ key: info.name, size: info.size, mtime: info.mtime }));
+    },
+  };
+}
+
+/**
+ * Opens an object store, creating it with this deployment's replicas if it is not there yet
+ * (create-or-verify: a store with other replicas is an error, never silently kept).
+ */
+export async function openObjectStore(bus: Bus, name: ObjectStoreName): Promise<ObjectStore> {
+  const stream = `OBJ_${name}`;
+  return whileJetStreamStarts(bus, `object store ${name}`, async () => {
+    await verifyReplicas(bus, stream, bus.replicas);
+    const os = await new Objm(bus.js).create(name, { replicas: bus.replicas, storage: StorageType.File });
+    await verifyReplicas(bus, stream, bus.replicas);
+    return handle(bus, os, name);
+  });
+}

@@ -1,0 +1,49 @@
+import { isFileExpired } from "@corral/protocol";
+import { removeFile, type FileStore } from "./file-store.js";
+
+export interface SweepResult {
+  /** Files whose time was up. */
+  expired: number;
+  /** Bytes without a record, older than the grace (a gateway stopped between the bytes and the record). */
+  orphaned: number;
+}
+
+/**
+ * Removes every expired file, and bytes that no record names. Expiry is also enforced on each read (an
+ * expired file is 404 at once); this sweep is what frees the space of files nobody asks for again.
+ */
+export async function sweepFiles(store: FileStore): Promise<SweepResult> {
+  const nowMs = store.now();
+  let expired = 0;
+  for (const id of await store.records.keys()) {
+    const entry = await store.records.get(id);
+    if (!entry || !isFileExpired(entry.value, nowMs)) continue;
+    await removeFile(store, id);
+    expired++;
+  }
+  let orphaned = 0;
+  const ids = new Set(await store.records.keys());
+  for (const object of await store.objects.list()) {
+    if (ids.has(object.key) || nowMs - Date.parse(object.mtime) < store.options.orphanGraceMs) continue;
+    await store.objects.delete(object.key);
+    orphaned++;
+  }
+  return { expired, orphaned };
+}
+
+/** Runs the sweep every `sweepMs` until stopped; a failed sweep is logged and tried again next time. */
+export function startFileSweep(store: FileStore): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepFiles(store)
+      .then((result) => {
+        if (result.expired + result.orphaned > 0) store.logger.info(result, "files swept");
+      })
+      .catch((err: unknown) => store.logger.warn({ err }, "file sweep failed"))
+      .finally(() => (running = false));
+  }, store.options.sweepMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
