@@ -34,8 +34,8 @@ export interface NatsServer {
   readonly storeDir: string;
   /** The users' identities when the server runs with permissions. */
   readonly auth: AuthMaterial | undefined;
-  /** SIGKILL, then start again on the same port and data. */
-  restart(): Promise<void>;
+  /** SIGKILLs the server, waits `downMs` (default 0), starts it again over its data. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -160,8 +160,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port,
     storeDir,
     auth,
-    async restart() {
+    async restart(downMs = 0) {
       await kill(child, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, downMs));
       child = launch(binary, args, extraArgs);
       await ready();
     },
