@@ -12,6 +12,7 @@ import { runCommand } from "./commands/run-task.js";
 import { sessionsCommand } from "./commands/sessions.js";
 import { vaultsCommand } from "./commands/vaults.js";
 import { gatewayKeyStore } from "./key-store-gateway.js";
+import { healthPortBaseFrom } from "./health-ports.js";
 
 const USAGE = `usage: corral <command>
   up                                  run the whole stack: nats-server and every service
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
         anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
         anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
         demoTask: env.CORRAL_DEMO !== "0",
+        healthPortBase: healthPortBaseFrom(env.CORRAL_HEALTH_PORT_BASE),
       });
     case "run":
       return runCommand(ctx, args, env.CORRAL_MODEL ?? "claude-sonnet-4-6");

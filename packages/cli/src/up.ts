@@ -28,6 +28,8 @@ export interface UpOptions {
   natsAuthDir: string | undefined;
   /** Extra environment per service (e.g. the model endpoint for the harness). */
   env: Partial<Record<(typeof SERVICES)[number], Record<string, string>>>;
+  /** Each service's health server (`/healthz`, `/readyz`, `/metrics`) on loopback; none for a service not named. */
+  healthPorts: Partial<Record<(typeof SERVICES)[number], number>>;
 }
 
 export interface Stack {
@@ -78,7 +80,12 @@ export async function up(
   for (const service of SERVICES) {
     const program = packageProgram(service, "main");
     if (!program) throw new Error(`${service}: no program to run (compiled services: npm run build)`);
-    const env = { ...(auth ? authEnv(auth, service) : {}), ...options.env[service] };
+    const health = options.healthPorts[service];
+    const env = {
+      ...(auth ? authEnv(auth, service) : {}),
+      ...(health !== undefined && { HEALTH_PORT: String(health) }),
+      ...options.env[service],
+    };
     specs.push({
       name: service,
       command: program.command,

@@ -7,6 +7,7 @@ import { startDemoModel } from "../demo-model.js";
 import type { KeyStore } from "../key-store.js";
 import { runTask } from "../run.js";
 import { up, SERVICES } from "../up.js";
+import { healthPorts, metricsLines } from "../health-ports.js";
 
 /** What `corral up` is told by the environment (`main.ts` reads it). */
 export interface UpConfig {
@@ -15,12 +16,16 @@ export interface UpConfig {
   anthropicBaseUrl: string | undefined;
   /** Run one short task end to end once up, in demo mode (`CORRAL_DEMO=0` turns it off). */
   demoTask: boolean;
+  /** The first service's health port (`CORRAL_HEALTH_PORT_BASE`); null: no health servers. */
+  healthPortBase: number | null;
 }
 
 export interface RunningStack {
   natsUrl: string;
   /** The scripted demo model's URL; null when the Anthropic API answers. */
   modelUrl: string | null;
+  /** Each service's health port (its `/metrics` is there). */
+  healthPorts: ReturnType<typeof healthPorts>;
   natsReady(): Promise<void>;
   /** Stops every service and nats-server (SIGTERM, then SIGKILL after a grace period) and the demo model. */
   stop(): Promise<void>;
@@ -61,7 +66,8 @@ async function demoTask(ctx: CliContext, key: string): Promise<void> {
   ).catch((err: unknown) => ctx.out(`  demo task failed: ${explain(err, ctx.target)}`));
 }
 
-function banner(ctx: CliContext, natsUrl: string, key: string, api: boolean, modelUrl: string | null) {
+function banner(ctx: CliContext, stack: RunningStack, key: string, api: boolean) {
+  const { natsUrl, modelUrl } = stack;
   return [
     "",
     "Corral is up.",
@@ -74,6 +80,7 @@ function banner(ctx: CliContext, natsUrl: string, key: string, api: boolean, mod
         ]
       : []),
     `  services:  ${SERVICES.join(", ")}  (logs: .corral/logs/<service>.log; errors and restarts show here)`,
+    ...metricsLines(stack.healthPorts),
     modelUrl
       ? `  model:     no ANTHROPIC_API_KEY, so a scripted demo model answers (${modelUrl})`
       : "  model:     Anthropic API",
@@ -102,12 +109,14 @@ export async function startStack(ctx: CliContext, config: UpConfig): Promise<Run
       natsAuthDir: ctx.natsAuthDir,
       // Ctrl-C leaves no container behind (the workspace volumes stay for the next `corral up`).
       env: { harness: harnessEnv, "sandbox-manager": { SANDBOX_REMOVE_ON_STOP: "1" } },
+      healthPorts: healthPorts(config.healthPortBase),
     },
     { logger: ctx.logger, report: ctx.out },
   );
   return {
     natsUrl: stack.natsUrl,
     modelUrl: model?.url ?? null,
+    healthPorts: healthPorts(config.healthPortBase),
     natsReady: () => stack.natsReady(),
     stop: async () => {
       await stack.stop();
@@ -122,6 +131,6 @@ export async function welcome(ctx: CliContext, keys: KeyStore, stack: RunningSta
   await stack.natsReady();
   const key = await localKey(ctx, keys);
   const api = await waitForApi(ctx.target.url);
-  ctx.out(banner(ctx, stack.natsUrl, key, api, stack.modelUrl));
+  ctx.out(banner(ctx, stack, key, api));
   if (stack.modelUrl && config.demoTask && api) await demoTask(ctx, key);
 }
