@@ -212,6 +212,32 @@ test("another workspace's file is 404 everywhere and never listed", async () => 
   await client.beta.files.delete(mine.id);
 });
 
+test("a read-only key may list, retrieve and download, but not upload or delete", async () => {
+  const file = await client.beta.files.upload({ file: await toFile(Buffer.from("shared"), "s.txt") });
+  const { key } = await createApiKey(await openKeyBucket(stack.bus), "reader", { scope: "read_only" });
+  const reader = new Anthropic({ apiKey: key, baseURL: stack.gw.url, maxRetries: 0 });
+  expect(await reader.beta.files.retrieveMetadata(file.id)).toEqual(file);
+  expect(await (await reader.beta.files.download(file.id)).text()).toBe("shared");
+  expect((await reader.beta.files.list({ ids: [file.id] })).data).toEqual([file]);
+  expect(await statusOf(reader.beta.files.upload({ file: await toFile(Buffer.from("x"), "x.txt") }))).toBe(
+    403,
+  );
+  expect(await statusOf(reader.beta.files.delete(file.id))).toBe(403);
+  await client.beta.files.delete(file.id);
+});
+
+test("the OpenAPI document lists the Files API", async () => {
+  const doc = (await (await fetch(`${stack.gw.url}/v1/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { operationId: string }>>;
+  };
+  expect(doc.paths["/v1/files"]?.post?.operationId).toBe("files.upload");
+  expect(doc.paths["/v1/files"]?.get?.operationId).toBe("files.list");
+  expect(doc.paths["/v1/files/{file_id}"]?.get?.operationId).toBe("files.retrieveMetadata");
+  expect(doc.paths["/v1/files/{file_id}"]?.delete?.operationId).toBe("files.delete");
+  expect(doc.paths["/v1/files/{file_id}/content"]?.get?.operationId).toBe("files.download");
+  expect(doc.paths["/v1/agents"]).toBeDefined();
+});
+
 test("queries are validated: unknown parameters, bad ids, ids with a page", async () => {
   const get = (path: string) => fetch(`${stack.gw.url}${path}`, { headers: { "x-api-key": stack.gw.key } });
   expect((await get("/v1/files?purpose=x")).status).toBe(400);

@@ -44,6 +44,21 @@ function metaSubject(store: string, key: string): string {
   return `$O.${store}.M.${encoded}${"=".repeat((4 - (encoded.length % 4)) % 4)}`;
 }
 
+/**
+ * Every live object, from the stream's subjects rather than @nats-io/obj's `list()`: that one is a watch
+ * that counts pending records first and, if one is purged meanwhile, waits for a 30 s heartbeat to end.
+ */
+async function listObjects(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): Promise<StoredObject[]> {
+  const info = await bus.jsm.streams.info(`OBJ_${name}`, { subjects_filter: `$O.${name}.M.>` });
+  const out: StoredObject[] = [];
+  for (const subject of Object.keys(info.state.subjects ?? {})) {
+    const key = Buffer.from(subject.slice(`$O.${name}.M.`.length), "base64url").toString("utf8");
+    const object = await os.info(key);
+    if (object && !object.deleted) out.push({ key, size: object.size, mtime: object.mtime });
+  }
+  return out;
+}
+
 function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectStore {
   return {
     name,
@@ -58,11 +73,7 @@ function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectSto
       await bus.jsm.streams.purge(`OBJ_${name}`, { filter: metaSubject(name, key) });
       return success;
     },
-    async list() {
-      return (await os.list())
-        .filter((info) => !info.deleted)
-        .map((info) => ({ key: info.name, size: info.size, mtime: info.mtime }));
-    },
+    list: () => listObjects(bus, os, name),
   };
 }
 
