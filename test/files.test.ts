@@ -6,7 +6,7 @@ import { openObjectStore, type ObjectStore } from "@corral/bus";
 import { createApiKey, openKeyBucket } from "@corral/gateway";
 import { startTestStack, type TestStack } from "@corral/gateway/testing";
 import { OBJECT_STORES } from "@corral/protocol";
-import { waitFor } from "@corral/testing";
+import { freePort, spawnService, untilHealthy, waitFor } from "@corral/testing";
 
 // The Files API through the official SDK, unchanged but for baseURL and apiKey, against NATS (users and
 // permissions on), the session-store and the gateway. The gateway's clock is moved forward to expire files,
@@ -200,6 +200,34 @@ test("expiry: the file is 404 once its time is up, and the sweep removes the byt
   await client.beta.files.delete(lasting.id);
 });
 
+test("a gateway SIGKILLed mid-upload leaves no file, and the sweep removes what it wrote and bytes without a record", async () => {
+  const before = await storeState();
+  const ids = await listedIds();
+  const port = await freePort();
+  const killed = spawnService("gateway", { NATS_URL: stack.nats.url, GATEWAY_PORT: String(port) });
+  try {
+    await untilHealthy(`http://127.0.0.1:${port}`);
+    startUpload(400_000, `http://127.0.0.1:${port}`);
+    await waitFor(async () => (await storeState()).messages > before.messages, { timeoutMs: 10_000 });
+  } finally {
+    await killed.kill("SIGKILL");
+  }
+  // Bytes a gateway stored but whose record it never wrote.
+  await objects.put("file_orphan", new Blob(["no record"]).stream());
+  expect(await listedIds()).toEqual(ids);
+  expect((await storeState()).messages).toBeGreaterThan(before.messages);
+
+  clockOffsetMs = 120_000; // past the orphan grace (60 s here): an upload in flight is never that old
+  try {
+    await waitFor(async () => JSON.stringify(await storeState()) === JSON.stringify(before), {
+      timeoutMs: 10_000,
+    });
+  } finally {
+    clockOffsetMs = 0;
+  }
+  expect(await listedIds()).toEqual(ids);
+});
+
 test("another workspace's file is 404 everywhere and never listed", async () => {
   const mine = await client.beta.files.upload({ file: await toFile(Buffer.from("mine"), "m.txt") });
   const { key } = await createApiKey(await openKeyBucket(stack.bus), "other", { workspace: "ws-files" });
@@ -253,8 +281,8 @@ const post = (form: FormData) =>
   fetch(`${stack.gw.url}/v1/files`, { method: "POST", headers: { "x-api-key": stack.gw.key }, body: form });
 
 /** Sends the start of a multipart upload and never its end; the caller destroys the socket. */
-function startUpload(sendBytes: number): { destroy(): void } {
-  const url = new URL(`${stack.gw.url}/v1/files`);
+function startUpload(sendBytes: number, base = stack.gw.url): { destroy(): void } {
+  const url = new URL(`${base}/v1/files`);
   const boundary = "corral-aborted-upload";
   const req = httpRequest({
     host: url.hostname,

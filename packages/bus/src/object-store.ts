@@ -28,6 +28,11 @@ export interface ObjectStore {
   delete(key: string): Promise<boolean>;
   /** Every object in the store (deleted ones left out). */
   list(): Promise<StoredObject[]>;
+  /**
+   * Purges chunks that no object names and that were last written before `olderThan`: a writer that died
+   * mid-put left them (a put in flight has none named yet either, hence the age). Returns how many puts.
+   */
+  purgeStrayChunks(olderThan: Date): Promise<number>;
 }
 
 async function read(os: NatsObjectStore, key: string): Promise<ReadableStream<Uint8Array> | null> {
@@ -49,15 +54,40 @@ function metaSubject(store: string, key: string): string {
  * that counts pending records first and, if one is purged meanwhile, waits for a 30 s heartbeat to end.
  */
 async function listObjects(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): Promise<StoredObject[]> {
-  const info = await bus.jsm.streams.info(`OBJ_${name}`, { subjects_filter: `$O.${name}.M.>` });
   const out: StoredObject[] = [];
-  for (const subject of Object.keys(info.state.subjects ?? {})) {
-    const key = Buffer.from(subject.slice(`$O.${name}.M.`.length), "base64url").toString("utf8");
+  for (const subject of await subjectsUnder(bus, name, `$O.${name}.M.`)) {
+    const key = keyOf(name, subject);
     const object = await os.info(key);
     if (object && !object.deleted) out.push({ key, size: object.size, mtime: object.mtime });
   }
   return out;
 }
+
+/** The stream's subjects under `prefix` (each with its messages), e.g. every object's record or chunks. */
+async function subjectsUnder(bus: Bus, name: ObjectStoreName, prefix: string): Promise<string[]> {
+  const info = await bus.jsm.streams.info(`OBJ_${name}`, { subjects_filter: `${prefix}>` });
+  return Object.keys(info.state.subjects ?? {});
+}
+
+async function purgeStray(bus: Bus, os: NatsObjectStore, name: ObjectStoreName, olderThan: Date) {
+  const named = new Set<string>();
+  for (const subject of await subjectsUnder(bus, name, `$O.${name}.M.`)) {
+    const info = await os.info(keyOf(name, subject));
+    if (info && !info.deleted) named.add(`$O.${name}.C.${info.nuid}`);
+  }
+  let purged = 0;
+  for (const subject of await subjectsUnder(bus, name, `$O.${name}.C.`)) {
+    if (named.has(subject)) continue;
+    const last = await bus.jsm.streams.getMessage(`OBJ_${name}`, { last_by_subj: subject });
+    if (!last || last.time >= olderThan) continue;
+    await bus.jsm.streams.purge(`OBJ_${name}`, { filter: subject });
+    purged++;
+  }
+  return purged;
+}
+
+const keyOf = (name: string, metaSubject: string) =>
+  Buffer.from(metaSubject.slice(`$O.${name}.M.`.length), "base64url").toString("utf8");
 
 function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectStore {
   return {
@@ -74,6 +104,7 @@ function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectSto
       return success;
     },
     list: () => listObjects(bus, os, name),
+    purgeStrayChunks: (olderThan) => purgeStray(bus, os, name, olderThan),
   };
 }
 

@@ -6,11 +6,14 @@ export interface SweepResult {
   expired: number;
   /** Bytes without a record, older than the grace (a gateway stopped between the bytes and the record). */
   orphaned: number;
+  /** Chunks of uploads that never finished (a gateway killed mid-upload), older than the grace. */
+  stray: number;
 }
 
 /**
- * Removes every expired file, and bytes that no record names. Expiry is also enforced on each read (an
- * expired file is 404 at once); this sweep is what frees the space of files nobody asks for again.
+ * Removes every expired file, bytes that no record names and chunks of uploads that never finished.
+ * Expiry is also enforced on each read (an expired file is 404 at once); this sweep is what frees the
+ * space of files nobody asks for again, and of uploads a killed gateway left behind.
  */
 export async function sweepFiles(store: FileStore): Promise<SweepResult> {
   const nowMs = store.now();
@@ -28,7 +31,8 @@ export async function sweepFiles(store: FileStore): Promise<SweepResult> {
     await store.objects.delete(object.key);
     orphaned++;
   }
-  return { expired, orphaned };
+  const stray = await store.objects.purgeStrayChunks(new Date(nowMs - store.options.orphanGraceMs));
+  return { expired, orphaned, stray };
 }
 
 /** Runs the sweep every `sweepMs` until stopped; a failed sweep is logged and tried again next time. */
@@ -39,7 +43,7 @@ export function startFileSweep(store: FileStore): { stop(): void } {
     running = true;
     sweepFiles(store)
       .then((result) => {
-        if (result.expired + result.orphaned > 0) store.logger.info(result, "files swept");
+        if (result.expired + result.orphaned + result.stray > 0) store.logger.info(result, "files swept");
       })
       .catch((err: unknown) => store.logger.warn({ err }, "file sweep failed"))
       .finally(() => (running = false));
