@@ -11,6 +11,8 @@ say() { echo "setup: $*" >&2; }
 missing=()
 command -v nats-server >/dev/null || missing+=(nats-server)
 command -v ip >/dev/null || missing+=(iproute2)
+# The web console's browser test (test/console.test.ts) drives Debian's chromium through playwright-core.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ "${CORRAL_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)

@@ -19,6 +19,9 @@ done
 mkdir -p "$context/opt/corral/services/sandbox-manager/executor" "$context/opt/corral/packages/cli"
 cp "$root/services/sandbox-manager/executor/corral_exec.py" "$context/opt/corral/services/sandbox-manager/executor/"
 cp -r "$root/packages/cli/dist" "$context/opt/corral/packages/cli/"
+# The web console the gateway serves at / (found beside its bundle: ../../../packages/console/dist).
+mkdir -p "$context/opt/corral/packages/console"
+cp -r "$root/packages/console/dist" "$context/opt/corral/packages/console/"
 cp "$here/Dockerfile" "$here/corral-entry" "$context/"
 log="$(mktemp)"
 trap 'rm -rf "$context" "$log"' EXIT

@@ -3,6 +3,7 @@ import qs from "qs";
 import { CorralError, jsonDepthExceeds, MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
 import { newRequestId, toApiError } from "./errors.js";
+import { serveConsole } from "./console-files.js";
 import { meterHttp } from "./http-metrics.js";
 
 /** An empty JSON body (e.g. a bare POST …/archive) is no body, not an error. */
@@ -47,6 +48,7 @@ export function createApp(logger: Logger): FastifyInstance {
     logger: false,
   });
   meterHttp(app);
+  serveConsole(app);
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
   app.setErrorHandler((error, req, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CorralError } from "@corral/protocol";
 import type { ApiKeyRecord } from "./api-keys.js";
+import { isConsolePath } from "./console-files.js";
 import type { KeyCheck } from "./key-check.js";
 import { createRateLimiter, type RateLimit } from "./rate-limit.js";
 
@@ -46,7 +47,8 @@ export function requireApiKeys(app: FastifyInstance, keys: () => KeyCheck | null
   const badKey = createRateLimiter(limits.badKey);
   app.addHook("onRequest", async (req, reply) => {
     void reply.header("request-id", req.id);
-    if (PUBLIC_PATHS.has(req.url.split("?")[0] ?? "")) return;
+    const path = req.url.split("?")[0] ?? "";
+    if (PUBLIC_PATHS.has(path) || isConsolePath(path)) return;
     // A client address out of bad-key attempts is answered from memory alone: its known keys still work.
     const flooding = badKey.peek(req.ip);
     const key = apiKeyOf(req);

@@ -1,0 +1,35 @@
+import { useMemo } from "react";
+import { pendingActions } from "./log-state.js";
+import { Timeline } from "./timeline.js";
+import { useLog, type LogPaths } from "./use-log.js";
+
+/** A log's timeline, live: the newest page, the stream, earlier pages on scroll. */
+export function LogView({ paths, sessionId }: { paths: LogPaths; sessionId: string }) {
+  const log = useLog(paths);
+  const pending = useMemo(() => pendingActions(log.events), [log.events]);
+  const ctx = useMemo(
+    () => ({
+      pending,
+      sessionId,
+      threadLink: (threadId: string) => `#/sessions/${sessionId}/threads/${threadId}`,
+    }),
+    [pending, sessionId],
+  );
+  return (
+    <section className="log" aria-label="events">
+      <div className="log-status" role="status">
+        {log.loading ? "loading…" : `${log.events.length} events loaded`} ·{" "}
+        <span className={log.live ? "live on" : "live"}>{log.live ? "live" : "not live"}</span>
+        {pending.size > 0 && <strong className="waits"> · waiting on {pending.size} action(s)</strong>}
+        {log.error && <span className="error-text"> · {log.error}</span>}
+      </div>
+      <Timeline
+        events={log.events}
+        drafts={log.drafts}
+        hasEarlier={log.earlier !== null}
+        loadEarlier={log.loadEarlier}
+        ctx={ctx}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,325 @@
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { mkdir } from "node:fs/promises";
+import { chromium, type Browser, type Page, type Request } from "playwright-core";
+import { STORE_RPC } from "@corral/protocol";
+import { request } from "@corral/bus";
+import {
+  lastUserText,
+  requestBlocks,
+  systemText,
+  toolResultsIn,
+  type ReceivedRequest,
+  type ScriptedModel,
+  type ScriptedReply,
+  waitFor,
+} from "@corral/testing";
+import { startBrainStack, type BrainStack } from "@corral/harness/testing";
+import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
+import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
+import { startCredentialProxy } from "@corral/credential-proxy/testing";
+
+// The web console in Debian's chromium (playwright-core) against the real stack: nats-server, the store, a
+// harness, a sandbox-manager with Docker and the gateway serving the built console. Only the model is scripted.
+// CORRAL_CONSOLE_SHOTS=<dir> also writes screenshots there and measures a 10,000-event session (printed).
+const SHOTS = process.env.CORRAL_CONSOLE_SHOTS;
+
+let stack: BrainStack;
+let model: ScriptedModel;
+let gw: GatewayUnderTest;
+let credentials: { close(): Promise<void> };
+const SECRET = `sk-live-${Date.now()}-canary`;
+let browser: Browser;
+let page: Page;
+const requests: Request[] = [];
+
+const say = (text: string, chunkDelayMs = 0): ScriptedReply => ({
+  type: "message",
+  chunkDelayMs,
+  content: [{ type: "text", text }],
+});
+
+/** Threads' agents answer by their system prompt, whatever order their requests come in. */
+function byRole(req: ReceivedRequest): ScriptedReply {
+  if (systemText(req) === "console:helper") return say("helper reporting: the sub-task is done");
+  if (systemText(req) !== "console:lead") return { type: "error", status: 400, message: "no program" };
+  if (toolResultsIn(req).length === 0)
+    return {
+      type: "message",
+      content: [
+        {
+          type: "tool_use",
+          name: "start_thread",
+          input: { agent: "helper", task: "do the sub-task", sandbox: "fresh" },
+        },
+      ],
+    };
+  const replied = requestBlocks(req).some(
+    (b) => b.type === "text" && String(b.text).startsWith("Reply from thread"),
+  );
+  return say(replied ? "the helper thread reported back" : "waiting for my thread");
+}
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "x-api-key": gw.key, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const shot = async (name: string) => {
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png` });
+};
+
+let envId: string;
+let mainAgent: string;
+let leadAgent: string;
+
+beforeAll(async () => {
+  stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 0 }));
+  model = stack.model;
+  model.setFallback(byRole);
+  gw = await startGateway(stack.nats.url);
+  credentials = await startCredentialProxy(stack.nats.url);
+  const vault = await api<{ id: string }>("/v1/vaults", { display_name: "payments" });
+  await api(`/v1/vaults/${vault.id}/credentials`, {
+    display_name: "stripe",
+    auth: {
+      type: "environment_variable",
+      secret_name: "STRIPE_KEY",
+      secret_value: SECRET,
+      networking: { type: "limited", allowed_hosts: ["api.stripe.com"] },
+    },
+  });
+  envId = (await api<{ id: string }>("/v1/environments", { name: `console-${Date.now()}` })).id;
+  mainAgent = (
+    await api<{ id: string }>("/v1/agents", {
+      name: "console-agent",
+      model: "claude-test",
+      system: "console:main",
+      tools: [
+        {
+          type: "agent_toolset_20260401",
+          configs: [{ name: "bash", permission_policy: { type: "always_ask" } }],
+        },
+      ],
+    })
+  ).id;
+  const helper = await api<{ id: string }>("/v1/agents", {
+    name: "helper",
+    model: "claude-test",
+    system: "console:helper",
+    tools: [{ type: "agent_toolset_20260401" }],
+  });
+  leadAgent = (
+    await api<{ id: string }>("/v1/agents", {
+      name: "lead",
+      model: "claude-test",
+      system: "console:lead",
+      tools: [{ type: "agent_toolset_20260401" }],
+      multiagent: { type: "coordinator", agents: [helper.id] },
+    })
+  ).id;
+  if (SHOTS) await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  page = await browser.newPage({ viewport: { width: 1366, height: 820 } });
+  page.on("request", (r) => requests.push(r));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await credentials?.close();
+  await gw?.close();
+  await stack?.close();
+  await removeTestContainers();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && page)
+    await page.screenshot({ path: `/tmp/console-fail-${Date.now()}.png` });
+});
+
+const lastOf = (type: string) => page.locator(`li.event[data-type="${type}"]`).last();
+
+async function sendMessage(text: string) {
+  await page.getByLabel("Message").fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+}
+
+/** Waits for the idle that follows the newest event of `type` in the timeline (run in the page). */
+async function idleAfter(type: string) {
+  await page.waitForFunction((t) => {
+    const dom = globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<Row> } };
+    const rows = [...dom.document.querySelectorAll("li.event")].map((r) => r.dataset.type);
+    const at = rows.lastIndexOf(t);
+    return at >= 0 && rows.slice(at).includes("session.status_idle");
+  }, type);
+}
+interface Row {
+  dataset: Record<string, string | undefined>;
+}
+
+test("sign in, start a session, watch it stream to idle, confirm a tool call, interrupt a run", async () => {
+  await page.goto(`${gw.url}/`);
+  await page.getByLabel("API key").fill(gw.key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Sessions" }).waitFor();
+
+  await page.getByRole("button", { name: "New session" }).click();
+  await page.getByLabel("Agent").selectOption(mainAgent);
+  await page.getByLabel("Environment").selectOption(envId);
+  await page.getByLabel("Title").fill("console e2e");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForURL(/#\/sessions\/sesn_/);
+  const sessionId = /sesn_[A-Za-z0-9]+/.exec(page.url())![0];
+  await page.getByText("live", { exact: true }).waitFor();
+
+  // The answer streams in (a draft row grows) and is then the stored message, in the same place.
+  const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(" ");
+  model.script(say(`Hello from the scripted model: ${words}`, 40));
+  await sendMessage("hello");
+  await page.locator("li[data-draft]").waitFor();
+  await lastOf("agent.message").getByText("Hello from the scripted model").waitFor();
+  await idleAfter("agent.message");
+  expect(await page.locator("li[data-draft]").count()).toBe(0);
+  expect(await lastOf("session.status_idle").locator(".stop-reason").textContent()).toBe("end_turn");
+  await page.getByTestId("session-status").getByText("idle").waitFor();
+
+  // A bash call that asks first: Allow runs it in a sandbox, the result and the answer follow.
+  model.script(
+    {
+      type: "message",
+      content: [{ type: "tool_use", name: "bash", input: { command: "echo confirmed-run" } }],
+    },
+    (req) => say(`the command said ${lastUserText(req).trim().split("\n").at(-1)}`),
+  );
+  await sendMessage("run the command");
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+  await shot("confirmation");
+  await page.getByRole("button", { name: "Allow" }).click();
+  await lastOf("agent.tool_result").getByText("confirmed-run").waitFor({ timeout: 60_000 });
+  await lastOf("agent.message").getByText("the command said confirmed-run").waitFor();
+  await idleAfter("agent.message");
+  expect(await page.getByRole("button", { name: "Allow" }).count()).toBe(0);
+
+  // A run that waits on the model, interrupted from the page.
+  model.script({ type: "hang" });
+  const before = model.requests.length;
+  await sendMessage("think for a long time");
+  await model.waitForRequests(before + 1);
+  await page.getByRole("button", { name: "Interrupt" }).click();
+  await lastOf("user.interrupt").waitFor();
+  await idleAfter("user.interrupt");
+  await shot("session");
+
+  // Archived from the page: the session says so, and the composer is closed.
+  await page.getByRole("button", { name: "Archive…" }).click();
+  await page.getByRole("button", { name: "Confirm archive" }).click();
+  await page.getByText("archived", { exact: true }).first().waitFor();
+  await waitFor(() => page.getByLabel("Message").isDisabled(), { timeoutMs: 10_000 });
+
+  // Every event of the log is on the page, once, in order.
+  await waitFor(
+    async () => {
+      const { data } = await api<{ data: Array<{ seq: number }> }>(
+        `/v1/sessions/${sessionId}/events?limit=1000`,
+      );
+      const shown = await page
+        .locator("li.event")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-seq")));
+      return JSON.stringify(shown) === JSON.stringify(data.map((e) => String(e.seq)));
+    },
+    { timeoutMs: 10_000, message: "the timeline does not hold the log's events in order" },
+  );
+}, 90_000);
+
+test("a coordinator's thread is listed and opens its own timeline", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", {
+    agent: leadAgent,
+    environment_id: envId,
+    title: "threads",
+  });
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  await page.getByText("live", { exact: true }).waitFor();
+  await sendMessage("split the work");
+  await lastOf("agent.message").getByText("the helper thread reported back").waitFor({ timeout: 60_000 });
+  await page.getByRole("complementary", { name: "threads" }).getByRole("link", { name: "helper" }).click();
+  await page.waitForURL(/\/threads\/sthr_/);
+  await lastOf("agent.message").getByText("helper reporting: the sub-task is done").waitFor();
+  await page.getByRole("heading", { name: /Thread helper/ }).waitFor();
+  await shot("thread");
+}, 90_000);
+
+test("lists agents, environments and vaults, and the health page", async () => {
+  for (const [hash, text] of [
+    ["agents", "console-agent"],
+    ["environments", "console-"],
+    ["vaults", "STRIPE_KEY"],
+    ["health", "sessions idle"],
+    ["sessions", "threads"],
+  ] as const) {
+    await page.goto(`${gw.url}/#/${hash}`);
+    await page.getByText(text).first().waitFor();
+    await shot(hash);
+  }
+  await page.goto(`${gw.url}/#/vaults`);
+  await page.getByText("api.stripe.com").waitFor();
+  expect(await page.content()).not.toContain(SECRET);
+  await page.goto(`${gw.url}/#/sessions`);
+  // Filters: archived sessions on request, search by title.
+  await page.getByLabel("include archived").check();
+  await page.getByLabel("Search").fill("console e2e");
+  await page.getByRole("link", { name: "console e2e" }).waitFor();
+  expect(await page.getByRole("link", { name: "threads", exact: true }).count()).toBe(0);
+});
+
+test("the key never appears in a URL the page requested, and travels only in x-api-key", () => {
+  expect(requests.length).toBeGreaterThan(10);
+  for (const r of requests) expect(r.url()).not.toContain(gw.key);
+  const api = requests.filter((r) => new URL(r.url()).pathname.startsWith("/v1/"));
+  expect(api.length).toBeGreaterThan(0);
+  for (const r of api) {
+    expect(r.headers()["x-api-key"]).toBe(gw.key);
+    expect(r.headers().authorization).toBeUndefined();
+  }
+});
+
+test.runIf(SHOTS)(
+  "measure: opening a session of 10,000 events",
+  async () => {
+    const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+    for (let batch = 0; batch < 10; batch++)
+      await request(stack.bus, STORE_RPC.eventsAppend, {
+        session_id: session.id,
+        events: Array.from({ length: 1000 }, (_, i) => ({
+          type: "agent.message" as const,
+          content: [
+            { type: "text" as const, text: `event ${batch * 1000 + i}: ${"lorem ipsum ".repeat(8)}` },
+          ],
+        })),
+      });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const times: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      await page.goto(`${gw.url}/#/sessions`);
+      await page.getByRole("heading", { name: "Sessions" }).waitFor();
+      const started = Date.now();
+      await page.goto(`${gw.url}/#/sessions/${session.id}`);
+      await page.locator('li[data-seq="9999"]').waitFor();
+      times.push(Date.now() - started);
+    }
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const heap = metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? 0;
+    const sorted = [...times].sort((a, b) => a - b);
+    console.log(
+      `console: session of 10,000 events: last event shown in ${sorted[1]} ms (median of 3: ${times.join(", ")} ms); ` +
+        `JS heap ${(heap / 1024 / 1024).toFixed(1)} MiB after GC (${await page.locator("li.event").count()} events rendered)`,
+    );
+    await shot("long-session");
+  },
+  120_000,
+);
