@@ -4,6 +4,7 @@ import type { OBJECT_STORES } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { whileJetStreamStarts } from "./await-owner.js";
 import { verifyReplicas } from "./replicas.js";
+import { paddedBase64Url, readChunks } from "./object-read.js";
 
 export type ObjectStoreName = (typeof OBJECT_STORES)[keyof typeof OBJECT_STORES];
 
@@ -35,18 +36,13 @@ export interface ObjectStore {
   purgeStrayChunks(olderThan: Date): Promise<number>;
 }
 
-async function read(os: NatsObjectStore, key: string): Promise<ReadableStream<Uint8Array> | null> {
-  const result = await os.get(key);
-  if (!result) return null;
-  // A failure (a corrupt object, a lost connection) also errors the stream, which is where a reader sees it.
-  result.error.catch(() => undefined);
-  return result.data;
-}
-
 /** The subject of an object's record: `$O.<store>.M.<name in padded base64url>`, as @nats-io/obj names it. */
-function metaSubject(store: string, key: string): string {
-  const encoded = Buffer.from(key).toString("base64url");
-  return `$O.${store}.M.${encoded}${"=".repeat((4 - (encoded.length % 4)) % 4)}`;
+const metaSubject = (store: string, key: string) => `$O.${store}.M.${paddedBase64Url(Buffer.from(key))}`;
+
+async function read(bus: Bus, os: NatsObjectStore, key: string): Promise<ReadableStream<Uint8Array> | null> {
+  const info = await os.info(key);
+  if (!info || info.deleted) return null;
+  return readChunks(bus, `OBJ_${info.bucket}`, info);
 }
 
 /**
@@ -96,7 +92,7 @@ function handle(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): ObjectSto
       const info = await os.put({ name: key }, data);
       return { key, size: info.size, mtime: info.mtime };
     },
-    get: (key) => read(os, key),
+    get: (key) => read(bus, os, key),
     async delete(key) {
       const { success } = await os.delete(key);
       // The library keeps a "deleted" record; purge it too, so a removed object leaves nothing behind.
