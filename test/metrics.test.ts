@@ -13,6 +13,7 @@ import {
   untilHealthy,
   waitFor,
   type ScriptedModel,
+  type ServiceProcess,
   type TestSystem,
 } from "@corral/testing";
 import { createApiKey, openKeyBucket } from "@corral/gateway";
@@ -32,6 +33,8 @@ let model: ScriptedModel;
 let key: string;
 let api: string;
 const healthPorts = {} as Record<Service, number>;
+let spawnHarness: () => Promise<ServiceProcess>;
+let harness: ServiceProcess;
 
 beforeAll(async () => {
   system = await startSystem("metrics-client");
@@ -58,7 +61,18 @@ beforeAll(async () => {
     SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
     SANDBOX_STATE_DIR: join(dir, "manager"),
   });
-  env("harness", { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url });
+  // A short lease: a successor takes a killed harness's session over within seconds.
+  spawnHarness = async () => {
+    healthPorts.harness = await freePort();
+    const brain = env("harness", {
+      ANTHROPIC_API_KEY: "test-key",
+      ANTHROPIC_BASE_URL: model.url,
+      HARNESS_LEASE_TTL_MS: "2000",
+    });
+    await untilHealthy(`http://127.0.0.1:${healthPorts.harness}`, 60_000);
+    return brain;
+  };
+  harness = await spawnHarness();
   env("gateway", { GATEWAY_PORT: String(gatewayPort) });
   for (const service of SERVICES) await untilHealthy(`http://127.0.0.1:${healthPorts[service]}`, 60_000);
   await untilHealthy(api);
@@ -220,4 +234,48 @@ test("a scrape of every service answers while the stack is idle, and an unknown 
     const res = await fetch(`http://127.0.0.1:${healthPorts[service]}/nothing`);
     expect(res.status).toBe(404);
   }
+});
+
+test("a harness killed mid-turn: its successor counts the lease it took over and the wake it got again", async () => {
+  const agent = await request(bus, STORE_RPC.agentsCreate, {
+    name: "metrics-failover",
+    model: "claude-test",
+    tools: [{ type: "agent_toolset_20260401" }],
+  });
+  const environment = await makeLimitedEnvironment(bus, ["allowed.example"]);
+  const session = await request(bus, STORE_RPC.sessionsCreate, {
+    agent: agent.id,
+    environment_id: environment.id,
+  });
+  model.script(
+    {
+      type: "message",
+      content: [{ type: "tool_use", name: "bash", input: { command: "sleep 2; echo slept" } }],
+    },
+    { type: "message", content: [{ type: "text", text: "done" }] },
+  );
+  const eventsOf = async () =>
+    (await request(bus, STORE_RPC.eventsList, { session_id: session.id, limit: 100 })).data;
+  await request(bus, STORE_RPC.eventsSend, {
+    session_id: session.id,
+    events: [{ type: "user.message", content: [{ type: "text", text: "sleep on it" }] }],
+  });
+  await waitFor(async () => (await eventsOf()).some((e) => e.type === "agent.tool_use"), {
+    timeoutMs: 30_000,
+  });
+  await harness.kill("SIGKILL");
+  harness = await spawnHarness();
+  await waitFor(async () => (await eventsOf()).some((e) => e.type === "session.status_idle"), {
+    timeoutMs: 60_000,
+  });
+  const successor = (await scrape("harness")).samples;
+  expect(sumOf(successor, "corral_harness_lease_takeovers_total")).toBe(1);
+  expect(
+    sumOf(successor, "corral_harness_model_request_seconds_count", { outcome: "ok" }),
+  ).toBeGreaterThanOrEqual(1);
+  // The killed replica's wake comes back once its ack wait is over (the sweep may have woken the session first).
+  await waitFor(
+    async () => sumOf((await scrape("harness")).samples, "corral_harness_wakes_redelivered_total") >= 1,
+    { timeoutMs: 30_000 },
+  );
 });
