@@ -31,8 +31,11 @@ export type FileRecord = z.infer<typeof FileRecord>;
 export const FileDeleted = z.object({ id: FileId, type: z.literal("file_deleted") });
 export type FileDeleted = z.infer<typeof FileDeleted>;
 
-/** The upload's form fields besides the file part (multipart text, so the number is coerced). */
-export const FileUploadFields = z.strictObject({
+/**
+ * The upload's form fields besides the file part (multipart text, so the number is coerced); the gateway
+ * refuses any other field by name, as it does in every body.
+ */
+export const FileUploadFields = z.object({
   expires_in_seconds: z.coerce
     .number()
     .int()
