@@ -7,6 +7,9 @@ import { bucketFailure } from "./retrying-bucket.js";
 /** 10059: stream not found (yet). */
 const notThereYet = (error: unknown) => error instanceof JetStreamApiError && error.code === 10059;
 
+/** 10005: no suitable peers for placement: a cluster whose nodes have not all joined JetStream yet. */
+const peersNotJoined = (error: unknown) => error instanceof JetStreamApiError && error.code === 10005;
+
 /**
  * Opens a stream another service owns. Until its owner has created it, a reader (which may not create
  * it) waits, with capped backoff and a warning now and then; any other failure is thrown.
@@ -45,6 +48,10 @@ export function whileJetStreamStarts<T>(bus: Bus, what: string, step: () => Prom
       try {
         return await step();
       } catch (error) {
+        if (peersNotJoined(error))
+          throw new CorralError("UNAVAILABLE", `${what}: the cluster's nodes have not all joined yet`, {
+            cause: error,
+          });
         throw bucketFailure(error, what);
       }
     },

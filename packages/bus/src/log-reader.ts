@@ -1,5 +1,10 @@
 import type { SessionEvent } from "@corral/protocol";
 import type { LogHead, SessionLog } from "./log.js";
+import { retrying } from "./retry.js";
+import { bucketFailure } from "./retrying-bucket.js";
+
+/** A slice read rides out this much of an outage by default: short of a caller's 10 s RPC wait. */
+const SLICE_DEADLINE_MS = 8_000;
 
 export interface SliceQuery {
   from: number;
@@ -15,10 +20,10 @@ export interface Slice {
 }
 
 /**
- * Reads a positional slice. Its cost depends on the slice, not on the session's length: the index gives
+ * Reads a positional slice once. Its cost depends on the slice, not on the session's length: the index gives
  * the stream sequence near `from`, and at most one index stride of earlier events is skipped.
  */
-export async function readSlice(log: SessionLog, sessionId: string, query: SliceQuery): Promise<Slice> {
+async function readSliceOnce(log: SessionLog, sessionId: string, query: SliceQuery): Promise<Slice> {
   const head = await log.head(sessionId);
   if (!head || query.from > head.lastSeq || query.limit <= 0) return { events: [], nextFrom: null, head };
   const wanted = query.types && query.types.length > 0 ? new Set(query.types) : null;
@@ -37,6 +42,29 @@ export async function readSlice(log: SessionLog, sessionId: string, query: Slice
     }
   }
   return { events, nextFrom: null, head };
+}
+
+/**
+ * Reads a positional slice (see readSliceOnce), asking again while JetStream does not answer (a leader
+ * election, a restart) for up to `deadlineMs`: a read is always safe to repeat, and a reader that gave up
+ * at the first short attempt would turn an election into a failed run or request.
+ */
+export function readSlice(
+  log: SessionLog,
+  sessionId: string,
+  query: SliceQuery,
+  options: { deadlineMs?: number } = {},
+): Promise<Slice> {
+  return retrying(
+    async () => {
+      try {
+        return await readSliceOnce(log, sessionId, query);
+      } catch (error) {
+        throw bucketFailure(error, `log of ${sessionId}`);
+      }
+    },
+    { deadlineMs: options.deadlineMs ?? SLICE_DEADLINE_MS, maxDelayMs: 1000 },
+  );
 }
 
 /** Every event from position `from` on, first the stored ones then live ones, with no gap and no repeat. */

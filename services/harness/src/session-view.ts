@@ -26,7 +26,13 @@ export async function openSessionView(log: SessionLog, sessionId: string): Promi
 
   async function catchUp(): Promise<void> {
     for (;;) {
-      const slice = await readSlice(log, sessionId, { from: state.lastSeq + 1, limit: 1000 });
+      // A run waits out a leader election rather than failing on it (then it would be rescheduled).
+      const slice = await readSlice(
+        log,
+        sessionId,
+        { from: state.lastSeq + 1, limit: 1000 },
+        { deadlineMs: 30_000 },
+      );
       add(slice.events);
       if (slice.nextFrom === null) return;
     }
