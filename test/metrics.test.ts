@@ -130,17 +130,19 @@ async function followUntilIdle(sessionId: string, opened: () => void): Promise<S
   throw new Error(`the stream ended before the session idled: ${seen.map((e) => e.type).join(", ")}`);
 }
 
-test("one turn with a tool call moves each service's counters by what it did, with bounded labels and no secret", async () => {
+/** A session of an agent with the built-in tools, in an environment whose sandboxes may reach one host. */
+async function toolSession(name: string) {
   const agent = await request(bus, STORE_RPC.agentsCreate, {
-    name: "metrics",
+    name,
     model: "claude-test",
     tools: [{ type: "agent_toolset_20260401" }],
   });
   const environment = await makeLimitedEnvironment(bus, ["allowed.example"]);
-  const session = await request(bus, STORE_RPC.sessionsCreate, {
-    agent: agent.id,
-    environment_id: environment.id,
-  });
+  return request(bus, STORE_RPC.sessionsCreate, { agent: agent.id, environment_id: environment.id });
+}
+
+test("one turn with a tool call moves each service's counters by what it did, with bounded labels and no secret", async () => {
+  const session = await toolSession("metrics");
   model.script(
     {
       type: "message",
@@ -237,16 +239,7 @@ test("a scrape of every service answers while the stack is idle, and an unknown 
 });
 
 test("a harness killed mid-turn: its successor counts the lease it took over and the wake it got again", async () => {
-  const agent = await request(bus, STORE_RPC.agentsCreate, {
-    name: "metrics-failover",
-    model: "claude-test",
-    tools: [{ type: "agent_toolset_20260401" }],
-  });
-  const environment = await makeLimitedEnvironment(bus, ["allowed.example"]);
-  const session = await request(bus, STORE_RPC.sessionsCreate, {
-    agent: agent.id,
-    environment_id: environment.id,
-  });
+  const session = await toolSession("metrics-failover");
   model.script(
     {
       type: "message",
