@@ -70,3 +70,15 @@ test("stray chunks (a put that never finished) are purged only once older than a
   await store.delete("file_kept");
   expect(await messages()).toBe(before);
 });
+
+test("the store is created with the deployment's replicas, and a store kept at others is a clear error", async () => {
+  expect((await bus.jsm.streams.info(stream)).config.num_replicas).toBe(1);
+  const three = await connectBus({ ...busConfigFor(server.url, "admin", "object-store-r3"), replicas: 3 });
+  try {
+    await expect(openObjectStore(three, OBJECT_STORES.files)).rejects.toThrow(
+      `stream ${stream} has 1 replica(s) but CORRAL_REPLICAS is 3`,
+    );
+  } finally {
+    await three.close();
+  }
+});
