@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
+import { errors as natsErrors } from "@nats-io/transport-node";
 import { CorralError, defineRpc } from "@corral/protocol";
 import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
 import { connectBus, request, serve, type Bus } from "./index.js";
@@ -77,4 +78,12 @@ test("an oversize request is refused with PAYLOAD_TOO_LARGE", async () => {
   await expect(request(bus, Big, { blob: "x".repeat(2 * 1024 * 1024) })).rejects.toMatchObject({
     code: "PAYLOAD_TOO_LARGE",
   });
+});
+
+test("a handler that meets a NATS outage answers a retryable TIMEOUT or UNAVAILABLE, not INTERNAL", async () => {
+  const Outage = defineRpc("test.rpc.outage", z.object({}), z.object({}));
+  serve(bus, Outage, async () => {
+    throw new natsErrors.TimeoutError();
+  });
+  await expect(request(bus, Outage, {})).rejects.toMatchObject({ code: "TIMEOUT", retryable: true });
 });

@@ -17,6 +17,7 @@ import {
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { timeServed } from "./rpc-metrics.js";
+import { bucketFailure } from "./retrying-bucket.js";
 
 export type RpcHandler<D extends RpcDef> = (
   request: RpcParsedRequest<D>,
@@ -44,6 +45,12 @@ function encode(value: unknown): Uint8Array {
 
 function toRpcError(error: unknown, bus: Bus, subject: string): RpcError {
   if (error instanceof CorralError) return error.toJSON();
+  // JetStream away for a moment (a leader election, a restart): the caller may ask again, and is told so.
+  const outage = bucketFailure(error, "JetStream");
+  if (outage instanceof CorralError) {
+    bus.logger?.warn({ err: error, subject }, "rpc handler met a NATS outage");
+    return { code: outage.code, message: "JetStream is briefly unavailable; try again", retryable: true };
+  }
   bus.logger?.error({ err: error, subject }, "rpc handler failed");
   return { code: "INTERNAL", message: "internal error", retryable: true };
 }
