@@ -252,6 +252,49 @@ test("a coordinator's thread is listed and opens its own timeline", async () => 
   await shot("thread");
 }, 90_000);
 
+/** Appends `count` agent messages straight to a session's log (as a harness would), in batches of 1000. */
+async function appendMessages(sessionId: string, count: number) {
+  for (let from = 0; from < count; from += 1000)
+    await request(stack.bus, STORE_RPC.eventsAppend, {
+      session_id: sessionId,
+      events: Array.from({ length: Math.min(1000, count - from) }, (_, i) => ({
+        type: "agent.message" as const,
+        content: [{ type: "text" as const, text: `event ${from + i}: ${"lorem ipsum ".repeat(8)}` }],
+      })),
+    });
+}
+
+test("a long log opens at its end and loads earlier pages as the reader scrolls up, keeping their place", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+  await appendMessages(session.id, 450);
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  await page.locator('li[data-seq="449"]').waitFor();
+  expect(await page.locator("li.event").count()).toBe(200);
+
+  const timeline = page.getByLabel("timeline");
+  await timeline.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+  await page.locator('li[data-seq="249"]').waitFor();
+  // The row that was at the top is still in view: the page did not jump to the newly loaded events.
+  const box = (await timeline.boundingBox())!;
+  const row = (await page.locator('li[data-seq="250"]').boundingBox())!;
+  expect(row.y).toBeGreaterThanOrEqual(box.y - row.height);
+  expect(row.y).toBeLessThan(box.y + box.height);
+
+  // Up to the first event, by scrolling alone.
+  await waitFor(
+    async () => {
+      if ((await page.getByText("start of the log").count()) > 0) return true;
+      await timeline.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+      return false;
+    },
+    { timeoutMs: 20_000, intervalMs: 200, message: "scrolling up did not reach the start of the log" },
+  );
+  const seqs = await page
+    .locator("li.event")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-seq")));
+  expect(seqs).toEqual(Array.from({ length: 450 }, (_, i) => String(i)));
+});
+
 test("lists agents, environments and vaults, and the health page", async () => {
   for (const [hash, text] of [
     ["agents", "console-agent"],
@@ -290,16 +333,7 @@ test.runIf(SHOTS)(
   "measure: opening a session of 10,000 events",
   async () => {
     const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
-    for (let batch = 0; batch < 10; batch++)
-      await request(stack.bus, STORE_RPC.eventsAppend, {
-        session_id: session.id,
-        events: Array.from({ length: 1000 }, (_, i) => ({
-          type: "agent.message" as const,
-          content: [
-            { type: "text" as const, text: `event ${batch * 1000 + i}: ${"lorem ipsum ".repeat(8)}` },
-          ],
-        })),
-      });
+    await appendMessages(session.id, 10_000);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
     const times: number[] = [];

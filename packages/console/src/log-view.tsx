@@ -1,11 +1,17 @@
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { pendingActions } from "./log-state.js";
 import { Timeline } from "./timeline.js";
 import { useLog, type LogPaths } from "./use-log.js";
 
 /** A log's timeline, live: the newest page, the stream, earlier pages on scroll. */
-export function LogView({ paths, sessionId }: { paths: LogPaths; sessionId: string }) {
+export function LogView(props: { paths: LogPaths; sessionId: string; onStatus?: () => void }) {
+  const { paths, sessionId, onStatus } = props;
   const log = useLog(paths);
+  const last = log.events.at(-1);
+  // A status or usage event: the record shown above the timeline is stale, read it again now.
+  useEffect(() => {
+    if (last?.type.startsWith("session.")) onStatus?.();
+  }, [last?.seq]);
   const pending = useMemo(() => pendingActions(log.events), [log.events]);
   const ctx = useMemo(
     () => ({

@@ -89,7 +89,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
       </header>
       <div className="split">
         <div className="main-col">
-          <LogView key={paths.events} paths={paths} sessionId={sessionId} />
+          <LogView key={paths.events} paths={paths} sessionId={sessionId} onStatus={refresh} />
           <Composer sessionId={sessionId} disabled={!!session?.archived_at} />
         </div>
         <ThreadsPanel sessionId={sessionId} />
