@@ -3,12 +3,14 @@ import { expect, test } from "vitest";
 import { CorralError } from "@corral/protocol";
 import { keptFilename, keptMimeType, partBytes } from "./file-part.js";
 
-test("only the final path component of a filename is kept; none is `unnamed`", () => {
+test("only the final path component of a filename is kept; none is `unnamed` with its type's extension", () => {
   expect(keptFilename("a/b/report.pdf")).toBe("report.pdf");
   expect(keptFilename("C:\\Users\\x\\notes.txt")).toBe("notes.txt");
   expect(keptFilename(undefined)).toBe("unnamed");
   expect(keptFilename("dir/")).toBe("unnamed");
   expect(keptFilename("..")).toBe("unnamed");
+  expect(keptFilename("", "application/pdf")).toBe("unnamed.pdf");
+  expect(keptFilename(undefined, "application/x-unknown")).toBe("unnamed");
 });
 
 test("a filename with control characters or over 255 characters is refused", () => {

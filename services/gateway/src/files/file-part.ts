@@ -43,18 +43,32 @@ export function partBytes(file: Readable, maxBytes: number): ReadableStream<Uint
 export const tooLarge = (maxBytes: number) =>
   new CorralError("PAYLOAD_TOO_LARGE", `file: larger than the limit of ${maxBytes} bytes`);
 
+/** Extensions of the common types, for a file uploaded without a name (`unnamed.pdf`). */
+const EXTENSIONS: Record<string, string> = {
+  "text/plain": ".txt",
+  "text/csv": ".csv",
+  "text/markdown": ".md",
+  "text/html": ".html",
+  "application/json": ".json",
+  "application/pdf": ".pdf",
+  "image/png": ".png",
+  "image/jpeg": ".jpg",
+  "image/gif": ".gif",
+  "image/webp": ".webp",
+};
+
 /**
- * The name a file is kept under: the final path component of the part's filename, or `unnamed` when there
- * is none. Control characters are refused rather than kept.
+ * The name a file is kept under: the final path component of the part's filename, or `unnamed` plus the
+ * extension of its type (when known) when there is none. Control characters are refused rather than kept.
  */
-export function keptFilename(filename: string | undefined): string {
+export function keptFilename(filename: string | undefined, mimeType = ""): string {
   const name = (filename ?? "").split(/[/\\]/).pop() ?? "";
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name))
     throw new CorralError("INVALID_REQUEST", "file: the filename has control characters");
   if (name.length > FILENAME_MAX_LENGTH)
     throw new CorralError("INVALID_REQUEST", `file: the filename is longer than ${FILENAME_MAX_LENGTH}`);
-  return name === "" || name === "." || name === ".." ? "unnamed" : name;
+  return name === "" || name === "." || name === ".." ? `unnamed${EXTENSIONS[mimeType] ?? ""}` : name;
 }
 
 /** The part's content type without parameters, or `application/octet-stream` when it has none that fits. */

@@ -26,15 +26,16 @@ async function storePart(store: FileStore, id: FileId, part: MultipartFile, form
     part.file.resume();
     throw new CorralError("INVALID_REQUEST", `body: unexpected file part "${part.fieldname}"`);
   }
+  const mimeType = keptMimeType(part.mimetype);
   let filename: string;
   try {
-    filename = keptFilename(part.filename);
+    filename = keptFilename(part.filename, mimeType);
   } catch (error) {
     part.file.resume();
     throw error;
   }
   const object = await store.objects.put(id, partBytes(part.file, store.options.maxBytes));
-  form.stored = { filename, mime_type: keptMimeType(part.mimetype), size_bytes: object.size };
+  form.stored = { filename, mime_type: mimeType, size_bytes: object.size };
 }
 
 /** Reads every part: the file's bytes go to the object store as they arrive, never whole into memory. */
