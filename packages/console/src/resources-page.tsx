@@ -1,4 +1,6 @@
+import type { ReactNode } from "react";
 import { api, type Page } from "./api.js";
+import { DataTable, type Column } from "./data-table.js";
 import { age } from "./format.js";
 import { usePoll } from "./use-poll.js";
 
@@ -20,7 +22,6 @@ interface Environment {
 interface Vault {
   id: string;
   display_name: string;
-  created_at: string;
 }
 /** Only fields that are never secret are read from a credential (the API sends no secret anyway). */
 interface Credential {
@@ -38,76 +39,48 @@ function usePage<T>(path: string) {
   return usePoll((signal) => api<Page<T>>(path, { signal }), 10_000, [path]);
 }
 
-export function AgentsPage() {
-  const { value, error } = usePage<Agent>("/v1/agents?limit=200");
+const code = (id: string) => <code>{id}</code>;
+
+function ListPage<T extends { id: string }>(props: {
+  title: string;
+  path: string;
+  columns: Column<T>[];
+  note?: ReactNode;
+}) {
+  const { value, error } = usePage<T>(props.path);
   return (
     <section>
-      <h1>Agents</h1>
+      <h1>{props.title}</h1>
+      {props.note}
       {error && <p className="error-text">{error}</p>}
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>name</th>
-            <th>id</th>
-            <th>version</th>
-            <th>model</th>
-            <th>tools</th>
-            <th>multi-agent</th>
-            <th>updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {value?.data.map((a) => (
-            <tr key={a.id}>
-              <td>{a.name}</td>
-              <td>
-                <code>{a.id}</code>
-              </td>
-              <td>{a.version}</td>
-              <td>{a.model.id}</td>
-              <td>{a.tools.length}</td>
-              <td>{a.multiagent?.type ?? "—"}</td>
-              <td>{age(a.updated_at)} ago</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={props.columns} rows={value?.data ?? []} />
     </section>
   );
 }
 
-export function EnvironmentsPage() {
-  const { value, error } = usePage<Environment>("/v1/environments?limit=200");
-  return (
-    <section>
-      <h1>Environments</h1>
-      {error && <p className="error-text">{error}</p>}
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>name</th>
-            <th>id</th>
-            <th>type</th>
-            <th>networking</th>
-            <th>created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {value?.data.map((e) => (
-            <tr key={e.id}>
-              <td>{e.name}</td>
-              <td>
-                <code>{e.id}</code>
-              </td>
-              <td>{e.config?.type ?? "—"}</td>
-              <td>{e.config?.networking?.type ?? "—"}</td>
-              <td>{age(e.created_at)} ago</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
+const AGENT_COLUMNS: Column<Agent>[] = [
+  { header: "name", cell: (a) => a.name },
+  { header: "id", cell: (a) => code(a.id) },
+  { header: "version", cell: (a) => a.version },
+  { header: "model", cell: (a) => a.model.id },
+  { header: "tools", cell: (a) => a.tools.length },
+  { header: "multi-agent", cell: (a) => a.multiagent?.type ?? "—" },
+  { header: "updated", cell: (a) => `${age(a.updated_at)} ago` },
+];
+
+const ENVIRONMENT_COLUMNS: Column<Environment>[] = [
+  { header: "name", cell: (e) => e.name },
+  { header: "id", cell: (e) => code(e.id) },
+  { header: "type", cell: (e) => e.config?.type ?? "—" },
+  { header: "networking", cell: (e) => e.config?.networking?.type ?? "—" },
+  { header: "created", cell: (e) => `${age(e.created_at)} ago` },
+];
+
+function credentialLine(c: Credential): string {
+  const parts = [c.auth.type, c.auth.secret_name, c.auth.mcp_server_url];
+  const egress = c.auth.networking;
+  if (egress) parts.push(`egress ${egress.type} ${egress.allowed_hosts?.join(", ") ?? ""}`.trim());
+  return parts.filter(Boolean).join(" · ");
 }
 
 function Credentials({ vaultId }: { vaultId: string }) {
@@ -118,55 +91,34 @@ function Credentials({ vaultId }: { vaultId: string }) {
     <ul className="plain">
       {value.data.map((c) => (
         <li key={c.id}>
-          <strong>{c.display_name ?? c.id}</strong> · {c.auth.type}
-          {c.auth.secret_name && (
-            <>
-              {" "}
-              · <code>{c.auth.secret_name}</code>
-            </>
-          )}
-          {c.auth.mcp_server_url && <> · {c.auth.mcp_server_url}</>}
-          {c.auth.networking && (
-            <>
-              {" "}
-              · egress {c.auth.networking.type} {c.auth.networking.allowed_hosts?.join(", ")}
-            </>
-          )}
+          <strong>{c.display_name ?? c.id}</strong> · {credentialLine(c)}
         </li>
       ))}
     </ul>
   );
 }
 
-export function VaultsPage() {
-  const { value, error } = usePage<Vault>("/v1/vaults?limit=200");
-  return (
-    <section>
-      <h1>Vaults</h1>
+const VAULT_COLUMNS: Column<Vault>[] = [
+  { header: "vault", cell: (v) => v.display_name },
+  { header: "id", cell: (v) => code(v.id) },
+  { header: "credentials", cell: (v) => <Credentials vaultId={v.id} /> },
+];
+
+export const AgentsPage = () => (
+  <ListPage title="Agents" path="/v1/agents?limit=200" columns={AGENT_COLUMNS} />
+);
+
+export const EnvironmentsPage = () => (
+  <ListPage title="Environments" path="/v1/environments?limit=200" columns={ENVIRONMENT_COLUMNS} />
+);
+
+export const VaultsPage = () => (
+  <ListPage
+    title="Vaults"
+    path="/v1/vaults?limit=200"
+    columns={VAULT_COLUMNS}
+    note={
       <p className="muted">Secrets are write-only: the API never returns them, and this page shows none.</p>
-      {error && <p className="error-text">{error}</p>}
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>vault</th>
-            <th>id</th>
-            <th>credentials</th>
-          </tr>
-        </thead>
-        <tbody>
-          {value?.data.map((v) => (
-            <tr key={v.id}>
-              <td>{v.display_name}</td>
-              <td>
-                <code>{v.id}</code>
-              </td>
-              <td>
-                <Credentials vaultId={v.id} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
+    }
+  />
+);

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api, query, type Page } from "./api.js";
+import { DataTable, type Column } from "./data-table.js";
 import { age, tokens } from "./format.js";
 import { NewSession } from "./new-session.js";
 import type { SessionRecord } from "./types.js";
@@ -12,25 +13,31 @@ function matches(s: SessionRecord, search: string): boolean {
   return !q || s.id.toLowerCase().includes(q) || (s.title ?? "").toLowerCase().includes(q);
 }
 
-function Row({ s }: { s: SessionRecord }) {
-  return (
-    <tr>
-      <td>
+const COLUMNS: Column<SessionRecord>[] = [
+  {
+    header: "session",
+    cell: (s) => (
+      <>
         <a href={`#/sessions/${s.id}`}>{s.title || s.id}</a>
         {s.title && <div className="muted small">{s.id}</div>}
-      </td>
-      <td>
+      </>
+    ),
+  },
+  {
+    header: "status",
+    cell: (s) => (
+      <>
         <span className={`status ${s.status}`}>{s.status}</span>
         {s.archived_at && <span className="badge">archived</span>}
-      </td>
-      <td>{s.agent.name}</td>
-      <td>{age(s.created_at)}</td>
-      <td>{tokens(s.usage)}</td>
-      <td>{s.event_count}</td>
-      <td className="small">{s.task_id ?? "—"}</td>
-    </tr>
-  );
-}
+      </>
+    ),
+  },
+  { header: "agent", cell: (s) => s.agent.name },
+  { header: "age", cell: (s) => age(s.created_at) },
+  { header: "usage", cell: (s) => tokens(s.usage) },
+  { header: "events", cell: (s) => s.event_count },
+  { header: "task", cell: (s) => <span className="small">{s.task_id ?? "—"}</span> },
+];
 
 /** Sessions, newest first, refreshed every 2 s; filtered by status on the server, searched here. */
 export function SessionsPage() {
@@ -78,24 +85,7 @@ export function SessionsPage() {
         </label>
         {error && <span className="error-text">{error}</span>}
       </div>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>session</th>
-            <th>status</th>
-            <th>agent</th>
-            <th>age</th>
-            <th>usage</th>
-            <th>events</th>
-            <th>task</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => (
-            <Row key={s.id} s={s} />
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={COLUMNS} rows={rows} />
       {value && rows.length === 0 && <p className="muted">No sessions match.</p>}
       {value?.next_page && <p className="muted">Showing the newest 200.</p>}
     </div>
