@@ -257,6 +257,9 @@ test("a harness killed mid-turn: its successor counts the lease it took over and
     timeoutMs: 30_000,
   });
   await harness.kill("SIGKILL");
+  // The killed replica's wake was never acked: the session-store's gauge sees it in the work queue.
+  const pending = async () => sumOf((await scrape("session-store")).samples, "corral_store_wakes_pending");
+  expect(await pending()).toBeGreaterThanOrEqual(1);
   harness = await spawnHarness();
   await waitFor(async () => (await eventsOf()).some((e) => e.type === "session.status_idle"), {
     timeoutMs: 60_000,
@@ -271,4 +274,5 @@ test("a harness killed mid-turn: its successor counts the lease it took over and
     async () => sumOf((await scrape("harness")).samples, "corral_harness_wakes_redelivered_total") >= 1,
     { timeoutMs: 30_000 },
   );
+  await waitFor(async () => (await pending()) === 0, { timeoutMs: 30_000 });
 });
