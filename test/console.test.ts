@@ -104,6 +104,12 @@ beforeAll(async () => {
           type: "agent_toolset_20260401",
           configs: [{ name: "bash", permission_policy: { type: "always_ask" } }],
         },
+        {
+          type: "custom",
+          name: "lookup_weather",
+          description: "Looks up the weather",
+          input_schema: { type: "object", properties: { city: { type: "string" } } },
+        },
       ],
     })
   ).id;
@@ -161,7 +167,7 @@ interface Row {
   dataset: Record<string, string | undefined>;
 }
 
-test("sign in, start a session, watch it stream to idle, confirm a tool call, interrupt a run", async () => {
+test("sign in, start a session, watch it stream to idle, confirm a tool call, answer a custom tool, interrupt a run, archive", async () => {
   await page.goto(`${gw.url}/`);
   await page.getByLabel("API key").fill(gw.key);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -203,6 +209,17 @@ test("sign in, start a session, watch it stream to idle, confirm a tool call, in
   await lastOf("agent.message").getByText("the command said confirmed-run").waitFor();
   await idleAfter("agent.message");
   expect(await page.getByRole("button", { name: "Allow" }).count()).toBe(0);
+
+  // A custom tool: the page sends its result, the agent goes on with it.
+  model.script(
+    { type: "message", content: [{ type: "tool_use", name: "lookup_weather", input: { city: "Oslo" } }] },
+    (req) => say(`the weather is ${lastUserText(req).trim()}`),
+  );
+  await sendMessage("weather in Oslo?");
+  await page.getByLabel("custom tool result").fill("sunny");
+  await page.getByRole("button", { name: "Send result" }).click();
+  await lastOf("agent.message").getByText("the weather is sunny").waitFor();
+  await idleAfter("agent.message");
 
   // A run that waits on the model, interrupted from the page.
   model.script({ type: "hang" });
@@ -307,6 +324,15 @@ test("lists agents, environments and vaults, and the health page", async () => {
     await page.getByText(text).first().waitFor();
     await shot(hash);
   }
+  // An agent's versions side by side.
+  await api(`/v1/agents/${leadAgent}`, { description: "now with a description", version: 1 });
+  await page.goto(`${gw.url}/#/agents`);
+  await page.getByRole("link", { name: "lead" }).click();
+  await page.getByRole("columnheader", { name: "version 2" }).waitFor();
+  await page.getByRole("columnheader", { name: "version 1" }).waitFor();
+  await page.getByText("now with a description").waitFor();
+  await shot("agent-versions");
+
   await page.goto(`${gw.url}/#/vaults`);
   await page.getByText("api.stripe.com").waitFor();
   expect(await page.content()).not.toContain(SECRET);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { forgetKey, onUnauthorized, storedKey } from "./api.js";
+import { AgentPage } from "./agent-page.js";
 import { HealthPage } from "./health-page.js";
 import { AgentsPage, EnvironmentsPage, VaultsPage } from "./resources-page.js";
 import { useRoute, type Route } from "./route.js";
@@ -16,6 +17,12 @@ const NAV = [
   ["health", "Health"],
 ] as const;
 
+const PARENT: Partial<Record<Route["page"], string>> = {
+  session: "sessions",
+  thread: "sessions",
+  agent: "agents",
+};
+
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case "sessions":
@@ -26,6 +33,8 @@ function Page({ route }: { route: Route }) {
       return <ThreadPage key={route.threadId} sessionId={route.sessionId} threadId={route.threadId} />;
     case "agents":
       return <AgentsPage />;
+    case "agent":
+      return <AgentPage key={route.agentId} agentId={route.agentId} />;
     case "environments":
       return <EnvironmentsPage />;
     case "vaults":
@@ -47,7 +56,7 @@ export function App() {
     [],
   );
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
-  const current = route.page === "session" || route.page === "thread" ? "sessions" : route.page;
+  const current = PARENT[route.page] ?? route.page;
   return (
     <div className="shell">
       <nav className="top" aria-label="main">

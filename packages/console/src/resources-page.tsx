@@ -59,7 +59,7 @@ function ListPage<T extends { id: string }>(props: {
 }
 
 const AGENT_COLUMNS: Column<Agent>[] = [
-  { header: "name", cell: (a) => a.name },
+  { header: "name", cell: (a) => <a href={`#/agents/${a.id}`}>{a.name}</a> },
   { header: "id", cell: (a) => code(a.id) },
   { header: "version", cell: (a) => a.version },
   { header: "model", cell: (a) => a.model.id },

@@ -6,6 +6,7 @@ export type Route =
   | { page: "session"; sessionId: string }
   | { page: "thread"; sessionId: string; threadId: string }
   | { page: "agents" }
+  | { page: "agent"; agentId: string }
   | { page: "environments" }
   | { page: "vaults" }
   | { page: "health" };
@@ -18,6 +19,8 @@ export function parseRoute(hash: string): Route {
   if (thread) return { page: "thread", sessionId: thread[1]!, threadId: thread[2]! };
   const session = new RegExp(`^/sessions/${ID}$`).exec(path);
   if (session) return { page: "session", sessionId: session[1]! };
+  const agent = new RegExp(`^/agents/${ID}$`).exec(path);
+  if (agent) return { page: "agent", agentId: agent[1]! };
   for (const page of ["agents", "environments", "vaults", "health"] as const)
     if (path === `/${page}`) return { page };
   return { page: "sessions" };
