@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { BUCKETS, HOST_RPC, SANDBOX_QUEUE, SANDBOX_RPC, SandboxRecord, hostSubject } from "@corral/protocol";
-import { flush, openTypedBucket, serve, type Subscription } from "@corral/bus";
+import type { z } from "zod";
+import { flush, openResilientBucket, serve, type BucketName, type Subscription } from "@corral/bus";
 import { adoptContainers } from "./adopt.js";
 import type { ManagerBase, ManagerContext, ManagerDeps } from "./context.js";
 import { watchSandboxDeaths } from "./deaths.js";
@@ -21,20 +22,28 @@ export interface SandboxManager {
   stop(): Promise<void>;
 }
 
+/**
+ * How long one bucket call rides out a NATS outage or leader election (short attempts, sent again) before
+ * it fails: short of the harness's ask for a sandbox or a tool result, which it repeats.
+ */
+const BUCKET_DEADLINE_MS = 8_000;
+
 async function openContext(deps: ManagerDeps, signal: AbortSignal): Promise<ManagerContext> {
-  const marker = await openTypedBucket(deps.bus, BUCKETS.sandboxes, ProxySeen);
+  const open = <T>(name: BucketName, schema: z.ZodType<T>) =>
+    openResilientBucket(deps.bus, name, schema, { deadlineMs: BUCKET_DEADLINE_MS, signal });
+  const marker = await open(BUCKETS.sandboxes, ProxySeen);
   const proxyKnown = (await marker.get(PROXY_SEEN_KEY)) !== null;
   const base: ManagerBase = { ...deps, egress: { proxyKnown, marker }, signal };
-  const ledgerEntries = await openTypedBucket(deps.bus, BUCKETS.toolLedger, LedgerEntry);
+  const ledgerEntries = await open(BUCKETS.toolLedger, LedgerEntry);
   const sandboxes = createSandboxes();
   return {
     ...base,
     sandboxes,
-    records: await openTypedBucket(deps.bus, BUCKETS.sandboxes, SandboxRecord),
-    workspaces: await openTypedBucket(deps.bus, BUCKETS.sandboxes, VolumeName),
+    records: await open(BUCKETS.sandboxes, SandboxRecord),
+    workspaces: await open(BUCKETS.sandboxes, VolumeName),
     ledger: createLedger(ledgerEntries, randomUUID()),
-    presence: await openTypedBucket(deps.bus, BUCKETS.sandboxes, HostPresence),
-    placements: await openTypedBucket(deps.bus, BUCKETS.sandboxes, Placement),
+    presence: await open(BUCKETS.sandboxes, HostPresence),
+    placements: await open(BUCKETS.sandboxes, Placement),
     pool: createWarmPool({
       ...deps,
       egressFor: (sandboxId) => lookupEgress(base, sandboxId, null),
