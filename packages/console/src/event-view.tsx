@@ -111,6 +111,12 @@ const RENDERERS: Record<string, Render> = {
   "session.thread_status_running": threadLine,
   "session.thread_status_idle": threadLine,
   "session.thread_status_terminated": threadLine,
+  "span.model_request_end": (e) => (
+    <span>
+      model request ended · {tokens(e.model_usage as Usage)}
+      {e.is_error ? <span className="badge bad">error</span> : null}
+    </span>
+  ),
   "agent.thread_message_sent": (e) => <Collapsible text={textOf(e.content)} label="to thread" />,
   "agent.thread_message_received": (e) => <Collapsible text={textOf(e.content)} label="from thread" />,
 };
@@ -118,6 +124,7 @@ const RENDERERS: Record<string, Render> = {
 /** The kind of row: its colour and weight in the timeline. */
 export function kindOf(type: string): string {
   if (type === "session.error") return "error";
+  if (type === "span.egress_blocked" || type === "span.sandbox_lost") return "warn";
   if (type.startsWith("user.")) return "user";
   if (type === "agent.message") return "agent";
   if (type.includes("tool_use") || type.includes("tool_result")) return "tool";

@@ -1,4 +1,4 @@
-import { authHeaders } from "./api.js";
+import { ApiError, authHeaders } from "./api.js";
 
 export interface SseFrame {
   id?: string;
@@ -31,7 +31,7 @@ export async function readEventStream(
   const headers: Record<string, string> = { ...authHeaders(), accept: "text/event-stream" };
   if (options.lastEventId !== null) headers["last-event-id"] = String(options.lastEventId);
   const res = await fetch(path, { headers, signal: options.signal });
-  if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
+  if (!res.ok || !res.body) throw new ApiError(res.status, `stream answered ${res.status}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import { api, query, type Page } from "./api.js";
+import { api, ApiError, query, type Page } from "./api.js";
 import { EMPTY_LOG, logReducer, type LogAction, type LogState } from "./log-state.js";
 import { readEventStream, type SseFrame } from "./sse.js";
 import type { DeltaFrame, LogEvent } from "./types.js";
@@ -46,7 +46,14 @@ async function follow(
       });
     } catch (error) {
       if (signal.aborted) return;
-      dispatch({ type: "error", error: `live stream: ${(error as Error).message}; reconnecting` });
+      const status = error instanceof ApiError ? error.status : 0;
+      // A log that is gone or a key that is refused does not come back by retrying.
+      const final = status === 404 || status === 401 || status === 403;
+      dispatch({
+        type: "error",
+        error: `live stream: ${(error as Error).message}${final ? "" : "; reconnecting"}`,
+      });
+      if (final) return dispatch({ type: "live", live: false });
     }
     dispatch({ type: "live", live: false });
     await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
