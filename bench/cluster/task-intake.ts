@@ -17,7 +17,15 @@ async function publishTask(bus: Bus, body: string, taskId: string): Promise<void
   const deadline = Date.now() + 30_000;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     try {
-      await publishRaw(bus, SUBJECTS.tasksSubmit, body, { "Nats-Msg-Id": `task:${taskId}` });
+      // Short attempts, as a client should make them: a publish to a stream with no leader is not
+      // answered at all, and the next attempt lands right after the election.
+      await publishRaw(
+        bus,
+        SUBJECTS.tasksSubmit,
+        body,
+        { "Nats-Msg-Id": `task:${taskId}` },
+        { timeoutMs: 2000 },
+      );
       return;
     } catch (error) {
       if (Date.now() + delay > deadline) throw error;

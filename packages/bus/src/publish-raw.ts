@@ -11,9 +11,13 @@ export async function publishRaw(
   subject: string,
   payload: string,
   headers: Record<string, string> = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<number> {
   const h = natsHeaders();
   for (const [name, value] of Object.entries(headers)) h.set(name, value);
-  const ack = await bus.js.publish(subject, payload, { headers: h });
+  const ack = await bus.js.publish(subject, payload, {
+    headers: h,
+    ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
+  });
   return ack.seq;
 }

@@ -122,10 +122,12 @@ export async function ensureWorkConsumer(
   name: string,
   options: WorkConsumerOptions,
 ): Promise<Consumer> {
-  await whileJetStreamStarts(bus, `consumer ${stream}.${name}`, () =>
-    addConsumer(bus, stream, name, options),
-  );
-  return bus.js.consumers.get(stream, name);
+  const what = `consumer ${stream}.${name}`;
+  await whileJetStreamStarts(bus, what, () => addConsumer(bus, stream, name, options));
+  // Through the short-attempt context: a consumer that missed heartbeats (its leader lost) checks that it
+  // still exists before pulling again, and with the long timeout that check alone outlasted an election
+  // by 10 s (work, wakes and tasks all waited for it).
+  return whileJetStreamStarts(bus, what, () => bus.attempt.js.consumers.get(stream, name));
 }
 
 function addConsumer(bus: Bus, stream: string, name: string, options: WorkConsumerOptions) {
