@@ -26,6 +26,8 @@ const SHOTS = process.env.CORRAL_CONSOLE_SHOTS;
 let stack: BrainStack;
 let model: ScriptedModel;
 let gw: GatewayUnderTest;
+/** The key the page signed in with (a restarted gateway's helper makes a key of its own). */
+let signedInWith = "";
 let credentials: { close(): Promise<void> };
 const SECRET = `sk-live-${Date.now()}-canary`;
 let browser: Browser;
@@ -169,7 +171,8 @@ interface Row {
 
 test("sign in, start a session, watch it stream to idle, confirm a tool call, answer a custom tool, interrupt a run, archive", async () => {
   await page.goto(`${gw.url}/`);
-  await page.getByLabel("API key").fill(gw.key);
+  signedInWith = gw.key;
+  await page.getByLabel("API key").fill(signedInWith);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Sessions" }).waitFor();
 
@@ -312,6 +315,26 @@ test("a long log opens at its end and loads earlier pages as the reader scrolls 
   expect(seqs).toEqual(Array.from({ length: 450 }, (_, i) => String(i)));
 });
 
+test("the gateway restarts under an open session: the page resumes from its last event, nothing missed or twice", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+  await appendMessages(session.id, 5);
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  await page.locator('li[data-seq="4"]').waitFor();
+  await page.getByText("live", { exact: true }).waitFor();
+  const port = Number(new URL(gw.url).port);
+  await gw.close();
+  await page.getByText("not live", { exact: true }).waitFor();
+  await appendMessages(session.id, 5);
+  gw = await startGateway(stack.nats.url, { port });
+  await page.locator('li[data-seq="9"]').waitFor({ timeout: 15_000 });
+  await appendMessages(session.id, 5);
+  await page.locator('li[data-seq="14"]').waitFor();
+  const seqs = await page
+    .locator("li.event")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-seq")));
+  expect(seqs).toEqual(Array.from({ length: 15 }, (_, i) => String(i)));
+});
+
 test("lists agents, environments and vaults, and the health page", async () => {
   for (const [hash, text] of [
     ["agents", "console-agent"],
@@ -346,11 +369,12 @@ test("lists agents, environments and vaults, and the health page", async () => {
 
 test("the key never appears in a URL the page requested, and travels only in x-api-key", () => {
   expect(requests.length).toBeGreaterThan(10);
-  for (const r of requests) expect(r.url()).not.toContain(gw.key);
+  expect(signedInWith).not.toBe("");
+  for (const r of requests) expect(r.url()).not.toContain(signedInWith);
   const api = requests.filter((r) => new URL(r.url()).pathname.startsWith("/v1/"));
   expect(api.length).toBeGreaterThan(0);
   for (const r of api) {
-    expect(r.headers()["x-api-key"]).toBe(gw.key);
+    expect(r.headers()["x-api-key"]).toBe(signedInWith);
     expect(r.headers().authorization).toBeUndefined();
   }
 });
