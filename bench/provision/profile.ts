@@ -44,6 +44,7 @@ function timedRuntime(runtime: SandboxRuntime): SandboxRuntime {
     },
     start: (id) => timed("docker: start", () => runtime.start(id)),
     allowHostPort: (port) => timed("firewall: allowHostPort", () => runtime.allowHostPort(port)),
+    closeHostPorts: () => runtime.closeHostPorts(),
     networkGateway: () => timed("docker: network gateway", () => runtime.networkGateway()),
   };
 }

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { Duplex } from "node:stream";
+import { randomUUID } from "node:crypto";
 import { createChannel, type ExecutorChannel } from "./channel.js";
 import { createContainer, volumeConfig } from "./docker-container.js";
 import { watchDeaths } from "./docker-deaths.js";
@@ -8,7 +9,7 @@ import { bridgeName, ensureNetwork, networkGateway } from "./docker-network.js";
 import { pythonProbe } from "./docker-python.js";
 import { removeWorkspaceVolume } from "./docker-volume.js";
 import { removeWorkspaceDir } from "./workspace-dir.js";
-import { isolateBridgeFromHost } from "./firewall.js";
+import { isolateBridgeFromHost, releaseHostPorts } from "./firewall.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 
 export interface DockerRuntimeConfig {
@@ -38,6 +39,9 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     (config.allowedHostPorts ?? []).map((port) => [port, Promise.resolve()]),
   );
   let gateway: Promise<string> | undefined;
+  // This manager's mark on the firewall rules it adds (a comment), so it removes exactly its own.
+  const owner = `corral-sandbox-manager ${config.hostId} ${randomUUID()}`;
+  const opened = new Set<number>();
   return {
     ensureNetwork: () => ensureNetwork(docker, config.network, config.allowedHostPorts ?? []),
     create: (spec) => createContainer(docker, spec, config),
@@ -63,11 +67,18 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
     allowHostPort(port) {
       let allowed = allowedPorts.get(port);
       if (!allowed) {
-        allowed = isolateBridgeFromHost(bridgeName(config.network), [port]);
+        opened.add(port);
+        allowed = isolateBridgeFromHost(bridgeName(config.network), [port], owner);
         allowed.catch(() => allowedPorts.delete(port));
         allowedPorts.set(port, allowed);
       }
       return allowed;
+    },
+    async closeHostPorts() {
+      await Promise.allSettled(allowedPorts.values());
+      await releaseHostPorts(bridgeName(config.network), [...opened], owner);
+      for (const port of opened) allowedPorts.delete(port);
+      opened.clear();
     },
     onDeath: (listener) => watchDeaths(docker, config.hostId, listener),
   };

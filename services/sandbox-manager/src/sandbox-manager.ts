@@ -101,6 +101,9 @@ async function run(deps: ManagerDeps): Promise<() => Promise<void>> {
     await ctx.pool.stop();
     if (deps.config.removeOnStop) await removeContainers(ctx);
     releaseAll(ctx.sandboxes);
+    await deps.runtime.closeHostPorts().catch((err: unknown) => {
+      deps.logger.warn({ err }, "could not remove this manager's firewall rules");
+    });
   };
 }
 

@@ -50,5 +50,7 @@ export interface SandboxRuntime {
   networkGateway(): Promise<string>;
   /** Lets sandboxes reach this host TCP port (the egress proxy); every other host port stays dropped. */
   allowHostPort(port: number): Promise<void>;
+  /** Takes back every port `allowHostPort` opened (when the manager stops). */
+  closeHostPorts(): Promise<void>;
   onDeath(listener: (event: DeathEvent) => void): () => void;
 }
