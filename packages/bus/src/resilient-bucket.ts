@@ -16,6 +16,8 @@ export interface Resilience {
   deadlineMs: number;
   /** Aborting ends the retries (the last failure is thrown). */
   signal?: AbortSignal;
+  /** Told of every failed attempt that will be made again (e.g. to know the bucket was just away). */
+  onRetry?: RetryOptions["onRetry"];
 }
 
 export interface Handles<T> {

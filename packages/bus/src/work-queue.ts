@@ -85,10 +85,11 @@ export async function consumeWorkQueue(
 ): Promise<WorkLoop> {
   const consumer = await ensureWorkConsumer(bus, options.stream, options.consumer, options);
   // Short pulls with frequent heartbeats: a consumer whose leader moved (a node lost) is noticed after two
-  // missed heartbeats, about 2 s, not the 30 s of the defaults.
+  // missed heartbeats, about 2 s, not the 30 s of the defaults. Until its new leader answers, the client
+  // checks again every pull expiry (jittered): 2 s keeps that within the 3 s a leader change may cost.
   const messages = await consumer.consume({
     max_messages: options.batch,
-    expires: 4000,
+    expires: 2000,
     idle_heartbeat: 1000,
   });
   let stopped = false;

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { TIMEOUTS } from "@corral/protocol";
 import type { RunnerConfig } from "./run-context.js";
 
 export interface HarnessConfig extends RunnerConfig {
@@ -20,13 +21,16 @@ export interface HarnessConfig extends RunnerConfig {
  * is the TTL itself, and the liveness sweep looks for expired leases often enough that a log whose
  * runner died is woken again within TTL + 1 s. A run whose renewals fail (NATS away, a leader election)
  * pauses for up to `pauseMs`, six TTLs and at least 30 s (an election takes 5–10 s), before it gives
- * its log up.
+ * its log up; and for `outageWindowMs` after the lease bucket was away, no other replica takes over or
+ * sweeps a lease that expired meanwhile (see outage-window.ts).
  */
 export function harnessTimings(leaseTtlMs: number) {
   return {
     ttlMs: leaseTtlMs,
     heartbeatMs: Math.max(50, Math.floor(leaseTtlMs / 4)),
     pauseMs: Math.max(30_000, leaseTtlMs * 6),
+    /** After the lease bucket was away: a paused holder's renewal (one short attempt, a backoff) lands within this. */
+    outageWindowMs: TIMEOUTS.jsAttemptMs + 1000 + 2 * Math.max(50, Math.floor(leaseTtlMs / 4)),
     ackWaitMs: leaseTtlMs,
     sweep: { everyMs: Math.min(750, Math.max(50, Math.floor(leaseTtlMs / 4))), graceMs: 100 },
   };

@@ -3,6 +3,7 @@ import { BUCKETS, STREAMS, type LogId } from "@corral/protocol";
 import { awaitStreams, openResilientBucket, openSessionLog, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { createLeases, Lease } from "./lease.js";
+import { createOutageWindow } from "./outage-window.js";
 import { createWakeHandler, type WakeHandler } from "./wake-handler.js";
 import { consumeWakes } from "./wake-consumer.js";
 import { sweepLiveness } from "./liveness-sweep.js";
@@ -43,9 +44,11 @@ export function createHarness(deps: HarnessDeps): Harness {
       await awaitStreams(bus, [STREAMS.sessions, STREAMS.wake]);
       const log = await openSessionLog(bus);
       // Renewals ride out a leader election in short attempts, each repeatable (see createLeases).
+      const outage = createOutageWindow(timings.outageWindowMs);
       const leaseBucket = await openResilientBucket(bus, BUCKETS.leases, Lease, {
         deadlineMs: timings.pauseMs,
         signal: stopping.signal,
+        onRetry: () => outage.noteTrouble(),
       });
       const appender = createLogAppender({
         bus,
@@ -56,7 +59,7 @@ export function createHarness(deps: HarnessDeps): Harness {
       const runner = { ...deps, log, appender };
       wakes = createWakeHandler({
         runner,
-        leases: createLeases(leaseBucket, holder, timings, logger),
+        leases: createLeases(leaseBucket, holder, timings, logger, outage),
         logger,
         loadInfo: (logId) => loadSessionInfo(bus, logId),
         stopping: stopping.signal,
@@ -69,7 +72,7 @@ export function createHarness(deps: HarnessDeps): Harness {
           { bus, logger, handle, stopping: stopping.signal },
           { ...config, ackWaitMs: timings.ackWaitMs },
         ),
-        sweepLiveness({ bus, leases: leaseBucket, logger, stopping: stopping.signal }, timings.sweep),
+        sweepLiveness({ bus, leases: leaseBucket, logger, stopping: stopping.signal, outage }, timings.sweep),
       ]);
       logger.info({ holder, concurrency: config.concurrency }, "harness started");
     },

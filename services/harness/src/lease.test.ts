@@ -3,6 +3,7 @@ import { BUCKETS } from "@corral/protocol";
 import { openResilientBucket, openTypedBucket } from "@corral/bus";
 import { startSystem, waitFor, type TestSystem } from "@corral/testing";
 import { createLeases, Lease } from "./lease.js";
+import { createOutageWindow } from "./outage-window.js";
 
 let system: TestSystem;
 
@@ -49,4 +50,20 @@ test("a lease another holder took is lost: its run is told so and does not wait"
   expect(await lease.regained()).toBe(false);
   await lease.release();
   expect((await other.get("sesn_takenlease00000000000000"))?.value.holder).toBe("holder-b");
+});
+
+test("right after the bucket was away, another holder's expired lease is not taken over; later it is", async () => {
+  let now = Date.now();
+  const outage = createOutageWindow(5_000, () => now);
+  const bucket = await openResilientBucket(system.bus, BUCKETS.leases, Lease, { deadlineMs: 10_000 });
+  // holder-a's lease expired while the bucket was away: holder-a may be a paused run about to renew.
+  await bucket.put("sesn_pausedholder000000000000", { holder: "holder-a", expires_at: Date.now() - 1_000 });
+  outage.noteTrouble();
+  const leases = createLeases(bucket, "holder-b", timings, undefined, outage);
+  expect(await leases.acquire("sesn_pausedholder000000000000")).toBeNull();
+  now += 5_000; // holder-a had its chance and did not renew: it is gone
+  const taken = await leases.acquire("sesn_pausedholder000000000000");
+  expect(taken?.held()).toBe(true);
+  expect((await bucket.get("sesn_pausedholder000000000000"))?.value.holder).toBe("holder-b");
+  await taken!.release();
 });

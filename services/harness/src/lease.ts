@@ -2,6 +2,7 @@ import { LeaseRecord, type LogId } from "@corral/protocol";
 import type { Bucket } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import { leaseTakeovers } from "./metrics.js";
+import type { OutageWindow } from "./outage-window.js";
 
 /** The entry schema lives in the protocol: the session-store reads leases to refuse a stale runner's append. */
 export const Lease = LeaseRecord;
@@ -45,11 +46,19 @@ export interface LeaseTimings {
   pauseMs: number;
 }
 
-async function take(bucket: Bucket<Lease>, logId: LogId, lease: Lease): Promise<number | null> {
+async function take(
+  bucket: Bucket<Lease>,
+  logId: LogId,
+  lease: Lease,
+  outage?: OutageWindow,
+): Promise<number | null> {
   const created = await bucket.create(logId, lease);
   if (created !== null) return created;
   const current = await bucket.get(logId);
-  if (current && current.value.holder !== lease.holder && current.value.expires_at > Date.now()) return null;
+  const another = current !== null && current.value.holder !== lease.holder;
+  if (another && current.value.expires_at > Date.now()) return null;
+  // Expired, but maybe only because the bucket was just away: its holder may be a paused run.
+  if (another && outage?.recent()) return null;
   if (!current) return bucket.create(logId, lease);
   const revision = await bucket.replace(logId, lease, current.revision);
   if (revision !== null && current.value.holder !== lease.holder) leaseTakeovers.inc();
@@ -113,11 +122,12 @@ export function createLeases(
   holder: string,
   timings: LeaseTimings,
   logger?: Logger,
+  outage?: OutageWindow,
 ): Leases {
   return {
     async acquire(logId) {
       const expiresAt = Date.now() + timings.ttlMs;
-      const revision = await take(bucket, logId, { holder, expires_at: expiresAt });
+      const revision = await take(bucket, logId, { holder, expires_at: expiresAt }, outage);
       if (revision === null) return null;
       const lease = { holder, revision, expiresAt };
       const { lost, held, regained } = holdLease(bucket, logId, lease, timings, logger);

@@ -3,13 +3,19 @@ import { isLogId } from "@corral/protocol";
 import { publishSweepWake, type Bucket, type Bus } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { Lease } from "./lease.js";
+import type { OutageWindow } from "./outage-window.js";
 
 interface SweepDeps {
   bus: Bus;
   leases: Bucket<Lease>;
   logger: Logger;
   stopping: AbortSignal;
+  /** The lease bucket's last outage: leases that expired in it are not swept until holders could renew. */
+  outage?: OutageWindow;
 }
+
+/** A key no lease has: reading it asks the bucket's leader whether it answers at all. */
+const PROBE_KEY = "sweep-probe";
 
 /** Every lease as the bucket's watch last showed it: one long-lived watch, no scan per sweep. */
 type Known = Map<string, { expiresAt: number; revision: number }>;
@@ -35,6 +41,11 @@ async function follow(deps: SweepDeps, known: Known): Promise<void> {
  */
 export async function sweepOnce(deps: SweepDeps, known: Known, graceMs: number, woken: Set<string>) {
   let count = 0;
+  if (deps.outage) {
+    // Through the outage this waits (and notes it); just after it, every holder gets its chance to renew.
+    await deps.leases.get(PROBE_KEY);
+    if (deps.outage.recent()) return count;
+  }
   for (const [logId, lease] of known) {
     const id = `sweep.${logId}.${lease.revision}`;
     if (lease.expiresAt + graceMs >= Date.now() || woken.has(id) || !isLogId(logId)) continue;
