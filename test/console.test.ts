@@ -165,6 +165,10 @@ async function idleAfter(type: string) {
     return at >= 0 && rows.slice(at).includes("session.status_idle");
   }, type);
 }
+interface Timing {
+  name: string;
+  duration: number;
+}
 interface Row {
   dataset: Record<string, string | undefined>;
 }
@@ -404,6 +408,34 @@ test.runIf(SHOTS)(
         `JS heap ${(heap / 1024 / 1024).toFixed(1)} MiB after GC (${await page.locator("li.event").count()} events rendered)`,
     );
     await shot("long-session");
+
+    // The whole log, paged back by scrolling: every event rendered (the timeline keeps them all).
+    const timeline = page.getByLabel("timeline");
+    const started = Date.now();
+    await waitFor(
+      async () => {
+        if ((await page.getByText("start of the log").count()) > 0) return true;
+        await timeline.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+        return false;
+      },
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
+    const scrolledMs = Date.now() - started;
+    const pageFetchMs = await page.evaluate(() => {
+      const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): Timing[] } })
+        .performance;
+      const pages = perf.getEntriesByType("resource").filter((e) => e.name.includes("/events?"));
+      return Math.round(pages.reduce((sum, e) => sum + e.duration, 0) / Math.max(1, pages.length));
+    });
+    await cdp.send("HeapProfiler.collectGarbage");
+    const all = (await cdp.send("Performance.getMetrics")).metrics;
+    const fullHeap = all.find((m) => m.name === "JSHeapUsedSize")?.value ?? 0;
+    const nodes = all.find((m) => m.name === "Nodes")?.value ?? 0;
+    console.log(
+      `console: scrolled back to the first of 10,000 events in ${scrolledMs} ms (50 pages of 200); ` +
+        `JS heap ${(fullHeap / 1024 / 1024).toFixed(1)} MiB after GC, ${nodes} DOM nodes ` +
+        `(${await page.locator("li.event").count()} events rendered; a page of 200 took ${pageFetchMs} ms to fetch on average)`,
+    );
   },
-  120_000,
+  240_000,
 );

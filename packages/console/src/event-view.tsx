@@ -1,23 +1,27 @@
-import type { ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import { Collapsible } from "./collapsible.js";
 import { pretty, textOf, time, tokens } from "./format.js";
 import { ToolActions } from "./tool-actions.js";
 import type { LogEvent, Usage } from "./types.js";
 
 export interface EventContext {
-  /** Tool call ids the agent waits on. */
-  pending: ReadonlySet<string>;
-  /** Tool names by the id of their `*_tool_use` event, for labelling results. */
-  toolNames: ReadonlyMap<string, string>;
   sessionId: string;
   threadLink: (threadId: string) => string;
 }
 
-type Render = (e: LogEvent, ctx: EventContext) => ReactNode;
+/** What a row shows beyond its event: passed as plain values, so a row renders again only when they change. */
+interface RowInfo extends EventContext {
+  /** The agent waits on this tool call. */
+  waiting: boolean;
+  /** The tool's name, for a result or an answer that names its call by id. */
+  toolName: string | undefined;
+}
+
+type Render = (e: LogEvent, ctx: RowInfo) => ReactNode;
 
 const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : JSON.stringify(v));
 
-function toolUse(e: LogEvent, ctx: EventContext): ReactNode {
+function toolUse(e: LogEvent, ctx: RowInfo): ReactNode {
   const server = e.mcp_server_name ? `${str(e.mcp_server_name)} · ` : "";
   const permission = e.evaluated_permission ? (
     <span className="badge">{str(e.evaluated_permission)}</span>
@@ -33,17 +37,17 @@ function toolUse(e: LogEvent, ctx: EventContext): ReactNode {
         {e.type === "agent.custom_tool_use" && <span className="badge">custom</span>}
       </div>
       <Collapsible text={pretty(e.input)} label="input" />
-      {ctx.pending.has(e.id) && <ToolActions event={e} sessionId={ctx.sessionId} />}
+      {ctx.waiting && <ToolActions event={e} sessionId={ctx.sessionId} />}
     </>
   );
 }
 
-function toolResult(e: LogEvent, ctx: EventContext): ReactNode {
+function toolResult(e: LogEvent, ctx: RowInfo): ReactNode {
   const of = str(e.tool_use_id ?? e.mcp_tool_use_id ?? e.custom_tool_use_id);
   return (
     <>
       <div className="tool-head">
-        result of <strong>{ctx.toolNames.get(of) ?? of}</strong>
+        result of <strong>{ctx.toolName ?? of}</strong>
         {e.is_error ? <span className="badge bad">error</span> : null}
       </div>
       <Collapsible text={textOf(e.content)} label="output" />
@@ -96,7 +100,7 @@ const RENDERERS: Record<string, Render> = {
   "user.tool_result": toolResult,
   "user.tool_confirmation": (e, ctx) => (
     <span>
-      {str(e.result) === "allow" ? "allowed" : "denied"} {ctx.toolNames.get(str(e.tool_use_id)) ?? ""}
+      {str(e.result) === "allow" ? "allowed" : "denied"} {ctx.toolName ?? ""}
       {e.deny_message ? ` — ${str(e.deny_message)}` : ""}
     </span>
   ),
@@ -155,7 +159,20 @@ const fallback: Render = (e) => {
   );
 };
 
-export function EventView({ event, ctx }: { event: LogEvent; ctx: EventContext }) {
+/** The id of the tool call an event answers or reports on, if any. */
+export const callIdOf = (e: LogEvent): string | undefined => {
+  const id = e.tool_use_id ?? e.mcp_tool_use_id ?? e.custom_tool_use_id;
+  return typeof id === "string" ? id : undefined;
+};
+
+interface EventViewProps {
+  event: LogEvent;
+  ctx: EventContext;
+  waiting: boolean;
+  toolName: string | undefined;
+}
+
+function EventRow({ event, ctx, waiting, toolName }: EventViewProps) {
   const render = RENDERERS[event.type] ?? fallback;
   return (
     <li className={`event k-${kindOf(event.type)}`} data-seq={event.seq} data-type={event.type}>
@@ -164,7 +181,10 @@ export function EventView({ event, ctx }: { event: LogEvent; ctx: EventContext }
         <span className="type">{event.type}</span>
         <time dateTime={event.processed_at}>{time(event.processed_at)}</time>
       </div>
-      <div className="body">{render(event, ctx)}</div>
+      <div className="body">{render(event, { ...ctx, waiting, toolName })}</div>
     </li>
   );
 }
+
+/** One row per event; rows already shown are not rendered again when events are added. */
+export const EventView = memo(EventRow);

@@ -14,12 +14,8 @@ export function LogView(props: { paths: LogPaths; sessionId: string; onStatus?: 
   }, [last?.seq]);
   const pending = useMemo(() => pendingActions(log.events), [log.events]);
   const ctx = useMemo(
-    () => ({
-      pending,
-      sessionId,
-      threadLink: (threadId: string) => `#/sessions/${sessionId}/threads/${threadId}`,
-    }),
-    [pending, sessionId],
+    () => ({ sessionId, threadLink: (threadId: string) => `#/sessions/${sessionId}/threads/${threadId}` }),
+    [sessionId],
   );
   return (
     <section className="log" aria-label="events">
@@ -35,6 +31,7 @@ export function LogView(props: { paths: LogPaths; sessionId: string; onStatus?: 
         hasEarlier={log.earlier !== null}
         loadEarlier={log.loadEarlier}
         ctx={ctx}
+        pending={pending}
       />
     </section>
   );

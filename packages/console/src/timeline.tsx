@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from "react";
-import { EventView, type EventContext } from "./event-view.js";
+import { callIdOf, EventView, type EventContext } from "./event-view.js";
 import type { Draft } from "./log-state.js";
 import type { LogEvent } from "./types.js";
 
@@ -8,7 +8,9 @@ interface TimelineProps {
   drafts: Draft[];
   hasEarlier: boolean;
   loadEarlier: () => void;
-  ctx: Omit<EventContext, "toolNames">;
+  ctx: EventContext;
+  /** Tool calls the agent waits on. */
+  pending: ReadonlySet<string>;
 }
 
 function toolNamesOf(events: LogEvent[]): Map<string, string> {
@@ -41,11 +43,10 @@ function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: numbe
   }, [box, firstSeq, size]);
 }
 
-export function Timeline({ events, drafts, hasEarlier, loadEarlier, ctx }: TimelineProps) {
+export function Timeline({ events, drafts, hasEarlier, loadEarlier, ctx, pending }: TimelineProps) {
   const box = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const toolNames = useMemo(() => toolNamesOf(events), [events]);
-  const full = useMemo(() => ({ ...ctx, toolNames }), [ctx, toolNames]);
   const draftSize = drafts.reduce((n, d) => n + d.text.length, 0);
   useScrollKeeping(box, events[0]?.seq ?? 0, events.length + draftSize);
 
@@ -77,7 +78,13 @@ export function Timeline({ events, drafts, hasEarlier, loadEarlier, ctx }: Timel
       </div>
       <ol className="events">
         {events.map((e) => (
-          <EventView key={e.seq} event={e} ctx={full} />
+          <EventView
+            key={e.seq}
+            event={e}
+            ctx={ctx}
+            waiting={pending.has(e.id)}
+            toolName={toolNames.get(callIdOf(e) ?? "")}
+          />
         ))}
         {drafts.map((d) => (
           <li key={d.id} className="event k-agent streaming" aria-live="polite" data-draft={d.id}>
