@@ -236,6 +236,10 @@ test("sign in, start a session, watch it stream to idle, confirm a tool call, an
   await page.getByRole("button", { name: "Interrupt" }).click();
   await lastOf("user.interrupt").waitFor();
   await idleAfter("user.interrupt");
+  // Tokens and time of each model request, as bars.
+  await page.getByText(/Model requests: \d+ in view/).click();
+  const bars = page.getByRole("img", { name: "tokens per model request" }).locator("rect");
+  expect(await bars.count()).toBeGreaterThanOrEqual(5);
   await shot("session");
 
   // Archived from the page: the session says so, and the composer is closed.

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from "react";
 import { pendingActions } from "./log-state.js";
+import { RequestChart } from "./request-chart.js";
 import { Timeline } from "./timeline.js";
 import { useLog, type LogPaths } from "./use-log.js";
 
@@ -25,6 +26,7 @@ export function LogView(props: { paths: LogPaths; sessionId: string; onStatus?: 
         {pending.size > 0 && <strong className="waits"> · waiting on {pending.size} action(s)</strong>}
         {log.error && <span className="error-text"> · {log.error}</span>}
       </div>
+      <RequestChart events={log.events} />
       <Timeline
         events={log.events}
         drafts={log.drafts}

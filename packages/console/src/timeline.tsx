@@ -31,7 +31,15 @@ function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: numbe
       before.current = { ...before.current, height: el.scrollHeight, top: el.scrollTop };
     };
     el.addEventListener("scroll", onScroll, { passive: true });
-    return () => el.removeEventListener("scroll", onScroll);
+    // The box itself changes size (a chart opened above it, the window resized): stay pinned to the end.
+    const resized = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    resized.observe(el);
+    return () => {
+      el.removeEventListener("scroll", onScroll);
+      resized.disconnect();
+    };
   }, [box]);
   useLayoutEffect(() => {
     const el = box.current;
