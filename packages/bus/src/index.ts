@@ -19,6 +19,7 @@ export { createLogWriter, wakesSession } from "./log-writer.js";
 export type { LogWriter, AppendInput } from "./log-writer.js";
 export type { SliceQuery, Slice } from "./log-reader.js";
 export { publishSweepWake } from "./wake.js";
+export { traceContextOf } from "./trace-context.js";
 export { publishDelta, subscribeDeltas, subscribeStored, subscribeStoredAll, flush } from "./live.js";
 export type { Unsubscribe } from "./live.js";
 export { openTypedBucket, typedBucket } from "./bucket.js";

@@ -1,12 +1,13 @@
 import { DeltaFrame, LOG_HEADERS, SUBJECTS, type LogId, type SessionEventType } from "@corral/protocol";
 import type { Bus } from "./connect.js";
+import { traceOptions } from "./trace-context.js";
 
 /** Stops a live subscription. */
 export type Unsubscribe = () => void;
 
 /** Publishes one live delta frame for a log (core NATS, fire and forget: deltas are never stored). */
 export function publishDelta(bus: Bus, logId: LogId, frame: DeltaFrame): void {
-  bus.nc.publish(SUBJECTS.delta(logId), JSON.stringify(frame));
+  bus.nc.publish(SUBJECTS.delta(logId), JSON.stringify(frame), traceOptions());
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connect.js";
 import { isWrongLastSequence, type LogHead, type SessionLog } from "./log.js";
+import { injectTrace, traceOptions } from "./trace-context.js";
 
 export interface AppendInput {
   sessionId: string;
@@ -173,12 +174,16 @@ async function wake(
     } satisfies WakeMessage);
     if (options.confirm) {
       // Repeatable (the id), and its caller (the projector) tries again: a short attempt.
-      await w.bus.attempt.js.publish(SUBJECTS.wake(sessionId), message, { msgID: event.id });
+      await w.bus.attempt.js.publish(SUBJECTS.wake(sessionId), message, {
+        msgID: event.id,
+        ...traceOptions(),
+      });
     } else {
       // Fire and forget: the stream still stores it (and dedups by the id header); the projector's
       // confirmed wake covers the rare loss.
       const h = natsHeaders();
       h.set("Nats-Msg-Id", event.id);
+      injectTrace(h);
       w.bus.nc.publish(SUBJECTS.wake(sessionId), message, { headers: h });
     }
   }

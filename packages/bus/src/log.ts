@@ -14,6 +14,7 @@ import type { Bus } from "./connect.js";
 import { openBucket } from "./streams.js";
 import { readHead, type LogHead } from "./log-head.js";
 import { toLogMessage, type LogMessage } from "./log-message.js";
+import { injectTrace } from "./trace-context.js";
 
 export type { LogHead } from "./log-head.js";
 export type { LogMessage } from "./log-message.js";
@@ -99,6 +100,7 @@ async function append(
   h.set(LOG_HEADERS.firstSeq, String(first.seq));
   h.set(LOG_HEADERS.count, String(events.length));
   h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
+  injectTrace(h);
   // A short attempt: the append is repeatable (message id, sequence guard) and its callers send it again,
   // so one made during a leader election lands right after it rather than after a long timeout.
   const ack = await l.bus.attempt.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {

@@ -2,6 +2,7 @@ import {
   errors as natsErrors,
   headers as natsHeaders,
   type Msg,
+  type MsgHdrs,
   type Subscription,
 } from "@nats-io/transport-node";
 import {
@@ -17,6 +18,7 @@ import {
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { timeServed } from "./rpc-metrics.js";
+import { injectTrace, traceServed, traceOptions } from "./trace-context.js";
 import { bucketFailure } from "./retrying-bucket.js";
 
 export type RpcHandler<D extends RpcDef> = (
@@ -56,12 +58,14 @@ function toRpcError(error: unknown, bus: Bus, subject: string): RpcError {
 }
 
 async function handle<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>, msg: Msg): Promise<void> {
-  const served = timeServed(def.subject);
+  const timed = timeServed(def.subject);
+  const traced = traceServed(def.subject, msg);
+  const served = (code: string) => (timed(code), traced.end(code));
   let reply: unknown;
   try {
     const parsed = def.request.safeParse(parseJson(msg.data));
     if (!parsed.success) throw new CorralError("INVALID_REQUEST", describeZodError(parsed.error));
-    const value = await handler(parsed.data as RpcParsedRequest<D>, msg);
+    const value = await traced.run(() => handler(parsed.data as RpcParsedRequest<D>, msg));
     reply = { ok: true, value: def.response.parse(value) };
     served("OK");
   } catch (error) {
@@ -129,11 +133,13 @@ export interface RequestOptions {
 }
 
 function headersOf(values: Record<string, string> | undefined) {
-  if (!values) return undefined;
+  if (!values) return traceOptions().headers;
   const h = natsHeaders();
   for (const [name, value] of Object.entries(values)) h.set(name, value);
-  return h;
+  return injectTrace(h);
 }
+
+const withHeaders = (headers: MsgHdrs | undefined) => (headers ? { headers } : {});
 
 /** Calls an RPC; resolves with the typed value or throws a CorralError (never a raw NATS error). */
 export async function request<D extends RpcDef>(
@@ -156,7 +162,7 @@ export async function request<D extends RpcDef>(
   try {
     msg = await bus.nc.request(subject, payload, {
       timeout: options.timeoutMs ?? bus.requestTimeoutMs,
-      ...(options.headers ? { headers: headersOf(options.headers) } : {}),
+      ...withHeaders(headersOf(options.headers)),
     });
   } catch (error) {
     throw mapRequestError(error, subject);

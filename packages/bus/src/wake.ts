@@ -1,5 +1,6 @@
 import { SUBJECTS, type LogId, type WakeMessage } from "@corral/protocol";
 import type { Bus } from "./connect.js";
+import { traceOptions } from "./trace-context.js";
 
 /**
  * Asks for a log to be run again, outside the event path: a liveness sweep found it running with no live
@@ -7,5 +8,5 @@ import type { Bus } from "./connect.js";
  */
 export async function publishSweepWake(bus: Bus, logId: LogId, dedupId: string): Promise<void> {
   const message: WakeMessage = { session_id: logId, reason: "sweep" };
-  await bus.js.publish(SUBJECTS.wake(logId), JSON.stringify(message), { msgID: dedupId });
+  await bus.js.publish(SUBJECTS.wake(logId), JSON.stringify(message), { msgID: dedupId, ...traceOptions() });
 }

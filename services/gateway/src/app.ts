@@ -5,6 +5,7 @@ import type { Logger } from "@corral/logger";
 import { newRequestId, toApiError } from "./errors.js";
 import { serveConsole } from "./console-files.js";
 import { meterHttp } from "./http-metrics.js";
+import { traceHttp } from "./trace-http.js";
 
 /** An empty JSON body (e.g. a bare POST …/archive) is no body, not an error. */
 function parseJsonBody(
@@ -48,6 +49,7 @@ export function createApp(logger: Logger): FastifyInstance {
     logger: false,
   });
   meterHttp(app);
+  traceHttp(app);
   serveConsole(app);
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);

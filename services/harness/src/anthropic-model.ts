@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { AbortedError, ModelError, type Model, type ModelResponse, type ResponseBlock } from "./model.js";
 import { meterModelRequest } from "./model-metrics.js";
+import { traceModelRequest } from "./model-span.js";
 
 export interface AnthropicModelConfig {
   apiKey: string;
@@ -66,6 +67,7 @@ export function createAnthropicModel(config: AnthropicModelConfig): Model {
   return {
     async stream(request, hooks): Promise<ModelResponse> {
       const meter = meterModelRequest();
+      const traced = traceModelRequest(request.model);
       try {
         const stream = client.messages.stream(request as unknown as Anthropic.MessageStreamParams, {
           signal: hooks.signal,
@@ -84,10 +86,12 @@ export function createAnthropicModel(config: AnthropicModelConfig): Model {
           cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
         };
         meter.done(usage);
+        traced.done(message.stop_reason, usage);
         return { content: toBlocks(message.content), stop_reason: message.stop_reason, usage };
       } catch (error) {
         const failure = hooks.signal.aborted ? new AbortedError("model stream aborted") : classify(error);
         meter.failed(failure instanceof ModelError ? failure.errorType : "aborted");
+        traced.failed(failure instanceof ModelError ? failure.errorType : "aborted");
         throw failure;
       }
     },

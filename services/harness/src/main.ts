@@ -1,6 +1,7 @@
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { collectServiceMetrics } from "@corral/metrics";
+import { startTracing } from "@corral/tracing";
 import { harnessConfigFromEnv } from "./config.js";
 import { createHarness } from "./harness.js";
 import { createAnthropicModel } from "./anthropic-model.js";
@@ -9,6 +10,7 @@ import { compacting, fullHistory } from "./context.js";
 
 const logger = createLogger({ service: "harness", level: process.env.LOG_LEVEL });
 collectServiceMetrics("harness");
+const tracing = await startTracing("harness", process.env);
 const config = harnessConfigFromEnv(process.env);
 if (!process.env.ANTHROPIC_API_KEY) {
   logger.error("ANTHROPIC_API_KEY is not set");
@@ -27,4 +29,4 @@ await harness.start();
 const health = healthConfigFromEnv(process.env);
 if (health) await serveHealth(bus, { ...health, checks: [] });
 
-stopOnSignals({ bus, logger, service: "harness", stop: () => harness.stop() });
+stopOnSignals({ bus, logger, service: "harness", stop: () => harness.stop().finally(() => tracing.stop()) });

@@ -1,3 +1,4 @@
+import { bounded, inSpan } from "@corral/tracing";
 import type { Step } from "./decide.js";
 import { append, type Run } from "./run-context.js";
 import { awaitAction, idle, settleInterrupt, stopOnBudget } from "./rest-steps.js";
@@ -12,7 +13,8 @@ async function runTools(run: Run, step: Extract<Step, { kind: "run_tools" }>): P
   if (run.view.state.status !== "running") await append(run, [{ type: "session.status_running" }]);
   for (const call of step.calls) {
     if (run.stepAbort.signal.aborted) return;
-    await route(run, call);
+    const attributes = bounded({ "corral.tool.name": call.name, "corral.tool_use_id": call.id });
+    await inSpan("harness tool", { attributes }, () => route(run, call));
   }
 }
 
@@ -28,5 +30,6 @@ export const STEP_EFFECTS: { [K in StepKind]: Effect<K> } = {
 
 export function take(run: Run, step: Exclude<Step, { kind: "done" }>): Promise<void> {
   const effect = STEP_EFFECTS[step.kind] as Effect<typeof step.kind>;
-  return effect(run, step as never);
+  const attributes = bounded({ "corral.session_id": run.info.logId, "corral.step": step.kind });
+  return inSpan(`harness ${step.kind}`, { attributes }, () => effect(run, step as never));
 }

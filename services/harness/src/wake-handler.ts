@@ -1,5 +1,6 @@
 import { WakeMessage, isCorralError, type LogId } from "@corral/protocol";
-import type { JsMsg } from "@corral/bus";
+import { traceContextOf, type JsMsg } from "@corral/bus";
+import { bounded, inSpan, withContext } from "@corral/tracing";
 import type { Logger } from "@corral/logger";
 import type { LeaseHandle, Leases } from "./lease.js";
 import { LeaseLost, type RunnerDeps, type SessionInfo } from "./run-context.js";
@@ -144,7 +145,12 @@ export function createWakeHandler(deps: WakeHandlerDeps): WakeHandler {
       const wake = parseWake(h, msg);
       if (!wake) return;
       const running = h.active.get(wake.session_id);
-      if (!running) return handleLeased(h, msg, wake.session_id);
+      // The run is the child of whatever woke it (a user message's append, a sweep): one trace per message.
+      const attributes = bounded({ "corral.session_id": wake.session_id, "corral.wake_seq": wake.seq });
+      if (!running)
+        return withContext(traceContextOf(msg), () =>
+          inSpan("harness run", { attributes }, () => handleLeased(h, msg, wake.session_id)),
+        );
       // Another copy is being run here: this one is settled with it, never acked before the log is at rest.
       running.again = true;
       running.held.push(msg);

@@ -8,6 +8,7 @@ import {
   type ExecuteRequest,
   type ToolResult,
 } from "@corral/protocol";
+import { bounded, inSpan } from "@corral/tracing";
 import type { ManagerContext } from "./context.js";
 import { runWithExec } from "./fallback-tools.js";
 import { markLost } from "./deaths.js";
@@ -65,6 +66,12 @@ export async function execute(
   if (invalid) return invalid;
   entry.lastUsedMs = Date.now();
   // With an executor the sandbox keeps keyed results, so a call a dead manager left can be resumed.
-  const work = { run: () => runTool(ctx, entry, req), resumable: entry.channel !== null };
+  const attributes = bounded({
+    "corral.sandbox_id": entry.record.id,
+    "corral.tool.name": req.name,
+    "corral.executor": entry.channel ? "channel" : "exec",
+  });
+  const run = () => inSpan("sandbox executor", { attributes }, () => runTool(ctx, entry, req));
+  const work = { run, resumable: entry.channel !== null };
   return ctx.ledger.once(req.tool_use_id, entry.record.id, work);
 }

@@ -3,6 +3,7 @@ import Docker from "dockerode";
 import { busConfigFromEnv, connectBus, healthConfigFromEnv, serveHealth, stopOnSignals } from "@corral/bus";
 import { createLogger } from "@corral/logger";
 import { collectServiceMetrics } from "@corral/metrics";
+import { startTracing } from "@corral/tracing";
 import { managerConfigFromEnv } from "./config.js";
 import { createDockerRuntime } from "./docker-runtime.js";
 import { createSandboxManager } from "./sandbox-manager.js";
@@ -10,6 +11,7 @@ import { installExecutor } from "./executor-install.js";
 
 const logger = createLogger({ service: "sandbox-manager", level: process.env.LOG_LEVEL });
 collectServiceMetrics("sandbox-manager");
+const tracing = await startTracing("sandbox-manager", process.env);
 const config = managerConfigFromEnv(process.env);
 const bus = await connectBus({ ...busConfigFromEnv(process.env, "sandbox-manager"), logger });
 const docker = new Docker();
@@ -28,4 +30,9 @@ await manager.start();
 const health = healthConfigFromEnv(process.env);
 if (health) await serveHealth(bus, { ...health, checks: [{ name: "docker", check: () => docker.ping() }] });
 
-stopOnSignals({ bus, logger, service: "sandbox-manager", stop: () => manager.stop() });
+stopOnSignals({
+  bus,
+  logger,
+  service: "sandbox-manager",
+  stop: () => manager.stop().finally(() => tracing.stop()),
+});

@@ -1,5 +1,6 @@
-import { PROJECTOR_CONSUMER, STREAMS, SUBJECTS } from "@corral/protocol";
+import { LOG_HEADERS, PROJECTOR_CONSUMER, STREAMS, SUBJECTS } from "@corral/protocol";
 import { consumeWorkQueue, type WorkItem, type WorkLoop } from "@corral/bus";
+import { bounded, contextFrom, inSpan, withContext } from "@corral/tracing";
 import type { StoreState } from "../state.js";
 import { projectBatch } from "./project-batch.js";
 
@@ -27,7 +28,14 @@ export function startProjector(state: StoreState): Promise<WorkLoop> {
   };
   return consumeWorkQueue(state.bus, options, async (item) => {
     try {
-      await projectBatch(state, item);
+      // In the trace of the append that stored the batch (its message carries the trace context).
+      const attributes = bounded({
+        "messaging.destination.name": item.subject,
+        "corral.event_types": item.header(LOG_HEADERS.types),
+      });
+      await withContext(contextFrom(item.header), () =>
+        inSpan("session-store project", { attributes }, () => projectBatch(state, item)),
+      );
       return "ack";
     } catch (err) {
       state.logger.warn({ err, subject: item.subject }, "projection failed; will retry");
