@@ -2,7 +2,7 @@ import { startNatsCluster, startNatsServer, type NatsServer } from "@corral/test
 import buildServices from "../../test/support/build.js";
 import { startStack, type Stack } from "../../test/support/stack.js";
 import { runBatch, type Batch } from "./batch.js";
-import { runLossBatch } from "./loss-batch.js";
+import { runLossBatch, type LossRun } from "./loss-batch.js";
 import { BENCH_STACK, benchProgram, type BenchProgram } from "./program.js";
 import { printComparison, printSweep } from "./report.js";
 import { printNodeLoss } from "./report-loss.js";
@@ -49,11 +49,14 @@ async function measureRound(s: { stack: Stack; program: BenchProgram; measured: 
   );
 }
 
-/** `BENCH_PARTS=loss`: only the node-loss batches (and the quiet task-intake figure they are read against). */
-const lossOnly = process.env.BENCH_PARTS === "loss";
+/**
+ * `BENCH_PARTS` (comma-separated, default all): `compare` (the two stacks in turns), `loss` (the node-loss
+ * batches, with the quiet task-intake figure they are read against), `sweep` (replica counts).
+ */
+const parts = new Set((process.env.BENCH_PARTS ?? "compare,loss,sweep").split(","));
 
 buildServices(); // the services run from their bundles: measure the code as it is
-const single = lossOnly ? null : await startNatsServer({ auth: true });
+const single = parts.has("compare") ? await startNatsServer({ auth: true }) : null;
 const cluster = await startNatsCluster(3);
 const one = single ? await up(single, 1, "bench-one") : null;
 const three = await up(cluster, 3, "bench-cluster");
@@ -62,25 +65,28 @@ for (let round = 1; one && round <= ROUNDS; round++) {
   await measureRound(one, `round ${round}, one nats-server at R1`);
   await measureRound(three, `round ${round}, 3-node cluster at R3`);
 }
-if (lossOnly) {
-  const [agent, env] = await taskTarget(three.stack.bus);
-  three.measured.quietTasks.push(await timeTask(three.stack.bus, agent, env));
+let loss: [LossRun, LossRun] | null = null;
+if (parts.has("loss")) {
+  if (!one) {
+    const [agent, env] = await taskTarget(three.stack.bus);
+    three.measured.quietTasks.push(await timeTask(three.stack.bus, agent, env));
+  }
+  const quiet = await runLossBatch(cluster, three.stack, false);
+  say("node-loss baseline batch done");
+  await clearSandboxes(
+    three.stack.bus,
+    quiet.batch.sessions.map((x) => x.id),
+  );
+  loss = [quiet, await runLossBatch(cluster, three.stack, true)];
+  say("node-loss batch done");
 }
-const quiet = await runLossBatch(cluster, three.stack, false);
-say("node-loss baseline batch done");
-await clearSandboxes(
-  three.stack.bus,
-  quiet.batch.sessions.map((x) => x.id),
-);
-const lost = await runLossBatch(cluster, three.stack, true);
-say("node-loss batch done");
 // Stopping a stack removes every sandbox this process labelled, so both stop once neither is measured.
 await three.stack.stop();
 await one?.stack.stop();
 await cluster.stop();
 await single?.stop();
-const sweep = lossOnly ? null : await sweepReplicas();
+const sweep = parts.has("sweep") ? await sweepReplicas() : null;
 say("done");
 if (one) printComparison(one.measured, three.measured);
-printNodeLoss(quiet, lost, three.measured.quietTasks);
+if (loss) printNodeLoss(loss[0], loss[1], three.measured.quietTasks);
 if (sweep) printSweep(sweep);
