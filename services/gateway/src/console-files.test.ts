@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { freePort, spawnService, untilHealthy } from "@corral/testing";
 import { serveConsole } from "./console-files.js";
 import { startTestStack, type TestStack } from "./testing.js";
 
@@ -61,5 +62,19 @@ test("a gateway without the console's build answers / with 503 saying how to bui
   } finally {
     await app.close();
     await rm(empty, { recursive: true, force: true });
+  }
+});
+
+test("the compiled gateway (dist/main.mjs) finds the console's build beside it", async () => {
+  const port = await freePort();
+  const gateway = spawnService("gateway", { NATS_URL: stack.nats.url, GATEWAY_PORT: String(port) });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await untilHealthy(url);
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="root">');
+  } finally {
+    await gateway.kill();
   }
 });
