@@ -11,9 +11,12 @@ import {
 import { newSession, say, send } from "@corral/harness/testing";
 import { removeTestContainers, RUN_LABEL } from "@corral/sandbox-manager/testing";
 import { percentile, printRows } from "../lib/stats.js";
+import { startOtlpReceiver } from "../../test/support/otlp-receiver.js";
 
+/** `BENCH_TRACING=1`: every service exporting traces to a local OTLP receiver vs none, lazy mode only. */
+const TRACING = process.env.BENCH_TRACING === "1";
 /** Concurrency levels measured in one run; each runs max(BENCH_N, 2 × level) sessions per mode. */
-const LEVELS = (process.env.BENCH_LEVELS ?? "1,5,50").split(",").map(Number);
+const LEVELS = (process.env.BENCH_LEVELS ?? (TRACING ? "1,5" : "1,5,50")).split(",").map(Number);
 const MIN_SESSIONS = Number(process.env.BENCH_N ?? 20);
 
 interface Sample {
@@ -56,24 +59,27 @@ async function runMode(
   arrivals: Map<string, number>,
   coupled: boolean,
   level: number,
+  extra: { env?: Record<string, string>; tag?: string } = {},
 ): Promise<Sample[]> {
   const sessions = Math.max(MIN_SESSIONS, 2 * level);
+  const tag = extra.tag ?? (coupled ? "coupled" : "lazy");
   const brain = spawnService("harness", {
     NATS_URL: natsUrl,
     ANTHROPIC_API_KEY: "bench",
     ANTHROPIC_BASE_URL: modelUrl,
     HARNESS_COUPLED: coupled ? "1" : "0",
     LOG_LEVEL: "warn",
+    ...extra.env,
   });
   const bus = await connectBus(busConfigFor(natsUrl, "admin", "bench"));
-  await measure(bus, new Map([[`warm-${coupled}`, 0]]), `warm-${coupled}`).catch(() => undefined);
+  await measure(bus, new Map([[`warm-${tag}`, 0]]), `warm-${tag}`).catch(() => undefined);
   const samples: Sample[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: level }, async () => {
       while (next < sessions) {
         const i = next++;
-        samples.push(await measure(bus, arrivals, `${coupled ? "coupled" : "lazy"}-${level}-${i}`));
+        samples.push(await measure(bus, arrivals, `${tag}-${level}-${i}`));
       }
     }),
   );
@@ -139,6 +145,65 @@ function report(level: number, lazy: Sample[], coupled: Sample[]): void {
   );
 }
 
+async function awaitStore(natsUrl: string): Promise<void> {
+  const probe = await connectBus(busConfigFor(natsUrl, "admin", "probe"));
+  await waitFor(
+    () => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
+    { timeoutMs: 30_000 },
+  );
+  await probe.close();
+}
+
+const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 2);
+
+/**
+ * Tracing on vs off in one run: rounds alternate a session-store and a harness exporting every span over
+ * OTLP/HTTP to a receiver in this process (the SDK's default 5 s batch delay) with the two untraced.
+ */
+async function compareTracing(natsUrl: string, modelUrl: string, arrivals: Map<string, number>) {
+  const receiver = await startOtlpReceiver();
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+  for (const level of LEVELS) {
+    const samples: { on: Sample[]; off: Sample[] } = { on: [], off: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ["off", "on"] as const) {
+        const env = mode === "on" ? traced : {};
+        const store = spawnService("session-store", { NATS_URL: natsUrl, LOG_LEVEL: "warn", ...env });
+        await awaitStore(natsUrl);
+        const tag = `tracing-${mode}-${round}`;
+        samples[mode].push(...(await runMode(natsUrl, modelUrl, arrivals, false, level, { env, tag })));
+        await store?.kill("SIGTERM");
+      }
+    }
+    reportTracing(level, samples.off, samples.on, receiver.spans.length);
+  }
+  await receiver.close();
+}
+
+function reportTracing(level: number, off: Sample[], on: Sample[], spans: number): void {
+  const p = (xs: Sample[], key: keyof Sample, q: number) =>
+    percentile(
+      xs.map((x) => x[key]),
+      q,
+    );
+  const row = (metric: string, key: keyof Sample, q: number) => ({
+    metric,
+    corral: p(on, key, q),
+    baseline: p(off, key, q),
+    unit: "ms",
+    target: "ratio ≤ 1.10 (+10%)",
+    ok: (r: number) => r <= 1.1,
+  });
+  printRows(
+    `TTFT with tracing on (corral) vs off (baseline), ${level} at a time (${on.length} sessions per mode in ${ROUNDS} alternating rounds; ${spans} spans received so far)`,
+    [
+      row("platform share (append → model), p50", "toModel", 50),
+      row("platform share (append → model), p95", "toModel", 95),
+      row("append → first delta at a subscriber, p50", "toDelta", 50),
+    ],
+  );
+}
+
 async function main(): Promise<void> {
   const nats = await startNatsServer();
   const model = await startScriptedModel();
@@ -148,7 +213,7 @@ async function main(): Promise<void> {
     waiters.get(lastUserText(req))?.();
     return { type: "message", content: [{ type: "text", text: "first token and the rest" }] };
   });
-  const store = spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
+  const store = TRACING ? null : spawnService("session-store", { NATS_URL: nats.url, LOG_LEVEL: "warn" });
   const hands = spawnService("sandbox-manager", {
     NATS_URL: nats.url,
     SANDBOX_WARM_POOL: "0",
@@ -156,19 +221,15 @@ async function main(): Promise<void> {
     SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
     LOG_LEVEL: "warn",
   });
-  const probe = await connectBus(busConfigFor(nats.url, "admin", "probe"));
-  await waitFor(
-    () => request(probe, STORE_RPC.agentsList, { limit: 1 }, { timeoutMs: 1000 }).then(() => true),
-    { timeoutMs: 30_000 },
-  );
-  await probe.close();
-  for (const level of LEVELS) {
+  if (store) await awaitStore(nats.url);
+  if (TRACING) await compareTracing(nats.url, model.url, arrivals);
+  for (const level of TRACING ? [] : LEVELS) {
     const lazy = await runMode(nats.url, model.url, arrivals, false, level);
     const coupled = await runMode(nats.url, model.url, arrivals, true, level);
     report(level, lazy, coupled);
   }
   await hands.kill("SIGTERM");
-  await store.kill("SIGTERM");
+  await store?.kill("SIGTERM");
   await model.close();
   await removeTestContainers();
   await nats.stop();
