@@ -3,6 +3,8 @@ import { RecordTimestamps } from "./record-timestamps.js";
 import { workspaceField } from "./workspaces.js";
 import { HttpUrl } from "./primitives.js";
 import { AgentId } from "./ids.js";
+import { MetadataPatch } from "./metadata-patch.js";
+import { notSupported, onlyDefault } from "./unsupported.js";
 
 export const Metadata = z
   .record(z.string().min(1).max(64), z.string().max(512))
@@ -19,14 +21,34 @@ export const ModelConfig = z.object({
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
 
+const EffortLevel = Effort.shape.type;
+
+/** As the API takes it: `effort` also as a bare level, null for "not set" (the store normalises both). */
+export const ModelConfigParams = z.object({
+  id: ModelConfig.shape.id,
+  effort: z.union([EffortLevel, Effort]).nullish(),
+  speed: ModelConfig.shape.speed.nullable(),
+  inference_geo: onlyDefault(
+    z.null(),
+    "an inference region (the model runs wherever the harness's endpoint is)",
+  ).optional(),
+});
+export type ModelConfigParams = z.infer<typeof ModelConfigParams>;
+
 /** A bare model id is shorthand for `{ id }`; the store normalises it, so records always hold a ModelConfig. */
-export const AgentModelParam = z.union([z.string().min(1).max(256), ModelConfig]);
+export const AgentModelParam = z.union([z.string().min(1).max(256), ModelConfigParams]);
 export type AgentModelParam = z.infer<typeof AgentModelParam>;
 
-export const PermissionPolicy = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("always_allow") }),
-  z.object({ type: z.literal("always_ask") }),
-]);
+export const PermissionPolicy = z.discriminatedUnion(
+  "type",
+  [z.object({ type: z.literal("always_allow") }), z.object({ type: z.literal("always_ask") })],
+  {
+    error: (issue) =>
+      (issue.input as { type?: unknown } | undefined)?.type === "auto"
+        ? "not supported by Corral: the auto permission policy (use always_allow or always_ask)"
+        : undefined,
+  },
+);
 export type PermissionPolicy = z.infer<typeof PermissionPolicy>;
 
 export const ToolDefaultConfig = z.object({
@@ -47,13 +69,23 @@ export const ToolsetToolName = z.enum([
 ]);
 export type ToolsetToolName = z.infer<typeof ToolsetToolName>;
 
+const webToolOption = () => notSupported("web tool options (web_fetch and web_search take none)").optional();
+
+/** One tool's override; `type`, when given, repeats `name`. The web tools' options are refused by name. */
+export const ToolsetToolConfig = ToolDefaultConfig.extend({
+  name: ToolsetToolName,
+  type: ToolsetToolName.optional(),
+  allowed_domains: webToolOption(),
+  blocked_domains: webToolOption(),
+  max_content_tokens: webToolOption(),
+  url_sources: webToolOption(),
+  user_location: webToolOption(),
+}).refine((c) => c.type === undefined || c.type === c.name, { message: "must equal name", path: ["type"] });
+
 export const AgentToolset = z.object({
   type: z.literal("agent_toolset_20260401"),
   default_config: ToolDefaultConfig.nullish(),
-  configs: z
-    .array(ToolDefaultConfig.extend({ name: ToolsetToolName }))
-    .max(ToolsetToolName.options.length)
-    .optional(),
+  configs: z.array(ToolsetToolConfig).max(ToolsetToolName.options.length).optional(),
 });
 export type AgentToolset = z.infer<typeof AgentToolset>;
 
@@ -109,7 +141,12 @@ export const RosterEntry = z.union([
 export type RosterEntry = z.infer<typeof RosterEntry>;
 
 export const Multiagent = z.object({
-  type: z.literal("coordinator"),
+  type: z.literal("coordinator", {
+    error: (issue) =>
+      issue.input === "multiagent_20261001"
+        ? "not supported by Corral: multiagent_20261001 (use coordinator)"
+        : undefined,
+  }),
   agents: z.array(RosterEntry).min(1).max(20),
 });
 export type Multiagent = z.infer<typeof Multiagent>;
@@ -133,18 +170,33 @@ const AgentOptionalFields = {
   metadata: Metadata.optional(),
 };
 
+/** Null and `{type: "service_account"}` mean the default, which is what Corral runs as; an AWS role is refused. */
+const ExecutionIdentityParam = onlyDefault(
+  z.strictObject({ type: z.literal("service_account") }).nullable(),
+  "an execution identity other than the default service account",
+);
+
 export const AgentCreateParams = z.object({
   name: AgentName,
   model: AgentModelParam,
   ...AgentOptionalFields,
+  execution_identity: ExecutionIdentityParam.optional(),
 });
 export type AgentCreateParams = z.infer<typeof AgentCreateParams>;
 
-/** Omitted fields are kept; arrays and metadata are replaced whole; null clears description, system, multiagent. */
+/**
+ * Omitted fields are kept; arrays are replaced whole, and null clears them as it clears description, system
+ * and multiagent; metadata is a patch (a string upserts a key, null deletes it).
+ */
 export const AgentUpdateParams = z.object({
   name: AgentName.optional(),
   model: AgentModelParam.optional(),
   ...AgentOptionalFields,
+  tools: AgentTools.nullish(),
+  mcp_servers: McpServers.nullish(),
+  skills: Skills.nullish(),
+  metadata: MetadataPatch.nullish(),
+  execution_identity: ExecutionIdentityParam.optional(),
   /** The version the caller last read; the update fails if the agent has moved on. */
   version: z.number().int().min(1).optional(),
 });

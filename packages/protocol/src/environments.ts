@@ -3,6 +3,8 @@ import { RecordTimestamps } from "./record-timestamps.js";
 import { workspaceField } from "./workspaces.js";
 import { Metadata } from "./agents.js";
 import { EnvironmentId } from "./ids.js";
+import { MetadataPatch } from "./metadata-patch.js";
+import { onlyDefault } from "./unsupported.js";
 
 // A hostname (optionally `*.`-prefixed) or IPv4 address, with an optional port.
 const Host = z
@@ -81,20 +83,31 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 const EnvironmentName = z.string().min(1).max(256);
 const EnvironmentDescription = z.string().max(2048);
 
+/** An environment is visible to its workspace, which is what `organization` asks for; `account` is refused. */
+const EnvironmentScope = onlyDefault(
+  z.literal("organization").nullable(),
+  'the "account" scope (an environment is visible to its whole workspace)',
+);
+
 export const EnvironmentCreateParams = z.object({
   name: EnvironmentName,
   description: EnvironmentDescription.nullish(),
   config: EnvironmentConfig.default({ type: "cloud", networking: DEFAULT_NETWORKING }),
   metadata: Metadata.optional(),
+  scope: EnvironmentScope.optional(),
 });
 export type EnvironmentCreateParams = z.infer<typeof EnvironmentCreateParams>;
 
-/** Omitted fields are kept; config and metadata are replaced whole. Changes reach new sandboxes only. */
+/**
+ * Omitted (or null) fields are kept, but a null description clears it; config is replaced whole; metadata is
+ * a patch (a string upserts a key, null or "" deletes it). Changes reach new sandboxes only.
+ */
 export const EnvironmentUpdateParams = z.object({
-  name: EnvironmentName.optional(),
+  name: EnvironmentName.nullish(),
   description: EnvironmentDescription.nullish(),
-  config: EnvironmentConfig.optional(),
-  metadata: Metadata.optional(),
+  config: EnvironmentConfig.nullish(),
+  metadata: MetadataPatch.nullish(),
+  scope: EnvironmentScope.optional(),
 });
 export type EnvironmentUpdateParams = z.infer<typeof EnvironmentUpdateParams>;
 

@@ -32,3 +32,6 @@ export * from "./sandbox-bridge.js";
 export * from "./workspaces.js";
 export * from "./limits.js";
 export * from "./hosts.js";
+export { applyMetadataPatch, METADATA_MAX_KEYS } from "./metadata-patch.js";
+export * from "./list-filters.js";
+export * from "./unsupported.js";

@@ -8,6 +8,7 @@ import { SessionStatus } from "./events-session.js";
 import { ClientEventInput, SessionEventInput, SessionEvent, SessionEventType } from "./events.js";
 import { TaskRecord } from "./tasks.js";
 import { LogAppendRequest } from "./log-append.js";
+import { CreatedAtRange } from "./list-filters.js";
 
 export const PageQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
@@ -23,6 +24,8 @@ export const AgentGetRequest = z.object({ agent_id: AgentId, version: z.number()
 export const AgentUpdateRequest = z.object({ agent_id: AgentId, params: AgentUpdateParams });
 export const AgentRef = z.object({ agent_id: AgentId });
 export const AgentVersionsRequest = PageQuery.extend({ agent_id: AgentId });
+export const AgentListRequest = PageQuery.extend({ created_at: CreatedAtRange.optional() });
+export type AgentListRequest = z.infer<typeof AgentListRequest>;
 
 export const EnvironmentRef = z.object({ environment_id: EnvironmentId });
 export const EnvironmentUpdateRequest = z.object({
@@ -35,8 +38,11 @@ export const SessionRef = z.object({ session_id: SessionId });
 export const SessionUpdateRequest = z.object({ session_id: SessionId, params: SessionUpdateParams });
 export const SessionListRequest = PageQuery.extend({
   agent_id: AgentId.optional(),
+  /** Only with `agent_id`: sessions pinned to this version of it. */
+  agent_version: z.number().int().min(1).optional(),
   statuses: z.array(SessionStatus).max(4).optional(),
   order: z.enum(["asc", "desc"]).default("desc"),
+  created_at: CreatedAtRange.optional(),
 });
 export type SessionListRequest = z.infer<typeof SessionListRequest>;
 
@@ -71,6 +77,8 @@ export const EventsListRequest = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
   types: z.array(SessionEventType).max(64).optional(),
   order: z.enum(["asc", "desc"]).default("asc"),
+  /** Compared against each event's `processed_at`. */
+  created_at: CreatedAtRange.optional(),
 });
 export type EventsListRequest = z.infer<typeof EventsListRequest>;
 
@@ -92,7 +100,7 @@ export const STORE_RPC = {
   agentsCreate: defineRpc(store("agents.create"), AgentCreateParams, AgentRecord),
   agentsGet: defineRpc(store("agents.get"), AgentGetRequest, AgentRecord),
   agentsUpdate: defineRpc(store("agents.update"), AgentUpdateRequest, AgentRecord),
-  agentsList: defineRpc(store("agents.list"), PageQuery, page(AgentRecord)),
+  agentsList: defineRpc(store("agents.list"), AgentListRequest, page(AgentRecord)),
   agentsArchive: defineRpc(store("agents.archive"), AgentRef, AgentRecord),
   agentsVersions: defineRpc(store("agents.versions"), AgentVersionsRequest, page(AgentRecord)),
   environmentsCreate: defineRpc(store("environments.create"), EnvironmentCreateParams, EnvironmentRecord),

@@ -14,6 +14,8 @@ import { SessionStatus, StopReason } from "./events-session.js";
 import { UserDefineOutcomeParams, UserMessageInput } from "./events-user.js";
 import { AgentId, EnvironmentId, SessionId, VaultId } from "./ids.js";
 import { Budget, Usage } from "./usage.js";
+import { MetadataPatch } from "./metadata-patch.js";
+import { notSupported } from "./unsupported.js";
 
 const AgentVersion = z.number().int().min(1);
 const Title = z.string().max(512);
@@ -63,16 +65,14 @@ export const SessionCreateParams = z.object({
 });
 export type SessionCreateParams = z.infer<typeof SessionCreateParams>;
 
-/** A metadata patch: a string upserts a key, null deletes it. */
-export const MetadataPatch = z
-  .record(z.string().min(1).max(64), z.string().max(512).nullable())
-  .refine((m) => Object.keys(m).length <= 16, "a metadata patch names at most 16 keys");
-export type MetadataPatch = z.infer<typeof MetadataPatch>;
+export { MetadataPatch };
 
-/** Changes apply from the next turn; `agent` tools and MCP servers are replaced whole. */
+/** Changes apply from the next turn; `agent` tools and MCP servers are replaced whole; metadata is a patch. */
 export const SessionUpdateParams = z.object({
   title: Title.nullish(),
-  metadata: MetadataPatch.optional(),
+  metadata: MetadataPatch.nullish(),
+  /** The API documents it as not yet supported and rejects it; so does Corral, by name. */
+  vault_ids: notSupported("changing a session's vaults (they are set when it is created)").optional(),
   budget: Budget.nullish(),
   agent: z.object({ tools: AgentTools.optional(), mcp_servers: McpServers.optional() }).optional(),
 });

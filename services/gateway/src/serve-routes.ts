@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { CorralError, describeZodError } from "@corral/protocol";
+import { CorralError, describeZodError, isNotSupported } from "@corral/protocol";
 import { createCall, type CallDeps } from "./call.js";
 import { requestKey } from "./auth.js";
 import type { Feeds } from "./feeds.js";
@@ -13,6 +13,16 @@ export interface ServeDeps extends CallDeps {
   feeds(): Feeds;
 }
 
+/** A documented field Corral refuses is named like an unknown one: `unsupported field "path" (why)`. */
+function describeIssues(error: z.ZodError): string {
+  const refused = error.issues.filter(isNotSupported);
+  if (refused.length === 0) return describeZodError(error);
+  return refused
+    .slice(0, 5)
+    .map((issue) => `unsupported field "${issue.path.join(".")}" (${issue.message})`)
+    .join("; ");
+}
+
 export function parse<S extends z.ZodType>(
   schema: S | undefined,
   value: unknown,
@@ -20,8 +30,7 @@ export function parse<S extends z.ZodType>(
 ): z.output<S> {
   if (!schema) return undefined as z.output<S>;
   const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success)
-    throw new CorralError("INVALID_REQUEST", `${where}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw new CorralError("INVALID_REQUEST", `${where}: ${describeIssues(parsed.error)}`);
   const unknown = unknownFields(value ?? {}, parsed.data);
   if (unknown.length > 0)
     throw new CorralError(

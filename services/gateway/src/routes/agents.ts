@@ -2,14 +2,18 @@ import { z } from "zod";
 import { AgentCreateParams, AgentId, AgentRecord, AgentUpdateParams, STORE_RPC } from "@corral/protocol";
 import { topLevelResource } from "./resource.js";
 import { rpcRoute } from "./rpc-route.js";
-import { page, PageQuery } from "./schemas.js";
+import { CreatedAtQuery, page, PageQuery } from "./schemas.js";
 
 const agents = topLevelResource("agents", "agent_id", AgentId, AgentRecord);
 const AgentPath = agents.itemPath;
 
 export const AGENT_ROUTES = [
   agents.create("Create an agent", AgentCreateParams, STORE_RPC.agentsCreate),
-  agents.list("List agents", PageQuery, STORE_RPC.agentsList),
+  agents.list(
+    "List agents (`created_at[gte|lte]` on the agent's creation)",
+    PageQuery.extend({ created_at: CreatedAtQuery }),
+    STORE_RPC.agentsList,
+  ),
   rpcRoute({
     method: "GET",
     path: "/v1/agents/:agent_id",

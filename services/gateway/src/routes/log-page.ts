@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { CorralError, SessionEventType, STORE_RPC, type LogId } from "@corral/protocol";
 import type { Call } from "./route.js";
-import { Cursor, Limit, listOf } from "./schemas.js";
+import { CreatedAtQuery, Cursor, Limit, listOf } from "./schemas.js";
 
 export const EventsListQuery = z.strictObject({
   limit: Limit(1000, 100),
   page: Cursor.optional(),
   order: z.enum(["asc", "desc"]).default("asc"),
   types: listOf(SessionEventType, 64).optional(),
+  /** Against each event's `processed_at`. */
+  created_at: CreatedAtQuery,
 });
 
 // Event pages are positions in the log; the cursor is opaque to clients.
@@ -35,6 +37,7 @@ export async function listLog(call: Call, logId: LogId, query: z.output<typeof E
     order: query.order,
     ...(cursor && { from: cursor.from }),
     ...(query.types && { types: query.types }),
+    ...(query.created_at && { created_at: query.created_at }),
   });
   return {
     data: result.data,

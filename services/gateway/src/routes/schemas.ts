@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CreatedAtRange, notSupported } from "@corral/protocol";
 
 // Query strings carry text: numbers and booleans are coerced, a single value stands for a one-item list.
 export const Limit = (max: number, fallback: number) =>
@@ -13,6 +14,12 @@ export const PageQuery = z.strictObject({
   page: Cursor.optional(),
   include_archived: Flag.default(false),
 });
+/** `created_at[gte]=…` arrives as `{created_at: {gte: …}}` (qs); an unknown bound is refused by name. */
+export const CreatedAtQuery = CreatedAtRange.optional();
+
+/** A documented query parameter Corral does not serve: refused by name, never ignored. */
+export const unservedQuery = (what: string) => notSupported(what).optional();
+
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_page: z.string().nullable() });
 export const Deleted = z.object({ id: z.string(), type: z.string() });

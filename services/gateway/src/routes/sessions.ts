@@ -10,7 +10,7 @@ import {
 } from "@corral/protocol";
 import { topLevelResource } from "./resource.js";
 import { route } from "./route.js";
-import { listOf, page, PageQuery } from "./schemas.js";
+import { CreatedAtQuery, listOf, page, PageQuery, unservedQuery } from "./schemas.js";
 
 const sessions = topLevelResource("sessions", "session_id", SessionId, SessionRecord);
 export const SessionPath = sessions.itemPath;
@@ -25,8 +25,12 @@ export const SESSION_ROUTES = [
     tag: "sessions",
     query: PageQuery.extend({
       agent_id: AgentId.optional(),
+      agent_version: z.coerce.number().int().min(1).optional(),
       statuses: listOf(SessionStatus, 4).optional(),
       order: z.enum(["asc", "desc"]).default("desc"),
+      created_at: CreatedAtQuery,
+      memory_store_id: unservedQuery("memory stores (not yet)"),
+      deployment_id: unservedQuery("deployments"),
     }),
     response: page(SessionRecord).extend({ prev_page: z.string().nullable() }),
     handler: async ({ query }, { call }) => ({

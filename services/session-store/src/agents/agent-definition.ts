@@ -1,7 +1,10 @@
 import { CorralError, type AgentModelParam, type AgentRecord, type ModelConfig } from "@corral/protocol";
 
+/** What the record holds: a bare id or a bare effort level as objects, null settings as absent ones. */
 export function modelConfig(model: AgentModelParam): ModelConfig {
-  return typeof model === "string" ? { id: model } : model;
+  if (typeof model === "string") return { id: model };
+  const effort = typeof model.effort === "string" ? { type: model.effort } : model.effort;
+  return { id: model.id, ...(effort && { effort }), ...(model.speed && { speed: model.speed }) };
 }
 
 /** Rules the schema alone cannot state: names unique, every MCP toolset backed by a declared server. */

@@ -1,4 +1,4 @@
-import type { AgentId, AgentRecord } from "@corral/protocol";
+import type { AgentId, AgentListRequest, AgentRecord } from "@corral/protocol";
 import { listBucketPage, type PageOf } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { latestAgent } from "./get-agent.js";
@@ -9,11 +9,8 @@ interface PageQuery {
   page?: string | undefined;
 }
 
-/** The latest version of each agent, newest agent first. */
-export function listAgents(
-  state: StoreState,
-  query: PageQuery & { include_archived: boolean },
-): Promise<PageOf<AgentRecord>> {
+/** The latest version of each agent, newest agent first (`created_at` is the agent's, not its version's). */
+export function listAgents(state: StoreState, query: AgentListRequest): Promise<PageOf<AgentRecord>> {
   return listNewestFirst(state.buckets.agents, query);
 }
 

@@ -1,10 +1,16 @@
-import { CorralError, type AgentId, type AgentRecord, type AgentUpdateParams } from "@corral/protocol";
+import {
+  applyMetadataPatch,
+  CorralError,
+  type AgentId,
+  type AgentRecord,
+  type AgentUpdateParams,
+} from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import { checkAgentDefinition, modelConfig } from "./agent-definition.js";
 import { latestAgent, versionKey } from "./get-agent.js";
 import { refuseArchived, replaceRecord } from "../records/record-writes.js";
 
-/** The next version, or null when the update changes nothing. */
+/** The next version, or null when the update changes nothing (a metadata patch that changes nothing included). */
 function applyUpdate(current: AgentRecord, params: AgentUpdateParams, now: string): AgentRecord | null {
   const next: AgentRecord = {
     ...current,
@@ -12,11 +18,11 @@ function applyUpdate(current: AgentRecord, params: AgentUpdateParams, now: strin
     ...(params.description !== undefined && { description: params.description }),
     ...(params.model !== undefined && { model: modelConfig(params.model) }),
     ...(params.system !== undefined && { system: params.system }),
-    ...(params.tools !== undefined && { tools: params.tools }),
-    ...(params.mcp_servers !== undefined && { mcp_servers: params.mcp_servers }),
-    ...(params.skills !== undefined && { skills: params.skills }),
+    ...(params.tools !== undefined && { tools: params.tools ?? [] }),
+    ...(params.mcp_servers !== undefined && { mcp_servers: params.mcp_servers ?? [] }),
+    ...(params.skills !== undefined && { skills: params.skills ?? [] }),
     ...(params.multiagent !== undefined && { multiagent: params.multiagent }),
-    ...(params.metadata !== undefined && { metadata: params.metadata }),
+    metadata: applyMetadataPatch(current.metadata, params.metadata),
   };
   if (JSON.stringify(next) === JSON.stringify(current)) return null;
   return { ...next, version: current.version + 1, updated_at: now };

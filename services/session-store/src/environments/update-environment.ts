@@ -1,8 +1,25 @@
-import type { EnvironmentId, EnvironmentRecord, EnvironmentUpdateParams } from "@corral/protocol";
+import {
+  applyMetadataPatch,
+  type EnvironmentId,
+  type EnvironmentRecord,
+  type EnvironmentUpdateParams,
+} from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import { claimEnvironmentName, releaseEnvironmentName } from "./environment-name.js";
 import { currentEnvironment } from "./get-environment.js";
 import { refuseArchived, replaceRecord } from "../records/record-writes.js";
+
+/** Omitted or null fields are kept (a null description clears it); metadata is patched ("" deletes too). */
+function applyUpdate(current: EnvironmentRecord, params: EnvironmentUpdateParams): EnvironmentRecord {
+  return {
+    ...current,
+    ...(params.name != null && { name: params.name }),
+    ...(params.description !== undefined && { description: params.description }),
+    ...(params.config != null && { config: params.config }),
+    metadata: applyMetadataPatch(current.metadata, params.metadata, { emptyDeletes: true }),
+    updated_at: new Date().toISOString(),
+  };
+}
 
 export async function updateEnvironment(
   state: StoreState,
@@ -11,9 +28,8 @@ export async function updateEnvironment(
   const { environment_id: environmentId, params } = request;
   const entry = await currentEnvironment(state, environmentId);
   refuseArchived(entry.value, `environment ${environmentId}`);
-  if (params.name !== undefined && params.name !== entry.value.name)
-    await claimEnvironmentName(state, params.name, environmentId);
-  const next = { ...entry.value, ...params, updated_at: new Date().toISOString() } as EnvironmentRecord;
+  const next = applyUpdate(entry.value, params);
+  if (next.name !== entry.value.name) await claimEnvironmentName(state, next.name, environmentId);
   const what = { key: environmentId, what: `environment ${environmentId}`, revision: entry.revision };
   await replaceRecord(state.buckets.environments, what, next);
   if (next.name !== entry.value.name) await releaseEnvironmentName(state, entry.value.name);

@@ -1,5 +1,5 @@
 import { visibleToCaller } from "../workspace-scope.js";
-import { CorralError } from "@corral/protocol";
+import { CorralError, inCreatedAtRange, type CreatedAtRange } from "@corral/protocol";
 import { listBucketPage, type Bucket, type PageOf } from "@corral/bus";
 
 /** Archived records are read-only: `what` names the record (`agent agent_…`). */
@@ -24,10 +24,18 @@ export async function replaceRecord<T>(
   return next;
 }
 
-/** Top-level records, newest first, archived ones only when asked for. */
-export function listNewestFirst<R extends { archived_at: string | null }>(
+/**
+ * Top-level records, newest first, archived ones only when asked for, created within `created_at` when given.
+ * Filters are applied while the page fills, so a cursor and a filter together page through the filtered list.
+ */
+export function listNewestFirst<R extends { archived_at: string | null; created_at: string }>(
   bucket: Bucket<R>,
-  query: { limit: number; page?: string | undefined; include_archived: boolean },
+  query: {
+    limit: number;
+    page?: string | undefined;
+    include_archived: boolean;
+    created_at?: CreatedAtRange | undefined;
+  },
 ): Promise<PageOf<R>> {
   return listBucketPage(bucket, {
     limit: query.limit,
@@ -35,6 +43,8 @@ export function listNewestFirst<R extends { archived_at: string | null }>(
     order: "desc",
     filter: "*",
     keep: (r) =>
-      visibleToCaller(r as { workspace_id?: string }) && (query.include_archived || !r.archived_at),
+      visibleToCaller(r as { workspace_id?: string }) &&
+      (query.include_archived || !r.archived_at) &&
+      inCreatedAtRange(query.created_at, r.created_at),
   });
 }

@@ -1,6 +1,6 @@
 import { CorralError, type AgentSnapshot, type SessionAgentParam } from "@corral/protocol";
 import type { StoreState } from "../state.js";
-import { checkAgentDefinition } from "../agents/agent-definition.js";
+import { checkAgentDefinition, modelConfig } from "../agents/agent-definition.js";
 import { agentSnapshot } from "../agents/agent-snapshot.js";
 import { getAgent } from "../agents/get-agent.js";
 
@@ -11,9 +11,7 @@ async function sessionAgent(state: StoreState, param: SessionAgentParam): Promis
   if (param.type === "agent") return base;
   const merged: AgentSnapshot = {
     ...base,
-    ...(param.model !== undefined && {
-      model: typeof param.model === "string" ? { id: param.model } : param.model,
-    }),
+    ...(param.model !== undefined && { model: modelConfig(param.model) }),
     ...(param.system !== undefined && { system: param.system }),
     ...(param.tools !== undefined && { tools: param.tools }),
     ...(param.mcp_servers !== undefined && { mcp_servers: param.mcp_servers }),

@@ -1,5 +1,5 @@
 import {
-  CorralError,
+  applyMetadataPatch,
   type SessionEventInput,
   type SessionId,
   type SessionRecord,
@@ -13,29 +13,13 @@ import { changeSession } from "./stored-session.js";
 import { refuseArchived } from "../records/record-writes.js";
 import { getSession } from "./get-session.js";
 
-const MAX_METADATA_KEYS = 16;
-
-function mergeMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string | null>,
-): Record<string, string> {
-  const next = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  if (Object.keys(next).length > MAX_METADATA_KEYS)
-    throw new CorralError("INVALID_REQUEST", `metadata: at most ${MAX_METADATA_KEYS} keys`);
-  return next;
-}
-
 /** The updated record, and into `changed` the fields that changed (what `session.updated` reports). */
 function applyUpdate(s: StoredSession, params: SessionUpdateParams, changed: Record<string, unknown>) {
   refuseArchived(s.record, `session ${s.record.id}`);
   const record = { ...s.record, updated_at: new Date().toISOString() };
   if (params.title !== undefined) record.title = changed.title = params.title;
-  if (params.metadata !== undefined)
-    record.metadata = changed.metadata = mergeMetadata(record.metadata, params.metadata);
+  if (params.metadata)
+    record.metadata = changed.metadata = applyMetadataPatch(record.metadata, params.metadata);
   if (params.budget !== undefined) record.budget = changed.budget = params.budget;
   if (params.agent !== undefined) {
     record.agent = { ...record.agent, ...params.agent };
