@@ -59,16 +59,48 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
+/**
+ * Runs `task` once for every batch of callers: a caller that arrives while a run is under way shares the
+ * next run, which starts after the current one (so it sees the state as of the caller's arrival or later).
+ * A burst of any size costs at most two runs, not one each.
+ */
+function coalesced<T>(task: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  let next: Promise<T> | null = null;
+  const start = (): Promise<T> => {
+    const run = task().finally(() => {
+      if (running === run) running = null;
+    });
+    running = run;
+    return run;
+  };
+  return () => {
+    if (next) return next;
+    if (!running) return start();
+    const queued: Promise<T> = running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        next = null;
+        return start();
+      });
+    next = queued;
+    return queued;
+  };
+}
+
 export function egressListeners(
   http: HttpServer,
   options: { hosts: readonly string[] | null; port: number },
   logger: Logger,
+  scan: () => Promise<string[]> = sandboxBridgeAddresses,
 ): EgressListeners {
   const bound = new Map<string, NetServer>();
   let port = options.port;
-  let pending = Promise.resolve(port);
   const bindAll = async () => {
-    for (const address of options.hosts ?? (await sandboxBridgeAddresses())) {
+    for (const address of options.hosts ?? (await scan())) {
       if (bound.has(address)) continue;
       const server = await listenOn(http, address, port).catch((err: Error) => {
         // A configured address must work; a bridge may be another deployment's, or gone again.
@@ -84,10 +116,18 @@ export function egressListeners(
     if (port === 0) port = await freeLoopbackPort();
     return port;
   };
+  // Asked once per sandbox: a burst of provisions shares one look at the bridges (an `ip` process each,
+  // one after the other, was most of a warm provision's time in bench/provision's profile).
+  const ensure = coalesced(bindAll);
+  let last: Promise<unknown> = Promise.resolve();
   return {
-    ensure: () => (pending = pending.then(bindAll, bindAll)),
+    ensure: () => {
+      const pending = ensure();
+      last = pending;
+      return pending;
+    },
     async close() {
-      await pending.catch(() => undefined);
+      await last.catch(() => undefined);
       await Promise.all(
         [...bound.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );
