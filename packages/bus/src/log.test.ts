@@ -136,3 +136,20 @@ test("a log holding only messages without positions has no events, and its guard
   expect(await log.head(sid)).toEqual({ lastSeq: -1, streamSeq: last });
   expect((await readSlice(log, sid, { from: 0, limit: 10 })).events).toEqual([]);
 });
+
+test("an append made while nats-server restarts is stored once, when the server is back", async () => {
+  const session = newId("session");
+  await log.append(session, batch(0, 1), { expectStreamSeq: 0, msgId: `${session}:a` });
+  const head = await log.head(session);
+  const restarting = server.restart(1_000);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const appended = log.append(session, batch(1, 2), {
+    expectStreamSeq: head!.streamSeq,
+    msgId: `${session}:b`,
+  });
+  await restarting;
+  const ack = await appended;
+  expect(ack.duplicate).toBe(false);
+  const slice = await readSlice(log, session, { from: 0, limit: 10 });
+  expect(slice.events.map((e) => e.seq)).toEqual([0, 1, 2]);
+});

@@ -15,6 +15,8 @@ import { openBucket } from "./streams.js";
 import { readHead, type LogHead } from "./log-head.js";
 import { toLogMessage, type LogMessage } from "./log-message.js";
 import { injectTrace } from "./trace-context.js";
+import { retrying } from "./retry.js";
+import { bucketFailure } from "./retrying-bucket.js";
 
 export type { LogHead } from "./log-head.js";
 export type { LogMessage } from "./log-message.js";
@@ -39,6 +41,8 @@ export interface AppendOptions {
 }
 
 const DIRECT_WALK = 8;
+/** How long one append is sent again while JetStream does not answer: short of a caller's 10 s RPC wait. */
+const APPEND_DEADLINE_MS = 6_000;
 const blockKey = (sessionId: string, block: number) => `${sessionId}.${block}`;
 
 export async function openSessionLog(bus: Bus): Promise<SessionLog> {
@@ -101,13 +105,27 @@ async function append(
   h.set(LOG_HEADERS.count, String(events.length));
   h.set(LOG_HEADERS.types, [...new Set(events.map((e) => e.type))].join(","));
   injectTrace(h);
-  // A short attempt: the append is repeatable (message id, sequence guard) and its callers send it again,
-  // so one made during a leader election lands right after it rather than after a long timeout.
-  const ack = await l.bus.attempt.js.publish(SUBJECTS.log(sessionId), JSON.stringify({ events }), {
-    msgID: options.msgId,
-    expect: { lastSubjectSequence: options.expectStreamSeq },
-    headers: h,
-  });
+  // Short attempts, each the same message sent again while JetStream does not answer (a leader election,
+  // a restart, a moment of overload): the server checks the message id before the sequence guard, so a
+  // repeat of one that landed answers "duplicate" with its sequence, and one made during an election
+  // lands right after it rather than after a long timeout.
+  const body = JSON.stringify({ events });
+  const publish = () =>
+    l.bus.attempt.js.publish(SUBJECTS.log(sessionId), body, {
+      msgID: options.msgId,
+      expect: { lastSubjectSequence: options.expectStreamSeq },
+      headers: h,
+    });
+  const ack = await retrying(
+    async () => {
+      try {
+        return await publish();
+      } catch (error) {
+        throw bucketFailure(error, `log of ${sessionId}`);
+      }
+    },
+    { deadlineMs: APPEND_DEADLINE_MS, maxDelayMs: 500 },
+  );
   // Off the append's critical path: a missing checkpoint only makes a later read start further back.
   if (!ack.duplicate) {
     writeCheckpoints(l, sessionId, first.seq, events.length, ack.seq).catch((err: unknown) =>
