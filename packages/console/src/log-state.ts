@@ -1,3 +1,4 @@
+import { shiftWindow, windowAfterEarlier } from "./row-window.js";
 import type { DeltaFrame, LogEvent } from "./types.js";
 
 /** A message the model is still writing (from the stream's deltas); replaced by the stored event. */
@@ -12,6 +13,8 @@ export interface LogState {
   /** Cursor of the page before `events[0]` (newest first), or null when the window starts at 0. */
   earlier: string | null;
   drafts: Draft[];
+  /** The position the rows on the page end at, when the reader has paged back beyond MAX_ROWS; null: the end. */
+  shownTo: number | null;
   loading: boolean;
   live: boolean;
   error: string | null;
@@ -21,6 +24,7 @@ export const EMPTY_LOG: LogState = {
   events: [],
   earlier: null,
   drafts: [],
+  shownTo: null,
   loading: true,
   live: false,
   error: null,
@@ -30,6 +34,7 @@ export type LogAction =
   | { type: "loaded"; events: LogEvent[]; earlier: string | null }
   | { type: "earlier"; events: LogEvent[]; earlier: string | null }
   | { type: "event"; event: LogEvent }
+  | { type: "shift"; direction: "up" | "down" }
   | { type: "delta"; frame: DeltaFrame }
   | { type: "live"; live: boolean }
   | { type: "error"; error: string | null };
@@ -80,8 +85,17 @@ export function logReducer(state: LogState, action: LogAction): LogState {
         earlier: action.earlier,
         loading: false,
       };
-    case "earlier":
-      return { ...state, events: mergeEvents(action.events, state.events), earlier: action.earlier };
+    case "earlier": {
+      const events = mergeEvents(action.events, state.events);
+      return {
+        ...state,
+        events,
+        earlier: action.earlier,
+        shownTo: windowAfterEarlier(events, state.shownTo),
+      };
+    }
+    case "shift":
+      return { ...state, shownTo: shiftWindow(state.events, state.shownTo, action.direction) };
     case "event":
       return addEvent(state, action.event);
     case "delta":

@@ -30,8 +30,10 @@ export function LogView(props: { paths: LogPaths; sessionId: string; onStatus?: 
       <Timeline
         events={log.events}
         drafts={log.drafts}
-        hasEarlier={log.earlier !== null}
+        shownTo={log.shownTo}
+        moreInApi={log.earlier !== null}
         loadEarlier={log.loadEarlier}
+        showNewer={log.showNewer}
         ctx={ctx}
         pending={pending}
       />

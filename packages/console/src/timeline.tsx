@@ -1,13 +1,18 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from "react";
 import { callIdOf, EventView, type EventContext } from "./event-view.js";
 import type { Draft } from "./log-state.js";
+import { rowRange } from "./row-window.js";
 import type { LogEvent } from "./types.js";
 
 interface TimelineProps {
   events: LogEvent[];
   drafts: Draft[];
-  hasEarlier: boolean;
+  /** Where the rows on the page end (null: the end of what is loaded). */
+  shownTo: number | null;
+  /** The API has events before the loaded ones. */
+  moreInApi: boolean;
   loadEarlier: () => void;
+  showNewer: () => void;
   ctx: EventContext;
   /** Tool calls the agent waits on. */
   pending: ReadonlySet<string>;
@@ -19,16 +24,44 @@ function toolNamesOf(events: LogEvent[]): Map<string, string> {
   return names;
 }
 
-/** Keeps the view pinned to the newest event while the reader is at the bottom, and still when earlier ones are added. */
+interface Anchor {
+  seq: string;
+  /** Its distance from the top of the view. */
+  offset: number;
+}
+
+/** The row at the top of the view (a binary search over the rows' offsets). */
+function topRow(el: HTMLDivElement): Anchor | null {
+  const rows = el.querySelector("ol.events")?.children;
+  if (!rows?.length) return null;
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const row = rows[mid] as HTMLElement;
+    if (row.offsetTop + row.offsetHeight <= el.scrollTop) lo = mid + 1;
+    else hi = mid;
+  }
+  const row = rows[lo] as HTMLElement;
+  return row.dataset.seq ? { seq: row.dataset.seq, offset: row.offsetTop - el.scrollTop } : null;
+}
+
+/**
+ * Keeps the view pinned to the newest event while the reader is at the bottom; when the rows change at the
+ * top (earlier ones added, or the window moved), the row the reader was looking at stays where it was.
+ */
 function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: number, size: number) {
   const atBottom = useRef(true);
-  const before = useRef({ firstSeq, height: 0, top: 0 });
+  const shownFirst = useRef(firstSeq);
+  const anchor = useRef<Anchor | null>(null);
+  // Read from the page as it still is, before this render changes its rows.
+  if (firstSeq !== shownFirst.current && box.current && !atBottom.current)
+    anchor.current = topRow(box.current);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const onScroll = () => {
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-      before.current = { ...before.current, height: el.scrollHeight, top: el.scrollTop };
     };
     el.addEventListener("scroll", onScroll, { passive: true });
     // The box itself changes size (a chart opened above it, the window resized): stay pinned to the end.
@@ -44,48 +77,70 @@ function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: numbe
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    if (firstSeq < before.current.firstSeq && !atBottom.current)
-      el.scrollTop = before.current.top + (el.scrollHeight - before.current.height);
+    const kept = anchor.current && el.querySelector<HTMLElement>(`li[data-seq="${anchor.current.seq}"]`);
+    if (kept && anchor.current) el.scrollTop = kept.offsetTop - anchor.current.offset;
     else if (atBottom.current) el.scrollTop = el.scrollHeight;
-    before.current = { firstSeq, height: el.scrollHeight, top: el.scrollTop };
+    anchor.current = null;
+    shownFirst.current = firstSeq;
   }, [box, firstSeq, size]);
 }
 
-export function Timeline({ events, drafts, hasEarlier, loadEarlier, ctx, pending }: TimelineProps) {
+/** Calls `onSeen` whenever `target` comes near the top of `root`'s view. */
+function useNearTop(
+  root: RefObject<HTMLDivElement | null>,
+  target: RefObject<HTMLDivElement | null>,
+  onSeen: (() => void) | null,
+  rows: number,
+) {
+  useEffect(() => {
+    if (!root.current || !target.current || !onSeen) return;
+    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onSeen(), {
+      root: root.current,
+      rootMargin: "200px 0px 0px 0px",
+    });
+    seen.observe(target.current);
+    return () => seen.disconnect();
+  }, [root, target, onSeen, rows]);
+}
+
+function Drafts({ drafts }: { drafts: Draft[] }) {
+  return drafts.map((d) => (
+    <li key={d.id} className="event k-agent streaming" aria-live="polite" data-draft={d.id}>
+      <div className="meta">
+        <span className="seq">…</span>
+        <span className="type">agent.message (streaming)</span>
+      </div>
+      <div className="body">
+        <div className="text">{d.text}</div>
+      </div>
+    </li>
+  ));
+}
+
+export function Timeline(props: TimelineProps) {
+  const { events, drafts, shownTo, ctx, pending } = props;
   const box = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const toolNames = useMemo(() => toolNamesOf(events), [events]);
+  const [start, end] = rowRange(events, shownTo);
+  const rows = events.slice(start, end);
+  const hasEarlier = start > 0 || props.moreInApi;
   const draftSize = drafts.reduce((n, d) => n + d.text.length, 0);
-  useScrollKeeping(box, events[0]?.seq ?? 0, events.length + draftSize);
-
-  useEffect(() => {
-    const root = box.current;
-    const sentinel = top.current;
-    if (!root || !sentinel || !hasEarlier) return;
-    const seen = new IntersectionObserver(
-      (entries) => entries.some((e) => e.isIntersecting) && loadEarlier(),
-      {
-        root,
-        rootMargin: "200px 0px 0px 0px",
-      },
-    );
-    seen.observe(sentinel);
-    return () => seen.disconnect();
-  }, [hasEarlier, loadEarlier, events.length]);
-
+  useScrollKeeping(box, rows[0]?.seq ?? 0, rows.length + draftSize);
+  useNearTop(box, top, hasEarlier ? props.loadEarlier : null, rows.length);
   return (
     <div className="timeline" ref={box} tabIndex={0} aria-label="timeline">
       <div ref={top} className="earlier">
         {hasEarlier ? (
-          <button type="button" className="secondary" onClick={loadEarlier}>
-            Load earlier events (before #{events[0]?.seq})
+          <button type="button" className="secondary" onClick={props.loadEarlier}>
+            Load earlier events (before #{rows[0]?.seq})
           </button>
         ) : (
           <span className="muted">start of the log</span>
         )}
       </div>
       <ol className="events">
-        {events.map((e) => (
+        {rows.map((e) => (
           <EventView
             key={e.seq}
             event={e}
@@ -94,18 +149,15 @@ export function Timeline({ events, drafts, hasEarlier, loadEarlier, ctx, pending
             toolName={toolNames.get(callIdOf(e) ?? "")}
           />
         ))}
-        {drafts.map((d) => (
-          <li key={d.id} className="event k-agent streaming" aria-live="polite" data-draft={d.id}>
-            <div className="meta">
-              <span className="seq">…</span>
-              <span className="type">agent.message (streaming)</span>
-            </div>
-            <div className="body">
-              <div className="text">{d.text}</div>
-            </div>
-          </li>
-        ))}
+        {shownTo === null && <Drafts drafts={drafts} />}
       </ol>
+      {end < events.length && (
+        <div className="earlier">
+          <button type="button" className="secondary" onClick={props.showNewer}>
+            Show newer events ({events.length - end} more loaded, up to #{events.at(-1)?.seq})
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { api, ApiError, query, type Page } from "./api.js";
 import { EMPTY_LOG, logReducer, type LogAction, type LogState } from "./log-state.js";
+import { rowRange } from "./row-window.js";
 import { readEventStream, type SseFrame } from "./sse.js";
 import type { DeltaFrame, LogEvent } from "./types.js";
 
@@ -61,11 +62,11 @@ async function follow(
 }
 
 /** A log's newest page, then live events from the stream, and earlier pages on demand. */
-export function useLog(paths: LogPaths): LogState & { loadEarlier: () => void } {
+export function useLog(paths: LogPaths): LogState & { loadEarlier: () => void; showNewer: () => void } {
   const [state, dispatch] = useReducer(logReducer, EMPTY_LOG);
   const loadingEarlier = useRef(false);
-  const earlier = useRef<string | null>(null);
-  earlier.current = state.earlier;
+  const current = useRef(state);
+  current.current = state;
 
   useEffect(() => {
     const abort = new AbortController();
@@ -86,7 +87,9 @@ export function useLog(paths: LogPaths): LogState & { loadEarlier: () => void } 
   }, [paths.events, paths.stream]);
 
   const loadEarlier = useCallback(() => {
-    const cursor = earlier.current;
+    const { events, shownTo, earlier: cursor } = current.current;
+    // Rows loaded before but left out of the page come first; the API is asked only past them.
+    if (rowRange(events, shownTo)[0] > 0) return dispatch({ type: "shift", direction: "up" });
     if (!cursor || loadingEarlier.current) return;
     loadingEarlier.current = true;
     api<Page<LogEvent>>(`${paths.events}${newestFirst("desc", cursor)}`)
@@ -99,5 +102,6 @@ export function useLog(paths: LogPaths): LogState & { loadEarlier: () => void } 
       });
   }, [paths.events]);
 
-  return { ...state, loadEarlier };
+  const showNewer = useCallback(() => dispatch({ type: "shift", direction: "down" }), []);
+  return { ...state, loadEarlier, showNewer };
 }
