@@ -15,7 +15,9 @@ export const PageQuery = z.strictObject({
   include_archived: Flag.default(false),
 });
 /** `created_at[gte]=…` arrives as `{created_at: {gte: …}}` (qs); an unknown bound is refused by name. */
-export const CreatedAtQuery = CreatedAtRange.optional();
+export const CreatedAtQuery = CreatedAtRange.optional().meta({
+  param: { style: "deepObject", explode: true },
+});
 
 /** A documented query parameter Corral does not serve: refused by name, never ignored. */
 export const unservedQuery = (what: string) => notSupported(what).optional();
