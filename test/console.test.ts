@@ -323,6 +323,30 @@ test("a long log opens at its end and loads earlier pages as the reader scrolls 
   expect(seqs).toEqual(Array.from({ length: 450 }, (_, i) => String(i)));
 });
 
+test("paging far back keeps at most 2,000 rows on the page, and the newer ones come back from memory", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+  await appendMessages(session.id, 2300);
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  await page.locator('li[data-seq="2299"]').waitFor();
+  const timeline = page.getByLabel("timeline");
+  await waitFor(
+    async () => {
+      if ((await page.getByText("start of the log").count()) > 0) return true;
+      await timeline.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+      return false;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, message: "scrolling up did not reach the start of the log" },
+  );
+  const seqsOnPage = () =>
+    page.locator("li.event").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-seq"))));
+  expect(await seqsOnPage()).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  while ((await page.getByRole("button", { name: /Show newer events/ }).count()) > 0)
+    await page.getByRole("button", { name: /Show newer events/ }).click();
+  const end = await seqsOnPage();
+  expect(end).toHaveLength(2000);
+  expect(end.at(-1)).toBe(2299);
+}, 90_000);
+
 test("the gateway restarts under an open session: the page resumes from its last event, nothing missed or twice", async () => {
   const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
   await appendMessages(session.id, 5);
