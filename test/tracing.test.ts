@@ -94,22 +94,26 @@ function completeTrace(sessionId: string): ReceivedSpan[] | null {
   const idled = trace.some(
     (s) => s.name === "harness run" && s.attributes["corral.session_id"] === sessionId,
   );
-  return connected && models >= 2 && ran && idled ? trace : null;
+  const egress = trace.some((s) => s.name === "egress");
+  return connected && models >= 2 && ran && idled && egress ? trace : null;
 }
 
-test("one user message is one trace: gateway, session-store, harness, model request and sandbox, every parent in the tree", async () => {
+test("one user message is one trace: gateway, session-store, harness, model request, sandbox and egress, every parent in the tree", async () => {
   const agent = await request(bus, STORE_RPC.agentsCreate, {
     name: "traced",
     model: "claude-test",
     tools: [{ type: "agent_toolset_20260401" }],
   });
-  const environment = await makeLimitedEnvironment(bus, []);
+  const environment = await makeLimitedEnvironment(bus, ["allowed.example"]);
   const session = await request(bus, STORE_RPC.sessionsCreate, {
     agent: agent.id,
     environment_id: environment.id,
   });
   const secretText = `private words ${randomBytes(4).toString("hex")}`;
-  const command = `echo tool-output-${randomBytes(4).toString("hex")}`;
+  // A request to a host the environment does not allow: the credential-proxy refuses it, in the same trace.
+  const path = `private-path-${randomBytes(4).toString("hex")}`;
+  const output = `tool-output-${randomBytes(4).toString("hex")}`;
+  const command = `curl -s -o /dev/null http://blocked.example/${path}; echo ${output}`;
   model.script(
     {
       type: "message",
@@ -136,7 +140,7 @@ test("one user message is one trace: gateway, session-store, harness, model requ
     message: "no complete trace of the turn reached the receiver",
   });
   const services = new Set(trace.map((s) => s.service));
-  for (const service of ["gateway", "session-store", "harness", "sandbox-manager"])
+  for (const service of ["gateway", "session-store", "harness", "sandbox-manager", "credential-proxy"])
     expect(services).toContain(`corral-${service}`);
   // One root (the HTTP request); every other span's parent is a span of the same trace.
   const ids = new Set(trace.map((s) => s.spanId));
@@ -162,6 +166,12 @@ test("one user message is one trace: gateway, session-store, harness, model requ
   expect(executor.service).toBe("corral-sandbox-manager");
   expect(executor.attributes["corral.tool.name"]).toBe("bash");
   expect(chain(executor)).toContain("corral-harness harness tool");
+  // The sandbox's request out, refused by the credential-proxy, hangs under the tool run that made it.
+  const egress = trace.find((s) => s.name === "egress")!;
+  expect(egress.service).toBe("corral-credential-proxy");
+  expect(egress.attributes["server.address"]).toBe("blocked.example");
+  expect(egress.attributes["corral.error_code"]).toBe("EGRESS_REFUSED");
+  expect(chain(egress)).toContain("corral-sandbox-manager sandbox executor");
   // The log append and its projection belong to the trace too.
   expect(trace.some((s) => s.service === "corral-session-store" && s.name === "session-store project")).toBe(
     true,
@@ -169,7 +179,7 @@ test("one user message is one trace: gateway, session-store, harness, model requ
 
   // Never a secret, a message's text or a tool's input or output; every value short.
   const all = JSON.stringify(receiver.spans);
-  for (const leaked of [key, secretText, command, command.slice(5)]) expect(all).not.toContain(leaked);
+  for (const leaked of [key, secretText, path, output]) expect(all).not.toContain(leaked);
   for (const span of receiver.spans)
     for (const value of Object.values(span.attributes))
       if (typeof value === "string") expect(value.length).toBeLessThanOrEqual(256);

@@ -20,6 +20,7 @@ export type { LogWriter, AppendInput } from "./log-writer.js";
 export type { SliceQuery, Slice } from "./log-reader.js";
 export { publishSweepWake } from "./wake.js";
 export { traceContextOf } from "./trace-context.js";
+export { announceExecTrace, followExecTraces } from "./exec-trace.js";
 export { publishDelta, subscribeDeltas, subscribeStored, subscribeStoredAll, flush } from "./live.js";
 export type { Unsubscribe } from "./live.js";
 export { openTypedBucket, typedBucket } from "./bucket.js";

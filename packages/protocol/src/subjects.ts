@@ -42,6 +42,11 @@ export const SUBJECTS = {
   tasksSubmit: "corral.tasks.submit",
   rpc: (service: string, verb: string) => `corral.api.${service}.${verb}`,
   sandboxExec: (sandboxId: string) => `corral.sandbox.${sandboxId}.exec`,
+  /**
+   * A host's sandbox-manager tells the credential-proxy beside it the trace a sandbox's tool run is part of
+   * (core NATS, only while tracing is on), so the egress that run causes joins the trace.
+   */
+  execTrace: (hostId: string) => `corral.trace.exec.${hostId}`,
 } as const;
 
 export const WAKE_CONSUMER = "harness";

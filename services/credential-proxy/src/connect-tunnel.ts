@@ -9,6 +9,8 @@ import { blindTunnel } from "./blind-tunnel.js";
 import { parseAuthority } from "./host-header.js";
 import type { Interceptor } from "./intercept.js";
 import { countEgress, refusalOutcome } from "./metrics.js";
+import { failSpan } from "@corral/tracing";
+import { inEgressSpan } from "./egress-trace.js";
 
 /** The CONNECT target, or a refusal already answered on the socket (null). */
 async function allowedTarget(
@@ -52,10 +54,13 @@ export async function proxyConnect(
     );
     return;
   }
-  const target = await allowedTarget(deps, sandbox, client, req.url);
-  if (!target) return;
-  const intercepted = sandbox.placeholders.size > 0;
-  countEgress("connect", intercepted ? "intercepted" : "tunneled");
-  if (intercepted) await interceptor.intercept(sandbox, client, head, target);
-  else blindTunnel(client, head, target);
+  const request = { kind: "connect", host: req.url ?? "", method: "CONNECT" } as const;
+  await inEgressSpan(deps, sandbox, request, async (span) => {
+    const target = await allowedTarget(deps, sandbox, client, req.url);
+    if (!target) return failSpan(span, "EGRESS_REFUSED");
+    const intercepted = sandbox.placeholders.size > 0;
+    countEgress("connect", intercepted ? "intercepted" : "tunneled");
+    if (intercepted) await interceptor.intercept(sandbox, client, head, target);
+    else blindTunnel(client, head, target);
+  });
 }

@@ -58,6 +58,7 @@ async function startEgress(
       upstreamCa,
       allow: config.egressAllowAddresses,
       upstreamIdleMs: config.egressUpstreamIdleMs,
+      hostId: config.hostId,
     },
   });
   const port = await egress.start();

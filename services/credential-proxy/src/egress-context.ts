@@ -1,5 +1,6 @@
 import type { NetworkingConfig, SandboxId, SandboxRecord, SessionId } from "@corral/protocol";
 import type { Bucket, Bus, RetryOptions } from "@corral/bus";
+import type { Context } from "@corral/tracing";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
@@ -39,4 +40,6 @@ export interface EgressDeps {
   issue: (host: string) => Promise<LeafCertificate>;
   /** Trusted roots for upstream TLS: Node's bundled ones and any configured extra. */
   upstreamCa: string[];
+  /** The trace of the tool each sandbox runs now, as its host's sandbox-manager announced it. */
+  traces: Map<string, Context>;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import { BUCKETS, SandboxRecord } from "@corral/protocol";
-import { openTypedBucket, retryingBucket, type Bus, type RetryOptions } from "@corral/bus";
+import { followExecTraces, openTypedBucket, retryingBucket, type Bus, type RetryOptions } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
@@ -13,6 +13,7 @@ import { proxyConnect } from "./connect-tunnel.js";
 import { createInterceptor } from "./intercept.js";
 import { egressListeners, type EgressListeners } from "./egress-listen.js";
 import type { AddressAllowList } from "./egress-address.js";
+import { rememberExecTrace } from "./egress-trace.js";
 
 export interface EgressProxyOptions {
   /** Addresses to listen on; null: every sandbox bridge's (see `egressListeners`). */
@@ -24,6 +25,8 @@ export interface EgressProxyOptions {
   upstreamIdleMs: number;
   /** Extra CA certificates (PEM) trusted for upstream TLS, besides Node's bundled roots. */
   upstreamCa: string[];
+  /** This Docker host: its sandbox-manager announces the traces of the tools its sandboxes run. */
+  hostId: string;
 }
 
 export interface EgressProxy {
@@ -58,14 +61,18 @@ export function createEgressProxy(deps: {
         upstreamCa: [...rootCertificates, ...options.upstreamCa],
         allow: options.allow,
         upstreamIdleMs: options.upstreamIdleMs,
+        traces: new Map(),
       };
+      const unfollow = followExecTraces(deps.bus, options.hostId, (sandboxId, parent) =>
+        rememberExecTrace(egress.traces, sandboxId, parent),
+      );
       const interceptor = createInterceptor(egress);
       const server = createServer((req, res) => void proxyPlainHttp(egress, req, res));
       server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
         void proxyConnect(egress, interceptor, req, socket, head);
       });
       const listeners = egressListeners(server, options, deps.logger);
-      running = { server, listeners, close: interceptor.close };
+      running = { server, listeners, close: () => (interceptor.close(), unfollow()) };
       return listeners.ensure();
     },
     listen() {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { failSpan } from "@corral/tracing";
 import type { EgressDeps } from "./egress-context.js";
 import { authenticate } from "./sandbox-auth.js";
 import { resolveTarget } from "./egress-target.js";
@@ -6,6 +7,7 @@ import { forwardRequest } from "./forward-request.js";
 import { checkHostHeader } from "./host-header.js";
 import { refuse } from "./refuse.js";
 import { countEgress } from "./metrics.js";
+import { inEgressSpan } from "./egress-trace.js";
 
 function absoluteHttpUrl(raw: string | undefined): URL | null {
   try {
@@ -37,13 +39,17 @@ export async function proxyPlainHttp(
     return;
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  try {
-    const destination = { protocol: "http:", host, port: Number(url.port || 80) } as const;
-    // Checked before anything else: the audit and the policy name the URL's host, so must the request.
-    checkHostHeader(req.headers.host, destination);
-    const target = await resolveTarget(sandbox.networking, deps.allow, destination);
-    await forwardRequest(deps, { sandbox, req, res, target, path: `${url.pathname}${url.search}` });
-  } catch (error) {
-    refuse(deps, sandbox, res, { host, method: req.method ?? "GET", error });
-  }
+  const method = req.method ?? "GET";
+  await inEgressSpan(deps, sandbox, { kind: "http", host, method }, async (span) => {
+    try {
+      const destination = { protocol: "http:", host, port: Number(url.port || 80) } as const;
+      // Checked before anything else: the audit and the policy name the URL's host, so must the request.
+      checkHostHeader(req.headers.host, destination);
+      const target = await resolveTarget(sandbox.networking, deps.allow, destination);
+      await forwardRequest(deps, { sandbox, req, res, target, path: `${url.pathname}${url.search}` });
+    } catch (error) {
+      failSpan(span, "EGRESS_REFUSED");
+      refuse(deps, sandbox, res, { host, method, error });
+    }
+  });
 }

@@ -8,6 +8,7 @@ import {
   type ExecuteRequest,
   type ToolResult,
 } from "@corral/protocol";
+import { announceExecTrace } from "@corral/bus";
 import { bounded, inSpan } from "@corral/tracing";
 import type { ManagerContext } from "./context.js";
 import { runWithExec } from "./fallback-tools.js";
@@ -55,6 +56,16 @@ async function runTool(ctx: ManagerContext, entry: OwnedSandbox, req: ExecuteReq
   return result;
 }
 
+/** Runs the tool with the host's credential-proxy told its trace, so the egress it causes joins it. */
+async function announced(ctx: ManagerContext, entry: OwnedSandbox, req: ExecuteRequest): Promise<ToolResult> {
+  announceExecTrace(ctx.bus, ctx.config.hostId, entry.record.id, true);
+  try {
+    return await runTool(ctx, entry, req);
+  } finally {
+    announceExecTrace(ctx.bus, ctx.config.hostId, entry.record.id, false);
+  }
+}
+
 /** Runs a built-in tool in the sandbox, at most once per tool_use_id (the ledger decides). */
 export async function execute(
   ctx: ManagerContext,
@@ -71,7 +82,7 @@ export async function execute(
     "corral.tool.name": req.name,
     "corral.executor": entry.channel ? "channel" : "exec",
   });
-  const run = () => inSpan("sandbox executor", { attributes }, () => runTool(ctx, entry, req));
+  const run = () => inSpan("sandbox executor", { attributes }, () => announced(ctx, entry, req));
   const work = { run, resumable: entry.channel !== null };
   return ctx.ledger.once(req.tool_use_id, entry.record.id, work);
 }

@@ -121,6 +121,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     serve(...everyVaultRpc, ...everyMcpRpc, HOST_RPC.egressConfig.subject),
     send(...subjects(STORE_RPC, "eventsAppend", "sessionsGet", "environmentsGet", "agentsGet")),
     send(...subjects(THREAD_RPC, "get")),
+    listen(SUBJECTS.execTrace("*")),
   ],
   "sandbox-manager": [
     ownBucket(BUCKETS.sandboxes),
@@ -128,7 +129,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     serve(...everySandboxRpc),
     // Each host's egress config and provisions placed on a host (the manager that places them asks).
     serve(HOST_RPC.provision.subject),
-    send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject),
+    send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject, SUBJECTS.execTrace("*")),
   ],
   tasks: [
     send(SUBJECTS.tasksSubmit),
