@@ -222,6 +222,29 @@ describe("list filters, page by page", () => {
   });
 });
 
+test("environments.update: a config that omits networking and packages keeps them, as the SDK documents", async () => {
+  const env = await newEnvironment({
+    config: {
+      type: "cloud",
+      networking: { type: "limited", allowed_hosts: ["api.github.com"], allow_package_managers: true },
+      packages: { pip: ["requests"] },
+    },
+  });
+  const updated = await client.beta.environments.update(env.id, {
+    config: { type: "cloud", packages: { npm: ["left-pad"] } },
+  });
+  expect(updated.config).toMatchObject({
+    type: "cloud",
+    networking: { type: "limited", allowed_hosts: ["api.github.com"], allow_package_managers: true },
+    packages: { npm: ["left-pad"], pip: [] },
+  });
+  const again = await client.beta.environments.update(env.id, {
+    config: { type: "cloud", networking: null },
+  });
+  expect(again.config).toEqual(updated.config);
+  expect((await client.beta.environments.retrieve(env.id)).config).toEqual(updated.config);
+});
+
 describe("documented fields Corral does not implement are refused by name", () => {
   test("agents: execution_identity other than the default, inference_geo, the auto policy, web tool options, multiagent_20261001", async () => {
     await refused(

@@ -80,6 +80,37 @@ export type DockerConfig = z.infer<typeof DockerConfig>;
 export const EnvironmentConfig = z.discriminatedUnion("type", [CloudConfig, SelfHostedConfig, DockerConfig]);
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
+/** What an update omits (or sends as null) of these keeps the environment's own, as the API documents. */
+const keptWhenOmitted = { networking: NetworkingConfig.nullish(), packages: PackagesConfig.nullish() };
+
+/** An update's config: the same kinds, with `networking` and `packages` kept when omitted. */
+export const EnvironmentConfigUpdate = z.discriminatedUnion("type", [
+  CloudConfig.extend(keptWhenOmitted),
+  SelfHostedConfig,
+  DockerConfig.extend(keptWhenOmitted),
+]);
+export type EnvironmentConfigUpdate = z.infer<typeof EnvironmentConfigUpdate>;
+
+/**
+ * The config after an update: the update's, with the current `networking` and `packages` where it omits
+ * them (also across a change between cloud and docker: an omitted networking never widens to unrestricted).
+ */
+export function updatedEnvironmentConfig(
+  current: EnvironmentConfig,
+  update: EnvironmentConfigUpdate | null | undefined,
+): EnvironmentConfig {
+  if (!update) return current;
+  if (update.type === "self_hosted") return update;
+  const own = current.type === "self_hosted" ? undefined : current;
+  const { networking, packages, ...rest } = update;
+  const kept = packages ?? own?.packages;
+  return {
+    ...rest,
+    networking: networking ?? own?.networking ?? DEFAULT_NETWORKING,
+    ...(kept && { packages: kept }),
+  };
+}
+
 const EnvironmentName = z.string().min(1).max(256);
 const EnvironmentDescription = z.string().max(2048);
 
@@ -99,13 +130,14 @@ export const EnvironmentCreateParams = z.object({
 export type EnvironmentCreateParams = z.infer<typeof EnvironmentCreateParams>;
 
 /**
- * Omitted (or null) fields are kept, but a null description clears it; config is replaced whole; metadata is
- * a patch (a string upserts a key, null or "" deletes it). Changes reach new sandboxes only.
+ * Omitted (or null) fields are kept, but a null description clears it; config is replaced but for the
+ * networking and packages it omits (`updatedEnvironmentConfig`); metadata is a patch (a string upserts a key,
+ * null or "" deletes it). Changes reach new sandboxes only.
  */
 export const EnvironmentUpdateParams = z.object({
   name: EnvironmentName.nullish(),
   description: EnvironmentDescription.nullish(),
-  config: EnvironmentConfig.nullish(),
+  config: EnvironmentConfigUpdate.nullish(),
   metadata: MetadataPatch.nullish(),
   scope: EnvironmentScope.optional(),
 });

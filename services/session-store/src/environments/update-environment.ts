@@ -1,5 +1,6 @@
 import {
   applyMetadataPatch,
+  updatedEnvironmentConfig,
   type EnvironmentId,
   type EnvironmentRecord,
   type EnvironmentUpdateParams,
@@ -9,13 +10,16 @@ import { claimEnvironmentName, releaseEnvironmentName } from "./environment-name
 import { currentEnvironment } from "./get-environment.js";
 import { refuseArchived, replaceRecord } from "../records/record-writes.js";
 
-/** Omitted or null fields are kept (a null description clears it); metadata is patched ("" deletes too). */
+/**
+ * Omitted or null fields are kept (a null description clears it), so are the networking and packages a new
+ * config omits; metadata is patched ("" deletes too).
+ */
 function applyUpdate(current: EnvironmentRecord, params: EnvironmentUpdateParams): EnvironmentRecord {
   return {
     ...current,
     ...(params.name != null && { name: params.name }),
     ...(params.description !== undefined && { description: params.description }),
-    ...(params.config != null && { config: params.config }),
+    config: updatedEnvironmentConfig(current.config, params.config),
     metadata: applyMetadataPatch(current.metadata, params.metadata, { emptyDeletes: true }),
     updated_at: new Date().toISOString(),
   };
