@@ -48,7 +48,9 @@ export async function runLossBatch(cluster: NatsCluster, stack: Stack, kill: boo
       `harmed ${s.id}: ${s.harm}\n${explainSession(stack.services, s.id, batch.startedAt)}\n`,
     );
   // The longest stall's story too: what the services logged about it, to tell what it waited for.
-  const worst = kill ? [...batch.sessions].sort((a, b) => (b.worstGapMs ?? 0) - (a.worstGapMs ?? 0))[0] : null;
+  const worst = kill
+    ? [...batch.sessions].sort((a, b) => (b.worstGapMs ?? 0) - (a.worstGapMs ?? 0))[0]
+    : null;
   if (worst)
     process.stdout.write(
       `longest stall ${worst.id}:\n${explainSession(stack.services, worst.id, batch.startedAt)}\n`,
