@@ -15,6 +15,7 @@ import {
   stepProgram,
   waitFor,
   untilAnswers,
+  untilHealthy,
   type ScriptedModel,
 } from "@corral/testing";
 import { allEvents } from "@corral/harness/testing";
@@ -123,7 +124,9 @@ test(
     const states = await stack.compose("ps");
     for (const service of ["nats-2", "harness-1", "session-store-1", "gateway-1", "sandbox-manager"])
       expect(states).toMatch(new RegExp(`_${service}_1\\s.*\\sUp`));
-    for (const url of stack.gateways) expect((await fetch(`${url}/healthz`)).ok).toBe(true);
+    // A restarted gateway serves once its start-up is through (it waits for JetStream like every service),
+    // which may be after the sessions finished on the other one.
+    for (const url of stack.gateways) await untilHealthy(url, 120_000);
   },
 );
 
