@@ -217,6 +217,9 @@ async function main(): Promise<void> {
   const hands = spawnService("sandbox-manager", {
     NATS_URL: nats.url,
     SANDBOX_WARM_POOL: "0",
+    // The coupled baseline gives every session a sandbox it keeps while idle: 2 × 50 at the top level,
+    // on top of the lower levels' (the default cap, 100, left the last of them waiting for a place).
+    SANDBOX_MAX: "500",
     SANDBOX_NETWORK: "corral-sandboxes-test",
     SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
     LOG_LEVEL: "warn",
