@@ -1,4 +1,5 @@
 import {
+  applyMetadataPatch,
   CorralError,
   type CredentialAuth,
   type CredentialAuthUpdate,
@@ -9,7 +10,6 @@ import {
 } from "@corral/protocol";
 import { credentialKey, now, secretRef, type VaultStore } from "./vault-store.js";
 import { getCredential, writableVault } from "./vault-lookup.js";
-import { patchMetadata } from "./metadata-patch.js";
 import type { SecretValues } from "./secret-store.js";
 
 /** A credential's shown and secret halves, as an update patch changes them. */
@@ -99,7 +99,7 @@ export async function updateCredential(
     ...c,
     auth: next.auth,
     display_name: params.display_name === undefined ? c.display_name : params.display_name,
-    metadata: patchMetadata(c.metadata, params.metadata),
+    metadata: applyMetadataPatch(c.metadata, params.metadata),
     updated_at: now(),
   }));
   return updated!.value;

@@ -1,4 +1,5 @@
 import {
+  applyMetadataPatch,
   DEFAULT_WORKSPACE,
   newId,
   workspaceOf,
@@ -10,7 +11,6 @@ import {
 import { listBucketPage, type PageOf } from "@corral/bus";
 import { credentialIds, now, vaultKey, type VaultStore } from "./vault-store.js";
 import { archiveCredential, deleteCredential } from "./credential-crud.js";
-import { patchMetadata } from "./metadata-patch.js";
 import { getVault, writableVault, type PageQuery } from "./vault-lookup.js";
 
 export async function createVault(
@@ -42,7 +42,7 @@ export async function updateVault(
   const updated = await store.vaults.update(vaultKey(vaultId), (v) => ({
     ...v,
     display_name: params.display_name ?? v.display_name,
-    metadata: patchMetadata(v.metadata, params.metadata),
+    metadata: applyMetadataPatch(v.metadata, params.metadata),
     updated_at: now(),
   }));
   return updated!.value;
