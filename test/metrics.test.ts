@@ -1,87 +1,31 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { request, type Bus } from "@corral/bus";
 import { SANDBOX_RPC, STORE_RPC, type SessionEvent } from "@corral/protocol";
 import { parseMetrics, sumOf, type Sample } from "@corral/metrics";
-import {
-  freePort,
-  startScriptedModel,
-  startSystem,
-  untilHealthy,
-  waitFor,
-  type ScriptedModel,
-  type ServiceProcess,
-  type TestSystem,
-} from "@corral/testing";
-import { createApiKey, openKeyBucket } from "@corral/gateway";
+import { waitFor, type ScriptedModel, type ServiceProcess } from "@corral/testing";
 import { sseFrames } from "@corral/gateway/testing";
 import { makeLimitedEnvironment } from "@corral/session-store/testing";
-import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { SERVICES, startProcessStack, type ProcessStack, type Service } from "./support/process-stack.js";
 
 // Every service as a process with its health server, a real sandbox on Docker, the scripted model behind
 // the real SDK: one turn with a tool call (which tries a host the environment does not allow), then each
 // service's /metrics is scraped over HTTP and must have moved by what the turn did.
-const SERVICES = ["session-store", "credential-proxy", "sandbox-manager", "harness", "gateway"] as const;
-type Service = (typeof SERVICES)[number];
-
-let system: TestSystem;
+let stack: ProcessStack;
 let bus: Bus;
 let model: ScriptedModel;
 let key: string;
 let api: string;
-const healthPorts = {} as Record<Service, number>;
-let spawnHarness: () => Promise<ServiceProcess>;
+let healthPorts: Record<Service, number>;
 let harness: ServiceProcess;
 
 beforeAll(async () => {
-  system = await startSystem("metrics-client");
-  bus = system.bus;
-  model = await startScriptedModel();
-  key = (await createApiKey(await openKeyBucket(bus), "metrics")).key;
-  const dir = mkdtempSync(join(tmpdir(), "corral-metrics-"));
-  const host = `host-${randomBytes(3).toString("hex")}`;
-  for (const service of SERVICES) healthPorts[service] = await freePort();
-  const gatewayPort = await freePort();
-  api = `http://127.0.0.1:${gatewayPort}`;
-  const env = (service: Service, more: Record<string, string>) =>
-    system.spawn(service, { HEALTH_PORT: String(healthPorts[service]), LOG_LEVEL: "warn", ...more });
-  env("session-store", { CORRAL_TASK_INTAKE: "0" });
-  env("credential-proxy", {
-    CORRAL_HOST_ID: host,
-    EGRESS_PORT: String(await freePort()),
-    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
-  });
-  env("sandbox-manager", {
-    CORRAL_HOST_ID: host,
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: "0",
-    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-    SANDBOX_STATE_DIR: join(dir, "manager"),
-  });
   // A short lease: a successor takes a killed harness's session over within seconds.
-  spawnHarness = async () => {
-    healthPorts.harness = await freePort();
-    const brain = env("harness", {
-      ANTHROPIC_API_KEY: "test-key",
-      ANTHROPIC_BASE_URL: model.url,
-      HARNESS_LEASE_TTL_MS: "2000",
-    });
-    await untilHealthy(`http://127.0.0.1:${healthPorts.harness}`, 60_000);
-    return brain;
-  };
-  harness = await spawnHarness();
-  env("gateway", { GATEWAY_PORT: String(gatewayPort) });
-  for (const service of SERVICES) await untilHealthy(`http://127.0.0.1:${healthPorts[service]}`, 60_000);
-  await untilHealthy(api);
+  stack = await startProcessStack("metrics", {}, { HARNESS_LEASE_TTL_MS: "2000" });
+  ({ bus, model, key, api, healthPorts, harness } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await system?.stop();
-  await model?.close();
-  await removeTestContainers();
+  await stack?.stop();
 });
 
 async function scrape(service: Service): Promise<{ text: string; samples: Sample[] }> {
@@ -260,7 +204,7 @@ test("a harness killed mid-turn: its successor counts the lease it took over and
   // The killed replica's wake was never acked: the session-store's gauge sees it in the work queue.
   const pending = async () => sumOf((await scrape("session-store")).samples, "corral_store_wakes_pending");
   expect(await pending()).toBeGreaterThanOrEqual(1);
-  harness = await spawnHarness();
+  harness = await stack.spawnHarness();
   await waitFor(async () => (await eventsOf()).some((e) => e.type === "session.status_idle"), {
     timeoutMs: 60_000,
   });

@@ -1,31 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { request, type Bus } from "@corral/bus";
 import { STORE_RPC } from "@corral/protocol";
-import {
-  freePort,
-  startScriptedModel,
-  startSystem,
-  untilHealthy,
-  waitFor,
-  type ScriptedModel,
-  type TestSystem,
-} from "@corral/testing";
-import { createApiKey, openKeyBucket } from "@corral/gateway";
+import { waitFor, type ScriptedModel } from "@corral/testing";
 import { makeLimitedEnvironment } from "@corral/session-store/testing";
-import { RUN_LABEL, removeTestContainers } from "@corral/sandbox-manager/testing";
+import { startProcessStack, type ProcessStack } from "./support/process-stack.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 
 // Every service as a process exporting OTLP/HTTP (JSON) to a real receiver on loopback; one user message
 // sent through the gateway, answered with a tool call run in a real sandbox and then text: the spans of
 // that turn must form one tree across the processes, from the HTTP request to the model and the sandbox.
-const SERVICES = ["session-store", "credential-proxy", "sandbox-manager", "harness", "gateway"] as const;
-type Service = (typeof SERVICES)[number];
-
-let system: TestSystem;
+let stack: ProcessStack;
 let bus: Bus;
 let model: ScriptedModel;
 let receiver: OtlpReceiver;
@@ -34,48 +19,16 @@ let api: string;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  system = await startSystem("tracing-client");
-  bus = system.bus;
-  model = await startScriptedModel();
-  key = (await createApiKey(await openKeyBucket(bus), "tracing")).key;
-  const dir = mkdtempSync(join(tmpdir(), "corral-tracing-"));
-  const host = `host-${randomBytes(3).toString("hex")}`;
-  const healthPorts = {} as Record<Service, number>;
-  for (const service of SERVICES) healthPorts[service] = await freePort();
-  const gatewayPort = await freePort();
-  api = `http://127.0.0.1:${gatewayPort}`;
-  const spawn = (service: Service, more: Record<string, string>) =>
-    system.spawn(service, {
-      HEALTH_PORT: String(healthPorts[service]),
-      LOG_LEVEL: "warn",
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: "100",
-      ...more,
-    });
-  spawn("session-store", { CORRAL_TASK_INTAKE: "0" });
-  spawn("credential-proxy", {
-    CORRAL_HOST_ID: host,
-    EGRESS_PORT: String(await freePort()),
-    CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
+  stack = await startProcessStack("tracing", {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: "100",
   });
-  spawn("sandbox-manager", {
-    CORRAL_HOST_ID: host,
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: "0",
-    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-    SANDBOX_STATE_DIR: join(dir, "manager"),
-  });
-  spawn("harness", { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: model.url });
-  spawn("gateway", { GATEWAY_PORT: String(gatewayPort) });
-  for (const service of SERVICES) await untilHealthy(`http://127.0.0.1:${healthPorts[service]}`, 60_000);
-  await untilHealthy(api);
+  ({ bus, model, key, api } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await system?.stop();
-  await model?.close();
+  await stack?.stop();
   await receiver?.close();
-  await removeTestContainers();
 });
 
 const SEND_ROUTE = "POST /v1/sessions/:session_id/events";
