@@ -20,10 +20,6 @@ export * from "./rpc.js";
 export * from "./sandbox.js";
 export * from "./schema-registry.js";
 export * from "./sessions.js";
-export * from "./session-resources.js";
-export * from "./session-resources-ids.js";
-export * from "./session-resources-paths.js";
-export * from "./session-resources-rpc.js";
 export * from "./subjects.js";
 export * from "./tasks.js";
 export * from "./threads.js";
@@ -39,10 +35,6 @@ export * from "./hosts.js";
 export { applyMetadataPatch, METADATA_MAX_KEYS } from "./metadata-patch.js";
 export * from "./list-filters.js";
 export * from "./unsupported.js";
-export * from "./memory-paths.js";
-export * from "./memory-stores.js";
-export * from "./memory-records.js";
-export * from "./memory-rpc.js";
 export {
   BranchName,
   defaultRepositoryMountPath,
