@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   apiKey: "ckey",
   outcome: "outc",
   file: "file",
+  memoryStore: "memstore",
+  memory: "mem",
+  memoryVersion: "memver",
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
@@ -34,6 +37,9 @@ export type ApiKeyId = Id<"apiKey">;
 export type OutcomeId = Id<"outcome">;
 /** An uploaded file (its bytes in the `corral_files` object store). */
 export type FileId = Id<"file">;
+export type MemoryStoreId = Id<"memoryStore">;
+export type MemoryId = Id<"memory">;
+export type MemoryVersionId = Id<"memoryVersion">;
 /** A log: a session's (its primary thread) or a sub-agent thread's. Runs, leases and wakes are per log. */
 export type LogId = SessionId | ThreadId;
 
@@ -94,6 +100,9 @@ export const TaskId = idSchema("task");
 export const ApiKeyId = idSchema("apiKey");
 export const OutcomeId = idSchema("outcome");
 export const FileId = idSchema("file");
+export const MemoryStoreId = idSchema("memoryStore");
+export const MemoryId = idSchema("memory");
+export const MemoryVersionId = idSchema("memoryVersion");
 export const LogId: z.ZodType<LogId, string> = z
   .string()
   .regex(/^(sesn|sthr)_[0-9A-Za-z]{1,64}$/, "must be a session or thread id") as never;

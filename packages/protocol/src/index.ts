@@ -35,6 +35,10 @@ export * from "./hosts.js";
 export { applyMetadataPatch, METADATA_MAX_KEYS } from "./metadata-patch.js";
 export * from "./list-filters.js";
 export * from "./unsupported.js";
+export * from "./memory-paths.js";
+export * from "./memory-stores.js";
+export * from "./memory-records.js";
+export * from "./memory-rpc.js";
 export {
   BranchName,
   defaultRepositoryMountPath,

@@ -22,6 +22,10 @@ export const BUCKETS = {
   threads: "corral_threads",
   /** Uploaded files' records (`FileRecord`); the gateway owns it, beside the object store of their bytes. */
   files: "corral_files_meta",
+  /** Memory store records (`MemoryStoreRecord`), the session-store's. */
+  memoryStores: "corral_memory_stores",
+  /** Per store: `<memstore_id>.idx` (its memories) and `<memstore_id>.v.<seq>` (its versions), the session-store's. */
+  memories: "corral_memories",
 } as const;
 
 /** JetStream object stores (streams `OBJ_<name>`); each has one writer, like a bucket. */

@@ -3,6 +3,8 @@ import {
   HOST_RPC,
   OBJECT_STORES,
   MCP_RPC,
+  MEMORY_RPC,
+  SANDBOX_MEMORY_RPCS,
   SANDBOX_RPC,
   STORE_RPC,
   STREAMS,
@@ -63,6 +65,9 @@ const everyThreadRpc = Object.values(THREAD_RPC).map((d) => d.subject);
 const everyVaultRpc = Object.values(VAULT_RPC).map((d) => d.subject);
 const everySandboxRpc = Object.values(SANDBOX_RPC).map((d) => d.subject);
 const everyMcpRpc = Object.values(MCP_RPC).map((d) => d.subject);
+const everyMemoryRpc = Object.values(MEMORY_RPC).map((d) => d.subject);
+const sandboxMemoryRpc = SANDBOX_MEMORY_RPCS.map((d) => d.subject);
+const userFacingMemoryRpc = everyMemoryRpc.filter((s) => !sandboxMemoryRpc.includes(s));
 const logged = SUBJECTS.loggedAll;
 const deltas = SUBJECTS.delta("*");
 
@@ -85,6 +90,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.logIndex),
     readBucket(BUCKETS.leases),
     serve(...everyStoreRpc, ...everyThreadRpc),
+    ownBucket(BUCKETS.memoryStores),
+    ownBucket(BUCKETS.memories),
+    serve(...everyMemoryRpc),
     send(...subjects(SANDBOX_RPC, "list", "handoff", "destroy")),
     // A new session's vaults must be of its workspace: the store asks the vault's owner.
     send(...subjects(VAULT_RPC, "vaultsGet")),
@@ -112,6 +120,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownObjectStore(OBJECT_STORES.files),
     // Everything a client of the API may ask; never an append (that is how services record what they did).
     send(...userFacingStoreRpc, ...everyThreadRpc, ...everyVaultRpc),
+    send(...userFacingMemoryRpc),
   ],
   "credential-proxy": [
     ownBucket(BUCKETS.vault),
@@ -130,6 +139,8 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     // Each host's egress config and provisions placed on a host (the manager that places them asks).
     serve(HOST_RPC.provision.subject),
     send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject, SUBJECTS.execTrace("*")),
+    // Memory stores mounted in sessions: read a store's content, write back what the agent changed.
+    send(...sandboxMemoryRpc),
   ],
   tasks: [
     send(SUBJECTS.tasksSubmit),
