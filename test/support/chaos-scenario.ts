@@ -1,5 +1,7 @@
 import { expect } from "vitest";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { openTypedBucket, request, type Bus } from "@corral/bus";
@@ -20,6 +22,8 @@ import { answers, startStack, type Stack } from "./stack.js";
 
 /** Every service supervised as `corral up` runs it, on `nats` (a server or a cluster), and a client. */
 export type Scenario = Stack;
+
+const run = promisify(execFile);
 
 export const STEPS = 6;
 
@@ -159,4 +163,30 @@ export async function sessionsUnderChaos(
   if (options.chaosMs > 0) expect(report).toMatchObject({ natsRestarts: 1, kills: expect.any(Number) });
   if (options.chaosMs > 0) expect(report.kills).toBeGreaterThan(5);
   await verifySessions(s, run.sessions, report.sandboxKilled);
+  await expectNoStaleFirewallRules(s);
+}
+
+/**
+ * Managers SIGKILLed by the chaos could not remove their firewall rule for the proxy port; the next one
+ * removes the dead ones' rules when it starts, so every rule left names a live process (its mark ends
+ * with `<pid namespace>/<pid> <nonce>`).
+ */
+async function expectNoStaleFirewallRules(s: Scenario): Promise<void> {
+  const { stdout } = await run("iptables", ["-S", "INPUT"]);
+  const rules = stdout
+    .split("\n")
+    .filter((line) => line.includes(`--dport ${s.egressPort} `) && line.includes("corral-sandbox-manager"));
+  const owners = rules.map((line) => Number(/\/(\d+) [^" ]+"/.exec(line)?.[1]));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  expect(
+    owners.filter((pid) => !alive(pid)),
+    rules.join("\n"),
+  ).toEqual([]);
 }

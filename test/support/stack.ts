@@ -26,6 +26,8 @@ export interface Stack {
   readonly bus: Bus;
   readonly model: ScriptedModel;
   readonly services: Supervised[];
+  /** The host port the sandbox-managers open in the firewall for the egress proxy. */
+  readonly egressPort: number;
   stop(): Promise<void>;
 }
 
@@ -53,13 +55,14 @@ export async function startStack(nats: NatsServer, choices: StackChoices = {}): 
   const dir = await mkdtemp(join(tmpdir(), "corral-stack-"));
   const model = await startScriptedModel();
   const { clientName, ...options } = choices;
+  const egressPort = await freePort();
   const services = superviseStack({
     ...options,
     natsUrl: nats.url,
     modelUrl: model.url,
     stateDir: join(dir, "manager"),
     sandboxLabels: RUN_LABEL,
-    egressPort: await freePort(),
+    egressPort,
     masterKey: randomBytes(32).toString("base64"),
     streamReplicas: choices.streamReplicas ?? 1,
   });
@@ -81,6 +84,7 @@ export async function startStack(nats: NatsServer, choices: StackChoices = {}): 
     bus,
     model,
     services,
+    egressPort,
     async stop() {
       await Promise.all(services.map((s) => s.stop()));
       await bus.close();

@@ -5,11 +5,13 @@ import { createChannel, type ExecutorChannel } from "./channel.js";
 import { createContainer, volumeConfig } from "./docker-container.js";
 import { watchDeaths } from "./docker-deaths.js";
 import { dockerExec } from "./docker-exec.js";
+import { dockerRootExec } from "./docker-root-exec.js";
 import { bridgeName, ensureNetwork, networkGateway } from "./docker-network.js";
 import { pythonProbe } from "./docker-python.js";
 import { removeWorkspaceVolume } from "./docker-volume.js";
 import { removeWorkspaceDir } from "./workspace-dir.js";
 import { isolateBridgeFromHost, releaseHostPorts } from "./firewall.js";
+import { firewallOwner, releaseDeadOwners } from "./firewall-owner.js";
 import type { SandboxRuntime } from "./sandbox-runtime.js";
 
 export interface DockerRuntimeConfig {
@@ -40,14 +42,19 @@ export function createDockerRuntime(docker: Docker, config: DockerRuntimeConfig)
   );
   let gateway: Promise<string> | undefined;
   // This manager's mark on the firewall rules it adds (a comment), so it removes exactly its own.
-  const owner = `corral-sandbox-manager ${config.hostId} ${randomUUID()}`;
+  const owner = firewallOwner(config.hostId, randomUUID());
   const opened = new Set<number>();
   return {
-    ensureNetwork: () => ensureNetwork(docker, config.network, config.allowedHostPorts ?? []),
+    async ensureNetwork() {
+      await ensureNetwork(docker, config.network, config.allowedHostPorts ?? []);
+      // Rules of managers that died without their stop go before this one adds its own.
+      await releaseDeadOwners(bridgeName(config.network));
+    },
     create: (spec) => createContainer(docker, spec, config),
     start: async (id) => void (await docker.getContainer(id).start()),
     attach: (id) => attach(docker, id),
     exec: (id, cmd, stdin, timeoutMs) => dockerExec(docker, id, cmd, stdin, timeoutMs),
+    rootExec: (id, cmd, io) => dockerRootExec(docker, id, cmd, io),
     remove: (id) => docker.getContainer(id).remove({ force: true }).catch(ignoring(404, 409)),
     removeVolume: (volume) =>
       config.workspaceRoot
