@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {} from "./primitives.js";
 import { SandboxId, SessionId } from "./ids.js";
+import { RepositoryClone } from "./repository-resource.js";
 
 export const EgressConfigRequest = z.object({
   sandbox_id: SandboxId,
@@ -18,6 +19,8 @@ export const EgressConfig = z.object({
   ca_pem: z.string(),
   /** `environment_variable` credentials as placeholders: name → `corral_ph_…`, never the secret. */
   env: z.record(z.string(), z.string()),
+  /** The session's repositories to clone into the sandbox through the proxy (their tokens stay with it). */
+  repositories: z.array(RepositoryClone).max(64).optional(),
 });
 export type EgressConfig = z.infer<typeof EgressConfig>;
 

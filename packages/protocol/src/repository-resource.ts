@@ -4,7 +4,7 @@ import { Timestamp } from "./primitives.js";
 
 // A `github_repository` session resource: any git repository over HTTPS, cloned inside the session's
 // sandbox through its egress proxy. Its `authorization_token` never rests in clear: the gateway seals it
-// to the credential-proxy's key (bound to the repository URL), the session record keeps only the box, and
+// to the credential-proxy's key (bound to the repository URL), the session-store keeps only the box, and
 // the proxy alone opens it to add `Authorization` on requests under that URL.
 
 const MAX_URL_CHARS = 2048;
@@ -124,12 +124,6 @@ export const GitHubRepositoryResource = z.object({
 });
 export type GitHubRepositoryResource = z.infer<typeof GitHubRepositoryResource>;
 
-/** The resource as the session record keeps it: the returned shape plus the sealed token, if any. */
-export const StoredGitHubRepositoryResource = GitHubRepositoryResource.extend({
-  authorization_token_sealed: SealedBox.nullable(),
-});
-export type StoredGitHubRepositoryResource = z.infer<typeof StoredGitHubRepositoryResource>;
-
 /** The last path segment without `.git`, made safe as a directory name ("" when there is none). */
 export function repositoryName(pathname: string): string {
   const last = pathname.split("/").filter(Boolean).pop() ?? "";
@@ -141,12 +135,6 @@ export function repositoryName(pathname: string): string {
 export const defaultRepositoryMountPath = (url: string) =>
   `${REPOSITORY_MOUNT_ROOT}/${repositoryName(new URL(url).pathname)}`;
 
-/** The resource as returned to clients: the stored record without its sealed token. */
-export function publicRepositoryResource(stored: StoredGitHubRepositoryResource): GitHubRepositoryResource {
-  const { authorization_token_sealed: _sealed, ...visible } = stored;
-  return visible;
-}
-
 /** What a repository token's box is bound to: it opens for this URL alone. */
 export const repositoryTokenSealContext = (url: string) => `corral.repository.token\0${url}`;
 
@@ -157,4 +145,31 @@ export const sealRepositoryToken = (key: SealingPublicKey, url: string, token: s
 /** The URL prefix the proxy adds `Authorization` under: the repository URL and everything below it. */
 export function repositoryAuthPrefix(url: string): string {
   return url.replace(/\/+$/, "") + "/";
+}
+
+/** A repository the sandbox-manager clones into a new sandbox: where from, what, where to; never a token. */
+export const RepositoryClone = z.object({
+  url: RepositoryUrl,
+  checkout: RepositoryCheckout.nullable(),
+  mount_path: RepositoryMountPath,
+});
+export type RepositoryClone = z.infer<typeof RepositoryClone>;
+
+const RepositoryEntry = z.object({
+  type: z.literal("github_repository"),
+  url: RepositoryUrl,
+  checkout: RepositoryCheckout.nullish(),
+  mount_path: RepositoryMountPath.nullish(),
+});
+
+/** The repositories among a session's resources, as they are to be cloned (at most 64). */
+export function repositoriesToClone(resources: readonly unknown[]): RepositoryClone[] {
+  const out: RepositoryClone[] = [];
+  for (const resource of resources) {
+    const repo = RepositoryEntry.safeParse(resource);
+    if (!repo.success) continue;
+    const { url, checkout, mount_path } = repo.data;
+    out.push({ url, checkout: checkout ?? null, mount_path: mount_path ?? defaultRepositoryMountPath(url) });
+  }
+  return out.slice(0, 64);
 }
