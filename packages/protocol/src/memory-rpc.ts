@@ -77,8 +77,9 @@ export type MemoryVersionGetRequest = z.infer<typeof MemoryVersionGetRequest>;
 export const MemoryVersionListRequest = MemoryStoreRef.extend({
   limit: PageLimit,
   page: Cursor.optional(),
-  api_key_id: ApiKeyId.optional(),
-  session_id: SessionId.optional(),
+  /** The API's `api_key_id` and `session_id` filters (named apart from a request's own `session_id`). */
+  created_by_api_key_id: ApiKeyId.optional(),
+  created_by_session_id: SessionId.optional(),
   /** Corral has no service accounts: a filter on one matches no version. */
   service_account_id: z.string().max(128).optional(),
   memory_id: MemoryId.optional(),

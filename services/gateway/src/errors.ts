@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { CorralError, type ErrorCode } from "@corral/protocol";
+import { apiErrorDetail } from "./routes/memory-refusal.js";
 
 /** The Messages/Managed Agents API's error types. */
 export type ApiErrorType =
@@ -10,7 +11,10 @@ export type ApiErrorType =
   | "request_too_large"
   | "rate_limit_error"
   | "api_error"
-  | "overloaded_error";
+  | "overloaded_error"
+  | "memory_path_conflict_error"
+  | "memory_precondition_failed_error"
+  | "conflict_error";
 
 const STATUS: Record<ErrorCode, [number, ApiErrorType]> = {
   INVALID_REQUEST: [400, "invalid_request_error"],
@@ -32,7 +36,7 @@ const STATUS: Record<ErrorCode, [number, ApiErrorType]> = {
 
 export interface ApiErrorBody {
   type: "error";
-  error: { type: ApiErrorType; message: string };
+  error: { type: ApiErrorType; message: string; conflicting_path?: string; conflicting_memory_id?: string };
   request_id: string;
 }
 
@@ -49,6 +53,7 @@ export function toApiError(error: unknown, requestId: string): { status: number;
         error: {
           type,
           message: status >= 500 && error.code === "INTERNAL" ? "internal error" : error.message,
+          ...apiErrorDetail(error),
         },
         request_id: requestId,
       },

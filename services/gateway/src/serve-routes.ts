@@ -50,7 +50,7 @@ function contextFor(deps: CallDeps, req: FastifyRequest, reply: FastifyReply): R
     requestId: req.id,
     workspace: requestKey(req)?.workspace_id,
   };
-  return { call: createCall(deps, scope), headers: req.headers };
+  return { call: createCall(deps, scope), headers: req.headers, apiKeyId: requestKey(req)?.id };
 }
 
 function serveJson(app: FastifyInstance, r: JsonRoute, deps: ServeDeps): void {

@@ -35,6 +35,7 @@ import { archiveThread } from "./threads/archive-thread.js";
 import { getTask } from "./tasks/task-record.js";
 import { LOG_APPEND_ROUTE } from "./log-append/append-log.js";
 import { inCallerWorkspace } from "./caller-workspace.js";
+import { MEMORY_ROUTES } from "./memory/memory-routes.js";
 
 type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
 
@@ -83,4 +84,5 @@ export const STORE_ROUTES: readonly Route[] = [
   route(T.get, (s, p) => getThread(s, p.session_id, p.thread_id)),
   route(T.list, async (s, p) => ({ data: await listThreads(s, p) })),
   route(T.archive, (s, p) => archiveThread(s, p.session_id, p.thread_id)),
+  ...MEMORY_ROUTES,
 ];

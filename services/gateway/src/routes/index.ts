@@ -4,6 +4,7 @@ import { EVENT_ROUTES } from "./events.js";
 import type { Route } from "./route.js";
 import { SESSION_ROUTES } from "./sessions.js";
 import { THREAD_ROUTES } from "./threads.js";
+import { MEMORY_STORE_ROUTES } from "./memory-stores.js";
 import { CREDENTIAL_ROUTES, VAULT_ROUTES } from "./vaults.js";
 
 /** Every route the gateway serves, JSON and SSE, in the order the OpenAPI document lists them. */
@@ -15,6 +16,7 @@ export const ROUTES: Route[] = [
   ...THREAD_ROUTES,
   ...VAULT_ROUTES,
   ...CREDENTIAL_ROUTES,
+  ...MEMORY_STORE_ROUTES,
 ];
 
 export type { Route, JsonRoute, StreamRoute, RouteContext, Call, CallOptions } from "./route.js";

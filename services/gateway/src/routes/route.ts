@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { LogId, RpcDef, RpcRequest, RpcResponse } from "@corral/protocol";
+import type { ApiKeyId, LogId, RpcDef, RpcRequest, RpcResponse } from "@corral/protocol";
 import { StreamQuery } from "./schemas.js";
 
 export interface CallOptions {
@@ -18,6 +18,8 @@ export type Call = <D extends RpcDef>(
 export interface RouteContext {
   call: Call;
   headers: Record<string, string | string[] | undefined>;
+  /** The id of the API key the request was made with (the actor a memory version names). */
+  apiKeyId?: ApiKeyId | undefined;
 }
 
 type Obj = z.ZodObject;
