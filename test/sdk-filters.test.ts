@@ -245,6 +245,43 @@ test("environments.update: a config that omits networking and packages keeps the
   expect((await client.beta.environments.retrieve(env.id)).config).toEqual(updated.config);
 });
 
+test("environments: null where the SDK types a field `T | null` means its default, on create and update", async () => {
+  const env = await newEnvironment({
+    config: {
+      type: "cloud",
+      networking: {
+        type: "limited",
+        allowed_hosts: null,
+        allow_package_managers: true,
+        allow_mcp_servers: null,
+      },
+      packages: { pip: null, npm: ["left-pad"] },
+    },
+  });
+  expect(env.config).toEqual({
+    type: "cloud",
+    networking: {
+      type: "limited",
+      allowed_hosts: [],
+      allow_package_managers: true,
+      allow_mcp_servers: false,
+    },
+    packages: { apt: [], cargo: [], gem: [], go: [], npm: ["left-pad"], pip: [] },
+  });
+  const plain = await newEnvironment({ config: null });
+  expect(plain.config).toEqual({ type: "cloud", networking: { type: "unrestricted" } });
+  const updated = await client.beta.environments.update(env.id, {
+    config: {
+      type: "cloud",
+      networking: { type: "limited", allowed_hosts: ["pypi.org"], allow_mcp_servers: null },
+    },
+  });
+  expect(updated.config).toMatchObject({
+    networking: { type: "limited", allowed_hosts: ["pypi.org"], allow_package_managers: false },
+    packages: { npm: ["left-pad"] },
+  });
+});
+
 describe("documented fields Corral does not implement are refused by name", () => {
   test("agents: execution_identity other than the default, inference_geo, the auto policy, web tool options, multiagent_20261001", async () => {
     await refused(

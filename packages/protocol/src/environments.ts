@@ -14,18 +14,22 @@ const Host = z
     "must be a hostname, *.domain or IP, optionally with :port",
   );
 
+/** The API types these fields `T | null`: null means the default, as omitting them does. */
+const nullIsDefault = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema);
+
 export const NetworkingConfig = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unrestricted") }),
   z.object({
     type: z.literal("limited"),
-    allowed_hosts: z.array(Host).max(64).default([]),
-    allow_package_managers: z.boolean().default(false),
-    allow_mcp_servers: z.boolean().default(false),
+    allowed_hosts: nullIsDefault(z.array(Host).max(64).default([])),
+    allow_package_managers: nullIsDefault(z.boolean().default(false)),
+    allow_mcp_servers: nullIsDefault(z.boolean().default(false)),
   }),
 ]);
 export type NetworkingConfig = z.infer<typeof NetworkingConfig>;
 
-const PackageList = z.array(z.string().min(1).max(256)).max(256).default([]);
+const PackageList = nullIsDefault(z.array(z.string().min(1).max(256)).max(256).default([]));
 
 /** Versions use each manager's own syntax, e.g. `pip: ["requests==2.32.0"]`; unversioned means latest. */
 export const PackagesConfig = z.object({
@@ -51,8 +55,8 @@ const DEFAULT_NETWORKING = { type: "unrestricted" } as const;
 
 export const CloudConfig = z.object({
   type: z.literal("cloud"),
-  networking: NetworkingConfig.default(DEFAULT_NETWORKING),
-  packages: PackagesConfig.optional(),
+  networking: nullIsDefault(NetworkingConfig.default(DEFAULT_NETWORKING)),
+  packages: nullIsDefault(PackagesConfig.optional()),
 });
 export type CloudConfig = z.infer<typeof CloudConfig>;
 
@@ -71,8 +75,8 @@ export const DockerConfig = z.object({
     .max(512)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be a docker image reference")
     .optional(),
-  networking: NetworkingConfig.default(DEFAULT_NETWORKING),
-  packages: PackagesConfig.optional(),
+  networking: nullIsDefault(NetworkingConfig.default(DEFAULT_NETWORKING)),
+  packages: nullIsDefault(PackagesConfig.optional()),
   resources: DockerResources.optional(),
 });
 export type DockerConfig = z.infer<typeof DockerConfig>;
@@ -123,7 +127,7 @@ const EnvironmentScope = onlyDefault(
 export const EnvironmentCreateParams = z.object({
   name: EnvironmentName,
   description: EnvironmentDescription.nullish(),
-  config: EnvironmentConfig.default({ type: "cloud", networking: DEFAULT_NETWORKING }),
+  config: nullIsDefault(EnvironmentConfig.default({ type: "cloud", networking: DEFAULT_NETWORKING })),
   metadata: Metadata.optional(),
   scope: EnvironmentScope.optional(),
 });
