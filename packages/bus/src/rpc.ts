@@ -8,7 +8,6 @@ import {
 import {
   CorralError,
   describeZodError,
-  rpcReply,
   MAX_PAYLOAD_BYTES,
   type RpcDef,
   type RpcParsedRequest,
@@ -18,6 +17,7 @@ import {
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { timeServed } from "./rpc-metrics.js";
+import { replySchemaOf } from "./reply-schema.js";
 import { injectTrace, traceServed, traceOptions } from "./trace-context.js";
 import { bucketFailure } from "./retrying-bucket.js";
 
@@ -167,7 +167,7 @@ export async function request<D extends RpcDef>(
   } catch (error) {
     throw mapRequestError(error, subject);
   }
-  const reply = rpcReply(def.response).safeParse(parseJson(msg.data));
+  const reply = replySchemaOf(def.response).safeParse(parseJson(msg.data));
   if (!reply.success)
     throw new CorralError("INTERNAL", `malformed reply on ${subject}: ${describeZodError(reply.error)}`);
   if (!reply.data.ok) throw CorralError.from(reply.data.error);
