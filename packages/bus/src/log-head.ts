@@ -33,18 +33,29 @@ async function lastValidBefore(walk: LogWalk, before: number): Promise<LogMessag
   return null;
 }
 
+/** The head with the subject's last message, when that message is valid (a read can often stop there). */
+export interface LogTail {
+  head: LogHead;
+  last: LogMessage | null;
+}
+
 /**
- * The head, judged from the subject's last message. A message without a valid position there (which no
+ * The tail, judged from the subject's last message. A message without a valid position there (which no
  * Corral writer makes) is passed over to the last valid one before it, so it neither hides the history
  * nor moves the next position.
  */
-export async function readHead(bus: Bus, sessionId: string, walk: LogWalk): Promise<LogHead | null> {
+export async function readTail(bus: Bus, sessionId: string, walk: LogWalk): Promise<LogTail | null> {
   const msg = await bus.attempt.jsm.direct.getMessage(STREAMS.sessions, {
     last_by_subj: SUBJECTS.log(sessionId),
   });
   if (!msg) return null;
   const last = toLogMessage({ sessionId, logger: bus.logger }, msg.header, msg.seq, msg.data);
-  if (last?.valid()) return { lastSeq: endOf(last), streamSeq: msg.seq };
+  if (last?.valid()) return { head: { lastSeq: endOf(last), streamSeq: msg.seq }, last };
   const before = await lastValidBefore(walk, msg.seq);
-  return { lastSeq: before ? endOf(before) : -1, streamSeq: msg.seq };
+  return { head: { lastSeq: before ? endOf(before) : -1, streamSeq: msg.seq }, last: null };
+}
+
+/** Where the log ends (see readTail), without keeping its last message. */
+export async function readHead(bus: Bus, sessionId: string, walk: LogWalk): Promise<LogHead | null> {
+  return (await readTail(bus, sessionId, walk))?.head ?? null;
 }

@@ -1,5 +1,5 @@
 import type { SessionEvent } from "@corral/protocol";
-import type { LogHead, SessionLog } from "./log.js";
+import type { LogHead, LogMessage, SessionLog } from "./log.js";
 import { retrying } from "./retry.js";
 import { bucketFailure } from "./retrying-bucket.js";
 
@@ -19,29 +19,47 @@ export interface Slice {
   head: LogHead | null;
 }
 
-/**
- * Reads a positional slice once. Its cost depends on the slice, not on the session's length: the index gives
- * the stream sequence near `from`, and at most one index stride of earlier events is skipped.
- */
-async function readSliceOnce(log: SessionLog, sessionId: string, query: SliceQuery): Promise<Slice> {
-  const head = await log.head(sessionId);
-  if (!head || query.from > head.lastSeq || query.limit <= 0) return { events: [], nextFrom: null, head };
+/** Collects the slice's events from messages in log order; `take` says when the slice is full. */
+function slicer(query: SliceQuery, head: LogHead) {
   const wanted = query.types && query.types.length > 0 ? new Set(query.types) : null;
   const events: SessionEvent[] = [];
   let position = query.from;
-  for await (const message of log.scan(sessionId, await log.locate(sessionId, query.from), head.streamSeq)) {
-    if (message.firstSeq + message.count <= position) continue;
-    // Without a type filter only the positions still wanted are decoded.
-    const last = wanted ? Number.MAX_SAFE_INTEGER : position + query.limit - events.length - 1;
-    for (const event of message.events(position, last)) {
-      position = event.seq + 1;
-      if (!wanted || wanted.has(event.type)) events.push(event);
-      if (events.length >= query.limit) {
-        return { events, nextFrom: position > head.lastSeq ? null : position, head };
+  let full = false;
+  return {
+    take(message: LogMessage): boolean {
+      if (message.firstSeq + message.count <= position) return false;
+      // Without a type filter only the positions still wanted are decoded.
+      const last = wanted ? Number.MAX_SAFE_INTEGER : position + query.limit - events.length - 1;
+      for (const event of message.events(position, last)) {
+        position = event.seq + 1;
+        if (!wanted || wanted.has(event.type)) events.push(event);
+        if (events.length >= query.limit) return (full = true);
       }
-    }
-  }
-  return { events, nextFrom: null, head };
+      return false;
+    },
+    /** A slice that did not fill up reached the end of the log. */
+    slice: (): Slice => ({ events, nextFrom: full && position <= head.lastSeq ? position : null, head }),
+  };
+}
+
+/**
+ * Reads a positional slice once. Its cost depends on the slice, not on the session's length: the index gives
+ * the stream sequence near `from`, and at most one index stride of earlier events is skipped. A slice that
+ * starts within the log's last message (a new session's first read, a catch-up after one append) costs
+ * the one read that finds the head.
+ */
+async function readSliceOnce(log: SessionLog, sessionId: string, query: SliceQuery): Promise<Slice> {
+  const tail = await log.tail(sessionId);
+  const head = tail?.head ?? null;
+  if (!tail || !head || query.from > head.lastSeq || query.limit <= 0)
+    return { events: [], nextFrom: null, head };
+  const slice = slicer(query, head);
+  const messages =
+    tail.last && tail.last.firstSeq <= query.from
+      ? [tail.last]
+      : log.scan(sessionId, await log.locate(sessionId, query.from), head.streamSeq);
+  for await (const message of messages) if (slice.take(message)) break;
+  return slice.slice();
 }
 
 /**

@@ -12,17 +12,19 @@ import {
 } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import { openBucket } from "./streams.js";
-import { readHead, type LogHead } from "./log-head.js";
+import { readHead, readTail, type LogHead, type LogTail } from "./log-head.js";
 import { toLogMessage, type LogMessage } from "./log-message.js";
 import { injectTrace } from "./trace-context.js";
 import { retrying } from "./retry.js";
 import { bucketFailure } from "./retrying-bucket.js";
 
-export type { LogHead } from "./log-head.js";
+export type { LogHead, LogTail } from "./log-head.js";
 export type { LogMessage } from "./log-message.js";
 
 export interface SessionLog {
   head(sessionId: string): Promise<LogHead | null>;
+  /** The head and the log's last message in one read (null for an empty log). */
+  tail(sessionId: string): Promise<LogTail | null>;
   append(sessionId: string, events: SessionEvent[], options: AppendOptions): Promise<PubAck>;
   /** Stream sequence to start reading at so that position `from` is not missed. */
   locate(sessionId: string, from: number): Promise<number>;
@@ -58,6 +60,8 @@ interface Log {
 
 const head = (l: Log, sessionId: string): Promise<LogHead | null> =>
   readHead(l.bus, sessionId, (start, until) => scan(l, sessionId, start, until));
+const tail = (l: Log, sessionId: string): Promise<LogTail | null> =>
+  readTail(l.bus, sessionId, (start, until) => scan(l, sessionId, start, until));
 
 /** A stored message as read: null when it holds no valid position (readers skip it, with a warning). */
 interface Stored {
@@ -217,6 +221,7 @@ function createSessionLog(bus: Bus, index: KV): SessionLog {
   const l: Log = { bus, index };
   return {
     head: (sessionId) => head(l, sessionId),
+    tail: (sessionId) => tail(l, sessionId),
     append: (sessionId, events, options) => append(l, sessionId, events, options),
     locate: (sessionId, from) => locate(l, sessionId, from),
     scan: (sessionId, start, until) => scan(l, sessionId, start, until),
