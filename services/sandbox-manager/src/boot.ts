@@ -1,3 +1,4 @@
+import type { RepositoryClone } from "@corral/protocol";
 import type { ExecutorChannel } from "./channel.js";
 import type { ContainerSpec, SandboxRuntime } from "./sandbox-runtime.js";
 import { withTimeout } from "./with-timeout.js";
@@ -7,6 +8,8 @@ export interface Egress {
   placeholders: Record<string, string>;
   env: Record<string, string>;
   caBundle: string;
+  /** The session's repositories, cloned once the sandbox is up (repo-clone.ts). */
+  repositories?: RepositoryClone[] | undefined;
 }
 
 export interface Booted {

@@ -68,6 +68,7 @@ async function toEgress(ctx: ManagerBase, sandboxId: SandboxId, config: EgressCo
       NODE_EXTRA_CA_CERTS: SANDBOX_CA_BUNDLE,
     },
     caBundle: writeCaBundle(ctx.config.stateDir, config.ca_pem),
+    repositories: config.repositories,
   };
 }
 

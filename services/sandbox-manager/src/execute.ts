@@ -16,6 +16,7 @@ import { markLost } from "./deaths.js";
 import { holdersOf } from "./holders.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { withTimeout } from "./with-timeout.js";
+import { afterRepositories } from "./repo-clone.js";
 
 /** An unknown tool or bad input is the model's mistake: an `is_error` result, never a failed call. */
 function checkedInput(name: string, input: Record<string, unknown>): ToolResult | null {
@@ -82,7 +83,10 @@ export async function execute(
     "corral.tool.name": req.name,
     "corral.executor": entry.channel ? "channel" : "exec",
   });
-  const run = () => inSpan("sandbox executor", { attributes }, () => announced(ctx, entry, req));
+  const run = () =>
+    inSpan("sandbox executor", { attributes }, () =>
+      afterRepositories(entry, () => announced(ctx, entry, req)),
+    );
   const work = { run, resumable: entry.channel !== null };
   return ctx.ledger.once(req.tool_use_id, entry.record.id, work);
 }

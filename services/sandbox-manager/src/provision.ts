@@ -14,6 +14,7 @@ import type { ManagerContext } from "./context.js";
 import { lookupEgress } from "./egress.js";
 import { own } from "./own.js";
 import { provisionSeconds } from "./metrics.js";
+import { startRepositoryClones } from "./repo-clone.js";
 import { heldBy } from "./sandboxes.js";
 import { claimWorkspace, knownWorkspace } from "./workspace.js";
 
@@ -132,6 +133,7 @@ async function provisionNew(
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
   own(ctx, record, placed.channel);
+  startRepositoryClones(ctx, record, p.egress?.repositories);
   provisionSeconds.observe({ source: placed.warm ? "warm" : "cold" }, secondsSince(startMs));
   ctx.logger.info(
     { sandbox_id: record.id, session_id: req.session_id, owner: p.owner, warm: placed.warm },

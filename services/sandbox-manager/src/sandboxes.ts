@@ -8,6 +8,8 @@ export interface OwnedSandbox {
   channel: ExecutorChannel | null;
   subscriptions: Subscription[];
   lastUsedMs: number;
+  /** The session's repositories being cloned into it (repo-clone.ts): the failures, once done. */
+  repositories?: Promise<string[]> | undefined;
 }
 
 /** The sandboxes this manager owns, by id and by container (Docker's death events name containers). */
