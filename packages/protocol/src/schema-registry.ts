@@ -22,6 +22,9 @@ import {
   VaultUpdateParams,
 } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
+import { MEMORY_RPC } from "./memory-rpc.js";
+import { MemoryStoreRecord } from "./memory-stores.js";
+import { Memory, MemoryVersion } from "./memory-records.js";
 
 /** `<service>.<rpc>.request` / `.response` for every RPC, named after the catalog key. */
 function rpcSchemas(service: string, catalog: Record<string, RpcDef>): Record<string, z.ZodType> {
@@ -63,10 +66,14 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   CredentialUpdateParams,
   CredentialRecord,
   ThreadRecord,
+  MemoryStoreRecord,
+  Memory,
+  MemoryVersion,
   ...rpcSchemas("store", STORE_RPC),
   ...rpcSchemas("threads", THREAD_RPC),
   ...rpcSchemas("vault", VAULT_RPC),
   ...rpcSchemas("host", HOST_RPC),
   ...rpcSchemas("mcp", MCP_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
+  ...rpcSchemas("memory", MEMORY_RPC),
 };
