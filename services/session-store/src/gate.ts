@@ -1,17 +1,12 @@
 import { CorralError, type SessionId } from "@corral/protocol";
-import type { StoreState } from "./state.js";
-import { storedSession } from "./sessions/stored-session.js";
+import type { GateEntry, StoreState } from "./state.js";
+import { storedSessionEntry } from "./sessions/stored-session.js";
+import { noteSession } from "./gate-cache.js";
 
-const MAX_CACHED = 100_000;
-
-async function gateState(state: StoreState, sessionId: SessionId) {
+async function gateState(state: StoreState, sessionId: SessionId): Promise<GateEntry> {
   const cached = state.gate.sessions.get(sessionId);
   if (cached) return cached;
-  const { record } = await storedSession(state, sessionId);
-  const fresh = { archived: record.archived_at !== null, terminated: record.status === "terminated" };
-  if (state.gate.sessions.size > MAX_CACHED) state.gate.sessions.clear();
-  state.gate.sessions.set(sessionId, fresh);
-  return fresh;
+  return noteSession(state, sessionId, await storedSessionEntry(state, sessionId))!;
 }
 
 /** Throws unless the session exists and may take events from this kind of sender (appends are the hot path). */
@@ -27,14 +22,18 @@ export async function checkSessionTakesEvents(
 }
 
 /**
- * Drops a session's cached gate state whenever its record changes (any replica's change reaches every
- * replica's watcher). Returns the function that stops watching.
+ * Keeps each session's gate state as its record changes (any replica's change reaches every replica's
+ * watcher): a new session's first send finds it here instead of reading the record on the way to the log.
+ * Returns the function that stops watching.
  */
 export function watchSessionChanges(state: StoreState): () => void {
   const stop = new AbortController();
   void (async () => {
-    for await (const change of state.buckets.sessions.watch({ from: "now", signal: stop.signal }))
-      state.gate.sessions.delete(change.key as SessionId);
+    for await (const { key, value, revision } of state.buckets.sessions.watch({
+      from: "now",
+      signal: stop.signal,
+    }))
+      noteSession(state, key as SessionId, value && { value, revision });
   })().catch((err: unknown) => {
     if (!stop.signal.aborted) state.logger.error({ err }, "session watch ended");
   });

@@ -35,9 +35,17 @@ export interface StoreBuckets {
   tasks: Bucket<TaskRecord>;
 }
 
-/** Archive and terminate state per session, cached for the append path; dropped when the record changes. */
+/** What a send needs to know of a session before it reaches the log (see gate.ts). */
+export interface GateEntry {
+  archived: boolean;
+  terminated: boolean;
+  /** The record's revision this was read from: an older one never replaces it. */
+  revision: number;
+}
+
+/** Archive and terminate state per session, cached for the append path; kept as the record changes. */
 export interface GateCache {
-  sessions: Map<SessionId, { archived: boolean; terminated: boolean }>;
+  sessions: Map<SessionId, GateEntry>;
 }
 
 /** Everything a handler needs, passed explicitly: the store's state is this object and nothing else. */

@@ -4,6 +4,7 @@ import { appendToLog } from "../append.js";
 import { removeSessionThreads } from "../threads/remove-threads.js";
 import { refuseWhileRunning, storedSession } from "./stored-session.js";
 import { releaseSandboxes } from "./release-sandboxes.js";
+import { noteSession } from "../gate-cache.js";
 
 /**
  * Archived sessions can be deleted too: archiving stops writes, deleting removes the history. The log
@@ -17,6 +18,7 @@ export async function deleteSession(
   await appendToLog(state, { sessionId, events: [{ type: "session.deleted" }] });
   refuseWhileRunning(await storedSession(state, sessionId), "delete");
   await state.buckets.sessions.delete(sessionId);
+  noteSession(state, sessionId, null);
   await state.log.purge(sessionId, 1);
   await removeSessionThreads(state, sessionId);
   await releaseSandboxes(state, sessionId);
