@@ -5,8 +5,9 @@ import { storedSession } from "./stored-session.js";
 
 /** The record as the API shows it: event count from the log's head, duration up to now (or the archive). */
 export async function getSession(state: StoreState, sessionId: SessionId): Promise<SessionRecord> {
-  const record = visibleRecord(await storedSession(state, sessionId));
-  const head = await state.log.head(sessionId);
+  // Both reads at once (a harness asks for the record on its way to the first model request).
+  const [stored, head] = await Promise.all([storedSession(state, sessionId), state.log.head(sessionId)]);
+  const record = visibleRecord(stored);
   const end = record.archived_at ? Date.parse(record.archived_at) : Date.now();
   return {
     ...record,
