@@ -76,6 +76,26 @@ function sessionError(e: LogEvent): ReactNode {
   );
 }
 
+/**
+ * The model's extended thinking, folded: the API's `agent.thinking` is a progress signal whose content is not
+ * kept, so the row says so; a `thinking` text, should an event carry one, is shown when unfolded.
+ */
+function thinking(e: LogEvent): ReactNode {
+  const text = typeof e.thinking === "string" ? e.thinking : "";
+  return (
+    <details className="fold thinking">
+      <summary>
+        <em>thinking</em> {text ? <code>{text.split("\n")[0]?.slice(0, 80)}</code> : null}
+      </summary>
+      {text ? (
+        <pre className="block">{text}</pre>
+      ) : (
+        <p className="muted small">The model thought before its next step; the API keeps only that it did.</p>
+      )}
+    </details>
+  );
+}
+
 const threadLine: Render = (e, ctx) => {
   const id = str(e.session_thread_id);
   return (
@@ -90,7 +110,7 @@ const RENDERERS: Record<string, Render> = {
   "user.message": (e) => <div className="text">{textOf(e.content)}</div>,
   "agent.message": (e) => <div className="text">{textOf(e.content)}</div>,
   "system.message": (e) => <div className="text">{textOf(e.content)}</div>,
-  "agent.thinking": () => <em>thinking…</em>,
+  "agent.thinking": thinking,
   "agent.tool_use": toolUse,
   "agent.mcp_tool_use": toolUse,
   "agent.custom_tool_use": toolUse,
@@ -131,6 +151,7 @@ export function kindOf(type: string): string {
   if (type === "span.egress_blocked" || type === "span.sandbox_lost") return "warn";
   if (type.startsWith("user.")) return "user";
   if (type === "agent.message") return "agent";
+  if (type === "agent.thinking") return "thinking";
   if (type.includes("tool_use") || type.includes("tool_result")) return "tool";
   if (type.startsWith("span.")) return "span";
   return "status";
@@ -170,12 +191,19 @@ interface EventViewProps {
   ctx: EventContext;
   waiting: boolean;
   toolName: string | undefined;
+  /** The position the reader jumped to. */
+  focused?: boolean;
 }
 
-function EventRow({ event, ctx, waiting, toolName }: EventViewProps) {
+function EventRow({ event, ctx, waiting, toolName, focused }: EventViewProps) {
   const render = RENDERERS[event.type] ?? fallback;
   return (
-    <li className={`event k-${kindOf(event.type)}`} data-seq={event.seq} data-type={event.type}>
+    <li
+      className={`event k-${kindOf(event.type)}${focused ? " focused" : ""}`}
+      data-seq={event.seq}
+      data-type={event.type}
+      aria-current={focused ? "location" : undefined}
+    >
       <div className="meta">
         <span className="seq">#{event.seq}</span>
         <span className="type">{event.type}</span>

@@ -12,6 +12,10 @@ export interface LogState {
   events: LogEvent[];
   /** Cursor of the page before `events[0]` (newest first), or null when the window starts at 0. */
   earlier: string | null;
+  /** Cursor of the page after the window's last event (oldest first) when it does not reach the end. */
+  later: string | null;
+  /** The position the reader jumped to (shown and marked), or null when following the end. */
+  focus: number | null;
   drafts: Draft[];
   /** The position the rows on the page end at, when the reader has paged back beyond MAX_ROWS; null: the end. */
   shownTo: number | null;
@@ -23,6 +27,8 @@ export interface LogState {
 export const EMPTY_LOG: LogState = {
   events: [],
   earlier: null,
+  later: null,
+  focus: null,
   drafts: [],
   shownTo: null,
   loading: true,
@@ -33,6 +39,9 @@ export const EMPTY_LOG: LogState = {
 export type LogAction =
   | { type: "loaded"; events: LogEvent[]; earlier: string | null }
   | { type: "earlier"; events: LogEvent[]; earlier: string | null }
+  | { type: "jumped"; events: LogEvent[]; earlier: string | null; later: string | null; focus: number }
+  | { type: "later"; events: LogEvent[]; later: string | null }
+  | { type: "reset" }
   | { type: "event"; event: LogEvent }
   | { type: "shift"; direction: "up" | "down" }
   | { type: "delta"; frame: DeltaFrame }
@@ -94,6 +103,20 @@ export function logReducer(state: LogState, action: LogAction): LogState {
         shownTo: windowAfterEarlier(events, state.shownTo),
       };
     }
+    case "jumped":
+      // A window somewhere else in the log: what was loaded is dropped, never merged with it.
+      return {
+        ...EMPTY_LOG,
+        events: action.events,
+        earlier: action.earlier,
+        later: action.later,
+        focus: action.focus,
+        loading: false,
+      };
+    case "later":
+      return { ...state, events: mergeEvents(state.events, action.events), later: action.later };
+    case "reset":
+      return EMPTY_LOG;
     case "shift":
       return { ...state, shownTo: shiftWindow(state.events, state.shownTo, action.direction) };
     case "event":

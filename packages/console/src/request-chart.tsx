@@ -1,4 +1,5 @@
 import { useMemo } from "react";
+import { turnsOf } from "./turns.js";
 import type { LogEvent, Usage } from "./types.js";
 
 interface ModelRequest {
@@ -35,19 +36,21 @@ function Bars({
   label,
   unit,
   bad,
+  per,
 }: {
   values: number[];
   label: string;
   unit: string;
   bad: boolean[];
+  per: string;
 }) {
   const max = Math.max(1, ...values);
   return (
     <figure className="bars">
       <figcaption>
-        {label} (max {max.toLocaleString()} {unit})
+        {label} per {per} (max {max.toLocaleString()} {unit})
       </figcaption>
-      <svg width={values.length * W} height={H} role="img" aria-label={`${label} per model request`}>
+      <svg width={values.length * W} height={H} role="img" aria-label={`${label} per ${per}`}>
         {values.map((v, i) => {
           const h = Math.max(1, Math.round((v / max) * (H - 2)));
           return (
@@ -61,17 +64,30 @@ function Bars({
   );
 }
 
-/** Tokens and time of the last 60 model requests in view, as bars (folded until opened). */
+/** Tokens and time of the last 60 model requests and turns in view, as bars (folded until opened). */
 export function RequestChart({ events }: { events: LogEvent[] }) {
   const requests = useMemo(() => modelRequests(events), [events]);
-  if (requests.length === 0) return null;
+  const turns = useMemo(() => turnsOf(events), [events]);
+  if (requests.length === 0 && turns.length === 0) return null;
   const bad = requests.map((r) => r.error);
+  // A turn still running is drawn like the rest: its bar grows as events arrive.
+  const open = turns.map(() => false);
   return (
     <details className="chart">
-      <summary>Model requests: {requests.length} in view</summary>
+      <summary>
+        Model requests: {requests.length} in view · turns: {turns.length}
+      </summary>
       <div className="charts">
-        <Bars values={requests.map((r) => r.tokens)} label="tokens" unit="tokens" bad={bad} />
-        <Bars values={requests.map((r) => r.ms)} label="time" unit="ms" bad={bad} />
+        <Bars
+          values={requests.map((r) => r.tokens)}
+          label="tokens"
+          unit="tokens"
+          bad={bad}
+          per="model request"
+        />
+        <Bars values={requests.map((r) => r.ms)} label="time" unit="ms" bad={bad} per="model request" />
+        <Bars values={turns.map((t) => t.tokens)} label="tokens" unit="tokens" bad={open} per="turn" />
+        <Bars values={turns.map((t) => t.ms)} label="turn time" unit="ms" bad={open} per="turn" />
       </div>
     </details>
   );

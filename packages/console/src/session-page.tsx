@@ -3,6 +3,7 @@ import { api, sendEvents } from "./api.js";
 import { Composer } from "./composer.js";
 import { age, tokens } from "./format.js";
 import { LogView } from "./log-view.js";
+import { HandsPanel } from "./hands-panel.js";
 import { ThreadsPanel } from "./threads-panel.js";
 import type { SessionRecord } from "./types.js";
 import { usePoll } from "./use-poll.js";
@@ -92,7 +93,10 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
           <LogView key={paths.events} paths={paths} sessionId={sessionId} onStatus={refresh} />
           <Composer sessionId={sessionId} disabled={!!session?.archived_at} />
         </div>
-        <ThreadsPanel sessionId={sessionId} />
+        <div className="side">
+          <ThreadsPanel sessionId={sessionId} />
+          <HandsPanel sessionId={sessionId} />
+        </div>
       </div>
     </div>
   );

@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { api } from "./api.js";
 import { tokens } from "./format.js";
 import { LogView } from "./log-view.js";
+import { HandsPanel } from "./hands-panel.js";
 import { ThreadsPanel } from "./threads-panel.js";
 import type { ThreadRecord } from "./types.js";
 import { usePoll } from "./use-poll.js";
@@ -32,7 +33,10 @@ export function ThreadPage({ sessionId, threadId }: { sessionId: string; threadI
         <div className="main-col">
           <LogView key={paths.events} paths={paths} sessionId={sessionId} />
         </div>
-        <ThreadsPanel sessionId={sessionId} current={threadId} />
+        <div className="side">
+          <ThreadsPanel sessionId={sessionId} current={threadId} />
+          <HandsPanel sessionId={sessionId} />
+        </div>
       </div>
     </div>
   );

@@ -11,7 +11,12 @@ interface TimelineProps {
   shownTo: number | null;
   /** The API has events before the loaded ones. */
   moreInApi: boolean;
+  /** The API has events after the loaded ones (the reader jumped back; the live end is further on). */
+  moreLater: boolean;
+  /** The position jumped to: marked and brought into view. */
+  focus: number | null;
   loadEarlier: () => void;
+  loadLater: () => void;
   showNewer: () => void;
   ctx: EventContext;
   /** Tool calls the agent waits on. */
@@ -50,8 +55,16 @@ function topRow(el: HTMLDivElement): Anchor | null {
  * Keeps the view pinned to the newest event while the reader is at the bottom; when the rows change at the
  * top (earlier ones added, or the window moved), the row the reader was looking at stays where it was.
  */
-function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: number, size: number) {
+function useScrollKeeping(
+  box: RefObject<HTMLDivElement | null>,
+  firstSeq: number,
+  size: number,
+  following: boolean,
+) {
   const atBottom = useRef(true);
+  // Away from the end (a jump), rows added below must not pull the view down to load yet more.
+  const pin = useRef(following);
+  pin.current = following;
   const shownFirst = useRef(firstSeq);
   const anchor = useRef<Anchor | null>(null);
   // Read from the page as it still is, before this render changes its rows.
@@ -66,7 +79,7 @@ function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: numbe
     el.addEventListener("scroll", onScroll, { passive: true });
     // The box itself changes size (a chart opened above it, the window resized): stay pinned to the end.
     const resized = new ResizeObserver(() => {
-      if (atBottom.current) el.scrollTop = el.scrollHeight;
+      if (atBottom.current && pin.current) el.scrollTop = el.scrollHeight;
     });
     resized.observe(el);
     return () => {
@@ -79,28 +92,37 @@ function useScrollKeeping(box: RefObject<HTMLDivElement | null>, firstSeq: numbe
     if (!el) return;
     const kept = anchor.current && el.querySelector<HTMLElement>(`li[data-seq="${anchor.current.seq}"]`);
     if (kept && anchor.current) el.scrollTop = kept.offsetTop - anchor.current.offset;
-    else if (atBottom.current) el.scrollTop = el.scrollHeight;
+    else if (atBottom.current && pin.current) el.scrollTop = el.scrollHeight;
     anchor.current = null;
     shownFirst.current = firstSeq;
   }, [box, firstSeq, size]);
 }
 
-/** Calls `onSeen` whenever `target` comes near the top of `root`'s view. */
-function useNearTop(
+/** Calls `onSeen` whenever `target` comes near the top (or the bottom) of `root`'s view. */
+function useNear(
   root: RefObject<HTMLDivElement | null>,
   target: RefObject<HTMLDivElement | null>,
   onSeen: (() => void) | null,
   rows: number,
+  edge: "top" | "bottom" = "top",
 ) {
   useEffect(() => {
     if (!root.current || !target.current || !onSeen) return;
     const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onSeen(), {
       root: root.current,
-      rootMargin: "200px 0px 0px 0px",
+      rootMargin: edge === "top" ? "200px 0px 0px 0px" : "0px 0px 200px 0px",
     });
     seen.observe(target.current);
     return () => seen.disconnect();
-  }, [root, target, onSeen, rows]);
+  }, [root, target, onSeen, rows, edge]);
+}
+
+/** Brings the position jumped to into view once its row is on the page. */
+function useFocus(box: RefObject<HTMLDivElement | null>, focus: number | null) {
+  useLayoutEffect(() => {
+    if (focus === null) return;
+    box.current?.querySelector<HTMLElement>(`li[data-seq="${focus}"]`)?.scrollIntoView({ block: "center" });
+  }, [box, focus]);
 }
 
 function Drafts({ drafts }: { drafts: Draft[] }) {
@@ -118,16 +140,26 @@ function Drafts({ drafts }: { drafts: Draft[] }) {
 }
 
 export function Timeline(props: TimelineProps) {
-  const { events, drafts, shownTo, ctx, pending } = props;
+  const { events, drafts, shownTo, ctx, pending, focus } = props;
   const box = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
+  const bottom = useRef<HTMLDivElement>(null);
   const toolNames = useMemo(() => toolNamesOf(events), [events]);
   const [start, end] = rowRange(events, shownTo);
   const rows = events.slice(start, end);
   const hasEarlier = start > 0 || props.moreInApi;
   const draftSize = drafts.reduce((n, d) => n + d.text.length, 0);
-  useScrollKeeping(box, rows[0]?.seq ?? 0, rows.length + draftSize);
-  useNearTop(box, top, hasEarlier ? props.loadEarlier : null, rows.length);
+  useScrollKeeping(box, rows[0]?.seq ?? 0, rows.length + draftSize, !props.moreLater);
+  const hasLater = end < events.length || props.moreLater;
+  useNear(box, top, hasEarlier ? props.loadEarlier : null, rows.length);
+  useNear(
+    box,
+    bottom,
+    props.moreLater && end === events.length ? props.loadLater : null,
+    rows.length,
+    "bottom",
+  );
+  useFocus(box, focus);
   return (
     <div className="timeline" ref={box} tabIndex={0} aria-label="timeline">
       <div ref={top} className="earlier">
@@ -147,17 +179,22 @@ export function Timeline(props: TimelineProps) {
             ctx={ctx}
             waiting={pending.has(e.id)}
             toolName={toolNames.get(callIdOf(e) ?? "")}
+            focused={e.seq === focus}
           />
         ))}
-        {shownTo === null && <Drafts drafts={drafts} />}
+        {shownTo === null && !props.moreLater && <Drafts drafts={drafts} />}
       </ol>
-      {end < events.length && (
-        <div className="earlier">
+      <div ref={bottom} className="earlier">
+        {end < events.length ? (
           <button type="button" className="secondary" onClick={props.showNewer}>
             Show newer events ({events.length - end} more loaded, up to #{events.at(-1)?.seq})
           </button>
-        </div>
-      )}
+        ) : hasLater ? (
+          <button type="button" className="secondary" onClick={props.loadLater}>
+            Show newer events (after #{events.at(-1)?.seq})
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useReducer, useRef } from "react";
-import { api, ApiError, query, type Page } from "./api.js";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { ApiError, query } from "./api.js";
 import { EMPTY_LOG, logReducer, type LogAction, type LogState } from "./log-state.js";
+import { newestPage, pageAfter, pageAround, pageBefore } from "./log-pages.js";
 import { rowRange } from "./row-window.js";
 import { readEventStream, type SseFrame } from "./sse.js";
 import type { DeltaFrame, LogEvent } from "./types.js";
 
-/** Events fetched per page: the newest page first, earlier ones as the reader scrolls up. */
-export const PAGE_EVENTS = 200;
+export { PAGE_EVENTS } from "./log-pages.js";
 const RECONNECT_MS = 1000;
 
 export interface LogPaths {
@@ -16,9 +16,9 @@ export interface LogPaths {
   stream: string;
 }
 
-const newestFirst = (order: "desc" | "asc", page?: string) => query({ limit: PAGE_EVENTS, order, page });
+type Dispatch = (a: LogAction) => void;
 
-function onFrame(frame: SseFrame, dispatch: (a: LogAction) => void, lastSeq: { current: number }) {
+function onFrame(frame: SseFrame, dispatch: Dispatch, lastSeq: { current: number }) {
   if (frame.event === "ping" || !frame.data) return;
   const data = JSON.parse(frame.data) as LogEvent | DeltaFrame;
   if (frame.event === "event_start" || frame.event === "event_delta")
@@ -33,7 +33,7 @@ function onFrame(frame: SseFrame, dispatch: (a: LogAction) => void, lastSeq: { c
 async function follow(
   paths: LogPaths,
   signal: AbortSignal,
-  dispatch: (a: LogAction) => void,
+  dispatch: Dispatch,
   lastSeq: { current: number },
 ) {
   while (!signal.aborted) {
@@ -61,47 +61,108 @@ async function follow(
   }
 }
 
-/** A log's newest page, then live events from the stream, and earlier pages on demand. */
-export function useLog(paths: LogPaths): LogState & { loadEarlier: () => void; showNewer: () => void } {
+/** One way of reading the log at a time: following its end, or a window the reader jumped to. */
+interface Reading {
+  abort: AbortController;
+  /** Starts following the end from the window's last event (once the window reaches it). */
+  followFrom(seq: number): void;
+}
+
+function newReading(paths: LogPaths, dispatch: Dispatch): Reading {
+  const abort = new AbortController();
+  return {
+    abort,
+    followFrom: (seq) => void follow(paths, abort.signal, dispatch, { current: seq }),
+  };
+}
+
+const failed = (dispatch: Dispatch) => (error: unknown) =>
+  dispatch({ type: "error", error: (error as Error).message });
+
+export interface LogControls {
+  loadEarlier(): void;
+  loadLater(): void;
+  showNewer(): void;
+  /** Opens the window around a position (the live stream stops until the window reaches the end again). */
+  jumpTo(position: number): void;
+  /** Back to the newest page, following the stream. */
+  toLiveEnd(): void;
+}
+
+/** A log's newest page, then live events from the stream; earlier and later pages on demand; jumps. */
+export function useLog(paths: LogPaths): LogState & LogControls {
   const [state, dispatch] = useReducer(logReducer, EMPTY_LOG);
-  const loadingEarlier = useRef(false);
+  const [liveRound, setLiveRound] = useState(0);
+  const loading = useRef(false);
+  const reading = useRef<Reading | null>(null);
   const current = useRef(state);
   current.current = state;
 
   useEffect(() => {
-    const abort = new AbortController();
-    const lastSeq = { current: -1 };
-    const start = async () => {
-      const page = await api<Page<LogEvent>>(`${paths.events}${newestFirst("desc")}`, {
-        signal: abort.signal,
+    const r = newReading(paths, dispatch);
+    reading.current = r;
+    dispatch({ type: "reset" });
+    newestPage(paths.events, r.abort.signal)
+      .then((page) => {
+        dispatch({ type: "loaded", ...page });
+        r.followFrom(page.events.at(-1)?.seq ?? -1);
+      })
+      .catch((error: unknown) => !r.abort.signal.aborted && failed(dispatch)(error));
+    return () => r.abort.abort();
+  }, [paths.events, paths.stream, liveRound]);
+
+  /** One page request at a time, its events handed to `done`. */
+  const fetchOnce = useCallback(<T>(get: () => Promise<T>, done: (page: T) => void) => {
+    if (loading.current) return;
+    loading.current = true;
+    get()
+      .then(done, failed(dispatch))
+      .finally(() => {
+        loading.current = false;
       });
-      const events = [...page.data].reverse();
-      lastSeq.current = events.at(-1)?.seq ?? -1;
-      dispatch({ type: "loaded", events, earlier: page.next_page });
-      await follow(paths, abort.signal, dispatch, lastSeq);
-    };
-    start().catch((error: unknown) => {
-      if (!abort.signal.aborted) dispatch({ type: "error", error: (error as Error).message });
-    });
-    return () => abort.abort();
-  }, [paths.events, paths.stream]);
+  }, []);
 
   const loadEarlier = useCallback(() => {
     const { events, shownTo, earlier: cursor } = current.current;
     // Rows loaded before but left out of the page come first; the API is asked only past them.
     if (rowRange(events, shownTo)[0] > 0) return dispatch({ type: "shift", direction: "up" });
-    if (!cursor || loadingEarlier.current) return;
-    loadingEarlier.current = true;
-    api<Page<LogEvent>>(`${paths.events}${newestFirst("desc", cursor)}`)
-      .then((page) =>
-        dispatch({ type: "earlier", events: [...page.data].reverse(), earlier: page.next_page }),
-      )
-      .catch((error: unknown) => dispatch({ type: "error", error: (error as Error).message }))
-      .finally(() => {
-        loadingEarlier.current = false;
-      });
-  }, [paths.events]);
+    if (cursor)
+      fetchOnce(
+        () => pageBefore(paths.events, cursor),
+        (page) => dispatch({ type: "earlier", ...page }),
+      );
+  }, [paths.events, fetchOnce]);
+
+  const loadLater = useCallback(() => {
+    const { events, shownTo, later: cursor } = current.current;
+    if (rowRange(events, shownTo)[1] < events.length) return dispatch({ type: "shift", direction: "down" });
+    if (!cursor) return;
+    const r = reading.current;
+    fetchOnce(
+      () => pageAfter(paths.events, cursor),
+      (page) => {
+        dispatch({ type: "later", ...page });
+        // The window reached the end: follow it live from there (nothing missed between the two).
+        const last = page.events.at(-1)?.seq ?? current.current.events.at(-1)?.seq ?? -1;
+        if (page.later === null && r === reading.current) r?.followFrom(last);
+      },
+    );
+  }, [paths.events, fetchOnce]);
+
+  const jumpTo = useCallback(
+    (position: number) => {
+      pageAround(paths.events, position).then((page) => {
+        reading.current?.abort.abort();
+        const r = newReading(paths, dispatch);
+        reading.current = r;
+        dispatch({ type: "jumped", ...page, focus: position });
+        if (page.later === null) r.followFrom(page.events.at(-1)?.seq ?? -1);
+      }, failed(dispatch));
+    },
+    [paths],
+  );
 
   const showNewer = useCallback(() => dispatch({ type: "shift", direction: "down" }), []);
-  return { ...state, loadEarlier, showNewer };
+  const toLiveEnd = useCallback(() => setLiveRound((n) => n + 1), []);
+  return { ...state, loadEarlier, loadLater, showNewer, jumpTo, toLiveEnd };
 }
