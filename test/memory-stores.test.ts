@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
+import { createApiKey, openKeyBucket } from "@corral/gateway";
 import { startTestStack, type TestStack } from "@corral/gateway/testing";
 import { startStore, type StoreHarness } from "@corral/session-store/testing";
 import { busConfigFor } from "@corral/testing";
@@ -81,6 +82,25 @@ describe("memory stores", () => {
 
     expect(await stores().delete(store.id)).toEqual({ id: store.id, type: "memory_store_deleted" });
     expect((await failure(stores().retrieve(store.id))).status).toBe(404);
+  });
+
+  test("a store is its workspace's alone: another workspace's key finds, lists and changes nothing of it", async () => {
+    const store = await newStore();
+    const memory = await stores().memories.create(store.id, { path: "/secret.md", content: "s" });
+    const other = (await createApiKey(await openKeyBucket(stack.bus), "other", { workspace: "ws-other" }))
+      .key;
+    const theirs = new Anthropic({ apiKey: other, baseURL: stack.gw.url, maxRetries: 0 }).beta.memoryStores;
+    expect((await failure(theirs.retrieve(store.id))).status).toBe(404);
+    expect((await all(theirs.list())).map((s) => s.id)).not.toContain(store.id);
+    expect((await failure(theirs.memories.list(store.id))).status).toBe(404);
+    expect((await failure(theirs.memories.retrieve(memory.id, { memory_store_id: store.id }))).status).toBe(
+      404,
+    );
+    expect((await failure(theirs.memories.create(store.id, { path: "/x", content: "x" }))).status).toBe(404);
+    expect((await failure(theirs.memoryVersions.list(store.id).then((p) => p.data))).status).toBe(404);
+    expect((await failure(theirs.archive(store.id))).status).toBe(404);
+    expect((await failure(theirs.delete(store.id))).status).toBe(404);
+    expect(await paths(store.id)).toEqual(["/secret.md"]);
   });
 
   test("refuses a bad name, an unknown field and a store of no one", async () => {
@@ -238,12 +258,12 @@ describe("memories", () => {
     await stores().archive(store.id);
 
     const writes = [
-      stores().memories.create(store.id, { path: "/new.md", content: "x" }),
-      stores().memories.update(kept.id, { memory_store_id: store.id, content: "changed" }),
-      stores().update(store.id, { name: "renamed" }),
+      () => stores().memories.create(store.id, { path: "/new.md", content: "x" }),
+      () => stores().memories.update(kept.id, { memory_store_id: store.id, content: "changed" }),
+      () => stores().update(store.id, { name: "renamed" }),
     ];
     for (const write of writes) {
-      const { status, error } = await failure(write);
+      const { status, error } = await failure(write());
       expect(status).toBe(400);
       expect(error.message).toContain("archived");
     }
@@ -360,6 +380,27 @@ describe("the sandbox-manager's memory RPCs", () => {
       (e: unknown) => e,
     );
     expect(isCorralError(archived, "ARCHIVED")).toBe(true);
+  });
+
+  test("a snapshot comes in pages bounded in bytes, each memory once", async () => {
+    const store = await newStore();
+    for (let i = 0; i < 8; i++)
+      await stores().memories.create(store.id, { path: `/big/${i}.md`, content: String(i).repeat(100_000) });
+    const seen: string[] = [];
+    let page: string | undefined;
+    let pages = 0;
+    do {
+      const snapshot = await request(sandboxBus, MEMORY_RPC.snapshot, {
+        memory_store_id: store.id,
+        session_id: session,
+        ...(page && { page }),
+      });
+      seen.push(...snapshot.memories.map((m) => m.path));
+      page = snapshot.next_page ?? undefined;
+      pages++;
+    } while (page);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => `/big/${i}.md`));
   });
 
   test("the sandbox-manager may send only the two memory RPCs it needs", async () => {
