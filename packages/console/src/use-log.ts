@@ -89,11 +89,43 @@ export interface LogControls {
   toLiveEnd(): void;
 }
 
+/** Runs one page request at a time (others asked for meanwhile are dropped), its result handed to `done`. */
+function useOneAtATime(dispatch: Dispatch) {
+  const loading = useRef(false);
+  return useCallback(
+    <T>(get: () => Promise<T>, done: (page: T) => void) => {
+      if (loading.current) return;
+      loading.current = true;
+      get()
+        .then(done, failed(dispatch))
+        .finally(() => {
+          loading.current = false;
+        });
+    },
+    [dispatch],
+  );
+}
+
+/** The window around `position` replaces what is shown; the live stream stops unless the window reaches the end. */
+function jumpWindow(
+  paths: LogPaths,
+  position: number,
+  reading: { current: Reading | null },
+  dispatch: Dispatch,
+) {
+  pageAround(paths.events, position).then((page) => {
+    reading.current?.abort.abort();
+    const r = newReading(paths, dispatch);
+    reading.current = r;
+    dispatch({ type: "jumped", ...page, focus: position });
+    if (page.later === null) r.followFrom(page.events.at(-1)?.seq ?? -1);
+  }, failed(dispatch));
+}
+
 /** A log's newest page, then live events from the stream; earlier and later pages on demand; jumps. */
 export function useLog(paths: LogPaths): LogState & LogControls {
   const [state, dispatch] = useReducer(logReducer, EMPTY_LOG);
   const [liveRound, setLiveRound] = useState(0);
-  const loading = useRef(false);
   const reading = useRef<Reading | null>(null);
   const current = useRef(state);
   current.current = state;
@@ -111,16 +143,7 @@ export function useLog(paths: LogPaths): LogState & LogControls {
     return () => r.abort.abort();
   }, [paths.events, paths.stream, liveRound]);
 
-  /** One page request at a time, its events handed to `done`. */
-  const fetchOnce = useCallback(<T>(get: () => Promise<T>, done: (page: T) => void) => {
-    if (loading.current) return;
-    loading.current = true;
-    get()
-      .then(done, failed(dispatch))
-      .finally(() => {
-        loading.current = false;
-      });
-  }, []);
+  const fetchOnce = useOneAtATime(dispatch);
 
   const loadEarlier = useCallback(() => {
     const { events, shownTo, earlier: cursor } = current.current;
@@ -149,18 +172,7 @@ export function useLog(paths: LogPaths): LogState & LogControls {
     );
   }, [paths.events, fetchOnce]);
 
-  const jumpTo = useCallback(
-    (position: number) => {
-      pageAround(paths.events, position).then((page) => {
-        reading.current?.abort.abort();
-        const r = newReading(paths, dispatch);
-        reading.current = r;
-        dispatch({ type: "jumped", ...page, focus: position });
-        if (page.later === null) r.followFrom(page.events.at(-1)?.seq ?? -1);
-      }, failed(dispatch));
-    },
-    [paths],
-  );
+  const jumpTo = useCallback((position: number) => jumpWindow(paths, position, reading, dispatch), [paths]);
 
   const showNewer = useCallback(() => dispatch({ type: "shift", direction: "down" }), []);
   const toLiveEnd = useCallback(() => setLiveRound((n) => n + 1), []);
