@@ -14,9 +14,8 @@ async function openRun(
   tenure: Tenure,
   prefetched?: Promise<SessionView>,
 ): Promise<Run> {
-  // A view read before the lease was taken (to save time-to-first-token) is brought up to date first.
+  // A view read while the lease was taken comes caught up since it was held (see wake-handler.ts).
   const view = prefetched ? await prefetched : await openSessionView(deps.log, info.logId);
-  if (prefetched) await view.catchUp();
   const own = view.state.usage.input_tokens + view.state.usage.output_tokens;
   return {
     deps,

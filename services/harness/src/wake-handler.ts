@@ -59,14 +59,15 @@ function settle(h: Handler, msgs: JsMsg[], verdict: Verdict): void {
 async function runUntilRest(h: Handler, logId: LogId, entry: ActiveRun, lease: LeaseHandle, first: Prefetch) {
   const signal = AbortSignal.any([lease.lost, h.stopping]);
   let info = first.info;
-  let prefetched: Promise<SessionView> | undefined = first.view;
+  let view = first.view;
   for (;;) {
     entry.again = false;
-    await runSession(h.runner, await info, signal, lease, prefetched);
-    prefetched = undefined;
+    await runSession(h.runner, await info, signal, lease, view);
     // Checked and cleared in one synchronous step, so a wake arriving now takes the normal path.
     if (!entry.again || signal.aborted) return;
     info = h.loadInfo(logId);
+    // The view the run left, caught up: another look at a log in hand does not read all of it again.
+    view = view.then(async (current) => (await current.catchUp(), current));
   }
 }
 
@@ -102,6 +103,9 @@ async function handleLeased(h: Handler, msg: JsMsg, logId: LogId): Promise<void>
     h.active.delete(logId);
     return settle(h, [msg, ...entry.held], "busy");
   }
+  // Caught up as soon as the lease is held, while the record may still be on its way (time to first token).
+  first.view = first.view.then(async (view) => (await view.catchUp(), view));
+  first.view.catch(() => undefined);
   const keepalive = setInterval(() => [msg, ...entry.held].forEach((m) => m.working()), h.keepaliveMs);
   let failure: unknown = undefined;
   sessionsRunning.inc();
