@@ -103,7 +103,7 @@ export const GitHubRepositoryResourceParams = z.strictObject({
 });
 export type GitHubRepositoryResourceParams = z.infer<typeof GitHubRepositoryResourceParams>;
 
-/** The same, as it travels on the bus and rests in the session record: the token sealed, never clear. */
+/** The same, as it travels on the bus to the session-store: the token sealed, never clear. */
 export const GitHubRepositoryResourceSealedParams = GitHubRepositoryResourceParams.omit({
   authorization_token: true,
 }).extend({ authorization_token_sealed: SealedBox.optional() });
