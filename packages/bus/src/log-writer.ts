@@ -72,8 +72,12 @@ function rememberHead(w: Writer, sessionId: string, head: LogHead | null): void 
   w.heads.set(sessionId, head);
 }
 
+/**
+ * Where the log ends, as last known. A log this writer has not seen is taken to be empty at first (a new
+ * session's first send saves a read): the append's guard then fails if it is not, and the head is read.
+ */
 async function currentHead(w: Writer, sessionId: string, refresh: boolean): Promise<LogHead | null> {
-  if (!refresh && w.heads.has(sessionId)) return w.heads.get(sessionId) ?? null;
+  if (!refresh) return w.heads.get(sessionId) ?? null;
   const head = await w.log.head(sessionId);
   rememberHead(w, sessionId, head);
   return head;
