@@ -32,7 +32,7 @@ export type { Msg, MsgHdrs, Subscription, NatsConnection } from "@nats-io/transp
 export type { JsMsg, Consumer, PubAck } from "@nats-io/jetstream";
 export type { KV } from "@nats-io/kv";
 export { stopOnSignals } from "./lifecycle.js";
-export { listPage } from "./pagination.js";
+export { decodeCursor, encodeCursor, listPage } from "./pagination.js";
 export type { PageOf, ListOptions } from "./pagination.js";
 export { listBucketPage } from "./bucket-page.js";
 export { retrying, isRetryable, backoffMs } from "./retry.js";

@@ -84,5 +84,5 @@ export const STORE_ROUTES: readonly Route[] = [
   route(T.get, (s, p) => getThread(s, p.session_id, p.thread_id)),
   route(T.list, async (s, p) => ({ data: await listThreads(s, p) })),
   route(T.archive, (s, p) => archiveThread(s, p.session_id, p.thread_id)),
-  ...MEMORY_ROUTES,
+  ...MEMORY_ROUTES.map(([def, handler]) => route(def, handler)),
 ];

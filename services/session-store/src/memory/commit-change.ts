@@ -22,6 +22,8 @@ export interface Change {
   /** The new content; null for a delete. */
   content: string | null;
   actor: MemoryActor;
+  /** When the memory was created (a change to an existing one); not stored, the answer shows it. */
+  memory_created_at?: string;
 }
 
 /** What a write decides on seeing the index: a change to record, or an answer without one. */
@@ -118,7 +120,7 @@ export async function commitChange(
   b: MemoryBuckets,
   storeId: MemoryStoreId,
   decide: (index: StoredIndex) => Decision | Promise<Decision>,
-): Promise<{ version: MemoryVersion } | { answer: MemoryWriteResult }> {
+): Promise<{ version: MemoryVersion; change: Change } | { answer: MemoryWriteResult }> {
   for (let attempt = 0; attempt < MEMORY_LIMITS.writeAttempts; attempt++) {
     const current = await readIndex(b, storeId);
     if (await rollForward(b, storeId, current)) continue;
@@ -128,7 +130,7 @@ export async function commitChange(
     const version = buildVersion(storeId, seq, decision.change);
     refuseOverfull(current.value, version);
     if ((await b.versions.create(versionKey(storeId, seq), version)) === null) continue;
-    return { version: await settle(b, storeId, version, seq) };
+    return { version: await settle(b, storeId, version, seq), change: decision.change };
   }
   throw busy(storeId);
 }

@@ -1,6 +1,5 @@
 import { type Memory, type MemoryId, type MemoryListRequest, type MemoryPrefix } from "@corral/protocol";
-import type { PageOf } from "@corral/bus";
-import { decodeCursor, encodeCursor } from "./memory-cursor.js";
+import { decodeCursor, encodeCursor, type PageOf } from "@corral/bus";
 import type { StoreState } from "../state.js";
 import { memoryBuckets, type IndexEntry } from "./memory-buckets.js";
 import { readIndex } from "./commit-change.js";

@@ -1,14 +1,5 @@
-import {
-  MEMORY_RPC as M,
-  STORE_QUEUE,
-  type RpcDef,
-  type RpcParsedRequest,
-  type RpcResponse,
-} from "@corral/protocol";
-import { serve } from "@corral/bus";
+import { MEMORY_RPC as M, type RpcDef, type RpcParsedRequest, type RpcResponse } from "@corral/protocol";
 import type { StoreState } from "../state.js";
-import type { Route } from "../routes.js";
-import { inCallerWorkspace } from "../caller-workspace.js";
 import { createMemoryStore } from "./create-memory-store.js";
 import { getMemoryStore } from "./get-memory-store.js";
 import { updateMemoryStore } from "./update-memory-store.js";
@@ -29,34 +20,27 @@ import { requireUsableMemoryStore } from "./check-store.js";
 
 type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
 
-/** Served like the store's other RPCs: in the caller's workspace, by any replica of the queue group. */
-function route<D extends RpcDef>(def: D, handler: Handler<D>): Route {
-  return {
-    subject: def.subject,
-    serve: (state) =>
-      serve(state.bus, def, (request, msg) => inCallerWorkspace(state, msg, () => handler(state, request)), {
-        queue: STORE_QUEUE,
-      }),
-  };
-}
+/** An RPC and its verb, checked against each other here; the store's route table serves the pair. */
+const verb = <D extends RpcDef>(def: D, handler: Handler<D>) =>
+  [def as RpcDef, handler as Handler<RpcDef>] as const;
 
-/** Every memory store RPC the session-store serves. */
-export const MEMORY_ROUTES: readonly Route[] = [
-  route(M.storesCreate, createMemoryStore),
-  route(M.storesGet, getMemoryStore),
-  route(M.storesUpdate, updateMemoryStore),
-  route(M.storesList, listMemoryStores),
-  route(M.storesArchive, archiveMemoryStore),
-  route(M.storesDelete, deleteMemoryStore),
-  route(M.memoriesCreate, createMemory),
-  route(M.memoriesGet, getMemory),
-  route(M.memoriesUpdate, updateMemory),
-  route(M.memoriesList, listMemories),
-  route(M.memoriesDelete, deleteMemory),
-  route(M.versionsGet, getMemoryVersion),
-  route(M.versionsList, listMemoryVersions),
-  route(M.versionsRedact, redactMemoryVersion),
-  route(M.snapshot, snapshotMemoryStore),
-  route(M.sessionWrite, sessionWrite),
-  route(M.storeCheck, (s, p) => requireUsableMemoryStore(s, p.memory_store_id)),
+/** Every memory store RPC the session-store serves, and the verb that answers it. */
+export const MEMORY_ROUTES = [
+  verb(M.storesCreate, createMemoryStore),
+  verb(M.storesGet, getMemoryStore),
+  verb(M.storesUpdate, updateMemoryStore),
+  verb(M.storesList, listMemoryStores),
+  verb(M.storesArchive, archiveMemoryStore),
+  verb(M.storesDelete, deleteMemoryStore),
+  verb(M.memoriesCreate, createMemory),
+  verb(M.memoriesGet, getMemory),
+  verb(M.memoriesUpdate, updateMemory),
+  verb(M.memoriesList, listMemories),
+  verb(M.memoriesDelete, deleteMemory),
+  verb(M.versionsGet, getMemoryVersion),
+  verb(M.versionsList, listMemoryVersions),
+  verb(M.versionsRedact, redactMemoryVersion),
+  verb(M.snapshot, snapshotMemoryStore),
+  verb(M.sessionWrite, sessionWrite),
+  verb(M.storeCheck, (s, p) => requireUsableMemoryStore(s, p.memory_store_id)),
 ];

@@ -6,17 +6,10 @@ import {
   type MemoryWriteResult,
 } from "@corral/protocol";
 import type { StoreState } from "../state.js";
-import { memoryBuckets, type IndexEntry, type StoredIndex } from "./memory-buckets.js";
-import { commitChange, sha256Hex, type Decision } from "./commit-change.js";
-import { currentMemoryStore } from "./get-memory-store.js";
-import {
-  memoryOf,
-  pathConflict,
-  preconditionFailed,
-  refuseArchivedIndex,
-  writtenMemory,
-} from "./memory-views.js";
-import { pruneVersions } from "./prune-versions.js";
+import type { IndexEntry, StoredIndex } from "./memory-buckets.js";
+import { sha256Hex, type Decision } from "./commit-change.js";
+import { memoryOf, pathConflict, preconditionFailed, refuseArchivedIndex } from "./memory-views.js";
+import { writeMemory } from "./write-memory.js";
 
 const atPath = (index: StoredIndex, path: string) =>
   Object.entries(index.memories).find(([, entry]) => entry.path === path) as
@@ -54,20 +47,10 @@ function decide(request: MemorySessionWriteRequest, index: StoredIndex, newMemor
  * One change a session's agent made under its mount of the store, written back as a version whose actor is
  * the session. A retried write whose content is already there is answered with the memory, no new version.
  */
-export async function sessionWrite(
+export function sessionWrite(
   state: StoreState,
   request: MemorySessionWriteRequest,
 ): Promise<MemoryWriteResult> {
-  const storeId = request.memory_store_id;
-  await currentMemoryStore(state, storeId);
-  const b = await memoryBuckets(state);
   const newMemoryId = newId("memory");
-  let createdAt = "";
-  const out = await commitChange(b, storeId, (index) => {
-    createdAt = atPath(index, request.path)?.[1].created_at ?? "";
-    return decide(request, index, newMemoryId);
-  });
-  if ("answer" in out) return out.answer;
-  await pruneVersions(state, b, storeId, out.version);
-  return writtenMemory(out.version, createdAt || out.version.created_at, "basic");
+  return writeMemory(state, request.memory_store_id, (index) => decide(request, index, newMemoryId), "basic");
 }

@@ -4,7 +4,7 @@ import { memoryBuckets } from "./memory-buckets.js";
 import { readIndex } from "./commit-change.js";
 import { currentMemoryStore } from "./get-memory-store.js";
 import { contentOf } from "./memory-views.js";
-import { decodeCursor, encodeCursor } from "./memory-cursor.js";
+import { decodeCursor, encodeCursor } from "@corral/bus";
 import { MEMORY_LIMITS } from "./memory-limits.js";
 
 /**

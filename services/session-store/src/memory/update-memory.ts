@@ -1,8 +1,7 @@
 import type { MemoryUpdateRequest, MemoryWriteResult } from "@corral/protocol";
 import type { StoreState } from "../state.js";
-import { memoryBuckets, type IndexEntry, type MemoryBuckets, type StoredIndex } from "./memory-buckets.js";
-import { commitChange, sha256Hex, type Decision } from "./commit-change.js";
-import { currentMemoryStore } from "./get-memory-store.js";
+import type { IndexEntry, MemoryBuckets, StoredIndex } from "./memory-buckets.js";
+import { sha256Hex, type Decision } from "./commit-change.js";
 import {
   contentOf,
   liveEntry,
@@ -10,9 +9,8 @@ import {
   pathConflict,
   preconditionFailed,
   refuseArchivedIndex,
-  writtenMemory,
 } from "./memory-views.js";
-import { pruneVersions } from "./prune-versions.js";
+import { writeMemory } from "./write-memory.js";
 
 /** The memory as it is, when the update would change nothing (no new version). */
 async function unchanged(
@@ -42,24 +40,14 @@ async function decide(b: MemoryBuckets, request: MemoryUpdateRequest, index: Sto
   const conflict = path === entry.path ? null : pathConflict(index, path, memoryId);
   if (conflict) return { kind: "answer", result: conflict };
   const content = request.content ?? (await contentOf(b, storeId, entry));
-  const change = { operation: "modified" as const, memory_id: memoryId, path, content, actor: request.actor };
+  const change = {
+    ...{ operation: "modified" as const, memory_id: memoryId, path, content, actor: request.actor },
+    memory_created_at: entry.created_at,
+  };
   return { kind: "write", change };
 }
 
 /** Changes a memory's content, path or both; `expected_content_sha256` makes it conditional (409 else). */
-export async function updateMemory(
-  state: StoreState,
-  request: MemoryUpdateRequest,
-): Promise<MemoryWriteResult> {
-  const storeId = request.memory_store_id;
-  await currentMemoryStore(state, storeId);
-  const b = await memoryBuckets(state);
-  let createdAt = "";
-  const out = await commitChange(b, storeId, (index) => {
-    createdAt = index.memories[request.memory_id]?.created_at ?? "";
-    return decide(b, request, index);
-  });
-  if ("answer" in out) return out.answer;
-  await pruneVersions(state, b, storeId, out.version);
-  return writtenMemory(out.version, createdAt, request.view);
+export function updateMemory(state: StoreState, request: MemoryUpdateRequest): Promise<MemoryWriteResult> {
+  return writeMemory(state, request.memory_store_id, (index, b) => decide(b, request, index), request.view);
 }
