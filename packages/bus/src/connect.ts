@@ -11,6 +11,7 @@ import { Kvm } from "@nats-io/kv";
 import { TIMEOUTS } from "@corral/protocol";
 import type { Logger } from "@corral/logger";
 import { inboxPrefix, isNatsUser } from "./auth/permissions.js";
+import { answerStatusPings } from "./service-status.js";
 
 export interface BusConfig {
   /** One URL or several (a cluster), e.g. `nats://127.0.0.1:4222`. */
@@ -92,7 +93,7 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
   const attemptJs = jetstream(nc, { timeout: TIMEOUTS.jsAttemptMs });
   const attemptJsm = await jetstreamManager(nc, { timeout: TIMEOUTS.jsAttemptMs, checkAPI: false });
   watchStatus(nc, config.logger);
-  return {
+  const bus: Bus = {
     nc,
     js,
     jsm,
@@ -107,6 +108,8 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
       await nc.drain().catch(() => nc.close());
     },
   };
+  answerStatusPings(bus);
+  return bus;
 }
 
 function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {

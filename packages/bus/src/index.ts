@@ -69,3 +69,4 @@ export { streamBacklog } from "./stream-backlog.js";
 export type { HealthServer, HealthOptions, ReadinessCheck } from "./health.js";
 export { openObjectStore } from "./object-store.js";
 export type { ObjectStore, ObjectStoreName, StoredObject } from "./object-store.js";
+export { gatherServiceStatus, ServiceStatus, STATUS_SERVICES } from "./service-status.js";

@@ -1,80 +1,113 @@
+import { useEffect, useState } from "react";
 import { api, query, type Page } from "./api.js";
+import { PoolChart, type PoolSample } from "./pool-chart.js";
 import { usePoll } from "./use-poll.js";
 
 const STATUSES = ["running", "idle", "rescheduling", "terminated"] as const;
 const EVERY_MS = 5000;
+/** The pool is sampled this often while the page is open, and this many samples are kept (10 minutes). */
+const POOL_EVERY_MS = 2000;
+const POOL_SAMPLES = 300;
+
+/** `GET /v1/corral/health` (a Corral extension): the services' own answers, gathered by the gateway. */
+interface CorralHealth {
+  services: { service: string; replicas: number }[];
+  sessions_running: number | null;
+  wakes_pending: number | null;
+  sandboxes: { warm: number | null; starting: number | null; busy: number | null };
+  gathered_at: string;
+}
 
 const counted = (page: Page<unknown>) => `${page.data.length}${page.next_page ? "+" : ""}`;
 const count = async (path: string, signal: AbortSignal) =>
   counted(await api<Page<unknown>>(`${path}${path.includes("?") ? "&" : "?"}limit=1000`, { signal }));
 
-async function ping(signal: AbortSignal) {
-  const started = performance.now();
-  const ok = await fetch("/healthz", { signal }).then(
-    (r) => r.ok,
-    () => false,
-  );
-  return { ok, ms: Math.round(performance.now() - started) };
-}
-
-/** Sessions by status (each counted up to 1000, "1000+" past that), agents and environments: the store's view. */
+/** Sessions by status (each counted up to 1000, "1000+" past that): the store's view, for this key's workspace. */
 async function storeCounts(signal: AbortSignal) {
-  const rows = await Promise.all([
-    ...STATUSES.map(
+  return Promise.all(
+    STATUSES.map(
       async (s) => [`sessions ${s}`, await count(`/v1/sessions${query({ statuses: [s] })}`, signal)] as const,
     ),
-    (async () => ["agents", await count("/v1/agents", signal)] as const)(),
-    (async () => ["environments", await count("/v1/environments", signal)] as const)(),
-  ]);
-  return rows;
-}
-
-function Up({ state, error }: { state: "pending" | "up" | "down"; error?: string | null }) {
-  if (state === "pending") return <span className="muted">checking…</span>;
-  return (
-    <span className={`status ${state === "up" ? "idle" : "terminated"}`} title={error ?? undefined}>
-      {state === "up" ? "answering" : "not answering"}
-    </span>
   );
 }
 
-const stateOf = (poll: { value: unknown; error: string | null }) =>
-  poll.error ? "down" : poll.value === null ? "pending" : "up";
+const shown = (n: number | null | undefined) => (n === null || n === undefined ? "—" : String(n));
 
-/** What the public API can tell: the gateway answers, the store answers (its lists), the vault service answers. */
+/** The health figures, polled; each answer also adds a sample to the pool's plot. */
+function useHealth() {
+  const health = usePoll((signal) => api<CorralHealth>("/v1/corral/health", { signal }), POOL_EVERY_MS, []);
+  const [samples, setSamples] = useState<PoolSample[]>([]);
+  const value = health.value;
+  useEffect(() => {
+    if (!value) return;
+    const sample = {
+      at: Date.parse(value.gathered_at),
+      warm: value.sandboxes.warm ?? 0,
+      busy: value.sandboxes.busy ?? 0,
+    };
+    setSamples((all) => [...all, sample].slice(-POOL_SAMPLES));
+  }, [value]);
+  return { ...health, samples };
+}
+
+function Services({ health }: { health: CorralHealth }) {
+  return (
+    <table className="services" aria-label="services">
+      <thead>
+        <tr>
+          <th scope="col">service</th>
+          <th scope="col">replicas</th>
+        </tr>
+      </thead>
+      <tbody>
+        {health.services.map((s) => (
+          <tr key={s.service} data-service={s.service}>
+            <th scope="row">{s.service}</th>
+            <td>
+              <span className={`status ${s.replicas > 0 ? "idle" : "terminated"}`}>
+                {s.replicas > 0 ? `${s.replicas} up` : "none answering"}
+              </span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Services and replicas, sessions running, wakes pending, the sandbox pool (and its plot), the store's counts. */
 export function HealthPage() {
-  const gateway = usePoll(ping, EVERY_MS, []);
+  const health = useHealth();
   const store = usePoll(storeCounts, EVERY_MS, []);
-  const vaults = usePoll((signal) => count("/v1/vaults", signal), EVERY_MS, []);
+  const h = health.value;
   return (
     <section>
       <h1>Health</h1>
-      <dl className="facts wide">
-        <dt>gateway</dt>
-        <dd>
-          <Up state={gateway.value ? (gateway.value.ok ? "up" : "down") : "pending"} />{" "}
-          {gateway.value && `(${gateway.value.ms} ms)`}
-        </dd>
-        <dt>session-store</dt>
-        <dd>
-          <Up state={stateOf(store)} error={store.error} />
-        </dd>
-        <dt>credential-proxy</dt>
-        <dd>
-          <Up state={stateOf(vaults)} error={vaults.error} />
-        </dd>
+      {health.error && <p className="error-text">{health.error}</p>}
+      {h && <Services health={h} />}
+      <dl className="facts wide" aria-label="figures">
+        <dt>sessions running</dt>
+        <dd data-figure="sessions_running">{shown(h?.sessions_running)}</dd>
+        <dt>wakes pending</dt>
+        <dd data-figure="wakes_pending">{shown(h?.wakes_pending)}</dd>
+        <dt>sandboxes warm</dt>
+        <dd data-figure="sandboxes_warm">{shown(h?.sandboxes.warm)}</dd>
+        <dt>sandboxes busy</dt>
+        <dd data-figure="sandboxes_busy">{shown(h?.sandboxes.busy)}</dd>
+        <dt>sandboxes starting</dt>
+        <dd data-figure="sandboxes_starting">{shown(h?.sandboxes.starting)}</dd>
         {store.value?.map(([name, n]) => (
           <div key={name} className="pair">
             <dt>{name}</dt>
             <dd>{n}</dd>
           </div>
         ))}
-        <dt>vaults</dt>
-        <dd>{vaults.value ?? "—"}</dd>
       </dl>
+      <PoolChart samples={health.samples} />
       <p className="muted">
-        Replicas, wakes pending and the sandbox pool are not in the public API; each service&apos;s health
-        port (/metrics) serves them.
+        Services, replicas, runs, wakes and the pool are each service&apos;s own answer to a status ping
+        (gathered by the gateway at <code>/v1/corral/health</code>); sessions by status are this
+        workspace&apos;s, from the store.
       </p>
     </section>
   );

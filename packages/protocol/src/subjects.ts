@@ -51,6 +51,11 @@ export const SUBJECTS = {
    * (core NATS, only while tracing is on), so the egress that run causes joins the trace.
    */
   execTrace: (hostId: string) => `corral.trace.exec.${hostId}`,
+  /**
+   * Every service process answers (no queue group) with its name and a few figures of its own (sessions it
+   * runs, wakes pending, its sandbox pool): the gateway's `GET /v1/corral/health` gathers the answers.
+   */
+  statusPing: "corral.status.ping",
 } as const;
 
 export const WAKE_CONSUMER = "harness";

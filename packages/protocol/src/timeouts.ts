@@ -27,6 +27,8 @@ export const TIMEOUTS = {
   mcpCallMs: 10 * 60_000,
   /** Requests between the session-store and the sandbox-manager about sandboxes (list, handoff). */
   sandboxAdminMs: 5_000,
+  /** How long the gateway collects the services' answers to a status ping (`GET /v1/corral/health`). */
+  statusGatherMs: 300,
 } as const;
 
 /** How long a built-in tool with this input may run inside the sandbox. */

@@ -28,6 +28,7 @@ import {
   union,
   type Grant,
 } from "./grants.js";
+import { statusGrant } from "./status-grants.js";
 import { ownObjectStore } from "./object-store-grants.js";
 
 /** Every NATS user of a Corral deployment: one per service, the task publisher, and the operator. */
@@ -158,5 +159,5 @@ export interface UserPermissions {
 export function permissionsOf(user: NatsUser): UserPermissions {
   if (user === "admin") return { publish: [">"], subscribe: [">"] };
   const base = { publish: ["$JS.API.INFO"], subscribe: [`${inboxPrefix(user)}.>`] };
-  return union([base, ...MATRIX[user]]);
+  return union([base, ...MATRIX[user], statusGrant(user)]);
 }

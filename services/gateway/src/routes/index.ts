@@ -1,4 +1,5 @@
 import { AGENT_ROUTES } from "./agents.js";
+import { CORRAL_HEALTH_ROUTES } from "./corral-health.js";
 import { ENVIRONMENT_ROUTES } from "./environments.js";
 import { EVENT_ROUTES } from "./events.js";
 import type { Route } from "./route.js";
@@ -17,6 +18,7 @@ export const ROUTES: Route[] = [
   ...VAULT_ROUTES,
   ...CREDENTIAL_ROUTES,
   ...MEMORY_STORE_ROUTES,
+  ...CORRAL_HEALTH_ROUTES,
 ];
 
 export type { Route, JsonRoute, StreamRoute, RouteContext, Call, CallOptions } from "./route.js";
