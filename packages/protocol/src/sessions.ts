@@ -16,6 +16,7 @@ import { AgentId, EnvironmentId, SessionId, VaultId } from "./ids.js";
 import { Budget, Usage } from "./usage.js";
 import { MetadataPatch } from "./metadata-patch.js";
 import { notSupported } from "./unsupported.js";
+import { SESSION_RESOURCES_MAX, SessionResourceParams, SessionResourceRecord } from "./session-resources.js";
 
 const AgentVersion = z.number().int().min(1);
 const Title = z.string().max(512);
@@ -39,9 +40,9 @@ export const SessionAgentParam = z.union([
 ]);
 export type SessionAgentParam = z.infer<typeof SessionAgentParam>;
 
-/** Files, repositories and memory stores to mount; each kind's fields are checked by whoever mounts it. */
-export const SessionResource = z.looseObject({ type: z.string().min(1).max(64) });
-export type SessionResource = z.infer<typeof SessionResource>;
+/** Files, repositories and memory stores to mount (session-resources.ts); the record keeps them resolved. */
+export const SessionResource = SessionResourceRecord;
+export type SessionResource = SessionResourceRecord;
 
 export const InitialEvent = z.discriminatedUnion("type", [UserMessageInput, UserDefineOutcomeParams]);
 export type InitialEvent = z.infer<typeof InitialEvent>;
@@ -51,7 +52,7 @@ export const SessionCreateParams = z.object({
   environment_id: EnvironmentId,
   title: Title.nullish(),
   metadata: Metadata.optional(),
-  resources: z.array(SessionResource).max(1024).optional(),
+  resources: z.array(SessionResourceParams).max(SESSION_RESOURCES_MAX).optional(),
   vault_ids: z.array(VaultId).max(20).optional(),
   budget: Budget.optional(),
   initial_events: z.array(InitialEvent).max(50).optional(),

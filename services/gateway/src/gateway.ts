@@ -39,7 +39,8 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
   const fileOptions = config.files ?? DEFAULT_FILE_OPTIONS;
   const app = createApp(logger);
   requireApiKeys(app, () => running.keys, config.limits ?? DEFAULT_LIMITS);
-  serveRoutes(app, ROUTES, { bus, logger, retryMs: config.retryMs, feeds: () => running.feeds! });
+  const live = { feeds: () => running.feeds!, files: () => running.files! };
+  serveRoutes(app, ROUTES, { bus, logger, retryMs: config.retryMs, ...live });
   serveFiles(app, fileOptions.maxBytes, () => running.files!);
   app.get("/healthz", async () => ({ ok: true }));
   const document = JSON.stringify(openApiDocument(ROUTES, FILE_PATHS));

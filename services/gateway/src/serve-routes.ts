@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { CorralError, describeZodError, isNotSupported } from "@corral/protocol";
+import { CorralError, describeZodError, isNotSupported, type FileId } from "@corral/protocol";
 import { createCall, type CallDeps } from "./call.js";
 import { requestKey } from "./auth.js";
 import type { Feeds } from "./feeds.js";
 import type { JsonRoute, Route, RouteContext, StreamRoute } from "./routes/index.js";
 import { openEventStream, resumePosition } from "./sse.js";
 import { unknownFields } from "./unknown-fields.js";
+import { findFile as findStoredFile, type FileStore } from "./files/file-store.js";
 
 export interface ServeDeps extends CallDeps {
   /** The live feeds, which exist once the gateway has started. */
   feeds(): Feeds;
+  /** The uploaded files, which exist once the gateway has started. */
+  files(): FileStore;
 }
 
 /** A documented field Corral refuses is named like an unknown one: `unsupported field "path" (why)`. */
@@ -41,7 +44,7 @@ export function parse<S extends z.ZodType>(
 }
 
 /** A handler's context for one request; its retries stop when the client goes away. */
-function contextFor(deps: CallDeps, req: FastifyRequest, reply: FastifyReply): RouteContext {
+function contextFor(deps: ServeDeps, req: FastifyRequest, reply: FastifyReply): RouteContext {
   const gone = new AbortController();
   reply.raw.once("close", () => gone.abort());
   const scope = {
@@ -50,7 +53,8 @@ function contextFor(deps: CallDeps, req: FastifyRequest, reply: FastifyReply): R
     requestId: req.id,
     workspace: requestKey(req)?.workspace_id,
   };
-  return { call: createCall(deps, scope), headers: req.headers, apiKeyId: requestKey(req)?.id };
+  const findFile = (id: FileId) => findStoredFile(deps.files(), id, scope.workspace);
+  return { call: createCall(deps, scope), headers: req.headers, findFile, apiKeyId: requestKey(req)?.id };
 }
 
 function serveJson(app: FastifyInstance, r: JsonRoute, deps: ServeDeps): void {

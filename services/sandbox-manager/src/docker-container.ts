@@ -79,7 +79,11 @@ export function containerOptions(
       MemorySwap: memory,
       NanoCpus: Math.round(spec.resources.cpus * 1e9),
       PidsLimit: spec.resources.pids,
-      Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m` },
+      Tmpfs: {
+        "/tmp": `rw,exec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m`,
+        // Root's: mounted files (read-only to the sandbox user), the outputs folder, memory stores.
+        "/mnt": `rw,noexec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m,mode=755`,
+      },
       Mounts: mounts(spec, config),
     },
   };

@@ -13,6 +13,7 @@ import { containerResources, newVolumeName } from "./container-resources.js";
 import type { ManagerContext } from "./context.js";
 import { lookupEgress } from "./egress.js";
 import { own } from "./own.js";
+import { mountSessionResources } from "./session-mounts.js";
 import { provisionSeconds } from "./metrics.js";
 import { startRepositoryClones } from "./repo-clone.js";
 import { heldBy } from "./sandboxes.js";
@@ -130,6 +131,7 @@ async function provisionNew(
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
   const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
   const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
+  await mountSessionResources(ctx, placed.containerId, req.session_id);
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
   own(ctx, record, placed.channel);

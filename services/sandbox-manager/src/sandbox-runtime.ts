@@ -29,6 +29,12 @@ export interface DeathEvent {
   reason: string;
 }
 
+export interface RootExecIo {
+  stdin?: AsyncIterable<Uint8Array> | null;
+  onStdout?: (chunk: Buffer) => void;
+  timeoutMs: number;
+}
+
 export interface ExecResult {
   code: number;
   stdout: string;
@@ -42,6 +48,8 @@ export interface SandboxRuntime {
   start(containerId: string): Promise<void>;
   attach(containerId: string): Promise<ExecutorChannel>;
   exec(containerId: string, cmd: string[], stdin: string | null, timeoutMs: number): Promise<ExecResult>;
+  /** An exec as root (no capabilities): Corral's own placing of files; see docker-root-exec.ts. */
+  rootExec?(containerId: string, cmd: string[], io: RootExecIo): Promise<ExecResult>;
   remove(containerId: string): Promise<void>;
   removeVolume(volume: string): Promise<void>;
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;

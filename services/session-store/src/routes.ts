@@ -35,6 +35,7 @@ import { archiveThread } from "./threads/archive-thread.js";
 import { getTask } from "./tasks/task-record.js";
 import { LOG_APPEND_ROUTE } from "./log-append/append-log.js";
 import { inCallerWorkspace } from "./caller-workspace.js";
+import { SESSION_RESOURCE_ROUTES } from "./sessions/resource-routes.js";
 import { MEMORY_ROUTES } from "./memory/memory-routes.js";
 
 type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
@@ -80,6 +81,7 @@ export const STORE_ROUTES: readonly Route[] = [
   route(R.eventsList, listEvents),
   LOG_APPEND_ROUTE,
   route(R.tasksGet, (s, p) => getTask(s, p.task_id)),
+  ...SESSION_RESOURCE_ROUTES.map(([def, handler]) => route(def, handler)),
   route(T.create, createThread),
   route(T.get, (s, p) => getThread(s, p.session_id, p.thread_id)),
   route(T.list, async (s, p) => ({ data: await listThreads(s, p) })),

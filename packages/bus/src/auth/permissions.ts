@@ -6,6 +6,7 @@ import {
   MEMORY_RPC,
   SANDBOX_MEMORY_RPCS,
   SANDBOX_RPC,
+  SESSION_RESOURCE_RPC,
   STORE_RPC,
   STREAMS,
   SUBJECTS,
@@ -29,7 +30,7 @@ import {
   type Grant,
 } from "./grants.js";
 import { statusGrant } from "./status-grants.js";
-import { ownObjectStore } from "./object-store-grants.js";
+import { ownObjectStore, readObjectStore } from "./object-store-grants.js";
 
 /** Every NATS user of a Corral deployment: one per service, the task publisher, and the operator. */
 export const NATS_USERS = [
@@ -66,6 +67,8 @@ const everyThreadRpc = Object.values(THREAD_RPC).map((d) => d.subject);
 const everyVaultRpc = Object.values(VAULT_RPC).map((d) => d.subject);
 const everySandboxRpc = Object.values(SANDBOX_RPC).map((d) => d.subject);
 const everyMcpRpc = Object.values(MCP_RPC).map((d) => d.subject);
+const everySessionResourceRpc = Object.values(SESSION_RESOURCE_RPC).map((d) => d.subject);
+const userFacingResourceRpc = subjects(SESSION_RESOURCE_RPC, "list", "get", "add", "update", "delete");
 const everyMemoryRpc = Object.values(MEMORY_RPC).map((d) => d.subject);
 const sandboxMemoryRpc = SANDBOX_MEMORY_RPCS.map((d) => d.subject);
 const userFacingMemoryRpc = everyMemoryRpc.filter((s) => !sandboxMemoryRpc.includes(s));
@@ -91,6 +94,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownBucket(BUCKETS.logIndex),
     readBucket(BUCKETS.leases),
     serve(...everyStoreRpc, ...everyThreadRpc),
+    serve(...everySessionResourceRpc),
     ownBucket(BUCKETS.memoryStores),
     ownBucket(BUCKETS.memories),
     serve(...everyMemoryRpc),
@@ -121,6 +125,7 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     ownObjectStore(OBJECT_STORES.files),
     // Everything a client of the API may ask; never an append (that is how services record what they did).
     send(...userFacingStoreRpc, ...everyThreadRpc, ...everyVaultRpc),
+    send(...userFacingResourceRpc),
     send(...userFacingMemoryRpc),
   ],
   "credential-proxy": [
@@ -131,6 +136,8 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     serve(...everyVaultRpc, ...everyMcpRpc, HOST_RPC.egressConfig.subject),
     send(...subjects(STORE_RPC, "eventsAppend", "sessionsGet", "environmentsGet", "agentsGet")),
     send(...subjects(THREAD_RPC, "get")),
+    // Repository tokens, sealed to this service's key, for the egress of the session's sandboxes.
+    send(...subjects(SESSION_RESOURCE_RPC, "tokens")),
     listen(SUBJECTS.execTrace("*")),
   ],
   "sandbox-manager": [
@@ -140,6 +147,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     // Each host's egress config and provisions placed on a host (the manager that places them asks).
     serve(HOST_RPC.provision.subject),
     send(HOST_RPC.egressConfig.subject, HOST_RPC.provision.subject, SUBJECTS.execTrace("*")),
+    // File resources: the session (to mount them at provisioning) and the files' bytes, read-only.
+    send(...subjects(STORE_RPC, "sessionsGet")),
+    readObjectStore(OBJECT_STORES.files),
     // Memory stores mounted in sessions: read a store's content, write back what the agent changed.
     send(...sandboxMemoryRpc),
   ],

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ApiKeyId, LogId, RpcDef, RpcRequest, RpcResponse } from "@corral/protocol";
+import type { ApiKeyId, FileId, FileRecord, LogId, RpcDef, RpcRequest, RpcResponse } from "@corral/protocol";
 import { StreamQuery } from "./schemas.js";
 
 export interface CallOptions {
@@ -20,6 +20,8 @@ export interface RouteContext {
   headers: Record<string, string | string[] | undefined>;
   /** The id of the API key the request was made with (the actor a memory version names). */
   apiKeyId?: ApiKeyId | undefined;
+  /** A live file of the caller's workspace (the gateway owns files); NOT_FOUND otherwise. */
+  findFile(id: FileId): Promise<FileRecord>;
 }
 
 type Obj = z.ZodObject;

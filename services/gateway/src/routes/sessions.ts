@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   AgentId,
-  SessionCreateParams,
   SessionId,
   SessionRecord,
   SessionStatus,
@@ -10,13 +9,14 @@ import {
 } from "@corral/protocol";
 import { topLevelResource } from "./resource.js";
 import { route } from "./route.js";
+import { SESSION_CREATE_ROUTE } from "./session-resources.js";
 import { CreatedAtQuery, listOf, page, PageQuery, unservedQuery } from "./schemas.js";
 
 const sessions = topLevelResource("sessions", "session_id", SessionId, SessionRecord);
 export const SessionPath = sessions.itemPath;
 
 export const SESSION_ROUTES = [
-  sessions.create("Create a session", SessionCreateParams, STORE_RPC.sessionsCreate),
+  SESSION_CREATE_ROUTE,
   route({
     method: "GET",
     path: "/v1/sessions",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SessionRecord, ThreadId, ThreadRecord, Usage } from "@corral/protocol";
+import { SealedBox, SessionRecord, ThreadId, ThreadRecord, Usage } from "@corral/protocol";
 
 /**
  * What the session-store keeps per session: the API record plus the position of the last status and usage
@@ -16,6 +16,8 @@ export const StoredSession = z.object({
   threads_usage: z.record(ThreadId, Usage).default({}),
   /** Threads running now: while any runs, the session shows as running. */
   threads_running: z.array(ThreadId).default([]),
+  /** Sealed tokens of the session's repository resources, by resource id: beside the record, never in it. */
+  resource_tokens: z.record(z.string(), SealedBox).default({}),
 });
 export type StoredSession = z.infer<typeof StoredSession>;
 

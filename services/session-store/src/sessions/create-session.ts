@@ -6,6 +6,7 @@ import {
   type SessionCreateParams,
   type SessionId,
   type SessionRecord,
+  type SessionResourceRecord,
 } from "@corral/protocol";
 import type { StoreState } from "../state.js";
 import type { StoredSession } from "../records/stored-records.js";
@@ -16,6 +17,7 @@ import { getSession } from "./get-session.js";
 import { storedSession } from "./stored-session.js";
 import { newRecordWorkspace } from "../workspace-scope.js";
 import { checkSessionVaults } from "./check-vaults.js";
+import { checkResourceSet, resolveResources } from "./resolve-resources.js";
 
 const NO_USAGE = {
   input_tokens: 0,
@@ -29,6 +31,7 @@ function newSessionRecord(
   params: SessionCreateParams,
   agent: AgentSnapshot,
   environmentId: EnvironmentId,
+  resources: SessionResourceRecord[],
 ): SessionRecord {
   const now = new Date().toISOString();
   return {
@@ -39,7 +42,7 @@ function newSessionRecord(
     title: params.title ?? null,
     agent,
     environment_id: environmentId,
-    resources: params.resources ?? [],
+    resources,
     vault_ids: params.vault_ids ?? [],
     metadata: params.metadata ?? {},
     usage: NO_USAGE,
@@ -67,7 +70,13 @@ export async function storeNewSession(
   const environment = await getEnvironment(state, params.environment_id);
   if (environment.archived_at) throw new CorralError("ARCHIVED", `environment ${environment.id} is archived`);
   await checkSessionVaults(state, params.vault_ids);
-  const record = newSessionRecord(sessionId ?? newId("session"), params, agent, environment.id);
+  // Files are checked by their owner, the gateway, before it calls; a task's session has no such check.
+  if (sessionId && params.resources?.some((r) => r.type === "file"))
+    throw new CorralError("INVALID_REQUEST", "resources: a task cannot attach files (use sessions.create)");
+  const resources = await resolveResources(state, params.resources ?? []);
+  checkResourceSet(resources.records);
+  const id = sessionId ?? newId("session");
+  const record = newSessionRecord(id, params, agent, environment.id, resources.records);
   const fresh: StoredSession = {
     record,
     status_seq: -1,
@@ -75,6 +84,7 @@ export async function storeNewSession(
     running_since: null,
     threads_usage: {},
     threads_running: [],
+    resource_tokens: resources.tokens,
   };
   if ((await state.buckets.sessions.create(record.id, fresh)) === null) {
     if (sessionId) return (await storedSession(state, sessionId)).record;

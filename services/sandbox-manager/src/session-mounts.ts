@@ -1,0 +1,66 @@
+import { openObjectStore, request, type ObjectStore } from "@corral/bus";
+import {
+  OBJECT_STORES,
+  SESSION_OUTPUTS_DIR,
+  STORE_RPC,
+  type FileResourceRecord,
+  type SessionId,
+} from "@corral/protocol";
+import type { ManagerContext } from "./context.js";
+
+/** How long placing one file may take (a large file streams from the object store into the sandbox). */
+const MOUNT_TIMEOUT_MS = 120_000;
+
+// Directories Corral makes: uploads root-owned (read-only for the sandbox user), outputs writable by it.
+const PREPARE = `mkdir -p /mnt/session/uploads ${SESSION_OUTPUTS_DIR} && chmod 0777 ${SESSION_OUTPUTS_DIR}`;
+// A file goes to a temporary name first, so a half-written one is never at its mount path.
+const PLACE = 'mkdir -p "$(dirname "$1")" && cat > "$1.part" && chmod 0444 "$1.part" && mv -f "$1.part" "$1"';
+
+const stores = new WeakMap<object, Promise<ObjectStore>>();
+
+function filesStore(ctx: ManagerContext): Promise<ObjectStore> {
+  let store = stores.get(ctx.bus);
+  if (!store) {
+    store = openObjectStore(ctx.bus, OBJECT_STORES.files);
+    store.catch(() => stores.delete(ctx.bus));
+    stores.set(ctx.bus, store);
+  }
+  return store;
+}
+
+async function place(ctx: ManagerContext, containerId: string, file: FileResourceRecord): Promise<void> {
+  const bytes = await (await filesStore(ctx)).get(file.file_id);
+  if (!bytes) throw new Error(`file ${file.file_id} has no bytes (deleted or expired)`);
+  const stdin = bytes as unknown as AsyncIterable<Uint8Array>;
+  const cmd = ["sh", "-c", PLACE, "sh", file.mount_path];
+  const result = await ctx.runtime.rootExec!(containerId, cmd, { stdin, timeoutMs: MOUNT_TIMEOUT_MS });
+  if (result.code !== 0) throw new Error(`placing failed (${result.code}): ${result.stderr.slice(0, 500)}`);
+}
+
+/**
+ * Places the session's file resources in a sandbox, read-only, and makes its outputs folder. Runs as part
+ * of provisioning (so only when a tool first needs the sandbox, never before the first model request) and
+ * again for every new sandbox of the session or of its threads. A file that cannot be placed is logged and
+ * left out: the tool that looks for it finds nothing there, and the session lives on.
+ */
+export async function mountSessionResources(
+  ctx: ManagerContext,
+  containerId: string,
+  sessionId: SessionId,
+): Promise<void> {
+  if (!ctx.runtime.rootExec) return;
+  const prepared = await ctx.runtime.rootExec(containerId, ["sh", "-c", PREPARE], { timeoutMs: 30_000 });
+  if (prepared.code !== 0) {
+    ctx.logger.warn({ session_id: sessionId, stderr: prepared.stderr }, "session folders not made");
+    return;
+  }
+  const session = await request(ctx.bus, STORE_RPC.sessionsGet, { session_id: sessionId }).catch(
+    (err: unknown) => void ctx.logger.warn({ err, session_id: sessionId }, "session resources not read"),
+  );
+  if (!session) return;
+  const files = session.resources.filter((r): r is FileResourceRecord => r.type === "file");
+  for (const file of files)
+    await place(ctx, containerId, file).catch((err: unknown) =>
+      ctx.logger.warn({ err, session_id: sessionId, file_id: file.file_id }, "file resource not mounted"),
+    );
+}
