@@ -130,6 +130,10 @@ export async function commitChange(
     const version = buildVersion(storeId, seq, decision.change);
     refuseOverfull(current.value, version);
     if ((await b.versions.create(versionKey(storeId, seq), version)) === null) continue;
+    // Usually nobody moved the index meanwhile: apply the version to the index just read, else settle.
+    const next = applyVersion(current.value, version);
+    if (next && (await b.indexes.replace(indexKey(storeId), next, current.revision)) !== null)
+      return { version, change: decision.change };
     return { version: await settle(b, storeId, version, seq), change: decision.change };
   }
   throw busy(storeId);
