@@ -11,6 +11,7 @@ import type { Interceptor } from "./intercept.js";
 import { countEgress, refusalOutcome } from "./metrics.js";
 import { failSpan } from "@corral/tracing";
 import { inEgressSpan } from "./egress-trace.js";
+import { repositoryHostIntercepted } from "./repo-auth.js";
 
 /** The CONNECT target, or a refusal already answered on the socket (null). */
 async function allowedTarget(
@@ -58,7 +59,8 @@ export async function proxyConnect(
   await inEgressSpan(deps, sandbox, request, async (span) => {
     const target = await allowedTarget(deps, sandbox, client, req.url);
     if (!target) return failSpan(span, "EGRESS_REFUSED");
-    const intercepted = sandbox.placeholders.size > 0;
+    const intercepted =
+      sandbox.placeholders.size > 0 || repositoryHostIntercepted(sandbox.repositories, target);
     countEgress("connect", intercepted ? "intercepted" : "tunneled");
     if (intercepted) await interceptor.intercept(sandbox, client, head, target);
     else blindTunnel(client, head, target);

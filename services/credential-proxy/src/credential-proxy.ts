@@ -15,6 +15,7 @@ import { serveEgressConfig } from "./egress-config.js";
 import { serveMcp } from "./mcp-routes.js";
 import { McpLedgerEntry } from "./mcp-context.js";
 import { retryPolicy, type RetryPolicy } from "./retry-policy.js";
+import { sealingKeyLoader } from "./sealing-key.js";
 
 export interface CredentialProxy {
   start(): Promise<void>;
@@ -52,6 +53,7 @@ async function startEgress(
     retry: retry.long,
     keys,
     issue: createIssuer(deployment.ca),
+    sealing: sealingKeyLoader(stores.long.secrets),
     options: {
       hosts: config.egressHost?.split(",").map((h) => h.trim()) ?? null,
       port: config.egressPort,

@@ -2,6 +2,8 @@ import {
   HOST_RPC,
   STORE_RPC,
   hostSubject,
+  repositoriesToClone,
+  type SessionRecord,
   type EgressConfig,
   type EgressConfigRequest,
 } from "@corral/protocol";
@@ -26,15 +28,21 @@ export interface EgressConfigDeps {
   hostId: string;
 }
 
+/** The session's placeholders and repositories to clone; none for a warm-pool container (no session yet). */
+async function sessionPart(deps: EgressConfigDeps, { session_id: sessionId }: EgressConfigRequest) {
+  if (!sessionId) return { env: {}, repositories: [] };
+  const ref = { session_id: sessionId };
+  const session = await requestRetrying(deps.bus, STORE_RPC.sessionsGet, ref, deps.retry);
+  return { env: await placeholderEnv(deps, session), repositories: repositoriesToClone(session.resources) };
+}
+
 /** The sandbox's environment: each `environment_variable` credential's name → its placeholder. */
 async function placeholderEnv(
   deps: EgressConfigDeps,
-  { session_id: sessionId }: EgressConfigRequest,
+  session: SessionRecord,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  if (!sessionId) return env;
-  const ref = { session_id: sessionId };
-  const session = await requestRetrying(deps.bus, STORE_RPC.sessionsGet, ref, deps.retry);
+  const sessionId = session.id;
   const credentials = await resolveCredentials(deps.store, session.vault_ids);
   for (const [placeholder, { record }] of sessionPlaceholders(deps.keys, sessionId, credentials))
     if (record.auth.type === "environment_variable") env[record.auth.secret_name] = placeholder;
@@ -52,7 +60,7 @@ export function serveEgressConfig(serve: Serve, deps: EgressConfigDeps): void {
       token: deps.keys.token(p.sandbox_id),
       port: await deps.listen(),
       ca_pem: deps.caPem,
-      env: await placeholderEnv(deps, p),
+      ...(await sessionPart(deps, p)),
     }),
     hostSubject(HOST_RPC.egressConfig, deps.hostId),
   );

@@ -8,6 +8,8 @@ import type { LeafCertificate } from "./ca.js";
 import type { ResolvedCredential } from "./credential-resolution.js";
 import type { AddressAllowList } from "./egress-address.js";
 import type { Scrubber } from "./response-scrub.js";
+import type { RepositoryAuth } from "./repo-auth.js";
+import type { SealingKey } from "./sealing-key.js";
 
 /** What the proxy knows about the sandbox behind a request: its session's rules and credentials. */
 export interface SandboxContext {
@@ -18,6 +20,8 @@ export interface SandboxContext {
   placeholders: Map<string, ResolvedCredential>;
   /** Replaces the session's secrets (in every common encoding) with their placeholders in answers. */
   scrubber: Scrubber | null;
+  /** The session's repositories with a token: added as `Authorization` under their URL alone. */
+  repositories: RepositoryAuth[];
 }
 
 /** What every egress verb may use; one object, made once when the proxy starts. */
@@ -42,4 +46,6 @@ export interface EgressDeps {
   upstreamCa: string[];
   /** The trace of the tool each sandbox runs now, as its host's sandbox-manager announced it. */
   traces: Map<string, Context>;
+  /** The key repository tokens are sealed to. */
+  sealing: () => Promise<SealingKey>;
 }

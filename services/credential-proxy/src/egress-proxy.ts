@@ -7,6 +7,7 @@ import type { Logger } from "@corral/logger";
 import type { VaultStore } from "./vault-store.js";
 import type { EgressKeys } from "./proxy-keys.js";
 import type { LeafCertificate } from "./ca.js";
+import type { SealingKey } from "./sealing-key.js";
 import type { EgressDeps } from "./egress-context.js";
 import { proxyPlainHttp } from "./plain-http.js";
 import { proxyConnect } from "./connect-tunnel.js";
@@ -45,6 +46,7 @@ export function createEgressProxy(deps: {
   retry: RetryOptions;
   keys: EgressKeys;
   issue: (host: string) => Promise<LeafCertificate>;
+  sealing: () => Promise<SealingKey>;
   options: EgressProxyOptions;
 }): EgressProxy {
   const { options } = deps;

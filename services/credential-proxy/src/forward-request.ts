@@ -9,6 +9,7 @@ import { recordCredentialUses } from "./egress-audit.js";
 import { relayAnswer } from "./upstream-answer.js";
 import { refuse } from "./refuse.js";
 import { countEgress } from "./metrics.js";
+import { repositoryAuthorization } from "./repo-auth.js";
 
 /** One request on its way out: who sent it, where it goes, and the credentials swapped into it. */
 export interface OutboundRequest {
@@ -96,6 +97,8 @@ export async function forwardRequest(
       body,
     });
     out.used = swapped.used;
+    const repository = repositoryAuthorization(out.sandbox.repositories, out.target, out.path);
+    if (repository) swapped.headers.authorization = repository;
     send(deps, out, swapped);
   } catch (error) {
     refuse(deps, out.sandbox, out.res, { host: out.target.host, method: out.method, error });

@@ -12,6 +12,7 @@ import { resolveCredentials } from "./credential-resolution.js";
 import { sessionPlaceholders } from "./session-placeholders.js";
 import { createScrubber } from "./response-scrub.js";
 import type { EgressDeps, SandboxContext } from "./egress-context.js";
+import { repositoryAuths } from "./repo-auth.js";
 
 const CONTEXT_TTL_MS = 2000;
 
@@ -37,7 +38,8 @@ async function loadContext(
   const secrets = new Map<string, string>();
   for (const [placeholder, { secrets: values }] of placeholders)
     if (values.secret_value) secrets.set(values.secret_value, placeholder);
-  return { sandboxId, sessionId, networking, placeholders, scrubber: createScrubber(secrets) };
+  const repositories = await repositoryAuths(deps, session);
+  return { sandboxId, sessionId, networking, placeholders, scrubber: createScrubber(secrets), repositories };
 }
 
 /** The session's rules and credentials, briefly cached: a burst of requests reads the session once. */
