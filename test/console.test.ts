@@ -43,7 +43,11 @@ const say = (text: string, chunkDelayMs = 0): ScriptedReply => ({
 /** Threads' agents answer by their system prompt, whatever order their requests come in. */
 function byRole(req: ReceivedRequest): ScriptedReply {
   if (systemText(req) === "console:helper") return say("helper reporting: the sub-task is done");
-  if (systemText(req) !== "console:lead") return { type: "error", status: 400, message: "no program" };
+  const lead = systemText(req);
+  if (lead !== "console:lead" && lead !== "console:lead-share")
+    return { type: "error", status: 400, message: "no program" };
+  // The sharing lead provisions a sandbox and shares it with its thread (a handoff in both logs).
+  const sandbox = lead === "console:lead-share" ? "share" : "fresh";
   if (toolResultsIn(req).length === 0)
     return {
       type: "message",
@@ -51,7 +55,7 @@ function byRole(req: ReceivedRequest): ScriptedReply {
         {
           type: "tool_use",
           name: "start_thread",
-          input: { agent: "helper", task: "do the sub-task", sandbox: "fresh" },
+          input: { agent: "helper", task: "do the sub-task", sandbox },
         },
       ],
     };
@@ -78,6 +82,7 @@ const shot = async (name: string) => {
 let envId: string;
 let mainAgent: string;
 let leadAgent: string;
+let sharingLead: string;
 
 beforeAll(async () => {
   stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 0 }));
@@ -126,6 +131,15 @@ beforeAll(async () => {
       name: "lead",
       model: "claude-test",
       system: "console:lead",
+      tools: [{ type: "agent_toolset_20260401" }],
+      multiagent: { type: "coordinator", agents: [helper.id] },
+    })
+  ).id;
+  sharingLead = (
+    await api<{ id: string }>("/v1/agents", {
+      name: "coordinator-share",
+      model: "claude-test",
+      system: "console:lead-share",
       tools: [{ type: "agent_toolset_20260401" }],
       multiagent: { type: "coordinator", agents: [helper.id] },
     })
@@ -346,6 +360,178 @@ test("paging far back keeps at most 2,000 rows on the page, and the newer ones c
   expect(end).toHaveLength(2000);
   expect(end.at(-1)).toBe(2299);
 }, 90_000);
+
+const seqsShown = () =>
+  page.locator("li.event").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-seq"))));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+test("jump to a position: the window around it, earlier pages up, later pages down to the live end", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+  await appendMessages(session.id, 1200);
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  await page.locator('li[data-seq="1199"]').waitFor();
+  await page.getByText("live", { exact: true }).waitFor();
+  const eventRequests = () =>
+    requests.filter((r) => r.url().includes(`/v1/sessions/${session.id}/events?`)).map((r) => r.url());
+  const before = eventRequests().length;
+
+  // A position past the end is refused by the API: the page says so and keeps what it shows.
+  await page.keyboard.press("g");
+  await page.getByLabel("Jump to #").fill("5000");
+  await page.keyboard.press("Enter");
+  await page.getByText(/out of range/).waitFor();
+  expect((await seqsShown()).at(-1)).toBe(1199);
+
+  // From the keyboard: g focuses the control, Enter jumps; the row is marked and in view.
+  await page.getByLabel("timeline").focus();
+  await page.keyboard.press("g");
+  await page.keyboard.type("300");
+  await page.keyboard.press("Enter");
+  const target = page.locator('li[data-seq="300"]');
+  await target.and(page.locator(".focused")).waitFor();
+  expect(await target.getAttribute("aria-current")).toBe("location");
+  await page.getByText("not live", { exact: true }).waitFor();
+  await page.getByText("at #300").waitFor();
+  expect(await seqsShown()).toEqual(range(200, 399));
+  const box = (await page.getByLabel("timeline").boundingBox())!;
+  const row = (await target.boundingBox())!;
+  expect(row.y).toBeGreaterThanOrEqual(box.y);
+  expect(row.y + row.height).toBeLessThanOrEqual(box.y + box.height);
+  // Two positional requests, not the log from its start.
+  const jumped = eventRequests().slice(before);
+  expect(jumped.some((u) => u.includes("position=300") && u.includes("order=asc"))).toBe(true);
+  expect(jumped.some((u) => u.includes("position=299") && u.includes("order=desc"))).toBe(true);
+
+  // Up: the page before the window.
+  const timeline = page.getByLabel("timeline");
+  await timeline.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+  await page.locator('li[data-seq="199"]').waitFor();
+  expect(await seqsShown()).toEqual(range(0, 399));
+
+  // Down: later pages, one at a time, until the window reaches the end and follows it live again.
+  await waitFor(
+    async () => {
+      if ((await page.getByText("live", { exact: true }).count()) > 0) return true;
+      await timeline.evaluate((el) => {
+        const box = el as unknown as { scrollTop: number; scrollHeight: number };
+        box.scrollTop = box.scrollHeight;
+      });
+      return false;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, message: "scrolling down did not reach the live end" },
+  );
+  expect(await seqsShown()).toEqual(range(0, 1199));
+  await appendMessages(session.id, 2);
+  await page.locator('li[data-seq="1201"]').waitFor();
+  expect(await seqsShown()).toEqual(range(0, 1201));
+
+  // And back to the live end from a jump, by the button.
+  await page.getByLabel("Jump to #").fill("10");
+  await page.getByRole("button", { name: "Go" }).click();
+  await page.locator('li[data-seq="10"].focused').waitFor();
+  expect(await seqsShown()).toEqual(range(0, 109));
+  await shot("jump");
+  await page.getByRole("button", { name: "Back to the live end" }).click();
+  await page.locator('li[data-seq="1201"]').waitFor();
+  await page.getByText("live", { exact: true }).waitFor();
+  expect(await seqsShown()).toEqual(range(1002, 1201));
+}, 120_000);
+
+test("the model's thinking is a folded row", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });
+  await request(stack.bus, STORE_RPC.eventsAppend, {
+    session_id: session.id,
+    events: [
+      { type: "agent.thinking" as const },
+      { type: "agent.message" as const, content: [{ type: "text" as const, text: "after thinking" }] },
+    ],
+  });
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  const row = lastOf("agent.thinking");
+  await row.waitFor();
+  const fold = row.locator("details");
+  expect(await fold.getAttribute("open")).toBeNull();
+  const note = row.getByText("the API keeps only that it did");
+  expect(await note.isVisible()).toBe(false);
+  await row.getByText("thinking", { exact: true }).click();
+  await note.waitFor();
+  expect(await fold.getAttribute("open")).not.toBeNull();
+});
+
+test("the sandboxes panel shows which thread holds the sandbox, since when, and the handoff", async () => {
+  const session = await api<{ id: string }>("/v1/sessions", {
+    agent: sharingLead,
+    environment_id: envId,
+    title: "shared hands",
+  });
+  await page.goto(`${gw.url}/#/sessions/${session.id}`);
+  const panel = page.getByRole("region", { name: "sandboxes" });
+  await panel.getByText(/No sandbox yet/).waitFor();
+  await page.getByText("live", { exact: true }).waitFor();
+  await sendMessage("split the work, share your sandbox");
+  await lastOf("agent.message").getByText("the helper thread reported back").waitFor({ timeout: 90_000 });
+  const handoffs = await api<{ data: { sandbox_id: string }[] }>(
+    `/v1/sessions/${session.id}/events?types[]=span.sandbox_handoff`,
+  );
+  const sandboxId = handoffs.data[0]!.sandbox_id;
+  expect(sandboxId).toMatch(/^sbx_/);
+  const sandbox = panel.locator(`li[data-sandbox="${sandboxId}"]`);
+  await sandbox
+    .locator('li[data-holder="primary"]')
+    .getByText(/provisioned, \d+\w* ago/)
+    .waitFor();
+  const thread = sandbox.locator('li[data-holder^="sthr_"]');
+  await thread.getByRole("link", { name: "helper" }).waitFor();
+  await thread.getByText(/share from primary/).waitFor();
+  await sandbox.getByText(/share: primary thread → helper/).waitFor();
+  await shot("sandboxes");
+  // The thread's page shows the same hands.
+  await thread.getByRole("link", { name: "helper" }).click();
+  await page.waitForURL(/\/threads\/sthr_/);
+  await page.getByRole("region", { name: "sandboxes" }).locator(`li[data-sandbox="${sandboxId}"]`).waitFor();
+}, 120_000);
+
+test("the health page shows each service's replicas, runs, wakes and the sandbox pool as the API gathers them", async () => {
+  interface Health {
+    services: { service: string; replicas: number }[];
+    sessions_running: number | null;
+    wakes_pending: number | null;
+    sandboxes: { warm: number | null; starting: number | null; busy: number | null };
+  }
+  const health = await api<Health>("/v1/corral/health");
+  for (const s of health.services) expect(s.replicas, s.service).toBeGreaterThanOrEqual(1);
+  expect(health.wakes_pending).toEqual(expect.any(Number));
+  expect(health.sessions_running).toEqual(expect.any(Number));
+  expect(health.sandboxes.busy).toEqual(expect.any(Number));
+  await page.goto(`${gw.url}/#/health`);
+  for (const s of health.services)
+    await page.locator(`tr[data-service="${s.service}"]`).getByText(`${s.replicas} up`).waitFor();
+  const figure = (name: string) => page.locator(`dd[data-figure="${name}"]`).textContent();
+  await waitFor(
+    async () => {
+      const now = await api<Health>("/v1/corral/health");
+      const shown = [
+        await figure("sandboxes_busy"),
+        await figure("sandboxes_warm"),
+        await figure("wakes_pending"),
+      ];
+      return (
+        JSON.stringify(shown) ===
+        JSON.stringify([now.sandboxes.busy, now.sandboxes.warm, now.wakes_pending].map(String))
+      );
+    },
+    { timeoutMs: 20_000, message: "the health page's figures are not the API's" },
+  );
+  await page.getByRole("img", { name: "sandbox pool over time" }).waitFor();
+  await waitFor(
+    async () => (await page.locator(".pool-chart polyline.busy").getAttribute("points"))!.includes(" "),
+    {
+      timeoutMs: 20_000,
+      message: "the pool plot did not gather a second sample",
+    },
+  );
+  await shot("health-pool");
+});
 
 test("the gateway restarts under an open session: the page resumes from its last event, nothing missed or twice", async () => {
   const session = await api<{ id: string }>("/v1/sessions", { agent: mainAgent, environment_id: envId });

@@ -20,6 +20,7 @@ export function JumpBar({ jumpTo, awayFromEnd, toLiveEnd }: JumpBarProps) {
       if (e.key !== "g" || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
       e.preventDefault();
       input.current?.focus();
+      input.current?.select();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
