@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { newId, SUBJECTS, type SessionEvent } from "@corral/protocol";
+import { newId, SUBJECTS, type SessionEvent, type SessionEventInput } from "@corral/protocol";
 import { busConfigFor, startNatsServer, type NatsServer } from "@corral/testing";
 import {
   connectBus,
+  createLogWriter,
   ensureStreams,
   isWrongLastSequence,
   openSessionLog,
@@ -135,6 +136,66 @@ test("a log holding only messages without positions has no events, and its guard
   const last = await publishRaw(bus, SUBJECTS.log(sid), "{}");
   expect(await log.head(sid)).toEqual({ lastSeq: -1, streamSeq: last });
   expect((await readSlice(log, sid, { from: 0, limit: 10 })).events).toEqual([]);
+});
+
+/** The log, counting the reads past the one that finds the head (a slice's) or the head reads (a writer's). */
+function counting() {
+  const reads = { head: 0, locate: 0, scan: 0 };
+  const spy: SessionLog = {
+    ...log,
+    head: (sessionId) => (reads.head++, log.head(sessionId)),
+    locate: (sessionId, from) => (reads.locate++, log.locate(sessionId, from)),
+    scan: (sessionId, start, until) => (reads.scan++, log.scan(sessionId, start, until)),
+  };
+  return { spy, reads };
+}
+
+const seqs = (events: readonly SessionEvent[]) => events.map((e) => e.seq);
+
+test("a slice that starts within the log's last message is read with the head, and no other read", async () => {
+  const sid = newId("session");
+  await appendAll(sid, 12, 4);
+  const { spy, reads } = counting();
+  const all = await readSlice(spy, sid, { from: 9, limit: 10 });
+  expect([seqs(all.events), all.nextFrom]).toEqual([[9, 10, 11], null]);
+  const part = await readSlice(spy, sid, { from: 8, limit: 2 });
+  expect([seqs(part.events), part.nextFrom]).toEqual([[8, 9], 10]);
+  const none = await readSlice(spy, sid, { from: 8, limit: 10, types: ["user.message"] });
+  expect([none.events, none.nextFrom]).toEqual([[], null]);
+  expect(reads).toEqual({ head: 0, locate: 0, scan: 0 });
+  // One that starts before the last message walks the log from the index, as ever.
+  const earlier = await readSlice(spy, sid, { from: 2, limit: 7 });
+  expect([seqs(earlier.events), earlier.nextFrom]).toEqual([[2, 3, 4, 5, 6, 7, 8], 9]);
+  expect(reads).toEqual({ head: 0, locate: 1, scan: 1 });
+});
+
+const say = (text: string): SessionEventInput => ({
+  type: "user.message",
+  content: [{ type: "text", text }],
+});
+
+test("a writer appends to a log it has not seen: a new one without reading its head, any other after what is stored", async () => {
+  const fresh = () => {
+    const { spy, reads } = counting();
+    return { writer: createLogWriter({ bus, log: spy }), reads };
+  };
+  const sid = newId("session");
+  const first = fresh();
+  expect(seqs(await first.writer.append({ sessionId: sid, events: [say("a"), say("b")] }))).toEqual([0, 1]);
+  expect(first.reads.head).toBe(0);
+  const second = fresh();
+  expect(seqs(await second.writer.append({ sessionId: sid, events: [say("c")] }))).toEqual([2]);
+  expect(second.reads.head).toBe(1);
+  expect(seqs(await fresh().writer.append({ sessionId: sid, events: [say("d")], expectedSeq: 3 }))).toEqual([
+    3,
+  ]);
+  await expect(
+    fresh().writer.append({ sessionId: sid, events: [say("e")], expectedSeq: 0 }),
+  ).rejects.toMatchObject({ code: "CONFLICT" });
+  const keyed = { sessionId: sid, events: [say("f")], idempotencyKey: "k1" };
+  const stored = await fresh().writer.append(keyed);
+  expect((await fresh().writer.append(keyed)).map((e) => e.id)).toEqual(stored.map((e) => e.id));
+  expect((await log.head(sid))?.lastSeq).toBe(4);
 });
 
 test("an append made while nats-server restarts is stored once, when the server is back", async () => {
