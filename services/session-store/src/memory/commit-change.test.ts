@@ -1,9 +1,16 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { BUCKETS, MEMORY_RPC, MemoryVersion, type MemoryStoreId } from "@corral/protocol";
+import {
+  BUCKETS,
+  MEMORY_RPC,
+  MemoryStoreRecord,
+  MemoryVersion,
+  newId,
+  type MemoryStoreId,
+} from "@corral/protocol";
 import { openTypedBucket, request, type Bucket, type Bus } from "@corral/bus";
 import { startStoreStack } from "../testing.js";
-import { StoredIndex, indexKey, versionIdAt, versionKey } from "./memory-buckets.js";
-import { sha256Hex } from "./commit-change.js";
+import { StoredIndex, indexKey, versionIdAt, versionKey, versionKeys } from "./memory-buckets.js";
+import { commitChange, sha256Hex } from "./commit-change.js";
 
 // A writer that dies after taking its slot in a store's version log, before applying it to the index: the
 // next writer on any replica applies it (nothing lost), or, once the store is archived, discards it unless
@@ -11,6 +18,7 @@ import { sha256Hex } from "./commit-change.js";
 let bus: Bus;
 let versions: Bucket<MemoryVersion>;
 let indexes: Bucket<StoredIndex>;
+let stores: Bucket<MemoryStoreRecord>;
 const actor = { type: "api_actor" as const, api_key_id: "ckey_TEST" as const };
 
 beforeAll(async () => {
@@ -18,6 +26,7 @@ beforeAll(async () => {
   bus = stack.bus;
   versions = await openTypedBucket(bus, BUCKETS.memories, MemoryVersion);
   indexes = await openTypedBucket(bus, BUCKETS.memories, StoredIndex);
+  stores = await openTypedBucket(bus, BUCKETS.memoryStores, MemoryStoreRecord);
   return () => stack.stop();
 });
 
@@ -109,5 +118,28 @@ describe("a writer that died between taking its slot and applying it", () => {
     const ids = await list(storeId);
     expect(ids).not.toContain(discarded.id);
     expect(ids).toHaveLength(3);
+  });
+});
+
+describe("writers racing for one store's next slot", () => {
+  test("twenty commits at once, with no queue in front of them: each lands once, in its own slot", async () => {
+    const store = await request(bus, MEMORY_RPC.storesCreate, { name: "race" });
+    const b = { stores, indexes, versions };
+    const ids = Array.from({ length: 20 }, () => newId("memory"));
+    await Promise.all(
+      ids.map((id, i) =>
+        commitChange(b, store.id, () => ({
+          kind: "write",
+          change: { operation: "created", memory_id: id, path: `/race/${i}`, content: `${i}`, actor },
+        })),
+      ),
+    );
+    const index = (await indexes.get(indexKey(store.id)))!.value;
+    expect(index.seq).toBe(20);
+    expect(Object.keys(index.memories).sort()).toEqual([...ids].sort());
+    const slots = await versions.keys(versionKeys(store.id));
+    expect(slots).toHaveLength(20);
+    const written = await Promise.all(slots.map(async (key) => (await versions.get(key))!.value.memory_id));
+    expect(written.sort()).toEqual([...ids].sort());
   });
 });

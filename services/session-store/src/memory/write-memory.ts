@@ -5,6 +5,7 @@ import { commitChange, type Decision } from "./commit-change.js";
 import { currentMemoryStore } from "./get-memory-store.js";
 import { writtenMemory } from "./memory-views.js";
 import { pruneVersions } from "./prune-versions.js";
+import { inStoreQueue } from "./store-queue.js";
 
 /** One memory write of any kind: the store checked for the caller, the change committed, the answer shaped. */
 export async function writeMemory(
@@ -15,7 +16,7 @@ export async function writeMemory(
 ): Promise<MemoryWriteResult> {
   await currentMemoryStore(state, storeId);
   const b = await memoryBuckets(state);
-  const out = await commitChange(b, storeId, (index) => decide(index, b));
+  const out = await inStoreQueue(storeId, () => commitChange(b, storeId, (index) => decide(index, b)));
   if ("answer" in out) return out.answer;
   await pruneVersions(state, b, storeId, out.version);
   return writtenMemory(out.version, out.change.memory_created_at ?? out.version.created_at, view);
