@@ -151,6 +151,31 @@ test("a repository is cloned at a commit through the proxy, and its token is fou
   for (const service of stack.system.processes) expect(service.output()).not.toContain(TOKEN);
 });
 
+test("a re-provisioned sandbox finds the repository as the agent left it (not cloned again over it)", async () => {
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
+  });
+  stack.model.script(
+    bash("echo mine > /workspace/repo/notes.txt; git -C /workspace/repo log --format=%H -1"),
+    echo,
+  );
+  const first = results(await turn(session.id, "edit"));
+  expect(JSON.stringify(first[0]?.content)).toContain(repo.headSha);
+  const before = repo.seen.length;
+  await docker.getContainer((await sandboxOf(session.id)).container_id).kill();
+  const look: ScriptedTurn = (req) =>
+    lastUserText(req).includes("kept: mine")
+      ? { type: "message", content: [{ type: "text", text: "kept" }] }
+      : bash('echo "kept: $(cat /workspace/repo/notes.txt)"');
+  stack.model.script(look, look, look);
+  const events = await turn(session.id, "look again");
+  expect(events.some((e) => e.type === "span.sandbox_provision_end")).toBe(true);
+  expect(JSON.stringify(results(events).at(-1)?.content)).toContain("kept: mine");
+  expect(repo.seen.slice(before)).toEqual([]);
+});
+
 test("a refused repository resource is a typed 400 naming the field, and the token is not in it", async () => {
   const refused = await client.beta.sessions
     .create({
@@ -206,7 +231,14 @@ test("sessions.resources.update rotates the token: the next clone uses the new o
   const session = await client.beta.sessions.create({
     agent: agentId,
     environment_id: environmentId,
-    resources: [{ type: "github_repository", url: repo.url, authorization_token: "expired-token" }],
+    resources: [
+      {
+        type: "github_repository",
+        url: repo.url,
+        authorization_token: "expired-token",
+        checkout: { type: "branch", name: "main" },
+      },
+    ],
   });
   stack.model.script(bash("ls /workspace"), echo);
   const first = results(await turn(session.id, "first"));

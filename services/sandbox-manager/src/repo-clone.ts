@@ -19,14 +19,20 @@ if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
   echo "$dest exists and is not an empty directory" >&2; exit 3
 fi
 mkdir -p "$(dirname "$dest")"
+# Cloned beside its place and moved in whole: a clone cut short never looks like a repository there.
+tmp="$dest.corral-clone"
+rm -rf "$tmp"
+trap 'rm -rf "$tmp"' EXIT
 case "$kind" in
-  branch) git clone --quiet --branch "$ref" -- "$url" "$dest" ;;
+  branch) git clone --quiet --branch "$ref" -- "$url" "$tmp" ;;
   commit)
-    git clone --quiet --no-checkout -- "$url" "$dest"
-    git -C "$dest" cat-file -e "$ref^{commit}" 2>/dev/null || git -C "$dest" fetch --quiet origin "$ref"
-    git -C "$dest" checkout --quiet --detach "$ref" ;;
-  *) git clone --quiet -- "$url" "$dest" ;;
+    git clone --quiet --no-checkout -- "$url" "$tmp"
+    git -C "$tmp" cat-file -e "$ref^{commit}" 2>/dev/null || git -C "$tmp" fetch --quiet origin "$ref"
+    git -C "$tmp" checkout --quiet --detach "$ref" ;;
+  *) git clone --quiet -- "$url" "$tmp" ;;
 esac
+if [ -d "$dest" ]; then rmdir "$dest"; fi
+mv "$tmp" "$dest"
 `;
 
 function argsOf(repo: RepositoryClone): string[] {
