@@ -151,6 +151,20 @@ test("a repository is cloned at a commit through the proxy, and its token is fou
   for (const service of stack.system.processes) expect(service.output()).not.toContain(TOKEN);
 });
 
+test("a session that uses no tool clones nothing: the repository waits for a sandbox, like the sandbox itself", async () => {
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
+  });
+  const before = repo.seen.length;
+  stack.model.script({ type: "message", content: [{ type: "text", text: "no tools needed" }] });
+  const events = await turn(session.id, "just chat");
+  expect(events.some((e) => e.type.startsWith("span.sandbox"))).toBe(false);
+  expect((await request(stack.bus, SANDBOX_RPC.list, { session_id: session.id })).data).toEqual([]);
+  expect(repo.seen.slice(before)).toEqual([]);
+});
+
 test("a re-provisioned sandbox finds the repository as the agent left it (not cloned again over it)", async () => {
   const session = await client.beta.sessions.create({
     agent: agentId,
