@@ -86,7 +86,7 @@ export function HealthPage() {
       {health.error && <p className="error-text">{health.error}</p>}
       {h && <Services health={h} />}
       <dl className="facts wide" aria-label="figures">
-        <dt>sessions running</dt>
+        <dt title="runs the harnesses hold a lease for now">runs in progress</dt>
         <dd data-figure="sessions_running">{shown(h?.sessions_running)}</dd>
         <dt>wakes pending</dt>
         <dd data-figure="wakes_pending">{shown(h?.wakes_pending)}</dd>
