@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { request } from "@corral/bus";
-import { SANDBOX_RPC, type SandboxRecord, type SessionEvent } from "@corral/protocol";
+import { newId, SANDBOX_RPC, type SandboxRecord, type SessionEvent } from "@corral/protocol";
 import { freePort, lastUserText, type ScriptedReply, type ScriptedTurn } from "@corral/testing";
 import { createCertificateAuthority, createIssuer } from "@corral/credential-proxy";
 import { eventsUntil, isIdle } from "@corral/harness/testing";
@@ -163,6 +163,38 @@ test("a session that uses no tool clones nothing: the repository waits for a san
   expect(events.some((e) => e.type.startsWith("span.sandbox"))).toBe(false);
   expect((await request(stack.bus, SANDBOX_RPC.list, { session_id: session.id })).data).toEqual([]);
   expect(repo.seen.slice(before)).toEqual([]);
+});
+
+test("a thread's own sandbox (its own workspace) gets the session's repository too", async () => {
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [
+      {
+        type: "github_repository",
+        url: repo.url,
+        authorization_token: TOKEN,
+        checkout: { type: "commit", sha: repo.firstSha },
+      },
+    ],
+  });
+  const owner = newId("thread");
+  const sandbox = await request(
+    stack.bus,
+    SANDBOX_RPC.provision,
+    { session_id: session.id, owner, spec: {} },
+    { timeoutMs: 120_000 },
+  );
+  expect(sandbox.holders).toEqual([owner]);
+  const result = await runTool(
+    stack.bus,
+    sandbox,
+    "bash",
+    { command: "git -C /workspace/repo log --format=%H -1" },
+    { timeoutMs: 120_000 },
+  );
+  expect(result).toMatchObject({ is_error: false });
+  expect(result.content).toContain(repo.firstSha);
 });
 
 test("a re-provisioned sandbox finds the repository as the agent left it (not cloned again over it)", async () => {
