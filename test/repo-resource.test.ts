@@ -335,3 +335,8 @@ test("the token is added for its own session's sandboxes alone, and never for a 
   // it) got nothing from the repository.
   expect(asked.filter((s) => s.authorized && s.path.startsWith("/repo.git/info/refs"))).toHaveLength(1);
 });
+
+test("after all of the above, the token is in no service's log output", () => {
+  expect(stack.system.processes.length).toBeGreaterThanOrEqual(5);
+  for (const service of stack.system.processes) expect(service.output()).not.toContain(TOKEN);
+});
