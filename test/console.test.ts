@@ -126,24 +126,18 @@ beforeAll(async () => {
     system: "console:helper",
     tools: [{ type: "agent_toolset_20260401" }],
   });
-  leadAgent = (
-    await api<{ id: string }>("/v1/agents", {
-      name: "lead",
-      model: "claude-test",
-      system: "console:lead",
-      tools: [{ type: "agent_toolset_20260401" }],
-      multiagent: { type: "coordinator", agents: [helper.id] },
-    })
-  ).id;
-  sharingLead = (
-    await api<{ id: string }>("/v1/agents", {
-      name: "coordinator-share",
-      model: "claude-test",
-      system: "console:lead-share",
-      tools: [{ type: "agent_toolset_20260401" }],
-      multiagent: { type: "coordinator", agents: [helper.id] },
-    })
-  ).id;
+  const coordinator = async (name: string, system: string) =>
+    (
+      await api<{ id: string }>("/v1/agents", {
+        name,
+        model: "claude-test",
+        system,
+        tools: [{ type: "agent_toolset_20260401" }],
+        multiagent: { type: "coordinator", agents: [helper.id] },
+      })
+    ).id;
+  leadAgent = await coordinator("lead", "console:lead");
+  sharingLead = await coordinator("coordinator-share", "console:lead-share");
   if (SHOTS) await mkdir(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } });
