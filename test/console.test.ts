@@ -286,6 +286,11 @@ test("a coordinator's thread is listed and opens its own timeline", async () => 
   await lastOf("agent.message").getByText("helper reporting: the sub-task is done").waitFor();
   await page.getByRole("heading", { name: /Thread helper/ }).waitFor();
   await shot("thread");
+  // A thread's timeline jumps on its own log.
+  await page.getByLabel("Jump to #").fill("1");
+  await page.keyboard.press("Enter");
+  await page.locator('li[data-seq="1"].focused').waitFor();
+  await page.getByText("at #1").waitFor();
 }, 90_000);
 
 /** Appends `count` agent messages straight to a session's log (as a harness would), in batches of 1000. */
