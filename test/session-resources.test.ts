@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import Anthropic, { toFile } from "@anthropic-ai/sdk";
 import { lastUserText, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "@corral/harness/testing";
-import { removeTestContainers, startManager } from "@corral/sandbox-manager/testing";
+import { removeTestContainers, startManager, type SandboxRuntime } from "@corral/sandbox-manager/testing";
 import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
 
 // Session resources through the official SDK, unchanged but for baseURL and apiKey, against the real stack
@@ -14,9 +14,24 @@ let gw: GatewayUnderTest;
 let client: Anthropic;
 let environmentId: string;
 let agentId: string;
+let natsUrl: string;
+/** The sandbox-manager, restarted by a test; while `failReads` is set its reads of outputs fail. */
+let manager: Awaited<ReturnType<typeof startManager>>;
+const failReads = { value: false };
+const failingReads = (runtime: SandboxRuntime): SandboxRuntime => ({
+  ...runtime,
+  rootExec: (id, cmd, io) =>
+    failReads.value && cmd[0] === "cat"
+      ? Promise.reject(new Error("killed"))
+      : runtime.rootExec!(id, cmd, io),
+});
 
 beforeAll(async () => {
-  stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 0 }));
+  stack = await startBrainStack({}, async (url) => {
+    natsUrl = url;
+    manager = await startManager(url, { warmPool: 0 }, failingReads);
+    return { close: () => manager.close() };
+  });
   model = stack.model;
   gw = await startGateway(stack.nats.url);
   client = new Anthropic({ apiKey: gw.key, baseURL: gw.url, maxRetries: 0 });
@@ -60,12 +75,20 @@ const sessionCount = async () => {
   return n;
 };
 
-async function untilIdle(sessionId: string) {
-  for (;;) {
-    const s = await client.beta.sessions.retrieve(sessionId);
-    if (s.status === "idle" && s.stop_reason) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function idleCount(sessionId: string): Promise<number> {
+  let n = 0;
+  for await (const e of client.beta.sessions.events.list(sessionId))
+    if (e.type === "session.status_idle") n++;
+  return n;
+}
+
+/** Sends a message and waits for the turn it starts to end (one more `session.status_idle` in the log). */
+async function sendAndWait(sessionId: string, text: string) {
+  const before = await idleCount(sessionId);
+  await client.beta.sessions.events.send(sessionId, {
+    events: [{ type: "user.message", content: [{ type: "text", text }] }],
+  });
+  while ((await idleCount(sessionId)) <= before) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function toolResults(sessionId: string): Promise<string[]> {
@@ -75,7 +98,7 @@ async function toolResults(sessionId: string): Promise<string[]> {
   return out;
 }
 
-test("a file resource is mounted read-only in the sandbox at its mount path, lazily, and listed as a resource", async () => {
+test("a file resource is mounted read-only at its mount path; what the agent writes under /mnt/session/outputs becomes files of the session, once", async () => {
   const file = await upload("the canary is 4417\n", "data.txt");
   const session = await client.beta.sessions.create({
     agent: agentId,
@@ -95,32 +118,19 @@ test("a file resource is mounted read-only in the sandbox at its mount path, laz
   ]);
   const listed = [];
   for await (const r of client.beta.sessions.resources.list(session.id)) listed.push(r);
-  expect(listed.map((r) => r.id)).toEqual(session.resources.map((r) => r.id));
-  expect(listed[0]!.id).toMatch(/^sesrsc_/);
+  const ids = (rs: unknown[]) => rs.map((r) => (r as { id: string }).id);
+  expect(ids(listed)).toEqual(ids(session.resources));
+  expect(ids(listed)[0]).toMatch(/^sesrsc_/);
 
+  const bash = (command: string) => ({
+    type: "message" as const,
+    content: [{ type: "tool_use" as const, name: "bash", input: { command } }],
+  });
   model.script(
-    {
-      type: "message",
-      content: [
-        {
-          type: "tool_use",
-          name: "bash",
-          input: { command: `cat /mnt/session/uploads/${file.id} /mnt/data/copy.txt` },
-        },
-      ],
-    },
-    {
-      type: "message",
-      content: [
-        {
-          type: "tool_use",
-          name: "bash",
-          input: {
-            command: `echo changed > /mnt/data/copy.txt; rm -f /mnt/data/copy.txt; chmod 666 /mnt/data/copy.txt; cat /mnt/data/copy.txt`,
-          },
-        },
-      ],
-    },
+    bash(`cat /mnt/session/uploads/${file.id} /mnt/data/copy.txt`),
+    bash(
+      "echo changed > /mnt/data/copy.txt; rm -f /mnt/data/copy.txt; chmod 666 /mnt/data/copy.txt; cat /mnt/data/copy.txt",
+    ),
     {
       type: "message",
       content: [
@@ -131,20 +141,41 @@ test("a file resource is mounted read-only in the sandbox at its mount path, laz
         },
       ],
     },
+    {
+      type: "message",
+      content: [
+        {
+          type: "tool_use",
+          name: "write",
+          input: { file_path: "/mnt/session/outputs/report.md", content: "# report\n" },
+        },
+      ],
+    },
+    bash("mkdir -p /mnt/session/outputs/sub && printf 'a,b\\n1,2\\n' > /mnt/session/outputs/sub/data.csv"),
+    bash("ls -R /mnt/session/outputs"),
     (req) => ({
       type: "message",
       content: [{ type: "text", text: `done: ${lastUserText(req).slice(0, 40)}` }],
     }),
   );
-  await client.beta.sessions.events.send(session.id, {
-    events: [{ type: "user.message", content: [{ type: "text", text: "read the file" }] }],
-  });
-  await untilIdle(session.id);
+  await sendAndWait(session.id, "read the file");
   const results = await toolResults(session.id);
   expect(results[0]).toContain("the canary is 4417\\nthe canary is 4417");
   expect(results[1]).toContain("Permission denied");
   expect(results[1]).toContain("the canary is 4417"); // still there, unchanged
   expect(results[2]).toMatch(/Permission denied|Errno 13|outside the workspace/);
+
+  // Collected after each tool run: listed by scope as soon as the session is idle, each once.
+  const outputs = [];
+  for await (const f of client.beta.files.list({ scope_id: session.id })) outputs.push(f);
+  expect(outputs.map((f) => f.filename).sort()).toEqual(["data.csv", "report.md"]);
+  for (const f of outputs)
+    expect(f).toMatchObject({ scope: { id: session.id, type: "session" }, downloadable: true });
+  const report = outputs.find((f) => f.filename === "report.md")!;
+  expect(await (await client.beta.files.download(report.id)).text()).toBe("# report\n");
+  const csv = outputs.find((f) => f.filename === "data.csv")!;
+  expect(await (await client.beta.files.download(csv.id)).text()).toBe("a,b\n1,2\n");
+  expect(report.mime_type).toBe("text/markdown");
 });
 
 test("bad mount paths, missing files and bad resources are typed errors and store nothing", async () => {
@@ -225,4 +256,33 @@ test("resources.add / retrieve / update / delete: typed errors, a deleted file i
     await failure(client.beta.sessions.resources.retrieve(added.id, { session_id: session.id })),
   ).toMatchObject({ status: 404 });
   expect((await client.beta.sessions.retrieve(session.id)).resources).toEqual([]);
+});
+
+test("outputs whose collection failed are collected by the next tool run, after a restart of the manager, and nothing twice", async () => {
+  const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
+  const outputs = async () => {
+    const names: string[] = [];
+    for await (const f of client.beta.files.list({ scope_id: session.id })) names.push(f.filename);
+    return names.sort();
+  };
+  const turn = async (command: string) => {
+    model.script(
+      { type: "message", content: [{ type: "tool_use", name: "bash", input: { command } }] },
+      { type: "message", content: [{ type: "text", text: "ok" }] },
+    );
+    await sendAndWait(session.id, command);
+  };
+  await turn("echo one > /mnt/session/outputs/a.txt");
+  expect(await outputs()).toEqual(["a.txt"]);
+  failReads.value = true; // the manager dies, as far as the outputs go, after the tool ran
+  await turn("echo two > /mnt/session/outputs/b.txt");
+  expect(await outputs()).toEqual(["a.txt"]);
+  failReads.value = false;
+  const config = manager.config;
+  await manager.close();
+  manager = await startManager(natsUrl, config, failingReads); // remembers nothing it collected
+  await turn("echo three > /mnt/session/outputs/c.txt");
+  expect(await outputs()).toEqual(["a.txt", "b.txt", "c.txt"]);
+  await turn("true");
+  expect(await outputs()).toEqual(["a.txt", "b.txt", "c.txt"]);
 });

@@ -24,6 +24,7 @@ export * from "./session-resources.js";
 export * from "./session-resources-ids.js";
 export * from "./session-resources-paths.js";
 export * from "./session-resources-rpc.js";
+export * from "./session-resources-outputs.js";
 export * from "./subjects.js";
 export * from "./tasks.js";
 export * from "./threads.js";

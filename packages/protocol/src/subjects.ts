@@ -32,6 +32,8 @@ export const BUCKETS = {
 export const OBJECT_STORES = {
   /** Uploaded files' bytes, one object per file id: written by the gateway, readable by a grant. */
   files: "corral_files",
+  /** Agents' outputs (/mnt/session/outputs), staged by the sandbox-manager until the gateway adopts them. */
+  sessionOutputs: "corral_session_outputs",
 } as const;
 
 export const SUBJECTS = {

@@ -15,6 +15,7 @@ import { FILE_PATHS } from "./files/file-openapi.js";
 import { openFileStore, type FileStore } from "./files/file-store.js";
 import { serveFiles } from "./files/serve-files.js";
 import { startFileSweep } from "./files/sweep-files.js";
+import { serveOutputAdoption } from "./files/adopt-output.js";
 
 export interface Gateway {
   start(): Promise<{ url: string }>;
@@ -31,11 +32,12 @@ interface Running {
   feeds: Feeds | null;
   files: FileStore | null;
   sweep: { stop(): void } | null;
+  outputs: { unsubscribe(): void } | null;
 }
 
 export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayConfig }): Gateway {
   const { bus, logger, config } = deps;
-  const running: Running = { keys: null, feeds: null, files: null, sweep: null };
+  const running: Running = { keys: null, feeds: null, files: null, sweep: null, outputs: null };
   const fileOptions = config.files ?? DEFAULT_FILE_OPTIONS;
   const app = createApp(logger);
   requireApiKeys(app, () => running.keys, config.limits ?? DEFAULT_LIMITS);
@@ -61,6 +63,7 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
       running.feeds = createFeeds({ bus, log: await openSessionLog(bus), logger, options: config.feeds });
       running.files = await openFileStore(bus, fileOptions, logger);
       running.sweep = startFileSweep(running.files);
+      running.outputs = await serveOutputAdoption(bus, running.files);
       const address = await app.listen({ host: config.host, port: config.port });
       logger.info({ url: address }, "gateway listening");
       return { url: address };
@@ -68,6 +71,7 @@ export function createGateway(deps: { bus: Bus; logger: Logger; config: GatewayC
     async stop() {
       running.feeds?.close();
       running.sweep?.stop();
+      running.outputs?.unsubscribe();
       await app.close();
       running.keys?.stop();
     },

@@ -28,7 +28,7 @@ OUTPUT_LIMIT = 100 * 1024
 RESULT_LIMIT = int(os.environ.get("CORRAL_RESULT_MAX_BYTES") or 256 * 1024)
 READ_LIMIT = 256 * 1024
 GLOB_LIMIT = 200
-WRITABLE_ROOTS = ("/workspace", "/tmp")
+WRITABLE_ROOTS = ("/workspace", "/tmp", "/mnt/session/outputs")  # the last: files returned to the client
 out_lock = threading.Lock()
 
 
@@ -70,7 +70,7 @@ def resolve(path):
 def writable(path):
     real = resolve(path)
     if not any(real == root or real.startswith(root + "/") for root in WRITABLE_ROOTS):
-        raise ToolError("%s is outside the workspace; files may be written under /workspace or /tmp only" % path)
+        raise ToolError("%s is outside the workspace; files may be written under /workspace, /tmp or /mnt/session/outputs only" % path)
     return real
 
 

@@ -17,6 +17,7 @@ import { holdersOf } from "./holders.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { withTimeout } from "./with-timeout.js";
 import { afterRepositories } from "./repo-clone.js";
+import { collectOutputs } from "./session-outputs.js";
 
 /** An unknown tool or bad input is the model's mistake: an `is_error` result, never a failed call. */
 function checkedInput(name: string, input: Record<string, unknown>): ToolResult | null {
@@ -88,5 +89,7 @@ export async function execute(
       afterRepositories(entry, () => announced(ctx, entry, req)),
     );
   const work = { run, resumable: entry.channel !== null };
-  return ctx.ledger.once(req.tool_use_id, entry.record.id, work);
+  const result = await ctx.ledger.once(req.tool_use_id, entry.record.id, work);
+  await collectOutputs(ctx, entry);
+  return result;
 }

@@ -9,7 +9,7 @@ const truncate = (text: string) =>
     : text;
 const resolve = (p: string) => posix.resolve("/workspace", p);
 const inWritableRoot = (p: string) =>
-  ["/workspace", "/tmp"].some((root) => p === root || p.startsWith(`${root}/`));
+  ["/workspace", "/tmp", "/mnt/session/outputs"].some((root) => p === root || p.startsWith(`${root}/`));
 
 /** One tool call's inputs: the command runner for its container, its input and its timeout. */
 interface Call {

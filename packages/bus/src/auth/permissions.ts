@@ -7,6 +7,7 @@ import {
   SANDBOX_MEMORY_RPCS,
   SANDBOX_RPC,
   SESSION_RESOURCE_RPC,
+  OUTPUT_RPC,
   STORE_RPC,
   STREAMS,
   SUBJECTS,
@@ -123,6 +124,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     // Uploaded files: their records and their bytes (the only writer of both).
     ownBucket(BUCKETS.files),
     ownObjectStore(OBJECT_STORES.files),
+    // What agents wrote under their sessions' outputs folder: staged by the sandbox-manager, adopted here.
+    serve(OUTPUT_RPC.adopt.subject),
+    readObjectStore(OBJECT_STORES.sessionOutputs),
     // Everything a client of the API may ask; never an append (that is how services record what they did).
     send(...userFacingStoreRpc, ...everyThreadRpc, ...everyVaultRpc),
     send(...userFacingResourceRpc),
@@ -150,6 +154,9 @@ const MATRIX: Record<Exclude<NatsUser, "admin">, Grant[]> = {
     // File resources: the session (to mount them at provisioning) and the files' bytes, read-only.
     send(...subjects(STORE_RPC, "sessionsGet")),
     readObjectStore(OBJECT_STORES.files),
+    // Session outputs: staged here, then adopted as files by the gateway (their owner).
+    ownObjectStore(OBJECT_STORES.sessionOutputs),
+    send(OUTPUT_RPC.adopt.subject),
     // Memory stores mounted in sessions: read a store's content, write back what the agent changed.
     send(...sandboxMemoryRpc),
   ],
