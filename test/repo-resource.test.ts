@@ -80,6 +80,16 @@ async function allEventsOf(sessionId: string): Promise<unknown[]> {
   return out;
 }
 
+type RepositoryParams = Anthropic.Beta.Sessions.BetaManagedAgentsGitHubRepositoryResourceParams;
+
+/** A session with the test repository (with the canary token unless `over` says otherwise), and `more`. */
+const sessionWithRepo = (over: Partial<RepositoryParams> = {}, ...more: RepositoryParams[]) =>
+  client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN, ...over }, ...more],
+  });
+
 async function sandboxOf(sessionId: string): Promise<SandboxRecord> {
   const { data } = await request(stack.bus, SANDBOX_RPC.list, { session_id: sessionId });
   const ready = data.find((s) => s.status === "ready");
@@ -88,18 +98,7 @@ async function sandboxOf(sessionId: string): Promise<SandboxRecord> {
 }
 
 test("a repository is cloned at a commit through the proxy, and its token is found nowhere", async () => {
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [
-      {
-        type: "github_repository",
-        url: repo.url,
-        authorization_token: TOKEN,
-        checkout: { type: "commit", sha: repo.firstSha },
-      },
-    ],
-  });
+  const session = await sessionWithRepo({ checkout: { type: "commit", sha: repo.firstSha } });
   expect(session.resources).toEqual([
     expect.objectContaining({
       type: "github_repository",
@@ -152,11 +151,7 @@ test("a repository is cloned at a commit through the proxy, and its token is fou
 });
 
 test("a session that uses no tool clones nothing: the repository waits for a sandbox, like the sandbox itself", async () => {
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
-  });
+  const session = await sessionWithRepo();
   const before = repo.seen.length;
   stack.model.script({ type: "message", content: [{ type: "text", text: "no tools needed" }] });
   const events = await turn(session.id, "just chat");
@@ -166,18 +161,7 @@ test("a session that uses no tool clones nothing: the repository waits for a san
 });
 
 test("a thread's own sandbox (its own workspace) gets the session's repository too", async () => {
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [
-      {
-        type: "github_repository",
-        url: repo.url,
-        authorization_token: TOKEN,
-        checkout: { type: "commit", sha: repo.firstSha },
-      },
-    ],
-  });
+  const session = await sessionWithRepo({ checkout: { type: "commit", sha: repo.firstSha } });
   const owner = newId("thread");
   const sandbox = await request(
     stack.bus,
@@ -198,11 +182,7 @@ test("a thread's own sandbox (its own workspace) gets the session's repository t
 });
 
 test("a re-provisioned sandbox finds the repository as the agent left it (not cloned again over it)", async () => {
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
-  });
+  const session = await sessionWithRepo();
   stack.model.script(
     bash("echo mine > /workspace/repo/notes.txt; git -C /workspace/repo log --format=%H -1"),
     echo,
@@ -244,18 +224,11 @@ test("a refused repository resource is a typed 400 naming the field, and the tok
 
 test("a wrong token or an unreachable repository is a tool error the model sees; the session goes on", async () => {
   const closed = await freePort();
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [
-      { type: "github_repository", url: repo.url, authorization_token: "wrong-token" },
-      {
-        type: "github_repository",
-        url: `https://localhost:${closed}/gone.git`,
-        mount_path: "/workspace/gone",
-      },
-    ],
-  });
+  const gone = { type: "github_repository" as const, url: `https://localhost:${closed}/gone.git` };
+  const session = await sessionWithRepo(
+    { authorization_token: "wrong-token" },
+    { ...gone, mount_path: "/workspace/gone" },
+  );
   stack.model.script(bash("echo still-here"), echo);
   const events = await turn(session.id, "look");
   const [result] = results(events);
@@ -274,17 +247,9 @@ test("a wrong token or an unreachable repository is a tool error the model sees;
 });
 
 test("sessions.resources.update rotates the token: the next clone uses the new one", async () => {
-  const session = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [
-      {
-        type: "github_repository",
-        url: repo.url,
-        authorization_token: "expired-token",
-        checkout: { type: "branch", name: "main" },
-      },
-    ],
+  const session = await sessionWithRepo({
+    authorization_token: "expired-token",
+    checkout: { type: "branch", name: "main" },
   });
   stack.model.script(bash("ls /workspace"), echo);
   const first = results(await turn(session.id, "first"));
@@ -312,11 +277,7 @@ test("sessions.resources.update rotates the token: the next clone uses the new o
 });
 
 test("the token is added for its own session's sandboxes alone, and never for a path that climbs out", async () => {
-  const owner = await client.beta.sessions.create({
-    agent: agentId,
-    environment_id: environmentId,
-    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
-  });
+  const owner = await sessionWithRepo();
   const other = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
   const before = repo.seen.length;
   const tricks = [
