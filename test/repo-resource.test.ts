@@ -160,6 +160,33 @@ test("a session that uses no tool clones nothing: the repository waits for a san
   expect(repo.seen.slice(before)).toEqual([]);
 });
 
+test("under limited networking the repository is still cloned, and only its URL is reachable on its host", async () => {
+  const limited = await client.beta.environments.create({
+    name: `repo-limited-${Date.now()}`,
+    config: {
+      type: "cloud",
+      networking: { type: "limited", allowed_hosts: ["allowed.example"] },
+      packages: { type: "packages" },
+    },
+  });
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: limited.id,
+    resources: [{ type: "github_repository", url: repo.url, authorization_token: TOKEN }],
+  });
+  const before = repo.seen.length;
+  const elsewhere = `curl -s -o /dev/null -w '%{http_code}' https://localhost:${repo.port}/elsewhere-limited`;
+  stack.model.script(bash(`git -C /workspace/repo log --format=%H -1; ${elsewhere}`), echo);
+  const [result] = results(await turn(session.id, "look"));
+  expect(result?.is_error).toBeFalsy();
+  const output = JSON.stringify(result?.content);
+  expect(output).toContain(repo.headSha);
+  // Refused by the proxy (403), never sent: the server saw the clone and nothing else.
+  expect(output).toContain("403");
+  expect(repo.seen.slice(before).some((s) => s.path.includes("elsewhere-limited"))).toBe(false);
+  expect(repo.seen.slice(before).every((s) => s.path.startsWith("/repo.git/"))).toBe(true);
+});
+
 test("a thread's own sandbox (its own workspace) gets the session's repository too", async () => {
   const session = await sessionWithRepo({ checkout: { type: "commit", sha: repo.firstSha } });
   const owner = newId("thread");

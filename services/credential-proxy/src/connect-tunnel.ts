@@ -12,6 +12,7 @@ import { countEgress, refusalOutcome } from "./metrics.js";
 import { failSpan } from "@corral/tracing";
 import { inEgressSpan } from "./egress-trace.js";
 import { repositoryHostIntercepted } from "./repo-auth.js";
+import { connectNetworking } from "./repo-auth-reach.js";
 
 /** The CONNECT target, or a refusal already answered on the socket (null). */
 async function allowedTarget(
@@ -28,7 +29,8 @@ async function allowedTarget(
   }
   const { host, port } = named;
   try {
-    return await resolveTarget(sandbox.networking, deps.allow, { protocol: "https:", host, port });
+    const networking = connectNetworking(sandbox, host, port);
+    return await resolveTarget(networking, deps.allow, { protocol: "https:", host, port });
   } catch (error) {
     const refusal = asRefusal(error);
     countEgress("connect", refusalOutcome(refusal.status));

@@ -10,6 +10,7 @@ import { relayAnswer } from "./upstream-answer.js";
 import { refuse } from "./refuse.js";
 import { countEgress } from "./metrics.js";
 import { repositoryAuthorization } from "./repo-auth.js";
+import { refuseOutsideRepositories } from "./repo-auth-reach.js";
 
 /** One request on its way out: who sent it, where it goes, and the credentials swapped into it. */
 export interface OutboundRequest {
@@ -88,6 +89,7 @@ export async function forwardRequest(
 ): Promise<void> {
   const out: OutboundRequest = { ...request, method: request.req.method ?? "GET", used: [] };
   try {
+    refuseOutsideRepositories(out.sandbox, out.target, out.path);
     // Bodies are read whole only when the session has placeholders that could be in them.
     const body = out.sandbox.placeholders.size > 0 ? await readBody(out.req) : null;
     const swapped = swapPlaceholders(out.sandbox.placeholders, {

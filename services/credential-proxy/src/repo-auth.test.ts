@@ -1,5 +1,8 @@
 import { expect, test } from "vitest";
 import { repositoryAuthorization, repositoryHostIntercepted, type RepositoryAuth } from "./repo-auth.js";
+import { connectNetworking, refuseOutsideRepositories } from "./repo-auth-reach.js";
+import type { SandboxContext } from "./egress-context.js";
+import { Refusal } from "./refusal.js";
 
 const repo: RepositoryAuth = {
   host: "git.example",
@@ -38,4 +41,21 @@ test("a tunnel is opened only to a host and port some repository lives at", () =
   expect(repositoryHostIntercepted([repo], { host: "git.example", port: 443 })).toBe(true);
   expect(repositoryHostIntercepted([repo], { host: "git.example", port: 444 })).toBe(false);
   expect(repositoryHostIntercepted([], { host: "git.example", port: 443 })).toBe(false);
+});
+
+test("on a host the environment refuses, only requests under a repository's URL pass", () => {
+  const sandbox = {
+    networking: { type: "limited" as const, allowed_hosts: ["allowed.example"] },
+    repositories: [repo],
+  } as unknown as SandboxContext;
+  const target = { ...https, address: "192.0.2.1" };
+  expect(connectNetworking(sandbox, "git.example", 443)).toEqual({ type: "unrestricted" });
+  expect(connectNetworking(sandbox, "other.example", 443)).toEqual(sandbox.networking);
+  expect(() => refuseOutsideRepositories(sandbox, target, "/owner/repo.git/info/refs")).not.toThrow();
+  expect(() => refuseOutsideRepositories(sandbox, target, "/owner/other.git/info/refs")).toThrow(
+    /only the session's repositories are reachable there/,
+  );
+  expect(() => refuseOutsideRepositories(sandbox, target, "/owner/repo.git/../x")).toThrow(Refusal);
+  const allowed = { ...target, host: "allowed.example" };
+  expect(() => refuseOutsideRepositories(sandbox, allowed, "/anything")).not.toThrow();
 });
