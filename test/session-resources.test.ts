@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import Anthropic, { toFile } from "@anthropic-ai/sdk";
-import { lastUserText, type ScriptedModel } from "@corral/testing";
+import { lastUserText, systemText, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "@corral/harness/testing";
 import { removeTestContainers, startManager, type SandboxRuntime } from "@corral/sandbox-manager/testing";
 import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
@@ -285,4 +285,105 @@ test("outputs whose collection failed are collected by the next tool run, after 
   expect(await outputs()).toEqual(["a.txt", "b.txt", "c.txt"]);
   await turn("true");
   expect(await outputs()).toEqual(["a.txt", "b.txt", "c.txt"]);
+});
+
+test("memory stores: mounted at /mnt/memory/<name> as attached, in the system prompt; changes become versions of the session; a conflict is an error the model sees", async () => {
+  const memoryStores = client.beta.memoryStores;
+  const prefs = await memoryStores.create({ name: "User Prefs", description: "What the user likes" });
+  await memoryStores.memories.create(prefs.id, { path: "/prefs.md", content: "likes tea\n" });
+  const kb = await memoryStores.create({ name: "kb" });
+  await memoryStores.memories.create(kb.id, { path: "/facts/a.md", content: "water is wet\n" });
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [
+      { type: "memory_store", memory_store_id: prefs.id, instructions: "Keep it short." },
+      { type: "memory_store", memory_store_id: kb.id, access: "read_only" },
+    ],
+  });
+  expect(session.resources).toEqual([
+    expect.objectContaining({
+      type: "memory_store",
+      memory_store_id: prefs.id,
+      access: "read_write",
+      name: "User Prefs",
+      description: "What the user likes",
+      instructions: "Keep it short.",
+      mount_path: "/mnt/memory/user-prefs",
+    }),
+    expect.objectContaining({ memory_store_id: kb.id, access: "read_only", mount_path: "/mnt/memory/kb" }),
+  ]);
+  let system = "";
+  const bash = (command: string) => ({
+    type: "message" as const,
+    content: [{ type: "tool_use" as const, name: "bash", input: { command } }],
+  });
+  model.script(
+    (req) => {
+      system = systemText(req);
+      return bash("cat /mnt/memory/user-prefs/prefs.md /mnt/memory/kb/facts/a.md");
+    },
+    bash(
+      "printf 'likes coffee\\n' > /mnt/memory/user-prefs/prefs.md && mkdir /mnt/memory/user-prefs/notes && echo hi > /mnt/memory/user-prefs/notes/new.md",
+    ),
+    bash("echo x > /mnt/memory/kb/facts/a.md; touch /mnt/memory/kb/b.md; cat /mnt/memory/kb/facts/a.md"),
+    { type: "message", content: [{ type: "text", text: "ok" }] },
+  );
+  await sendAndWait(session.id, "remember");
+  expect(system).toContain("/mnt/memory/user-prefs");
+  expect(system).toContain("What the user likes");
+  expect(system).toContain("Keep it short.");
+  const results = await toolResults(session.id);
+  expect(results[0]).toContain("likes tea\\nwater is wet");
+  expect(results[2]).toContain("Permission denied");
+  expect(results[2]).toContain("water is wet");
+
+  const contents = async (storeId: string) => {
+    const out: Record<string, string> = {};
+    for await (const m of memoryStores.memories.list(storeId)) {
+      const { id, path } = m as { id: string; path: string };
+      out[path] = (await memoryStores.memories.retrieve(id, { memory_store_id: storeId })).content ?? "";
+    }
+    return out;
+  };
+  expect(await contents(prefs.id)).toEqual({ "/prefs.md": "likes coffee\n", "/notes/new.md": "hi\n" });
+  expect(await contents(kb.id)).toEqual({ "/facts/a.md": "water is wet\n" });
+  const versions = [];
+  for await (const v of memoryStores.memoryVersions.list(prefs.id)) versions.push(v);
+  const bySession = versions.filter((v) => JSON.stringify(v.created_by).includes(session.id));
+  expect(bySession).toHaveLength(2);
+  expect(bySession[0]!.created_by).toMatchObject({ type: "session_actor", session_id: session.id });
+
+  // Another writer changes the memory first: the agent's change is refused, and it is told.
+  const prefsMemory = Object.entries(await contents(prefs.id)).length;
+  expect(prefsMemory).toBe(2);
+  for await (const m of memoryStores.memories.list(prefs.id)) {
+    const { id, path } = m as { id: string; path: string };
+    if (path === "/prefs.md")
+      await memoryStores.memories.update(id, { memory_store_id: prefs.id, content: "likes juice\n" });
+  }
+  model.script(
+    bash("echo 'likes milk' > /mnt/memory/user-prefs/prefs.md"),
+    bash("cat /mnt/memory/user-prefs/prefs.md"),
+    { type: "message", content: [{ type: "text", text: "ok" }] },
+  );
+  await sendAndWait(session.id, "change it");
+  const later: Array<{ content: string; is_error: boolean }> = [];
+  for await (const e of client.beta.sessions.events.list(session.id))
+    if (e.type === "agent.tool_result")
+      later.push({ content: JSON.stringify(e.content), is_error: Boolean(e.is_error) });
+  expect(later[3]).toMatchObject({ is_error: true });
+  expect(later[3]!.content).toContain("not saved");
+  expect(later[4]!.content).toContain("likes juice");
+  expect((await contents(prefs.id))["/prefs.md"]).toBe("likes juice\n");
+
+  await memoryStores.archive(kb.id);
+  const refused = await failure(
+    client.beta.sessions.create({
+      agent: agentId,
+      environment_id: environmentId,
+      resources: [{ type: "memory_store", memory_store_id: kb.id }],
+    }),
+  );
+  expect(refused?.message).toMatch(/archived/);
 });

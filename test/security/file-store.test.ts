@@ -53,9 +53,18 @@ test.each(OTHERS)("%s may not put, overwrite, delete or purge a file, or forge i
   expect(await probePublish(bus, `$JS.API.STREAM.DELETE.OBJ_${store}`)).toBe("denied");
   expect(await probePublish(bus, `$JS.API.STREAM.UPDATE.OBJ_${store}`)).toBe("denied");
   expect(await probePublish(bus, `$KV.${BUCKETS.files}.file_forged`)).toBe("denied");
-  expect(await probeOperation(() => openObjectStore(bus, store))).toBe("denied");
+  // The sandbox-manager reads files' bytes to mount file resources in sandboxes (a read-only grant).
+  const reader = user === "sandbox-manager";
+  expect(await probeOperation(() => openObjectStore(bus, store))).toBe(reader ? "allowed" : "denied");
   // What every user may do still works, so a probe that always said "denied" would fail here.
   expect(await probePublish(bus, "$JS.API.INFO")).toBe("allowed");
+});
+
+test("the sandbox-manager reads a file's bytes but cannot put or delete one", async () => {
+  const objects = await openObjectStore(as("sandbox-manager"), store);
+  expect(await new Response(await objects.get("file_existing")).text()).toBe("bytes");
+  expect(await probeOperation(() => objects.put("file_forged", new Blob(["x"]).stream()))).toBe("denied");
+  expect(await probeOperation(() => objects.delete("file_existing"))).toBe("denied");
 });
 
 test("the bytes a refused writer tried to put are not in the store", async () => {

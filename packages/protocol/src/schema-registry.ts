@@ -23,6 +23,8 @@ import {
 } from "./vaults.js";
 import type { RpcDef } from "./rpc-def.js";
 import { MEMORY_RPC } from "./memory-rpc.js";
+import { SESSION_RESOURCE_RPC } from "./session-resources-rpc.js";
+import { OUTPUT_RPC } from "./session-resources-outputs.js";
 import { MemoryStoreRecord } from "./memory-stores.js";
 import { Memory, MemoryVersion } from "./memory-records.js";
 
@@ -76,4 +78,6 @@ export const WIRE_SCHEMAS: Record<string, z.ZodType> = {
   ...rpcSchemas("mcp", MCP_RPC),
   ...rpcSchemas("sandbox", SANDBOX_RPC),
   ...rpcSchemas("memory", MEMORY_RPC),
+  ...rpcSchemas("sessionResources", SESSION_RESOURCE_RPC),
+  ...rpcSchemas("outputs", OUTPUT_RPC),
 };

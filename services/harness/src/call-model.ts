@@ -6,6 +6,7 @@ import { compact } from "./compaction.js";
 import { livePreviews } from "./live-deltas.js";
 import { loadMcpTools } from "./mcp-tools.js";
 import { appendResponse } from "./model-response.js";
+import { withMemorySection } from "./memory-prompt.js";
 
 const zeroUsage = () => ({
   input_tokens: 0,
@@ -68,7 +69,8 @@ async function backOff(run: Run): Promise<void> {
 
 async function buildContext(run: Run) {
   const { strategy } = run.deps;
-  const build = () => strategy.build(run.view.events, run.view.state, run.info.session.agent);
+  const agent = withMemorySection(run.info.session.agent, run.info.session.resources);
+  const build = () => strategy.build(run.view.events, run.view.state, agent);
   const context = build();
   if (estimateTokens(context) <= strategy.compactAtTokens) return context;
   await compact(run);

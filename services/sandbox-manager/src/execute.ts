@@ -18,6 +18,7 @@ import type { OwnedSandbox } from "./sandboxes.js";
 import { withTimeout } from "./with-timeout.js";
 import { afterRepositories } from "./repo-clone.js";
 import { collectOutputs } from "./session-outputs.js";
+import { writeBackMemory } from "./memory-writeback-run.js";
 
 /** An unknown tool or bad input is the model's mistake: an `is_error` result, never a failed call. */
 function checkedInput(name: string, input: Record<string, unknown>): ToolResult | null {
@@ -91,5 +92,5 @@ export async function execute(
   const work = { run, resumable: entry.channel !== null };
   const result = await ctx.ledger.once(req.tool_use_id, entry.record.id, work);
   await collectOutputs(ctx, entry);
-  return result;
+  return writeBackMemory(ctx, entry, result);
 }

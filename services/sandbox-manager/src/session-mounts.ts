@@ -7,6 +7,7 @@ import {
   type SessionId,
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
+import { mountMemoryStores } from "./memory-mounts.js";
 
 /** How long placing one file may take (a large file streams from the object store into the sandbox). */
 const MOUNT_TIMEOUT_MS = 120_000;
@@ -63,4 +64,5 @@ export async function mountSessionResources(
     await place(ctx, containerId, file).catch((err: unknown) =>
       ctx.logger.warn({ err, session_id: sessionId, file_id: file.file_id }, "file resource not mounted"),
     );
+  await mountMemoryStores(ctx, containerId, sessionId, session.resources);
 }
