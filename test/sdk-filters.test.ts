@@ -216,7 +216,6 @@ describe("list filters, page by page", () => {
       "created_at.after",
       "",
     );
-    await refused(client.beta.sessions.list({ memory_store_id: "memstore_1" }), "memory_store_id");
     await refused(client.beta.sessions.list({ deployment_id: "depl_1" }), "deployment_id");
     await refused(client.beta.sessions.list({ agent_version: 1 }), "agent_version", "agent_id");
   });

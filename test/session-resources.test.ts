@@ -313,6 +313,9 @@ test("memory stores: mounted at /mnt/memory/<name> as attached, in the system pr
     }),
     expect.objectContaining({ memory_store_id: kb.id, access: "read_only", mount_path: "/mnt/memory/kb" }),
   ]);
+  const listed = [];
+  for await (const s of client.beta.sessions.list({ memory_store_id: prefs.id })) listed.push(s.id);
+  expect(listed).toEqual([session.id]);
   let system = "";
   const bash = (command: string) => ({
     type: "message" as const,

@@ -1,4 +1,4 @@
-import { AgentId, EnvironmentId, LogId, SessionId } from "./ids.js";
+import { AgentId, EnvironmentId, LogId, MemoryStoreId, SessionId } from "./ids.js";
 import { z } from "zod";
 import { defineRpc } from "./rpc-def.js";
 import { AgentCreateParams, AgentUpdateParams, AgentRecord } from "./agents.js";
@@ -43,6 +43,8 @@ export const SessionListRequest = PageQuery.extend({
   statuses: z.array(SessionStatus).max(4).optional(),
   order: z.enum(["asc", "desc"]).default("desc"),
   created_at: CreatedAtRange.optional(),
+  /** Sessions with this memory store among their resources. */
+  memory_store_id: MemoryStoreId.optional(),
 });
 export type SessionListRequest = z.infer<typeof SessionListRequest>;
 

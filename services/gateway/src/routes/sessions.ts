@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   AgentId,
+  MemoryStoreId,
   SessionId,
   SessionRecord,
   SessionStatus,
@@ -29,7 +30,7 @@ export const SESSION_ROUTES = [
       statuses: listOf(SessionStatus, 4).optional(),
       order: z.enum(["asc", "desc"]).default("desc"),
       created_at: CreatedAtQuery,
-      memory_store_id: unservedQuery("memory stores (not yet)"),
+      memory_store_id: MemoryStoreId.optional(),
       deployment_id: unservedQuery("deployments"),
     }),
     response: page(SessionRecord).extend({ prev_page: z.string().nullable() }),

@@ -12,7 +12,9 @@ function matches(record: SessionRecord, query: SessionListRequest): boolean {
     (!query.agent_id || record.agent.id === query.agent_id) &&
     (query.agent_version === undefined || record.agent.version === query.agent_version) &&
     (!query.statuses || query.statuses.includes(record.status)) &&
-    inCreatedAtRange(query.created_at, record.created_at)
+    inCreatedAtRange(query.created_at, record.created_at) &&
+    (!query.memory_store_id ||
+      record.resources.some((r) => r.type === "memory_store" && r.memory_store_id === query.memory_store_id))
   );
 }
 
