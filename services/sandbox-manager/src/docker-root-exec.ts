@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { PassThrough, type Duplex } from "node:stream";
-import type { ExecResult } from "./sandbox-runtime.js";
+import type { ExecResult, RootExecIo } from "./sandbox-runtime.js";
 
 /** Output kept from a root exec: enough for an error message or a file listing, never unbounded. */
 const OUTPUT_MAX_BYTES = 1 << 20;
@@ -20,7 +20,7 @@ export async function dockerRootExec(
   docker: Docker,
   containerId: string,
   cmd: string[],
-  io: { stdin?: AsyncIterable<Uint8Array> | null; onStdout?: (chunk: Buffer) => void; timeoutMs: number },
+  io: RootExecIo,
 ): Promise<ExecResult> {
   const execution = await docker.getContainer(containerId).exec({
     Cmd: ["timeout", "-s", "KILL", `${Math.ceil(io.timeoutMs / 1000)}`, ...cmd],
@@ -28,7 +28,7 @@ export async function dockerRootExec(
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
-    User: "0:0",
+    User: io.asSandboxUser ? "1000:1000" : "0:0",
     WorkingDir: "/",
   });
   const stream = (await execution.start({ hijack: true, stdin: Boolean(io.stdin) })) as unknown as Duplex;

@@ -15,7 +15,8 @@ const CHANGES_PER_RUN_MAX = 100;
 /** Every file under the mount with its sha256 (NUL-separated, names unescaped). */
 async function currentFiles(ctx: ManagerContext, containerId: string, dir: string) {
   const script = `cd "$1" 2>/dev/null && find . -type f -exec sha256sum -z -- {} + || true`;
-  const r = await ctx.runtime.rootExec!(containerId, ["sh", "-c", script, "sh", dir], { timeoutMs: 60_000 });
+  const io = { timeoutMs: 60_000, asSandboxUser: true };
+  const r = await ctx.runtime.rootExec!(containerId, ["sh", "-c", script, "sh", dir], io);
   const files = new Map<string, string>();
   for (const line of r.stdout.split("\0")) {
     const match = /^([0-9a-f]{64}) [ *]\.(\/.+)$/s.exec(line);
@@ -36,6 +37,7 @@ async function readText(ctx: ManagerContext, containerId: string, path: string):
         size += c.length;
       },
       timeoutMs: 30_000,
+      asSandboxUser: true,
     },
   );
   if (r.code !== 0) throw new Error(`cannot read ${path}`);
@@ -57,11 +59,13 @@ async function refresh(
     (f) => f.path === path,
   );
   const file = `${target.dir}${path}`;
-  const script = current ? 'mkdir -p "$(dirname "$1")" && cat > "$1" && chmod a+rw "$1"' : 'rm -f "$1"';
+  // As the sandbox user: a symlink it left at the path must not lead a root write elsewhere.
+  const script = current ? 'mkdir -p "$(dirname "$1")" && cat > "$1"' : 'rm -f "$1"';
   const stdin = current ? once(current.content) : null;
   await ctx.runtime.rootExec!(target.containerId, ["sh", "-c", script, "sh", file], {
     stdin,
     timeoutMs: 30_000,
+    asSandboxUser: true,
   });
   if (current) target.manifest.files[path] = current.content_sha256;
   else delete target.manifest.files[path];

@@ -33,6 +33,8 @@ export interface RootExecIo {
   stdin?: AsyncIterable<Uint8Array> | null;
   onStdout?: (chunk: Buffer) => void;
   timeoutMs: number;
+  /** Run as the sandbox user instead: reading what it wrote never follows its symlinks with root's rights. */
+  asSandboxUser?: boolean;
 }
 
 export interface ExecResult {

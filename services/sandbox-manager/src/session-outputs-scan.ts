@@ -29,7 +29,10 @@ function parse(line: string): OutputEntry | null {
  * none larger than SESSION_OUTPUT_MAX_BYTES (those are logged and left out), oldest first.
  */
 export async function scanOutputs(ctx: ManagerContext, containerId: string): Promise<OutputEntry[]> {
-  const found = await ctx.runtime.rootExec!(containerId, ["sh", "-c", SCAN], { timeoutMs: 30_000 });
+  const found = await ctx.runtime.rootExec!(containerId, ["sh", "-c", SCAN], {
+    timeoutMs: 30_000,
+    asSandboxUser: true,
+  });
   const entries = found.stdout
     .split("\0")
     .map(parse)

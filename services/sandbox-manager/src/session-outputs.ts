@@ -53,6 +53,7 @@ async function stage(ctx: ManagerContext, containerId: string, id: FileId, entry
   const read = await ctx.runtime.rootExec!(containerId, ["cat", "--", path], {
     onStdout: (chunk) => pass.write(chunk),
     timeoutMs: 120_000,
+    asSandboxUser: true,
   }).catch((err: unknown) => ({ code: -1, stderr: String(err) }));
   if (read.code === 0) pass.end();
   else pass.destroy(new Error(`reading ${path} failed: ${read.stderr.slice(0, 200)}`));
