@@ -54,3 +54,8 @@ export async function dockerRootExec(
   while (info.Running) info = await execution.inspect();
   return { code: info.ExitCode ?? -1, stdout: stdout.text, stderr: stderr.text };
 }
+
+/** A text as an exec's stdin. */
+export async function* textInput(text: string): AsyncIterable<Uint8Array> {
+  yield Buffer.from(text);
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ManagerContext } from "./context.js";
+import { textInput } from "./docker-root-exec.js";
 
 /**
  * What a memory mount started from, kept inside the sandbox where only root reads it: the store and, per
@@ -17,10 +18,6 @@ const DIR = "/mnt/memory/.corral";
 const fileOf = (slug: string) => `${DIR}/${slug}.json`;
 const WRITE = `mkdir -p ${DIR} && chmod 0700 ${DIR} && cat > "$1.part" && chmod 0600 "$1.part" && mv -f "$1.part" "$1"`;
 
-async function* once(text: string): AsyncIterable<Uint8Array> {
-  yield Buffer.from(text);
-}
-
 export async function writeManifest(
   ctx: ManagerContext,
   containerId: string,
@@ -29,7 +26,7 @@ export async function writeManifest(
 ): Promise<void> {
   const cmd = ["sh", "-c", WRITE, "sh", fileOf(slug)];
   const r = await ctx.runtime.rootExec!(containerId, cmd, {
-    stdin: once(JSON.stringify(manifest)),
+    stdin: textInput(JSON.stringify(manifest)),
     timeoutMs: 30_000,
   });
   if (r.code !== 0) throw new Error(`memory manifest not written: ${r.stderr.slice(0, 200)}`);

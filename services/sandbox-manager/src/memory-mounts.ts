@@ -6,6 +6,7 @@ import {
   type SessionResourceRecord,
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
+import { textInput } from "./docker-root-exec.js";
 import { writeManifest } from "./memory-manifest.js";
 
 type MemoryResource = Extract<SessionResourceRecord, { type: "memory_store" }>;
@@ -47,15 +48,11 @@ function placeScript(dir: string, files: MemorySnapshotFile[], access: MemoryRes
   return lines.join(" &&\n");
 }
 
-export async function* once(text: string): AsyncIterable<Uint8Array> {
-  yield Buffer.from(text);
-}
-
 async function mountStore(ctx: ManagerContext, containerId: string, r: MemoryResource, sessionId: SessionId) {
   const files = await snapshot(ctx, r.memory_store_id, sessionId);
   const script = placeScript(r.mount_path, files, r.access);
   const placed = await ctx.runtime.rootExec!(containerId, ["sh"], {
-    stdin: once(script),
+    stdin: textInput(script),
     timeoutMs: 120_000,
   });
   if (placed.code !== 0) throw new Error(`placing failed (${placed.code}): ${placed.stderr.slice(0, 300)}`);

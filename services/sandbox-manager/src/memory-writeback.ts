@@ -7,7 +7,8 @@ import {
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { readManifest, writeManifest, type MemoryManifest } from "./memory-manifest.js";
-import { once, snapshot } from "./memory-mounts.js";
+import { textInput } from "./docker-root-exec.js";
+import { snapshot } from "./memory-mounts.js";
 
 /** The most changed files written back after one tool run; the rest wait for the next. */
 const CHANGES_PER_RUN_MAX = 100;
@@ -61,7 +62,7 @@ async function refresh(
   const file = `${target.dir}${path}`;
   // As the sandbox user: a symlink it left at the path must not lead a root write elsewhere.
   const script = current ? 'mkdir -p "$(dirname "$1")" && cat > "$1"' : 'rm -f "$1"';
-  const stdin = current ? once(current.content) : null;
+  const stdin = current ? textInput(current.content) : null;
   await ctx.runtime.rootExec!(target.containerId, ["sh", "-c", script, "sh", file], {
     stdin,
     timeoutMs: 30_000,

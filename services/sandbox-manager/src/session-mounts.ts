@@ -1,4 +1,4 @@
-import { openObjectStore, request, type ObjectStore } from "@corral/bus";
+import { request } from "@corral/bus";
 import {
   OBJECT_STORES,
   SESSION_OUTPUTS_DIR,
@@ -8,6 +8,7 @@ import {
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { mountMemoryStores } from "./memory-mounts.js";
+import { objectStore } from "./object-stores.js";
 
 /** How long placing one file may take (a large file streams from the object store into the sandbox). */
 const MOUNT_TIMEOUT_MS = 120_000;
@@ -17,20 +18,8 @@ const PREPARE = `mkdir -p /mnt/session/uploads ${SESSION_OUTPUTS_DIR} && chmod 0
 // A file goes to a temporary name first, so a half-written one is never at its mount path.
 const PLACE = 'mkdir -p "$(dirname "$1")" && cat > "$1.part" && chmod 0444 "$1.part" && mv -f "$1.part" "$1"';
 
-const stores = new WeakMap<object, Promise<ObjectStore>>();
-
-function filesStore(ctx: ManagerContext): Promise<ObjectStore> {
-  let store = stores.get(ctx.bus);
-  if (!store) {
-    store = openObjectStore(ctx.bus, OBJECT_STORES.files);
-    store.catch(() => stores.delete(ctx.bus));
-    stores.set(ctx.bus, store);
-  }
-  return store;
-}
-
 async function place(ctx: ManagerContext, containerId: string, file: FileResourceRecord): Promise<void> {
-  const bytes = await (await filesStore(ctx)).get(file.file_id);
+  const bytes = await (await objectStore(ctx, OBJECT_STORES.files)).get(file.file_id);
   if (!bytes) throw new Error(`file ${file.file_id} has no bytes (deleted or expired)`);
   const stdin = bytes as unknown as AsyncIterable<Uint8Array>;
   const cmd = ["sh", "-c", PLACE, "sh", file.mount_path];

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from "node:stream";
-import { request, openObjectStore, type ObjectStore } from "@corral/bus";
+import { request } from "@corral/bus";
 import {
   OBJECT_STORES,
   isCorralError,
@@ -12,6 +12,7 @@ import {
   type SessionId,
 } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
+import { objectStore } from "./object-stores.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { scanOutputs, type OutputEntry } from "./session-outputs-scan.js";
 
@@ -21,18 +22,9 @@ interface Collected {
   running: Promise<void>;
 }
 const collected = new WeakMap<OwnedSandbox, Collected>();
-const staging = new WeakMap<object, Promise<ObjectStore>>();
 const workspaces = new Map<SessionId, string>();
 
-function stagedStore(ctx: ManagerContext): Promise<ObjectStore> {
-  let store = staging.get(ctx.bus);
-  if (!store) {
-    store = openObjectStore(ctx.bus, OBJECT_STORES.sessionOutputs);
-    store.catch(() => staging.delete(ctx.bus));
-    staging.set(ctx.bus, store);
-  }
-  return store;
-}
+const stagedStore = (ctx: ManagerContext) => objectStore(ctx, OBJECT_STORES.sessionOutputs);
 
 async function workspaceOf(ctx: ManagerContext, sessionId: SessionId): Promise<string> {
   let workspace = workspaces.get(sessionId);
