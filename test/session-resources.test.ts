@@ -4,6 +4,8 @@ import { lastUserText, systemText, type ScriptedModel } from "@corral/testing";
 import { startBrainStack, type BrainStack } from "@corral/harness/testing";
 import { removeTestContainers, startManager, type SandboxRuntime } from "@corral/sandbox-manager/testing";
 import { startGateway, type GatewayUnderTest } from "@corral/gateway/testing";
+import { request } from "@corral/bus";
+import { SANDBOX_RPC, sandboxSubject } from "@corral/protocol";
 
 // Session resources through the official SDK, unchanged but for baseURL and apiKey, against the real stack
 // (nats-server with users and permissions, session-store, harness, sandbox-manager with Docker, gateway).
@@ -389,4 +391,33 @@ test("memory stores: mounted at /mnt/memory/<name> as attached, in the system pr
     }),
   );
   expect(refused?.message).toMatch(/archived/);
+});
+
+test("a re-provisioned sandbox has the session's files mounted again", async () => {
+  const file = await upload("mounted again\n", "again.txt");
+  const session = await client.beta.sessions.create({
+    agent: agentId,
+    environment_id: environmentId,
+    resources: [{ type: "file", file_id: file.id, mount_path: "/mnt/again.txt" }],
+  });
+  const cat = {
+    type: "message" as const,
+    content: [{ type: "tool_use" as const, name: "bash", input: { command: "cat /mnt/again.txt" } }],
+  };
+  const done = { type: "message" as const, content: [{ type: "text" as const, text: "ok" }] };
+  model.script(cat, done);
+  await sendAndWait(session.id, "first");
+  const [first] = (await request(stack.bus, SANDBOX_RPC.list, { session_id: session.id as never })).data;
+  await request(
+    stack.bus,
+    SANDBOX_RPC.destroy,
+    { sandbox_id: first!.id },
+    { subject: sandboxSubject(first!.id, "destroy") },
+  );
+  model.script(cat, cat, done);
+  await sendAndWait(session.id, "again");
+  const results = await toolResults(session.id);
+  expect(results.at(-1)).toContain("mounted again");
+  const sandboxes = (await request(stack.bus, SANDBOX_RPC.list, { session_id: session.id as never })).data;
+  expect(sandboxes.some((s) => s.id !== first!.id && s.status === "ready")).toBe(true);
 });

@@ -44,6 +44,15 @@ export type SessionAgentParam = z.infer<typeof SessionAgentParam>;
 export const SessionResource = SessionResourceRecord;
 export type SessionResource = SessionResourceRecord;
 
+/**
+ * A record's resources. Sessions stored before Corral acted on resources kept whatever was sent, unchecked;
+ * such entries (they were never mounted) are left out when the record is read, so the session stays readable.
+ */
+const storedResources = z.preprocess(
+  (value) => (Array.isArray(value) ? value.filter((r) => SessionResourceRecord.safeParse(r).success) : value),
+  z.array(SessionResourceRecord),
+);
+
 export const InitialEvent = z.discriminatedUnion("type", [UserMessageInput, UserDefineOutcomeParams]);
 export type InitialEvent = z.infer<typeof InitialEvent>;
 
@@ -95,7 +104,7 @@ export const SessionRecord = z.object({
   title: Title.nullable(),
   agent: AgentSnapshot,
   environment_id: EnvironmentId,
-  resources: z.array(SessionResource),
+  resources: storedResources,
   vault_ids: z.array(VaultId),
   metadata: Metadata,
   usage: Usage,
