@@ -166,6 +166,12 @@ test("a file resource is mounted read-only at its mount path; what the agent wri
   expect(results[1]).toContain("Permission denied");
   expect(results[1]).toContain("the canary is 4417"); // still there, unchanged
   expect(results[2]).toMatch(/Permission denied|Errno 13|outside the workspace/);
+  // Lazily: the first model request starts before the sandbox (and its mounts) is provisioned.
+  const types: string[] = [];
+  for await (const e of client.beta.sessions.events.list(session.id)) types.push(e.type);
+  expect(types.indexOf("span.model_request_start")).toBeLessThan(
+    types.indexOf("span.sandbox_provision_start"),
+  );
 
   // Collected after each tool run: listed by scope as soon as the session is idle, each once.
   const outputs = [];
