@@ -388,6 +388,21 @@ test("memory stores: mounted at /mnt/memory/<name> as attached, in the system pr
   expect(later[4]!.content).toContain("likes juice");
   expect((await contents(prefs.id))["/prefs.md"]).toBe("likes juice\n");
 
+  // A change that cannot be saved (too large) is said once, not again after every later tool run.
+  model.script(bash("head -c 150000 /dev/zero | tr '\\0' a > /mnt/memory/user-prefs/big.md"), bash("true"), {
+    type: "message",
+    content: [{ type: "text", text: "ok" }],
+  });
+  await sendAndWait(session.id, "a big one");
+  const last: Array<{ content: string; is_error: boolean }> = [];
+  for await (const e of client.beta.sessions.events.list(session.id))
+    if (e.type === "agent.tool_result")
+      last.push({ content: JSON.stringify(e.content), is_error: Boolean(e.is_error) });
+  expect(last[5]).toMatchObject({ is_error: true });
+  expect(last[5]!.content).toMatch(/big\.md not saved/);
+  expect(last[6]).toMatchObject({ is_error: false });
+  expect(Object.keys(await contents(prefs.id))).not.toContain("/big.md");
+
   await memoryStores.archive(kb.id);
   const refused = await failure(
     client.beta.sessions.create({

@@ -11,6 +11,8 @@ export const MemoryManifest = z.object({
   memory_store_id: z.string(),
   access: z.enum(["read_write", "read_only"]),
   files: z.record(z.string(), z.string()),
+  /** Versions that could not be saved (and why was said once): not sent again until they change. */
+  refused: z.record(z.string(), z.string()).default({}),
 });
 export type MemoryManifest = z.infer<typeof MemoryManifest>;
 

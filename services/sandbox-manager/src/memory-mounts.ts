@@ -61,6 +61,7 @@ async function mountStore(ctx: ManagerContext, containerId: string, r: MemoryRes
     memory_store_id: r.memory_store_id,
     access: r.access,
     files: manifest,
+    refused: {},
   });
 }
 

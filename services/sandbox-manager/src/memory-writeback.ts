@@ -113,7 +113,7 @@ async function writeOne(
 /** What changed under the mount since the manifest: new or edited files, and deleted ones. */
 function changesOf(manifest: MemoryManifest, now: Map<string, string>): Change[] {
   const changed: Change[] = [...now]
-    .filter(([p, sha]) => manifest.files[p] !== sha)
+    .filter(([p, sha]) => manifest.files[p] !== sha && manifest.refused[p] !== sha)
     .map(([path, sha]) => ({ path, sha }));
   const deleted = Object.keys(manifest.files)
     .filter((p) => !now.has(p))
@@ -140,6 +140,8 @@ export async function writeBackStore(
   for (const change of changes) {
     const problem = await writeOne(ctx, { containerId, dir, sessionId, manifest }, change);
     if (problem) problems.push(`memory ${dir}${change.path} not saved: ${problem}`);
+    if (problem && change.sha && manifest.files[change.path] !== change.sha)
+      manifest.refused[change.path] = change.sha;
   }
   if (changes.length) await writeManifest(ctx, containerId, slug, manifest);
   return problems;

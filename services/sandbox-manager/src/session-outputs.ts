@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { request } from "@corral/bus";
 import {
+  DEFAULT_WORKSPACE,
   OBJECT_STORES,
   isCorralError,
   OUTPUT_RPC,
@@ -30,7 +31,7 @@ async function workspaceOf(ctx: ManagerContext, sessionId: SessionId): Promise<s
   let workspace = workspaces.get(sessionId);
   if (!workspace) {
     const session = await request(ctx.bus, STORE_RPC.sessionsGet, { session_id: sessionId });
-    workspace = session.workspace_id ?? "default";
+    workspace = session.workspace_id ?? DEFAULT_WORKSPACE;
     if (workspaces.size > 10_000) workspaces.clear();
     workspaces.set(sessionId, workspace);
   }
