@@ -37,6 +37,9 @@ export interface ProcessStack {
   harness: ServiceProcess;
   /** Starts another harness (after a kill) and resolves once it is healthy. */
   spawnHarness(): Promise<ServiceProcess>;
+  /** The sandbox-manager's process; `spawnManager` starts another on the same host (after a kill). */
+  manager: ServiceProcess;
+  spawnManager(): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -65,13 +68,18 @@ export async function startProcessStack(
     EGRESS_PORT: String(await freePort()),
     CORRAL_MASTER_KEY: randomBytes(32).toString("base64"),
   });
-  spawn("sandbox-manager", {
-    CORRAL_HOST_ID: host,
-    SANDBOX_NETWORK: "corral-sandboxes-test",
-    SANDBOX_WARM_POOL: "0",
-    SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
-    SANDBOX_STATE_DIR: join(dir, "manager"),
-  });
+  const spawnManager = async () => {
+    const manager = spawn("sandbox-manager", {
+      CORRAL_HOST_ID: host,
+      SANDBOX_NETWORK: "corral-sandboxes-test",
+      SANDBOX_WARM_POOL: "0",
+      SANDBOX_EXTRA_LABELS: JSON.stringify(RUN_LABEL),
+      SANDBOX_STATE_DIR: join(dir, "manager"),
+    });
+    await untilHealthy(`http://127.0.0.1:${healthPorts["sandbox-manager"]}`, 60_000);
+    return manager;
+  };
+  const manager = spawnManager();
   const spawnHarness = async () => {
     healthPorts.harness = await freePort();
     const brain = spawn("harness", {
@@ -83,6 +91,7 @@ export async function startProcessStack(
     return brain;
   };
   const harness = await spawnHarness();
+  const firstManager = await manager;
   spawn("gateway", { GATEWAY_PORT: String(gatewayPort) });
   const api = `http://127.0.0.1:${gatewayPort}`;
   for (const service of SERVICES) await untilHealthy(`http://127.0.0.1:${healthPorts[service]}`, 60_000);
@@ -96,6 +105,8 @@ export async function startProcessStack(
     healthPorts,
     harness,
     spawnHarness,
+    manager: firstManager,
+    spawnManager,
     async stop() {
       await system.stop();
       await model.close();
