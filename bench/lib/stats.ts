@@ -38,7 +38,8 @@ export interface Row {
   unit: string;
   /** Human statement of the target, e.g. "ratio ≥ 0.5". */
   target: string;
-  ok: (ratio: number) => boolean;
+  /** Whether the ratio meets the target; absent for a figure that is shown without one. */
+  ok?: (ratio: number) => boolean;
 }
 
 export function printRows(title: string, rows: readonly Row[]): void {
@@ -50,7 +51,7 @@ export function printRows(title: string, rows: readonly Row[]): void {
   for (const row of rows) {
     const ratio = row.corral / row.baseline;
     process.stdout.write(
-      `${row.metric.padEnd(44)}${fmt(row.corral).padStart(12)}${fmt(row.baseline).padStart(12)}  ${row.unit.padEnd(8)} ${ratio.toFixed(2).padStart(5)}   ${row.target} ${row.ok(ratio) ? "(met)" : "(NOT met)"}\n`,
+      `${row.metric.padEnd(44)}${fmt(row.corral).padStart(12)}${fmt(row.baseline).padStart(12)}  ${row.unit.padEnd(8)} ${ratio.toFixed(2).padStart(5)}   ${row.target}${row.ok ? (row.ok(ratio) ? " (met)" : " (NOT met)") : ""}\n`,
     );
   }
 }
