@@ -1,5 +1,5 @@
-import { MEMORY_RPC as M, type RpcDef, type RpcParsedRequest, type RpcResponse } from "@corral/protocol";
-import type { StoreState } from "../state.js";
+import { MEMORY_RPC as M } from "@corral/protocol";
+import { routeEntry as verb } from "../route-entry.js";
 import { createMemoryStore } from "./create-memory-store.js";
 import { getMemoryStore } from "./get-memory-store.js";
 import { updateMemoryStore } from "./update-memory-store.js";
@@ -17,12 +17,6 @@ import { redactMemoryVersion } from "./redact-memory-version.js";
 import { snapshotMemoryStore } from "./snapshot-memory-store.js";
 import { sessionWrite } from "./session-write.js";
 import { requireUsableMemoryStore } from "./check-store.js";
-
-type Handler<D extends RpcDef> = (state: StoreState, request: RpcParsedRequest<D>) => Promise<RpcResponse<D>>;
-
-/** An RPC and its verb, checked against each other here; the store's route table serves the pair. */
-const verb = <D extends RpcDef>(def: D, handler: Handler<D>) =>
-  [def as RpcDef, handler as Handler<RpcDef>] as const;
 
 /** Every memory store RPC the session-store serves, and the verb that answers it. */
 export const MEMORY_ROUTES = [
