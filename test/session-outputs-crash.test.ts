@@ -97,10 +97,9 @@ test("a SIGKILLed sandbox-manager mid-write-back of a memory store leaves each c
   });
   const done = { type: "message" as const, content: [{ type: "text" as const, text: "ok" }] };
   const versionsBySession = async () => {
-    const out: { operation: string; path: string }[] = [];
+    const out: { operation: string; memory_id: string }[] = [];
     for await (const v of memoryStores.memoryVersions.list(store.id))
-      if (JSON.stringify(v.created_by).includes(session.id))
-        out.push(v as unknown as { operation: string; path: string });
+      if (JSON.stringify(v.created_by).includes(session.id)) out.push(v);
     return out;
   };
   stack.model.script(bash(write), done);
@@ -129,6 +128,14 @@ test("a SIGKILLed sandbox-manager mid-write-back of a memory store leaves each c
     Array.from({ length: FILES }, (_, i) => [`/n${i + 1}.md`, `note ${i + 1}\n`]),
   );
   expect(contents).toEqual(expected);
-  // Each change once: one version per file, all the session's.
-  expect((await versionsBySession()).length).toBe(FILES);
+  // Each change once: one version (a create) per memory, all the session's.
+  const versions = await versionsBySession();
+  expect(versions).toHaveLength(FILES);
+  expect(new Set(versions.map((v) => v.memory_id)).size).toBe(FILES);
+  expect(versions.every((v) => v.operation === "created")).toBe(true);
+  // And the session goes on: its next tool call read the last note.
+  const results: string[] = [];
+  for await (const e of client.beta.sessions.events.list(session.id))
+    if (e.type === "agent.tool_result") results.push(JSON.stringify(e.content));
+  expect(results.at(-1)).toContain(`note ${FILES}`);
 });
