@@ -25,7 +25,7 @@ export { publishDelta, subscribeDeltas, subscribeStored, subscribeStoredAll, flu
 export type { Unsubscribe } from "./live.js";
 export { openTypedBucket, typedBucket } from "./bucket.js";
 export type { Bucket, BucketChange } from "./bucket.js";
-export { getJson, createJson, putJson, updateJson, isKeyConflict } from "./kv.js";
+export { getJson, createJson, putJson, updateJson, isKeyConflict, storedKeys } from "./kv.js";
 export type { Versioned } from "./kv.js";
 export { nanos, millis, headers } from "@nats-io/transport-node";
 export type { Msg, MsgHdrs, Subscription, NatsConnection } from "@nats-io/transport-node";

@@ -2,6 +2,8 @@ import type { z } from "zod";
 import type { KV } from "@nats-io/kv";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { CorralError } from "@corral/protocol";
+import type { Bus } from "./connect.js";
+import type { BucketName } from "./streams.js";
 
 export interface Versioned<T> {
   value: T;
@@ -70,3 +72,15 @@ export async function updateJson<S extends z.ZodType>(
 }
 
 export { isKeyConflict };
+
+/**
+ * The keys of a bucket whose subject still holds a message, read from the stream's subjects: a deleted key
+ * whose marker is kept is among them (the caller reads each key anyway). Unlike `KV.keys()` — a consumer
+ * that counts what is pending first and, when a key is purged meanwhile, waits for a 30 s heartbeat to
+ * end — one request that cannot stall on a concurrent delete.
+ */
+export async function storedKeys(bus: Bus, name: BucketName): Promise<string[]> {
+  const prefix = `$KV.${name}.`;
+  const info = await bus.jsm.streams.info(`KV_${name}`, { subjects_filter: `${prefix}>` });
+  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+}

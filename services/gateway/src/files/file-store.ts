@@ -7,7 +7,14 @@ import {
   isFileExpired,
   workspaceOf,
 } from "@corral/protocol";
-import { openObjectStore, openTypedBucket, type Bucket, type Bus, type ObjectStore } from "@corral/bus";
+import {
+  openObjectStore,
+  openTypedBucket,
+  storedKeys,
+  type Bucket,
+  type Bus,
+  type ObjectStore,
+} from "@corral/bus";
 import type { Logger } from "@corral/logger";
 import type { FileOptions } from "./file-options.js";
 
@@ -16,6 +23,8 @@ export interface FileStore {
   records: Bucket<FileRecord>;
   objects: ObjectStore;
   options: FileOptions;
+  /** Every record's id (a record deleted a moment ago may be among them: read each). */
+  ids(): Promise<string[]>;
   now(): number;
   logger: Logger;
 }
@@ -25,6 +34,7 @@ export async function openFileStore(bus: Bus, options: FileOptions, logger: Logg
     records: await openTypedBucket(bus, BUCKETS.files, FileRecord),
     objects: await openObjectStore(bus, OBJECT_STORES.files),
     options,
+    ids: () => storedKeys(bus, BUCKETS.files),
     now: options.now ?? Date.now,
     logger,
   };

@@ -18,16 +18,21 @@ export interface SweepResult {
 export async function sweepFiles(store: FileStore): Promise<SweepResult> {
   const nowMs = store.now();
   let expired = 0;
-  for (const id of await store.records.keys()) {
+  const live = new Set<string>();
+  for (const id of await store.ids()) {
     const entry = await store.records.get(id);
-    if (!entry || !isFileExpired(entry.value, nowMs)) continue;
+    if (!entry) continue;
+    if (!isFileExpired(entry.value, nowMs)) {
+      live.add(id);
+      continue;
+    }
     await removeFile(store, id);
     expired++;
   }
   let orphaned = 0;
-  const ids = new Set(await store.records.keys());
+  // A record written since the ids were read names bytes younger than the grace: they are left alone.
   for (const object of await store.objects.list()) {
-    if (ids.has(object.key) || nowMs - Date.parse(object.mtime) < store.options.orphanGraceMs) continue;
+    if (live.has(object.key) || nowMs - Date.parse(object.mtime) < store.options.orphanGraceMs) continue;
     await store.objects.delete(object.key);
     orphaned++;
   }
