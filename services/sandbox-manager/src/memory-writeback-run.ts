@@ -2,13 +2,10 @@ import type { SessionId, ToolResult } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { writeBackStore } from "./memory-writeback.js";
+import { serialRuns } from "./serial-runs.js";
 
-/** Per sandbox: its memory mounts (found once), and the write-back under way (one at a time). */
-interface MemoryState {
-  stores: Promise<string[]>;
-  running: Promise<string[]>;
-}
-const states = new WeakMap<OwnedSandbox, MemoryState>();
+/** Per sandbox: its write-backs, one at a time (callers arriving during one share the next). */
+const writeBacks = new WeakMap<OwnedSandbox, () => Promise<string[]>>();
 
 /** The memory mounts of a sandbox, from the manifests its provisioning left (so a restarted manager finds them). */
 async function mountedStores(ctx: ManagerContext, containerId: string): Promise<string[]> {
@@ -28,10 +25,10 @@ async function mountedStores(ctx: ManagerContext, containerId: string): Promise<
 async function writeBackAll(
   ctx: ManagerContext,
   sandbox: OwnedSandbox,
-  state: MemoryState,
+  stores: Promise<string[]>,
 ): Promise<string[]> {
   const problems: string[] = [];
-  for (const dir of await state.stores) {
+  for (const dir of await stores) {
     const sessionId = sandbox.record.session_id as SessionId;
     problems.push(...(await writeBackStore(ctx, sandbox.record.container_id, sessionId, dir)));
   }
@@ -49,22 +46,21 @@ export async function writeBackMemory(
   result: ToolResult,
 ): Promise<ToolResult> {
   if (!ctx.runtime.rootExec) return result;
-  let state = states.get(sandbox);
-  if (!state) {
+  let writeBack = writeBacks.get(sandbox);
+  if (!writeBack) {
     const stores = mountedStores(ctx, sandbox.record.container_id).catch(() => []);
-    states.set(sandbox, (state = { stores, running: Promise.resolve([]) }));
+    writeBack = serialRuns(() =>
+      writeBackAll(ctx, sandbox, stores).catch((err: unknown) => {
+        ctx.logger.warn(
+          { err, sandbox_id: sandbox.record.id },
+          "memory not written back; the next tool run retries",
+        );
+        return [];
+      }),
+    );
+    writeBacks.set(sandbox, writeBack);
   }
-  const current = state;
-  current.running = current.running.then(() =>
-    writeBackAll(ctx, sandbox, current).catch((err: unknown) => {
-      ctx.logger.warn(
-        { err, sandbox_id: sandbox.record.id },
-        "memory not written back; the next tool run retries",
-      );
-      return [];
-    }),
-  );
-  const problems = await current.running;
+  const problems = await writeBack();
   if (problems.length === 0) return result;
   return { content: `${result.content}\n\n${problems.join("\n")}`, is_error: true };
 }

@@ -16,11 +16,12 @@ import type { ManagerContext } from "./context.js";
 import { objectStore } from "./object-stores.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { scanOutputs, type OutputEntry } from "./session-outputs-scan.js";
+import { serialRuns } from "./serial-runs.js";
 
-/** Per sandbox: the versions (`path size mtime`) already collected, and the collection under way. */
+/** Per sandbox: the versions (`path size mtime`) already collected, and its collections, one at a time. */
 interface Collected {
   seen: Set<string>;
-  running: Promise<void>;
+  collect: () => Promise<void>;
 }
 const collected = new WeakMap<OwnedSandbox, Collected>();
 const workspaces = new Map<SessionId, string>();
@@ -71,17 +72,17 @@ async function collectOne(ctx: ManagerContext, sandbox: OwnedSandbox, entry: Out
   await (await stagedStore(ctx)).delete(id);
 }
 
-async function collectNew(ctx: ManagerContext, sandbox: OwnedSandbox, state: Collected): Promise<void> {
+async function collectNew(ctx: ManagerContext, sandbox: OwnedSandbox, seen: Set<string>): Promise<void> {
   const entries = await scanOutputs(ctx, sandbox.record.container_id);
   for (const entry of entries) {
     const version = `${entry.path}\0${entry.size}\0${entry.mtimeMs}`;
-    if (state.seen.has(version)) continue;
-    if (state.seen.size >= SESSION_OUTPUTS_PER_SESSION_MAX) {
+    if (seen.has(version)) continue;
+    if (seen.size >= SESSION_OUTPUTS_PER_SESSION_MAX) {
       ctx.logger.warn({ sandbox_id: sandbox.record.id }, "outputs limit reached; later outputs left out");
       return;
     }
     await collectOne(ctx, sandbox, entry);
-    state.seen.add(version);
+    seen.add(version);
   }
 }
 
@@ -94,16 +95,17 @@ async function collectNew(ctx: ManagerContext, sandbox: OwnedSandbox, state: Col
 export function collectOutputs(ctx: ManagerContext, sandbox: OwnedSandbox): Promise<void> {
   if (!ctx.runtime.rootExec) return Promise.resolve();
   let state = collected.get(sandbox);
-  if (!state) collected.set(sandbox, (state = { seen: new Set(), running: Promise.resolve() }));
-  const current = state;
-  const next = current.running.then(() =>
-    collectNew(ctx, sandbox, current).catch((err: unknown) =>
-      ctx.logger.warn(
-        { err, sandbox_id: sandbox.record.id },
-        "outputs not collected; the next tool run retries",
+  if (!state) {
+    const seen = new Set<string>();
+    const collect = serialRuns(() =>
+      collectNew(ctx, sandbox, seen).catch((err: unknown) =>
+        ctx.logger.warn(
+          { err, sandbox_id: sandbox.record.id },
+          "outputs not collected; the next tool run retries",
+        ),
       ),
-    ),
-  );
-  current.running = next;
-  return next;
+    );
+    collected.set(sandbox, (state = { seen, collect }));
+  }
+  return state.collect();
 }
