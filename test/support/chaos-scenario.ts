@@ -2,6 +2,8 @@ import { expect } from "vitest";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { openTypedBucket, request, type Bus } from "@corral/bus";
@@ -31,7 +33,7 @@ export async function startScenario(
   nats: NatsServer,
   options: { streamReplicas?: number } = {},
 ): Promise<Scenario> {
-  const stack = await startStack(nats, { ...options, brainLogLevel: "debug" });
+  const stack = await startStack(nats, { ...options, brainLogLevel: "debug", logLevel: "info" });
   stack.model.setFallback(stepProgram(STEPS, [500, 1500]));
   return stack;
 }
@@ -50,11 +52,28 @@ async function killOneSandbox(bus: Bus, sessions: SessionId[]): Promise<SessionI
   return null;
 }
 
+const idsOf = (event: Awaited<ReturnType<typeof allEvents>>[number]): unknown[] =>
+  event.type === "agent.tool_use"
+    ? [event.id]
+    : event.type === "span.sandbox_provision_end"
+      ? [event.sandbox_id]
+      : [];
+
+/** Every service's whole output, kept under `.corral/chaos/` for a failed run to be read at leisure. */
+async function keepOutputs(s: Scenario): Promise<string> {
+  const dir = join(".corral", "chaos", new Date().toISOString().replace(/[:.]/g, "-"));
+  await mkdir(dir, { recursive: true });
+  for (const service of s.services) await writeFile(join(dir, `${service.name}.log`), service.output());
+  return `every service's output: ${dir}`;
+}
+
 /** What a failed run needs to be understood: a stranded session's last events and every service's last words. */
 async function explain(s: Scenario, stranded: SessionId[]): Promise<string> {
   const sid = stranded[0];
   const events = sid ? await allEvents(s.bus, sid).catch(() => []) : [];
   const last = events.slice(-12).map((e) => e.type);
+  // Lines about the session, its sandboxes or its tool calls, whichever service wrote them.
+  const ids = [sid, ...events.flatMap(idsOf)].filter((id): id is string => typeof id === "string");
   const leases = await openTypedBucket(
     s.bus,
     BUCKETS.leases,
@@ -68,14 +87,15 @@ async function explain(s: Scenario, stranded: SessionId[]): Promise<string> {
     service
       .output()
       .split("\n")
-      .filter((line) => (sid !== undefined && line.includes(sid)) || line.includes('"level":50'))
-      .slice(-25)
+      .filter((line) => ids.some((id) => line.includes(id)) || line.includes('"level":50'))
+      .slice(-30)
       .map((line) => line.slice(0, 400))
       .join("\n");
   const words = s.services.map(
     (service) => `--- ${service.name} (crashed ${service.crashes} times)\n${about(service)}`,
   );
-  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, leaseLine, ...words].join("\n");
+  const kept = await keepOutputs(s);
+  return [`stranded ${stranded.length} (${sid}): ${last.join(", ")}`, leaseLine, kept, ...words].join("\n");
 }
 
 /** Sessions started at once; resolves when every one answered with its token, or throws with the story. */

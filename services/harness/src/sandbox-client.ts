@@ -130,7 +130,10 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
         signal,
         maxDelayMs: 1000,
         onRetry: (error, attempt) =>
-          options.logger?.debug({ attempt, code: error.code }, "tool call: asking again"),
+          options.logger?.debug(
+            { attempt, code: error.code, sandbox_id: sandboxId, tool_use_id: call.toolUseId },
+            "tool call: asking again",
+          ),
       });
       pending.catch(() => undefined);
       try {

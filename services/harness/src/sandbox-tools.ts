@@ -17,6 +17,7 @@ const result = (call: ToolCall, content: string, isError: boolean): SessionEvent
 export async function runSandboxTool(run: Run, call: ToolCall): Promise<SessionEventInput[] | null> {
   const sandboxId = await ensureSandbox(run);
   if (!sandboxId) return [result(call, "No sandbox could be started for this tool call.", true)];
+  run.log.debug({ tool_use_id: call.id, sandbox_id: sandboxId }, "tool call sent");
   let outcome;
   try {
     outcome = await run.deps.hands.execute(
