@@ -134,11 +134,21 @@ test("an API key made with the image's CLI opens the API on both gateways, which
   const created = await stack.compose("run", "--rm", "-T", "gateway-1", "corral", "keys", "create");
   const key = /sk-corral-[A-Za-z0-9_-]+/.exec(created)?.[0];
   expect(key, created).toBeDefined();
+  // A session answered before a crash goes idle once another replica has taken it over and said so.
   for (const url of stack.gateways) {
-    const listed = await fetch(`${url}/v1/sessions?limit=100`, { headers: { "x-api-key": key! } });
-    expect(listed.status).toBe(200);
-    const body = (await listed.json()) as { data: { id: string; status: string }[] };
-    expect(body.data.filter((s) => s.status === "idle").length).toBeGreaterThanOrEqual(TASKS);
+    let statuses: string[] = [];
+    await waitFor(
+      async () => {
+        const listed = await fetch(`${url}/v1/sessions?limit=100`, { headers: { "x-api-key": key! } });
+        expect(listed.status).toBe(200);
+        const body = (await listed.json()) as { data: { id: string; status: string }[] };
+        statuses = body.data.map((s) => `${s.id}: ${s.status}`);
+        return body.data.filter((s) => s.status === "idle").length >= TASKS;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    ).catch((error: unknown) => {
+      throw new Error(`fewer than ${TASKS} sessions idle: ${statuses.join(", ")}`, { cause: error });
+    });
   }
   const refused = await fetch(`${stack.gateways[0]}/v1/sessions`, {
     headers: { "x-api-key": "sk-corral-x" },
