@@ -139,6 +139,39 @@ test("a tool call left running by a SIGKILLed manager is answered by its restart
   expect(count.content).toContain("stdout:\n1\n");
 });
 
+/** The `docker exec`s started in a container between two moments (the manager's scans of its outputs). */
+async function execsStarted(containerId: string, since: number, until: number): Promise<number> {
+  const events = (await docker.getEvents({
+    since: Math.floor(since / 1000),
+    until: Math.ceil(until / 1000),
+    filters: { container: [containerId], event: ["exec_start"] },
+  })) as unknown as NodeJS.ReadableStream;
+  let text = "";
+  for await (const chunk of events) text += String(chunk);
+  return text.split("\n").filter((line) => line.trim() !== "").length;
+}
+
+test("asks repeated while a tool runs share one collection of its outputs, not one each", async () => {
+  const sbx = await provision(sessionId());
+  await exec(sbx, "true"); // the first tool run's one-time work (finding memory mounts) is behind us
+  await new Promise((r) => setTimeout(r, 1100)); // docker's events are asked for by the second
+  const id = toolId();
+  const since = Date.now();
+  const first = exec(sbx, "sleep 3; echo done", id);
+  // A harness asking again every few seconds, and a replica that lost its lease asking too.
+  const asks: Promise<unknown>[] = [];
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    asks.push(exec(sbx, "sleep 3; echo done", id));
+  }
+  const results = await Promise.all([first, ...asks]);
+  for (const result of results)
+    expect(result).toMatchObject({ is_error: false, content: expect.stringContaining("done") });
+  await new Promise((r) => setTimeout(r, 1000)); // docker's events reach the log a moment later
+  // One scan after the run, and at most one more shared by every ask that came while it ran: not 31.
+  expect(await execsStarted(sbx.container_id, since, Date.now())).toBeLessThanOrEqual(2);
+});
+
 test("two managers share provisioning, and each sandbox's exec goes to its owner", async () => {
   const hostB = `host-b-${randomBytes(3).toString("hex")}`;
   startManager(hostB, 0);
