@@ -2,7 +2,15 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomBytes } from "node:crypto";
 import { SANDBOX_RPC, STORE_RPC, type SandboxRecord } from "@corral/protocol";
 import { request, type Bus } from "@corral/bus";
-import { startSystem, untilAnswers, waitFor, type ServiceProcess, type TestSystem } from "@corral/testing";
+import {
+  freePort,
+  startSystem,
+  untilAnswers,
+  waitFor,
+  type ServiceProcess,
+  type TestSystem,
+} from "@corral/testing";
+import { parseMetrics, sumOf } from "@corral/metrics";
 import { docker, removeTestContainers, runTool, RUN_LABEL } from "@corral/sandbox-manager/testing";
 
 let system: TestSystem;
@@ -10,8 +18,13 @@ let bus: Bus;
 const managers: ServiceProcess[] = [];
 const hostA = `host-a-${randomBytes(3).toString("hex")}`;
 
-function startManager(hostId: string, warmPool = 0): ServiceProcess {
+const managerPorts: number[] = [];
+
+async function startManager(hostId: string, warmPool = 0): Promise<ServiceProcess> {
+  const port = await freePort();
+  managerPorts.push(port);
   const proc = system.spawn("sandbox-manager", {
+    HEALTH_PORT: String(port),
     CORRAL_HOST_ID: hostId,
     SANDBOX_WARM_POOL: String(warmPool),
     SANDBOX_NETWORK: "corral-sandboxes-test",
@@ -35,7 +48,7 @@ const ready = () => untilAnswers(() => request(bus, SANDBOX_RPC.list, {}, { time
 beforeAll(async () => {
   system = await startSystem("client");
   bus = system.bus;
-  startManager(hostA, 1);
+  await startManager(hostA, 1);
   await ready();
 });
 
@@ -104,7 +117,7 @@ test("a manager SIGKILLed and restarted re-adopts its running sandboxes", async 
   // No responders, or (while the server has not yet seen the socket close) no reply in time.
   const orphaned = await exec(sbx, "echo nobody", toolId(), 2000).catch((e: { code?: string }) => e);
   expect(["UNAVAILABLE", "TIMEOUT"]).toContain((orphaned as { code?: string }).code);
-  startManager(hostA, 1);
+  await startManager(hostA, 1);
   await ready();
   const after = await waitFor(() => exec(sbx, "cat /tmp/state", toolId(), 5000).catch(() => null), {
     timeoutMs: 30_000,
@@ -125,7 +138,7 @@ test("a tool call left running by a SIGKILLed manager is answered by its restart
   await new Promise((r) => setTimeout(r, 500));
   await managers.at(-1)!.kill("SIGKILL");
   await slow;
-  startManager(hostA, 1);
+  await startManager(hostA, 1);
   await ready();
   // Asked again with the same tool_use id (a harness retrying): the sandbox kept the first run's result.
   const again = await waitFor(
@@ -139,24 +152,17 @@ test("a tool call left running by a SIGKILLed manager is answered by its restart
   expect(count.content).toContain("stdout:\n1\n");
 });
 
-/** The `docker exec`s started in a container between two moments (the manager's scans of its outputs). */
-async function execsStarted(containerId: string, since: number, until: number): Promise<number> {
-  const events = (await docker.getEvents({
-    since: Math.floor(since / 1000),
-    until: Math.ceil(until / 1000),
-    filters: { container: [containerId], event: ["exec_start"] },
-  })) as unknown as NodeJS.ReadableStream;
-  let text = "";
-  for await (const chunk of events) text += String(chunk);
-  return text.split("\n").filter((line) => line.trim() !== "").length;
+/** The scans of sandboxes' outputs the newest manager made so far, read from its /metrics. */
+async function outputScans(by: "executor" | "find"): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${managerPorts.at(-1)}/metrics`);
+  return sumOf(parseMetrics(await res.text()), "corral_sandbox_output_scans_total", { by });
 }
 
-test("asks repeated while a tool runs share one collection of its outputs, not one each", async () => {
+test("asks repeated while a tool runs share one scan of its outputs, not one each", async () => {
   const sbx = await provision(sessionId());
-  await exec(sbx, "true"); // the first tool run's one-time work (finding memory mounts) is behind us
-  await new Promise((r) => setTimeout(r, 1100)); // docker's events are asked for by the second
+  await exec(sbx, "true");
+  const before = { executor: await outputScans("executor"), find: await outputScans("find") };
   const id = toolId();
-  const since = Date.now();
   const first = exec(sbx, "sleep 3; echo done", id);
   // A harness asking again every few seconds, and a replica that lost its lease asking too.
   const asks: Promise<unknown>[] = [];
@@ -167,14 +173,14 @@ test("asks repeated while a tool runs share one collection of its outputs, not o
   const results = await Promise.all([first, ...asks]);
   for (const result of results)
     expect(result).toMatchObject({ is_error: false, content: expect.stringContaining("done") });
-  await new Promise((r) => setTimeout(r, 1000)); // docker's events reach the log a moment later
-  // One scan after the run, and at most one more shared by every ask that came while it ran: not 31.
-  expect(await execsStarted(sbx.container_id, since, Date.now())).toBeLessThanOrEqual(2);
+  // One scan after the run, shared by every ask that came while it ran (not 31), by the idle executor.
+  expect((await outputScans("executor")) - before.executor).toBe(1);
+  expect((await outputScans("find")) - before.find).toBe(0);
 });
 
 test("two managers share provisioning, and each sandbox's exec goes to its owner", async () => {
   const hostB = `host-b-${randomBytes(3).toString("hex")}`;
-  startManager(hostB, 0);
+  await startManager(hostB, 0);
   const sandboxes: SandboxRecord[] = [];
   await waitFor(
     async () => {

@@ -11,6 +11,7 @@ import re
 import select
 import time
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -28,6 +29,8 @@ OUTPUT_LIMIT = 100 * 1024
 RESULT_LIMIT = int(os.environ.get("CORRAL_RESULT_MAX_BYTES") or 256 * 1024)
 READ_LIMIT = 256 * 1024
 GLOB_LIMIT = 200
+OUTPUTS_DIR = "/mnt/session/outputs"  # SESSION_OUTPUTS_DIR in @corral/protocol
+SCAN_LIMIT = 1000  # SESSION_OUTPUTS_PER_SESSION_MAX in @corral/protocol
 WRITABLE_ROOTS = ("/workspace", "/tmp", "/mnt/session/outputs")  # the last: files returned to the client
 out_lock = threading.Lock()
 
@@ -254,8 +257,35 @@ def grep(inp):
 TOOLS = {"bash": bash, "read": read, "write": write, "edit": edit, "glob": glob_tool, "grep": grep}
 
 
+def scan_outputs(_inp):
+    """Every regular file under the outputs folder as `size seconds.nanoseconds path` + NUL, oldest first:
+    what `find -printf '%s %T@ %P\\0'` prints, without a process per scan. Too many to list within half a
+    reply is an error (the manager then scans with find)."""
+    found = []
+    for root, _dirs, files in os.walk(OUTPUTS_DIR, followlinks=False):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((st.st_mtime_ns, st.st_size, os.path.relpath(path, OUTPUTS_DIR)))
+        if len(found) > SCAN_LIMIT:
+            raise ToolError("more than %d files" % SCAN_LIMIT)
+    found.sort()
+    listing = "".join("%d %d.%09d %s\0" % (size, ns // 10**9, ns % 10**9, rel) for ns, size, rel in found)
+    if len(listing.encode("utf-8", "surrogateescape")) > RESULT_LIMIT // 2:
+        raise ToolError("listing too long")
+    return listing, False
+
+
+# Calls only the manager makes (it never lets a model's tool call take these names).
+CORRAL_CALLS = {"corral.scan_outputs": scan_outputs}
+
+
 def run_tool(request):
-    tool = TOOLS.get(request.get("tool"))
+    tool = TOOLS.get(request.get("tool")) or CORRAL_CALLS.get(request.get("tool"))
     try:
         if tool is None:
             raise ToolError("unknown tool %r" % request.get("tool"))

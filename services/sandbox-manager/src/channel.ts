@@ -12,6 +12,8 @@ export interface ExecutorChannel {
    * key with it instead of running the tool again — also to a manager that restarted mid-call.
    */
   call(tool: string, input: Record<string, unknown>, key?: string): Promise<ToolResult>;
+  /** True while no call awaits its reply (the executor runs one call at a time, in order). */
+  idle(): boolean;
   /** Resolves once the executor said it is ready. */
   readonly ready: Promise<void>;
   /** Fails every pending and later call with SANDBOX_LOST. */
@@ -112,6 +114,7 @@ export function createChannel(stream: Duplex, demux: Demux): ExecutorChannel {
   return {
     ready: channel.ready.promise,
     call: (tool, input, key) => call(channel, tool, input, key),
+    idle: () => channel.pending.size === 0,
     fail: (reason) => fail(channel, reason),
     close() {
       fail(channel, "the sandbox was closed");

@@ -39,3 +39,9 @@ export const sandboxesLost = counter({
   help: "Sandboxes lost while handed out, by cause: container (died, killed, out of memory) or host (not seen)",
   labelNames: ["cause"],
 });
+
+export const outputScans = counter({
+  name: "corral_sandbox_output_scans_total",
+  help: "Scans of a sandbox's outputs folder after tool runs, by how: executor (a call on its channel) or find (a docker exec)",
+  labelNames: ["by"],
+});

@@ -6,6 +6,7 @@ import {
   isCorralError,
   OUTPUT_RPC,
   SESSION_OUTPUTS_DIR,
+  SESSION_OUTPUTS_PER_SCAN_MAX,
   SESSION_OUTPUTS_PER_SESSION_MAX,
   STORE_RPC,
   outputFileId,
@@ -73,10 +74,12 @@ async function collectOne(ctx: ManagerContext, sandbox: OwnedSandbox, entry: Out
 }
 
 async function collectNew(ctx: ManagerContext, sandbox: OwnedSandbox, seen: Set<string>): Promise<void> {
-  const entries = await scanOutputs(ctx, sandbox.record.container_id);
+  const entries = await scanOutputs(ctx, sandbox);
+  let collectedNow = 0;
   for (const entry of entries) {
     const version = `${entry.path}\0${entry.size}\0${entry.mtimeMs}`;
     if (seen.has(version)) continue;
+    if (collectedNow++ >= SESSION_OUTPUTS_PER_SCAN_MAX) return; // the next tool run takes the rest
     if (seen.size >= SESSION_OUTPUTS_PER_SESSION_MAX) {
       ctx.logger.warn({ sandbox_id: sandbox.record.id }, "outputs limit reached; later outputs left out");
       return;
