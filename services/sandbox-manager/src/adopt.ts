@@ -24,7 +24,9 @@ async function adoptOne(ctx: ManagerContext, sandboxId: SandboxId, container: Co
   // Labels cannot change after creation, so a claimed pool container still says "pool": the record decides.
   const record = await ctx.records.get(sandboxId);
   if (!record && container.labels[LABELS.pool] === "1") {
-    if (container.running) await ctx.pool.adopt(sandboxId, container.id, container.labels);
+    // A pool container of an earlier layout (no outputs mount) is not handed out: a new one replaces it.
+    if (container.running && container.labels[LABELS.outputs] === "1")
+      await ctx.pool.adopt(sandboxId, container.id, container.labels);
     else await ctx.runtime.remove(container.id);
     return;
   }

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { TOOL_RESULT_MAX_BYTES } from "@corral/protocol";
+import { SESSION_OUTPUTS_DIR, TOOL_RESULT_MAX_BYTES } from "@corral/protocol";
 import { SANDBOX_CA_BUNDLE } from "./ca-bundle.js";
 import { createWorkspaceVolume, type VolumeConfig } from "./docker-volume.js";
 import { createWorkspaceDir, workspaceDir } from "./workspace-dir.js";
@@ -43,6 +43,7 @@ function labels(spec: ContainerSpec, config: ContainerConfig): Record<string, st
     [LABELS.executor]: spec.executor ? "1" : "0",
     [LABELS.volume]: spec.volume,
     [LABELS.egress]: spec.caBundle ? "1" : "0",
+    [LABELS.outputs]: "1",
     ...(spec.sessionId ? { [LABELS.session]: spec.sessionId } : { [LABELS.pool]: "1" }),
   };
 }
@@ -81,8 +82,10 @@ export function containerOptions(
       PidsLimit: spec.resources.pids,
       Tmpfs: {
         "/tmp": `rw,exec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m`,
-        // Root's: mounted files (read-only to the sandbox user), the outputs folder, memory stores.
+        // Root's: mounted files (read-only to the sandbox user) and memory stores.
         "/mnt": `rw,noexec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m,mode=755`,
+        // What the agent leaves for the client: writable by the sandbox user from the start, with no exec.
+        [SESSION_OUTPUTS_DIR]: `rw,noexec,nosuid,nodev,size=${spec.resources.tmpfs_mb}m,mode=777`,
       },
       Mounts: mounts(spec, config),
     },

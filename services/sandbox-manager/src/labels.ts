@@ -9,4 +9,6 @@ export const LABELS = {
   volume: "corral.volume",
   /** "1" when the container was given the egress proxy, "0" when none answered (it has no network). */
   egress: "corral.egress",
+  /** "1" when the outputs folder is a mount of its own (containers made before it had it made by an exec). */
+  outputs: "corral.outputs",
 } as const;

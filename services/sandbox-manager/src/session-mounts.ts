@@ -1,11 +1,5 @@
 import { request } from "@corral/bus";
-import {
-  OBJECT_STORES,
-  SESSION_OUTPUTS_DIR,
-  STORE_RPC,
-  type FileResourceRecord,
-  type SessionId,
-} from "@corral/protocol";
+import { OBJECT_STORES, STORE_RPC, type FileResourceRecord, type SessionId } from "@corral/protocol";
 import type { ManagerContext } from "./context.js";
 import { mountMemoryStores } from "./memory-mounts.js";
 import { objectStore } from "./object-stores.js";
@@ -13,8 +7,6 @@ import { objectStore } from "./object-stores.js";
 /** How long placing one file may take (a large file streams from the object store into the sandbox). */
 const MOUNT_TIMEOUT_MS = 120_000;
 
-// Directories Corral makes: uploads root-owned (read-only for the sandbox user), outputs writable by it.
-const PREPARE = `mkdir -p /mnt/session/uploads ${SESSION_OUTPUTS_DIR} && chmod 0777 ${SESSION_OUTPUTS_DIR}`;
 // A file goes to a temporary name first, so a half-written one is never at its mount path.
 const PLACE = 'mkdir -p "$(dirname "$1")" && cat > "$1.part" && chmod 0444 "$1.part" && mv -f "$1.part" "$1"';
 
@@ -28,7 +20,7 @@ async function place(ctx: ManagerContext, containerId: string, file: FileResourc
 }
 
 /**
- * Places the session's file resources in a sandbox, read-only, and makes its outputs folder. Runs as part
+ * Places the session's file resources in a sandbox, read-only (its outputs folder is a mount of its own). Runs as part
  * of provisioning (so only when a tool first needs the sandbox, never before the first model request) and
  * again for every new sandbox of the session or of its threads. A file that cannot be placed is logged and
  * left out: the tool that looks for it finds nothing there, and the session lives on.
@@ -39,11 +31,6 @@ export async function mountSessionResources(
   sessionId: SessionId,
 ): Promise<void> {
   if (!ctx.runtime.rootExec) return;
-  const prepared = await ctx.runtime.rootExec(containerId, ["sh", "-c", PREPARE], { timeoutMs: 30_000 });
-  if (prepared.code !== 0) {
-    ctx.logger.warn({ session_id: sessionId, stderr: prepared.stderr }, "session folders not made");
-    return;
-  }
   const session = await request(ctx.bus, STORE_RPC.sessionsGet, { session_id: sessionId }).catch(
     (err: unknown) => void ctx.logger.warn({ err, session_id: sessionId }, "session resources not read"),
   );
