@@ -295,6 +295,28 @@ test("outputs whose collection failed are collected by the next tool run, after 
   expect(await outputs()).toEqual(["a.txt", "b.txt", "c.txt"]);
 });
 
+test("60 outputs written at once are all collected (at most 50 by one collection, the rest by the next)", async () => {
+  const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
+  const outputs = async () => {
+    const names: string[] = [];
+    for await (const f of client.beta.files.list({ scope_id: session.id })) names.push(f.filename);
+    return names.sort();
+  };
+  const turn = async (command: string) => {
+    model.script(
+      { type: "message", content: [{ type: "tool_use", name: "bash", input: { command } }] },
+      { type: "message", content: [{ type: "text", text: "ok" }] },
+    );
+    await sendAndWait(session.id, command);
+  };
+  const names = Array.from({ length: 60 }, (_, i) => `f${String(i + 1).padStart(2, "0")}.txt`);
+  await turn("cd /mnt/session/outputs && for i in $(seq -w 1 60); do echo $i > f$i.txt; done");
+  // A collection takes the 50 oldest new ones; the next (an ask repeated meanwhile, or the next tool run) the rest.
+  expect((await outputs()).length).toBeGreaterThanOrEqual(50);
+  await turn("true");
+  expect(await outputs()).toEqual(names);
+});
+
 test("memory stores: mounted at /mnt/memory/<name> as attached, in the system prompt; changes become versions of the session; a conflict is an error the model sees", async () => {
   const memoryStores = client.beta.memoryStores;
   const prefs = await memoryStores.create({ name: "User Prefs", description: "What the user likes" });
