@@ -174,9 +174,12 @@ export function provision(bus: Bus, sessionId: string): Promise<SandboxRecord> {
   return request(bus, SANDBOX_RPC.provision, { session_id: sessionId, spec: {} }, { timeoutMs: 60_000 });
 }
 
-/** Runs a bash command in the session's ready sandbox (empty output when it has none). */
+/**
+ * Runs a bash command in the session's ready sandbox, or in a new one on its kept workspace when it has
+ * none any more (reaped while idle, or lost): what the session's steps left there is there either way.
+ */
 export async function bashInSession(bus: Bus, sessionId: SessionId, command: string): Promise<string> {
   const { data } = await request(bus, SANDBOX_RPC.list, { session_id: sessionId });
-  const sandbox = data.find((s) => s.status === "ready");
-  return sandbox ? (await runTool(bus, sandbox, "bash", { command })).content : "";
+  const sandbox = data.find((s) => s.status === "ready") ?? (await provision(bus, sessionId));
+  return (await runTool(bus, sandbox, "bash", { command })).content;
 }
