@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import {
   connect,
   credsAuthenticator,
+  errors,
   nkeyAuthenticator,
   type NatsConnection,
   type ConnectionOptions,
@@ -112,12 +113,28 @@ export async function connectBus(config: BusConfig): Promise<Bus> {
   return bus;
 }
 
+/** A refused publish to a requester's inbox: a reply the server no longer lets this client send. */
+function isLateReply(error: Error): error is InstanceType<typeof errors.PermissionViolationError> {
+  return (
+    error instanceof errors.PermissionViolationError &&
+    error.operation === "publish" &&
+    error.subject.startsWith("_INBOX")
+  );
+}
+
 function watchStatus(nc: NatsConnection, logger: Logger | undefined): void {
   if (!logger) return;
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "disconnect" || status.type === "reconnect") {
         logger.warn({ status: status.type, server: status.server }, "nats connection status");
+      } else if (status.type === "error" && isLateReply(status.error)) {
+        // A server knows the reply subjects of the requests it delivered; a request delivered before the
+        // connection moved to another server (or that server restarted) is not among them.
+        logger.warn(
+          { subject: status.error.subject },
+          "a reply to a request from before a reconnect was refused; its caller asks again",
+        );
       } else if (status.type === "error") {
         // A permissions violation among them: this client asked for something its NATS user may not do.
         logger.error({ err: status.error }, "nats server error");
