@@ -540,17 +540,21 @@ test("the gateway restarts under an open session: the page resumes from its last
   await page.getByText("live", { exact: true }).waitFor();
   const port = Number(new URL(gw.url).port);
   await gw.close();
-  await page.getByText("not live", { exact: true }).waitFor();
-  await appendMessages(session.id, 5);
-  gw = await startGateway(stack.nats.url, { port });
-  await page.locator('li[data-seq="9"]').waitFor({ timeout: 15_000 });
+  try {
+    await page.getByText("not live", { exact: true }).waitFor();
+    await appendMessages(session.id, 5);
+  } finally {
+    // Whatever happened meanwhile, the tests after this one find a gateway.
+    gw = await startGateway(stack.nats.url, { port });
+  }
+  await page.locator('li[data-seq="9"]').waitFor({ timeout: 30_000 });
   await appendMessages(session.id, 5);
   await page.locator('li[data-seq="14"]').waitFor();
   const seqs = await page
     .locator("li.event")
     .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-seq")));
   expect(seqs).toEqual(Array.from({ length: 15 }, (_, i) => String(i)));
-});
+}, 120_000); // a browser, a gateway restart and its reconnection on a loaded host: a deadline, not a speed
 
 test("lists agents, environments and vaults, and the health page", async () => {
   for (const [hash, text] of [
