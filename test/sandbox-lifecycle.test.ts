@@ -178,6 +178,28 @@ test("asks repeated while a tool runs share one scan of its outputs, not one eac
   expect((await outputScans("find")) - before.find).toBe(0);
 });
 
+/** The `docker exec`s docker saw start in a container between two moments, from its own event log. */
+async function execsStarted(containerId: string, since: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1000)); // docker's events reach its log a moment later
+  const events = (await docker.getEvents({
+    since: Math.floor(since / 1000),
+    until: Math.ceil(Date.now() / 1000),
+    filters: { container: [containerId], event: ["exec_start"] },
+  })) as unknown as NodeJS.ReadableStream;
+  let text = "";
+  for await (const chunk of events) text += String(chunk);
+  return text.split("\n").filter((line) => line.trim() !== "").length;
+}
+
+test("provisioning and tool calls run no docker exec in a sandbox with an executor", async () => {
+  const since = Date.now() - 1000;
+  const sbx = await provision(sessionId());
+  await exec(sbx, "echo one > /mnt/session/outputs/a.txt");
+  await exec(sbx, "cat /mnt/session/outputs/a.txt");
+  // Its outputs folder comes with the container, its listing and the memory mounts from the executor.
+  expect(await execsStarted(sbx.container_id, since)).toBe(0);
+});
+
 test("two managers share provisioning, and each sandbox's exec goes to its owner", async () => {
   const hostB = `host-b-${randomBytes(3).toString("hex")}`;
   await startManager(hostB, 0);

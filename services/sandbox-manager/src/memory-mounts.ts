@@ -66,21 +66,28 @@ async function mountStore(ctx: ManagerContext, containerId: string, r: MemoryRes
 }
 
 /**
- * Mounts the session's memory stores at /mnt/memory/<store> (part of provisioning, like file resources).
- * A store that cannot be mounted (archived since, unreachable) is logged and left out.
+ * Mounts the session's memory stores at /mnt/memory/<store> (part of provisioning, like file resources)
+ * and returns the folders mounted. A store that cannot be mounted (archived since, unreachable) is logged
+ * and left out.
  */
 export async function mountMemoryStores(
   ctx: ManagerContext,
   containerId: string,
   sessionId: SessionId,
   resources: readonly SessionResourceRecord[],
-): Promise<void> {
-  for (const r of resources)
-    if (r.type === "memory_store")
-      await mountStore(ctx, containerId, r, sessionId).catch((err: unknown) =>
-        ctx.logger.warn(
-          { err, session_id: sessionId, memory_store_id: r.memory_store_id },
-          "memory store not mounted",
-        ),
-      );
+): Promise<string[]> {
+  const mounted: string[] = [];
+  for (const r of resources) {
+    if (r.type !== "memory_store") continue;
+    const placed = await mountStore(ctx, containerId, r, sessionId).then(
+      () => true,
+      (err: unknown) => {
+        const about = { err, session_id: sessionId, memory_store_id: r.memory_store_id };
+        ctx.logger.warn(about, "memory store not mounted");
+        return false;
+      },
+    );
+    if (placed) mounted.push(`/mnt/memory/${slugOf(r)}`);
+  }
+  return mounted;
 }

@@ -7,6 +7,28 @@ import { serialRuns } from "./serial-runs.js";
 /** Per sandbox: its write-backs, one at a time (callers arriving during one share the next). */
 const writeBacks = new WeakMap<OwnedSandbox, () => Promise<string[]>>();
 
+function startWriteBacks(ctx: ManagerContext, sandbox: OwnedSandbox, stores: Promise<string[]>) {
+  const writeBack = serialRuns(() =>
+    writeBackAll(ctx, sandbox, stores).catch((err: unknown) => {
+      ctx.logger.warn(
+        { err, sandbox_id: sandbox.record.id },
+        "memory not written back; the next tool run retries",
+      );
+      return [];
+    }),
+  );
+  writeBacks.set(sandbox, writeBack);
+  return writeBack;
+}
+
+/**
+ * The memory folders provisioning mounted in a sandbox (none, mostly): its write-backs start from them
+ * instead of listing the sandbox's manifests, a `docker exec` on its first tool call.
+ */
+export function knowMemoryMounts(ctx: ManagerContext, sandbox: OwnedSandbox, dirs: string[]): void {
+  startWriteBacks(ctx, sandbox, Promise.resolve(dirs));
+}
+
 /** The memory mounts of a sandbox, from the manifests its provisioning left (so a restarted manager finds them). */
 async function mountedStores(ctx: ManagerContext, containerId: string): Promise<string[]> {
   const r = await ctx.runtime.rootExec!(
@@ -48,17 +70,9 @@ export async function writeBackMemory(
   if (!ctx.runtime.rootExec) return result;
   let writeBack = writeBacks.get(sandbox);
   if (!writeBack) {
+    // Not provisioned by this process (adopted after a restart): its manifests say what is mounted.
     const stores = mountedStores(ctx, sandbox.record.container_id).catch(() => []);
-    writeBack = serialRuns(() =>
-      writeBackAll(ctx, sandbox, stores).catch((err: unknown) => {
-        ctx.logger.warn(
-          { err, sandbox_id: sandbox.record.id },
-          "memory not written back; the next tool run retries",
-        );
-        return [];
-      }),
-    );
-    writeBacks.set(sandbox, writeBack);
+    writeBack = startWriteBacks(ctx, sandbox, stores);
   }
   const problems = await writeBack();
   if (problems.length === 0) return result;

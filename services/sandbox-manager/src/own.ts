@@ -11,7 +11,11 @@ import { addSandbox, type OwnedSandbox } from "./sandboxes.js";
  * Takes a sandbox on: its exec, destroy and handoff subjects are served by this manager alone, so NATS
  * routes them to the Docker host that has the container, and "no responders" means its owner is gone.
  */
-export function own(ctx: ManagerContext, record: SandboxRecord, channel: ExecutorChannel | null): void {
+export function own(
+  ctx: ManagerContext,
+  record: SandboxRecord,
+  channel: ExecutorChannel | null,
+): OwnedSandbox {
   const entry: OwnedSandbox = { record, channel, subscriptions: [], lastUsedMs: Date.now() };
   const subject = (verb: "exec" | "destroy" | "handoff") => ({ subject: sandboxSubject(record.id, verb) });
   entry.subscriptions.push(
@@ -25,4 +29,5 @@ export function own(ctx: ManagerContext, record: SandboxRecord, channel: Executo
     serve(ctx.bus, SANDBOX_RPC.handoff, (req) => handoff(ctx, entry, req), subject("handoff")),
   );
   addSandbox(ctx.sandboxes, entry);
+  return entry;
 }

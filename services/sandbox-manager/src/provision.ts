@@ -14,6 +14,7 @@ import type { ManagerContext } from "./context.js";
 import { lookupEgress } from "./egress.js";
 import { own } from "./own.js";
 import { mountSessionResources } from "./session-mounts.js";
+import { knowMemoryMounts } from "./memory-writeback-run.js";
 import { provisionSeconds } from "./metrics.js";
 import { startRepositoryClones } from "./repo-clone.js";
 import { heldBy } from "./sandboxes.js";
@@ -131,10 +132,10 @@ async function provisionNew(
   const egress = await lookupEgress(ctx, sandboxId, req.session_id);
   const p: Provisioning = { req, owner, image: req.spec.image ?? ctx.config.image, egress, at };
   const placed = (await takeWarm(ctx, p)) ?? (await bootFresh(ctx, p, sandboxId));
-  await mountSessionResources(ctx, placed.containerId, req.session_id);
+  const memory = await mountSessionResources(ctx, placed.containerId, req.session_id);
   const record = newRecord(ctx, p, placed);
   await ctx.records.put(record.id, record);
-  own(ctx, record, placed.channel);
+  knowMemoryMounts(ctx, own(ctx, record, placed.channel), memory);
   startRepositoryClones(ctx, record, p.egress?.repositories);
   provisionSeconds.observe({ source: placed.warm ? "warm" : "cold" }, secondsSince(startMs));
   ctx.logger.info(

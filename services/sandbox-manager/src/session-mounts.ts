@@ -29,16 +29,16 @@ export async function mountSessionResources(
   ctx: ManagerContext,
   containerId: string,
   sessionId: SessionId,
-): Promise<void> {
-  if (!ctx.runtime.rootExec) return;
+): Promise<string[]> {
+  if (!ctx.runtime.rootExec) return [];
   const session = await request(ctx.bus, STORE_RPC.sessionsGet, { session_id: sessionId }).catch(
     (err: unknown) => void ctx.logger.warn({ err, session_id: sessionId }, "session resources not read"),
   );
-  if (!session) return;
+  if (!session) return [];
   const files = session.resources.filter((r): r is FileResourceRecord => r.type === "file");
   for (const file of files)
     await place(ctx, containerId, file).catch((err: unknown) =>
       ctx.logger.warn({ err, session_id: sessionId, file_id: file.file_id }, "file resource not mounted"),
     );
-  await mountMemoryStores(ctx, containerId, sessionId, session.resources);
+  return mountMemoryStores(ctx, containerId, sessionId, session.resources);
 }
