@@ -266,20 +266,27 @@ test("resources.add / retrieve / update / delete: typed errors, a deleted file i
   expect((await client.beta.sessions.retrieve(session.id)).resources).toEqual([]);
 });
 
-test("outputs whose collection failed are collected by the next tool run, after a restart of the manager, and nothing twice", async () => {
+/** A new session whose turns each run one bash command, and the names of its output files. */
+async function bashSession() {
   const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
-  const outputs = async () => {
-    const names: string[] = [];
-    for await (const f of client.beta.files.list({ scope_id: session.id })) names.push(f.filename);
-    return names.sort();
+  return {
+    async outputs() {
+      const names: string[] = [];
+      for await (const f of client.beta.files.list({ scope_id: session.id })) names.push(f.filename);
+      return names.sort();
+    },
+    async turn(command: string) {
+      model.script(
+        { type: "message", content: [{ type: "tool_use", name: "bash", input: { command } }] },
+        { type: "message", content: [{ type: "text", text: "ok" }] },
+      );
+      await sendAndWait(session.id, command);
+    },
   };
-  const turn = async (command: string) => {
-    model.script(
-      { type: "message", content: [{ type: "tool_use", name: "bash", input: { command } }] },
-      { type: "message", content: [{ type: "text", text: "ok" }] },
-    );
-    await sendAndWait(session.id, command);
-  };
+}
+
+test("outputs whose collection failed are collected by the next tool run, after a restart of the manager, and nothing twice", async () => {
+  const { outputs, turn } = await bashSession();
   await turn("echo one > /mnt/session/outputs/a.txt");
   expect(await outputs()).toEqual(["a.txt"]);
   failReads.value = true; // the manager dies, as far as the outputs go, after the tool ran
@@ -296,19 +303,7 @@ test("outputs whose collection failed are collected by the next tool run, after 
 });
 
 test("60 outputs written at once are all collected (at most 50 by one collection, the rest by the next)", async () => {
-  const session = await client.beta.sessions.create({ agent: agentId, environment_id: environmentId });
-  const outputs = async () => {
-    const names: string[] = [];
-    for await (const f of client.beta.files.list({ scope_id: session.id })) names.push(f.filename);
-    return names.sort();
-  };
-  const turn = async (command: string) => {
-    model.script(
-      { type: "message", content: [{ type: "tool_use", name: "bash", input: { command } }] },
-      { type: "message", content: [{ type: "text", text: "ok" }] },
-    );
-    await sendAndWait(session.id, command);
-  };
+  const { outputs, turn } = await bashSession();
   const names = Array.from({ length: 60 }, (_, i) => `f${String(i + 1).padStart(2, "0")}.txt`);
   await turn("cd /mnt/session/outputs && for i in $(seq -w 1 60); do echo $i > f$i.txt; done");
   // A collection takes the 50 oldest new ones; the next (an ask repeated meanwhile, or the next tool run) the rest.
