@@ -1,6 +1,7 @@
 import { CredentialId, EventId, OutcomeId, SandboxId, ThreadId, VaultId } from "./ids.js";
 import { z } from "zod";
 import { stored } from "./event-base.js";
+import { HostId } from "./hosts.js";
 import {} from "./primitives.js";
 import { ModelUsage } from "./usage.js";
 
@@ -74,6 +75,11 @@ export const SpanSandboxProvisionEndInput = z.object({
   sandbox_id: SandboxId.optional(),
   is_error: z.boolean(),
   error_message: z.string().max(10_000).optional(),
+  /** The Docker host (its sandbox-manager's `CORRAL_HOST_ID`) the sandbox runs on; absent in older logs. */
+  host: HostId.optional().describe(
+    "Corral extension (the reference has no sandbox spans): the Docker host, its sandbox-manager's " +
+      "CORRAL_HOST_ID, the sandbox runs on. Absent when provisioning failed and in logs written before it.",
+  ),
 });
 export type SpanSandboxProvisionEndInput = z.infer<typeof SpanSandboxProvisionEndInput>;
 

@@ -28,9 +28,15 @@ export interface ToolCallRequest {
 /** The harness's view of the hands: provision, `execute(name, input) → string`, and passing them on. */
 export interface Hands {
   /** `owner` is the log that will hold the sandbox (default: the session itself). */
-  provision(sessionId: SessionId, spec: SandboxSpec, owner?: LogId): Promise<SandboxId>;
+  provision(sessionId: SessionId, spec: SandboxSpec, owner?: LogId): Promise<ProvisionedSandbox>;
   execute(sandboxId: SandboxId, call: ToolCallRequest, signal: AbortSignal): Promise<ExecOutcome>;
   handoff(request: HandoffRequest): Promise<void>;
+}
+
+/** A sandbox just provisioned: its id, and the host (its sandbox-manager's `CORRAL_HOST_ID`) it runs on. */
+export interface ProvisionedSandbox {
+  id: SandboxId;
+  host: string;
 }
 
 export interface HandsOptions {
@@ -108,7 +114,7 @@ export function createHands(bus: Bus, options: HandsOptions): Hands {
         onRetry: (error, attempt) =>
           options.logger?.warn({ attempt, code: error.code }, "provision: asking again"),
       });
-      return record.id;
+      return { id: record.id, host: record.host };
     },
     async handoff(req) {
       const opts = { subject: sandboxSubject(req.sandbox_id, "handoff"), timeoutMs: TIMEOUTS.rpcMs };

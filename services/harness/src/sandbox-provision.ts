@@ -1,5 +1,6 @@
-import type { EnvironmentRecord, SandboxId, SandboxSpec } from "@corral/protocol";
+import { HostId, type EnvironmentRecord, type SandboxId, type SandboxSpec } from "@corral/protocol";
 import { append, type Run } from "./run-context.js";
+import type { ProvisionedSandbox } from "./sandbox-client.js";
 
 /** What the environment asks of a sandbox; a self-hosted or absent environment asks nothing. */
 export function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec {
@@ -22,10 +23,10 @@ export function sandboxSpec(environment: EnvironmentRecord | null): SandboxSpec 
 /** Starts a sandbox for this log, recorded as a span; null when none could be started. */
 export async function provision(run: Run): Promise<SandboxId | null> {
   await append(run, [{ type: "span.sandbox_provision_start" }]);
-  let sandboxId: SandboxId;
+  let sandbox: ProvisionedSandbox;
   try {
     const spec = sandboxSpec(await run.info.environment());
-    sandboxId = await run.deps.hands.provision(run.info.sessionId, spec, run.info.logId);
+    sandbox = await run.deps.hands.provision(run.info.sessionId, spec, run.info.logId);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     run.log.warn({ err: error }, "sandbox provision failed");
@@ -33,8 +34,12 @@ export async function provision(run: Run): Promise<SandboxId | null> {
     return null;
   }
   // Outside the try: a failed append (the lease lost) is not a failed provision.
-  await append(run, [{ type: "span.sandbox_provision_end", sandbox_id: sandboxId, is_error: false }]);
-  return sandboxId;
+  // The manager's own host id; one the event cannot hold is left out rather than failing the span.
+  const host = HostId.safeParse(sandbox.host).success ? { host: sandbox.host } : {};
+  await append(run, [
+    { type: "span.sandbox_provision_end", sandbox_id: sandbox.id, is_error: false, ...host },
+  ]);
+  return sandbox.id;
 }
 
 /** The sandbox this log holds, started now if it holds none (or lost the one it had). */
