@@ -21,12 +21,15 @@ export interface OutputEntry {
 // Size, modification time and path of every regular file, NUL-separated (paths may hold anything else).
 const SCAN = `cd ${SESSION_OUTPUTS_DIR} 2>/dev/null && find . -type f -printf '%s %T@ %P\\0' || true`;
 
-function parse(line: string): OutputEntry | null {
+export function parseOutputLine(line: string): OutputEntry | null {
   const match = /^(\d+) (\d+(?:\.\d+)?) (.+)$/s.exec(line);
   if (!match) return null;
   const path = match[3]!;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path) || path.length > 1024) return null;
+  // The listing comes from inside the sandbox: only a plain path below the outputs folder is taken.
+  if (path.startsWith("/") || path.split("/").some((part) => part === "" || part === "." || part === ".."))
+    return null;
   return { path, size: Number(match[1]), mtimeMs: Math.floor(Number(match[2]) * 1000) };
 }
 
@@ -63,7 +66,7 @@ export async function scanOutputs(ctx: ManagerContext, sandbox: OwnedSandbox): P
   listing ??= await listedByFind(ctx, sandbox.record.container_id);
   const entries = listing
     .split("\0")
-    .map(parse)
+    .map(parseOutputLine)
     .filter((e): e is OutputEntry => e !== null);
   const tooLarge = entries.filter((e) => e.size > SESSION_OUTPUT_MAX_BYTES);
   if (tooLarge.length)
