@@ -83,9 +83,15 @@ let envId: string;
 let mainAgent: string;
 let leadAgent: string;
 let sharingLead: string;
+/** The test sandbox-manager's `CORRAL_HOST_ID`, which the sandboxes panel names. */
+let hostId: string;
 
 beforeAll(async () => {
-  stack = await startBrainStack({}, (natsUrl) => startManager(natsUrl, { warmPool: 0 }));
+  stack = await startBrainStack({}, async (natsUrl) => {
+    const manager = await startManager(natsUrl, { warmPool: 0 });
+    hostId = manager.config.hostId;
+    return manager;
+  });
   model = stack.model;
   model.setFallback(byRole);
   gw = await startGateway(stack.nats.url);
@@ -457,7 +463,7 @@ test("the model's thinking is a folded row", async () => {
   expect(await fold.getAttribute("open")).not.toBeNull();
 });
 
-test("the sandboxes panel shows which thread holds the sandbox, since when, and the handoff", async () => {
+test("the sandboxes panel shows the sandbox's host, which thread holds it, since when, and the handoff", async () => {
   const session = await api<{ id: string }>("/v1/sessions", {
     agent: sharingLead,
     environment_id: envId,
@@ -479,6 +485,10 @@ test("the sandboxes panel shows which thread holds the sandbox, since when, and 
     .locator('li[data-holder="primary"]')
     .getByText(/provisioned, \d+\w* ago/)
     .waitFor();
+  const host = sandbox.locator("[data-host]");
+  await host.getByText(hostId, { exact: true }).waitFor();
+  expect(await host.getAttribute("data-host")).toBe(hostId);
+  expect((await host.innerText()).trim()).toBe(`on host ${hostId}`);
   const thread = sandbox.locator('li[data-holder^="sthr_"]');
   await thread.getByRole("link", { name: "helper" }).waitFor();
   await thread.getByText(/share from primary/).waitFor();

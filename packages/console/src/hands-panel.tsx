@@ -82,6 +82,12 @@ function SandboxItem({
   return (
     <li data-sandbox={sandbox.id}>
       <code>{sandbox.id}</code>
+      {sandbox.host !== null && (
+        <span className="muted small" data-host={sandbox.host}>
+          {" "}
+          on host <code>{sandbox.host}</code>
+        </span>
+      )}
       {sandbox.lost !== null && (
         <span className="badge bad" title={sandbox.lost}>
           lost
@@ -110,8 +116,8 @@ function SandboxItem({
 
 /**
  * Which brain holds which hands: each sandbox the session's threads used, who holds it now and since when,
- * and its handoffs between threads, all folded from the sandbox spans of the logs (the public API alone;
- * the host a sandbox runs on is not in the log, so it is not shown).
+ * the host it runs on, and its handoffs between threads, all folded from the sandbox spans of the logs (the
+ * public API alone: the host is the provision span's, absent from logs written before it was recorded).
  */
 export function HandsPanel({ sessionId }: { sessionId: string }) {
   const scans = useRef(new Map<string, LogScan>());

@@ -69,3 +69,19 @@ test("a share leaves both holding; a lost sandbox is held by nobody; a failed pr
   expect(hands.find((h) => h.id === "sbx_b")?.lost).toBe("killed");
   expect(hands).toHaveLength(2);
 });
+
+test("a sandbox's host comes from its provision span; an older log without one shows none", () => {
+  const hands = foldHands([
+    {
+      thread: null,
+      events: [
+        span(1, "span.sandbox_provision_end", { sandbox_id: "sbx_a", is_error: false, host: "dock-1" }),
+      ],
+    },
+    { thread: "sthr_t", events: [provisioned(2, "sbx_b"), handoff(3, "sbx_a", "share", "in", null)] },
+  ]);
+  expect(hands.map((h) => [h.id, h.host])).toEqual([
+    ["sbx_a", "dock-1"],
+    ["sbx_b", null],
+  ]);
+});

@@ -13,6 +13,8 @@ export interface Holding {
 
 export interface SandboxHands {
   id: string;
+  /** The Docker host it runs on (its sandbox-manager's `CORRAL_HOST_ID`), from the provision span; null in older logs. */
+  host: string | null;
   holders: Holding[];
   /** Set when the log says it was lost (the next tool call provisions another). */
   lost: string | null;
@@ -31,15 +33,17 @@ const str = (v: unknown) => (typeof v === "string" ? v : null);
 function apply(hands: Map<string, SandboxHands>, thread: string | null, e: LogEvent) {
   const id = str(e.sandbox_id);
   if (!id) return;
-  const sandbox = hands.get(id) ?? { id, holders: [], lost: null, handoffs: [] };
+  const sandbox = hands.get(id) ?? { id, host: null, holders: [], lost: null, handoffs: [] };
   hands.set(id, sandbox);
   const drop = () => (sandbox.holders = sandbox.holders.filter((h) => h.thread !== thread));
   const hold = (how: string) => {
     drop();
     sandbox.holders.push({ thread, since: e.processed_at, how });
   };
-  if (e.type === "span.sandbox_provision_end" && e.is_error !== true) hold("provisioned");
-  else if (e.type === "span.sandbox_lost") {
+  if (e.type === "span.sandbox_provision_end" && e.is_error !== true) {
+    sandbox.host = str(e.host) ?? sandbox.host;
+    hold("provisioned");
+  } else if (e.type === "span.sandbox_lost") {
     sandbox.lost = str(e.reason) ?? "lost";
     drop();
   } else if (e.type === "span.sandbox_handoff") {
