@@ -67,6 +67,7 @@ function useScrollKeeping(
   pin.current = following;
   const shownFirst = useRef(firstSeq);
   const anchor = useRef<Anchor | null>(null);
+  const wasFollowing = useRef(following);
   // Read from the page as it still is, before this render changes its rows.
   if (firstSeq !== shownFirst.current && box.current && !atBottom.current)
     anchor.current = topRow(box.current);
@@ -90,12 +91,17 @@ function useScrollKeeping(
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
+    // Back to the live end (from a jump): the view goes to the newest event, not to where the reader was
+    // (left near the top, it would load the page before the live window at once).
+    const returned = pin.current && !wasFollowing.current;
+    wasFollowing.current = pin.current;
     const kept = anchor.current && el.querySelector<HTMLElement>(`li[data-seq="${anchor.current.seq}"]`);
-    if (kept && anchor.current) el.scrollTop = kept.offsetTop - anchor.current.offset;
+    if (returned) atBottom.current = true;
+    if (!returned && kept && anchor.current) el.scrollTop = kept.offsetTop - anchor.current.offset;
     else if (atBottom.current && pin.current) el.scrollTop = el.scrollHeight;
     anchor.current = null;
     shownFirst.current = firstSeq;
-  }, [box, firstSeq, size]);
+  }, [box, firstSeq, size, following]);
 }
 
 /** Calls `onSeen` whenever `target` comes near the top (or the bottom) of `root`'s view. */
