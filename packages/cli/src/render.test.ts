@@ -50,3 +50,15 @@ test("corral run shows threads as they start, reply and finish", () => {
     `  ⑂ thread ${T} (researcher) finished: end_turn`,
   ]);
 });
+
+test("corral run names the host a sandbox started on, when the log says", () => {
+  const sandbox = {
+    type: "span.sandbox_provision_end",
+    sandbox_id: "sbx_0123456789abcdef01234567",
+    is_error: false,
+  };
+  expect(renderEvent(stored({ ...sandbox, host: "docker-a" }, 1))).toBe(
+    "  ✓ sandbox sbx_0123456789abcdef01234567 ready on docker-a",
+  );
+  expect(renderEvent(stored(sandbox, 2))).toBe("  ✓ sandbox sbx_0123456789abcdef01234567 ready");
+});

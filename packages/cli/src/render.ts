@@ -22,7 +22,7 @@ export function renderEvent(event: SessionEvent): string | null {
     case "span.sandbox_provision_end":
       return event.is_error
         ? `  ✗ no sandbox: ${event.error_message ?? ""}`
-        : `  ✓ sandbox ${event.sandbox_id} ready`;
+        : `  ✓ sandbox ${event.sandbox_id} ready${event.host ? ` on ${event.host}` : ""}`;
     case "span.sandbox_lost":
       return `  ✗ sandbox lost: ${event.reason}`;
     case "session.error":
