@@ -93,11 +93,17 @@ async function sendAndWait(sessionId: string, text: string) {
   while ((await idleCount(sessionId)) <= before) await new Promise((r) => setTimeout(r, 100));
 }
 
-async function toolResults(sessionId: string): Promise<string[]> {
-  const out: string[] = [];
+/** The session's tool results in order: their content as JSON, and whether each was an error. */
+async function toolOutcomes(sessionId: string): Promise<Array<{ content: string; is_error: boolean }>> {
+  const out: Array<{ content: string; is_error: boolean }> = [];
   for await (const e of client.beta.sessions.events.list(sessionId))
-    if (e.type === "agent.tool_result") out.push(JSON.stringify(e.content));
+    if (e.type === "agent.tool_result")
+      out.push({ content: JSON.stringify(e.content), is_error: Boolean(e.is_error) });
   return out;
+}
+
+async function toolResults(sessionId: string): Promise<string[]> {
+  return (await toolOutcomes(sessionId)).map((r) => r.content);
 }
 
 test("a file resource is mounted read-only at its mount path; what the agent writes under /mnt/session/outputs becomes files of the session, once", async () => {
@@ -396,10 +402,7 @@ test("memory stores: mounted at /mnt/memory/<name> as attached, in the system pr
     { type: "message", content: [{ type: "text", text: "ok" }] },
   );
   await sendAndWait(session.id, "change it");
-  const later: Array<{ content: string; is_error: boolean }> = [];
-  for await (const e of client.beta.sessions.events.list(session.id))
-    if (e.type === "agent.tool_result")
-      later.push({ content: JSON.stringify(e.content), is_error: Boolean(e.is_error) });
+  const later = await toolOutcomes(session.id);
   expect(later[3]).toMatchObject({ is_error: true });
   expect(later[3]!.content).toContain("not saved");
   expect(later[4]!.content).toContain("likes juice");
@@ -411,10 +414,7 @@ test("memory stores: mounted at /mnt/memory/<name> as attached, in the system pr
     content: [{ type: "text", text: "ok" }],
   });
   await sendAndWait(session.id, "a big one");
-  const last: Array<{ content: string; is_error: boolean }> = [];
-  for await (const e of client.beta.sessions.events.list(session.id))
-    if (e.type === "agent.tool_result")
-      last.push({ content: JSON.stringify(e.content), is_error: Boolean(e.is_error) });
+  const last = await toolOutcomes(session.id);
   expect(last[5]).toMatchObject({ is_error: true });
   expect(last[5]!.content).toMatch(/big\.md not saved/);
   expect(last[6]).toMatchObject({ is_error: false });
