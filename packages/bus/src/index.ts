@@ -36,6 +36,7 @@ export { decodeCursor, encodeCursor, listPage } from "./pagination.js";
 export type { PageOf, ListOptions } from "./pagination.js";
 export { listBucketPage } from "./bucket-page.js";
 export { retrying, isRetryable, backoffMs } from "./retry.js";
+export { serialRuns } from "./serial-runs.js";
 export type { RetryOptions } from "./retry.js";
 export { consumeWorkQueue } from "./work-queue.js";
 export type { WorkItem, WorkOutcome, WorkQueueOptions, WorkLoop } from "./work-queue.js";

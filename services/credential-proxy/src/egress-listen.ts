@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Server as HttpServer } from "node:http";
 import { SANDBOX_BRIDGE_PREFIX } from "@corral/protocol";
+import { serialRuns } from "@corral/bus";
 import type { Logger } from "@corral/logger";
 
 const run = promisify(execFile);
@@ -59,38 +60,6 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-/**
- * Runs `task` once for every batch of callers: a caller that arrives while a run is under way shares the
- * next run, which starts after the current one (so it sees the state as of the caller's arrival or later).
- * A burst of any size costs at most two runs, not one each.
- */
-function coalesced<T>(task: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | null = null;
-  let next: Promise<T> | null = null;
-  const start = (): Promise<T> => {
-    const run = task().finally(() => {
-      if (running === run) running = null;
-    });
-    running = run;
-    return run;
-  };
-  return () => {
-    if (next) return next;
-    if (!running) return start();
-    const queued: Promise<T> = running
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .then(() => {
-        next = null;
-        return start();
-      });
-    next = queued;
-    return queued;
-  };
-}
-
 export function egressListeners(
   http: HttpServer,
   options: { hosts: readonly string[] | null; port: number },
@@ -118,7 +87,7 @@ export function egressListeners(
   };
   // Asked once per sandbox: a burst of provisions shares one look at the bridges (an `ip` process each,
   // one after the other, was most of a warm provision's time in bench/provision's profile).
-  const ensure = coalesced(bindAll);
+  const ensure = serialRuns(bindAll);
   let last: Promise<unknown> = Promise.resolve();
   return {
     ensure: () => {

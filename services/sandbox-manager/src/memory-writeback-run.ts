@@ -1,8 +1,8 @@
 import type { SessionId, ToolResult } from "@corral/protocol";
+import { serialRuns } from "@corral/bus";
 import type { ManagerContext } from "./context.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { writeBackStore } from "./memory-writeback.js";
-import { serialRuns } from "./serial-runs.js";
 
 /** Per sandbox: its write-backs, one at a time (callers arriving during one share the next). */
 const writeBacks = new WeakMap<OwnedSandbox, () => Promise<string[]>>();

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from "node:stream";
-import { request } from "@corral/bus";
+import { request, serialRuns } from "@corral/bus";
 import {
   DEFAULT_WORKSPACE,
   OBJECT_STORES,
@@ -17,7 +17,6 @@ import type { ManagerContext } from "./context.js";
 import { objectStore } from "./object-stores.js";
 import type { OwnedSandbox } from "./sandboxes.js";
 import { scanOutputs, type OutputEntry } from "./session-outputs-scan.js";
-import { serialRuns } from "./serial-runs.js";
 
 /** Per sandbox: the versions (`path size mtime`) already collected, and its collections, one at a time. */
 interface Collected {
