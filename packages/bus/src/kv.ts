@@ -4,6 +4,7 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import { CorralError } from "@corral/protocol";
 import type { Bus } from "./connect.js";
 import type { BucketName } from "./streams.js";
+import { subjectsUnder } from "./stream-subjects.js";
 
 export interface Versioned<T> {
   value: T;
@@ -81,6 +82,5 @@ export { isKeyConflict };
  */
 export async function storedKeys(bus: Bus, name: BucketName): Promise<string[]> {
   const prefix = `$KV.${name}.`;
-  const info = await bus.jsm.streams.info(`KV_${name}`, { subjects_filter: `${prefix}>` });
-  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+  return (await subjectsUnder(bus, `KV_${name}`, prefix)).map((subject) => subject.slice(prefix.length));
 }

@@ -5,6 +5,7 @@ import type { Bus } from "./connect.js";
 import { whileJetStreamStarts } from "./await-owner.js";
 import { verifyReplicas } from "./replicas.js";
 import { paddedBase64Url, readChunks } from "./object-read.js";
+import { subjectsUnder } from "./stream-subjects.js";
 
 export type ObjectStoreName = (typeof OBJECT_STORES)[keyof typeof OBJECT_STORES];
 
@@ -51,7 +52,7 @@ async function read(bus: Bus, os: NatsObjectStore, key: string): Promise<Readabl
  */
 async function listObjects(bus: Bus, os: NatsObjectStore, name: ObjectStoreName): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
-  for (const subject of await subjectsUnder(bus, name, `$O.${name}.M.`)) {
+  for (const subject of await subjectsUnder(bus, `OBJ_${name}`, `$O.${name}.M.`)) {
     const key = keyOf(name, subject);
     const object = await os.info(key);
     if (object && !object.deleted) out.push({ key, size: object.size, mtime: object.mtime });
@@ -59,20 +60,14 @@ async function listObjects(bus: Bus, os: NatsObjectStore, name: ObjectStoreName)
   return out;
 }
 
-/** The stream's subjects under `prefix` (each with its messages), e.g. every object's record or chunks. */
-async function subjectsUnder(bus: Bus, name: ObjectStoreName, prefix: string): Promise<string[]> {
-  const info = await bus.jsm.streams.info(`OBJ_${name}`, { subjects_filter: `${prefix}>` });
-  return Object.keys(info.state.subjects ?? {});
-}
-
 async function purgeStray(bus: Bus, os: NatsObjectStore, name: ObjectStoreName, olderThan: Date) {
   const named = new Set<string>();
-  for (const subject of await subjectsUnder(bus, name, `$O.${name}.M.`)) {
+  for (const subject of await subjectsUnder(bus, `OBJ_${name}`, `$O.${name}.M.`)) {
     const info = await os.info(keyOf(name, subject));
     if (info && !info.deleted) named.add(`$O.${name}.C.${info.nuid}`);
   }
   let purged = 0;
-  for (const subject of await subjectsUnder(bus, name, `$O.${name}.C.`)) {
+  for (const subject of await subjectsUnder(bus, `OBJ_${name}`, `$O.${name}.C.`)) {
     if (named.has(subject)) continue;
     const last = await bus.jsm.streams.getMessage(`OBJ_${name}`, { last_by_subj: subject });
     if (!last || last.time >= olderThan) continue;
